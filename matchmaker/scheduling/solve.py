@@ -1,0 +1,193 @@
+"""The one-to-one meeting scheduler: CP-SAT on a slot-level model, in two phases.
+
+Phase 1 maximises the weighted value (the sum of priorities of scheduled
+meetings), starting from a complete greedy hint, with the LP relaxation as a
+proven bound that also stops the search once it is reached. Phase 2 keeps that
+value and makes the schedule humane: nobody left with nothing, a fair minimum
+share, meetings kept at their previous slots on a re-solve, few idle gaps.
+Tables are assigned afterwards (`tables.py`); the result is re-checked with
+`check()` before it is returned.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+
+from ortools.sat.python import cp_model
+
+from .bound import integral_bound, lp_bound
+from .check import check
+from .domains import Domains
+from .fcfs import build_schedule, fcfs_placements
+from .formats import validate_pins
+from .model import SlotModel, set_compact_objective, set_value_objective
+from .problem import Problem, Schedule
+from .tables import assign_tables
+
+Progress = Callable[[float, float, float], None]
+
+PHASE1_SHARE = 0.6
+LP_SHARE = 0.25
+
+
+class ScheduleInvalid(RuntimeError):
+    """The solver produced a schedule that `check()` rejects: a bug, never expected."""
+
+
+class _Watch(cp_model.CpSolverSolutionCallback):
+    """Reports progress and stops the search on request or once the bound is reached."""
+
+    def __init__(self, started: float, progress: Progress | None, stop: threading.Event | None,
+                 target: float | None, report_value: float | None = None) -> None:
+        super().__init__()
+        self.started = started
+        self.progress = progress
+        self.stop = stop
+        self.target = target
+        self.report_value = report_value
+
+    def on_solution_callback(self) -> None:
+        value = self.ObjectiveValue()
+        if self.progress is not None:
+            bound = self.BestObjectiveBound()
+            if self.report_value is not None:
+                value = bound = self.report_value
+            elif self.target is not None:
+                bound = min(bound, self.target)
+            self.progress(time.perf_counter() - self.started, value, bound)
+        if self.stop is not None and self.stop.is_set():
+            self.StopSearch()
+        elif self.target is not None and value >= self.target - 1e-9:
+            self.StopSearch()
+
+
+def _run(model: cp_model.CpModel, budget: float, *, num_workers: int, seed: int,
+         watch: _Watch, stop: threading.Event | None) -> tuple[cp_model.CpSolver, int]:
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = max(1, num_workers)
+    params.random_seed = seed
+    budget = max(0.05, budget)
+    if num_workers <= 1:
+        params.max_deterministic_time = budget
+        params.max_time_in_seconds = budget * 5 + 5
+    else:
+        params.max_time_in_seconds = budget
+    done = threading.Event()
+
+    def watcher() -> None:
+        while not done.is_set():
+            if stop.wait(0.05):
+                solver.StopSearch()
+                return
+
+    thread = None
+    if stop is not None:
+        thread = threading.Thread(target=watcher, daemon=True)
+        thread.start()
+    try:
+        status = solver.Solve(model, watch)
+    finally:
+        done.set()
+        if thread is not None:
+            thread.join()
+    return solver, status
+
+
+def greedy_start(d: Domains) -> dict[str, tuple[str, str]]:
+    """The better of first-come-first-served and a priority-first greedy."""
+    index = {m.id: i for i, m in enumerate(d.problem.meetings)}
+    by_priority = sorted(d.problem.meetings,
+                         key=lambda m: (-m.priority, len(d.allowed_slots(m)), index[m.id]))
+    best: dict[str, tuple[str, str]] = {}
+    best_value = -1
+    for order in (by_priority, list(d.problem.meetings)):
+        placements = fcfs_placements(d.problem, order, d)
+        value = sum(d.meeting[mid].priority for mid in placements)
+        if value > best_value:
+            best, best_value = placements, value
+    return best
+
+
+def _solution(sm: SlotModel, solver: cp_model.CpSolver) -> tuple[dict[str, int], dict[str, str]]:
+    slots = {mid: pos for (mid, pos), var in sm.x.items() if solver.BooleanValue(var)}
+    chosen = {mid: t for (mid, pos, t), var in sm.y.items() if solver.BooleanValue(var)}
+    return slots, chosen
+
+
+def _value(d: Domains, slots: Mapping[str, int]) -> int:
+    return sum(d.meeting[mid].priority for mid in slots)
+
+
+def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2, seed: int = 0,
+          progress: Progress | None = None, stop: threading.Event | None = None) -> Schedule:
+    """Schedule the meetings; returns the best schedule found within the time limit.
+
+    `status` is "optimal" only when phase 1 is proven optimal. With
+    `num_workers=1` the limit is CP-SAT's deterministic time, so the same input
+    and seed give the same schedule. Setting `stop` ends the search early and
+    keeps the best schedule so far.
+    """
+    started = time.perf_counter()
+    deadline = started + time_limit_s
+    validate_pins(problem)
+    d = Domains(problem)
+
+    start = greedy_start(d)
+    slots = {mid: d.slot_pos[s] for mid, (s, _) in start.items()}
+    chosen = {mid: t for mid, (_, t) in start.items() if len(d.own_tables(d.meeting[mid])) > 1}
+    value = _value(d, slots)
+    trivial = sum(m.priority for m in problem.meetings
+                  if d.allowed_slots(m) and d.allowed_tables(m))
+    bound = trivial
+    lp = integral_bound(lp_bound(d, max(1.0, time_limit_s * LP_SHARE)))
+    if lp is not None:
+        bound = min(bound, lp)
+    if progress is not None:
+        progress(time.perf_counter() - started, value, bound)
+
+    proven = value >= bound
+    if not proven and not (stop is not None and stop.is_set()):
+        sm = SlotModel(d, compact=False)
+        set_value_objective(sm)
+        sm.hint(slots, chosen)
+        budget = (deadline - time.perf_counter()) * PHASE1_SHARE
+        solver, status = _run(sm.model, budget, num_workers=num_workers, seed=seed,
+                              watch=_Watch(started, progress, stop, bound), stop=stop)
+        if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
+            raise ScheduleInvalid(f"CP-SAT reports the model {solver.StatusName(status)}")
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            new_slots, new_chosen = _solution(sm, solver)
+            if _value(d, new_slots) >= value:
+                slots, chosen, value = new_slots, new_chosen, _value(d, new_slots)
+            cp_bound = int(solver.BestObjectiveBound() + 1e-6)
+            if status == cp_model.OPTIMAL:
+                cp_bound = value
+            bound = min(bound, cp_bound)
+        proven = value >= bound
+    bound = max(bound, value)
+
+    if not (stop is not None and stop.is_set()) and deadline - time.perf_counter() > 0.05:
+        sm2 = SlotModel(d, compact=True)
+        set_compact_objective(sm2, value)
+        tables = assign_tables(d, slots, chosen)
+        sm2.hint(slots, tables)
+        solver, status = _run(sm2.model, deadline - time.perf_counter(), num_workers=num_workers,
+                              seed=seed, watch=_Watch(started, progress, stop, None, value),
+                              stop=stop)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            new_slots, new_chosen = _solution(sm2, solver)
+            if _value(d, new_slots) >= value:
+                slots, chosen, value = new_slots, new_chosen, _value(d, new_slots)
+                bound = max(bound, value)
+                proven = proven or value >= bound
+
+    tables = assign_tables(d, slots, chosen)
+    placements = {mid: (d.slot_ids[pos], tables[mid]) for mid, pos in slots.items()}
+    schedule = build_schedule(problem, d, placements, "optimal" if proven else "feasible", bound,
+                              time.perf_counter() - started)
+    problems = check(problem, schedule)
+    if problems:
+        raise ScheduleInvalid("the solver produced an invalid schedule: " + "; ".join(problems[:5]))
+    return schedule
