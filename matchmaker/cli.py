@@ -1,2 +1,82 @@
-def main():
+"""The `matchmaker` command: Flask's commands plus the web and solver commands."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False,
+             help="Buyer meets Supplier events: matchmaking, market dialogues, market place.")
+def cli() -> None:
     pass
+
+
+@cli.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the database and load the reference data."""
+    from .extensions import db
+    from .maintenance import init_db
+
+    added = init_db()
+    db.session.commit()
+    click.echo(f"Database is up to date ({_safe_url()}); {added} reference rows added.")
+
+
+@cli.command("seed-demo")
+@click.option("--attendees", default=200, show_default=True, type=click.IntRange(8, 20000),
+              help="How many participants the demo event gets.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Random seed.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database has the demo event.")
+@with_appcontext
+def seed_demo_command(attendees: int, seed: int, if_empty: bool) -> None:
+    """Load the realistic demo event (slug `demo`) and print its accounts."""
+    from .demo import demo_accounts, demo_exists, seed_demo
+    from .extensions import db
+
+    password = current_app.config["DEMO_PASSWORD"]
+    if demo_exists(db.session):
+        if not if_empty:
+            raise click.ClickException("The demo event exists already; use a fresh database.")
+        click.echo("The demo event is loaded.")
+    else:
+        summary = seed_demo(db.session, attendees=attendees, seed=seed,
+                            password_hash=current_app.extensions["passwords"].hash(password))
+        db.session.commit()
+        click.echo(f"Demo event '{summary.event.name}' loaded: {summary.participants} "
+                   f"participants, {summary.requests} meeting requests.")
+    click.echo("Demo accounts:")
+    for email, role in demo_accounts(password):
+        click.echo(f"  {email:<28} {role}")
+    click.echo("  ... and buyer2, supplier2, facilitator2 ... with the same password.")
+
+
+def _safe_url() -> str:
+    from sqlalchemy.engine import make_url
+    return make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(
+        hide_password=True)
+
+
+def _register_solver_commands() -> None:
+    from .marketdialogue.cli import dialogue_group
+    from .scheduling.cli import check_command, generate_command, solve_command
+
+    cli.add_command(solve_command, "solve")
+    cli.add_command(check_command, "check")
+    cli.add_command(generate_command, "generate")
+    cli.add_command(dialogue_group, "dialogue")
+
+
+try:
+    _register_solver_commands()
+except ImportError:  # pragma: no cover - while the solver packages are being assembled
+    pass
+
+
+def main() -> None:
+    cli.main(args=sys.argv[1:], prog_name="matchmaker")

@@ -1,0 +1,34 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+ATTENDEES ?= 200
+
+.PHONY: install run test db demo clean
+
+install: $(STAMP)
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
+	touch $(STAMP)
+
+db: install
+	$(BIN)/matchmaker init-db
+
+demo: db
+	$(BIN)/matchmaker seed-demo --if-empty --attendees $(ATTENDEES)
+
+# Plain http on loopback for local use: cookies without the Secure flag.
+run: demo
+	MATCHMAKER_SECURE_COOKIES=0 $(BIN)/matchmaker run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,112 @@
+"""Accounts: registration, authentication with back-off, and session tokens."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..database import utcnow
+from ..domain import DomainError
+from ..extensions import db
+from ..models import User
+from ..security import PasswordService, password_problems
+
+LOCK_AFTER_FAILURES = 10
+LOCK_MINUTES = 15
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def register_user(session: Session, *, name: str, email: str, password: str,
+                  passwords: PasswordService, min_length: int = 10) -> User:
+    email = normalise_email(email)
+    problems = password_problems(password, min_length=min_length, email=email)
+    if problems:
+        raise DomainError(" ".join(problems), field="password")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise DomainError("An account with this e-mail address exists already. Log in instead.",
+                          field="email")
+    user = User(name=name.strip(), email=email, password_hash=passwords.hash(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, *, email: str, password: str, passwords: PasswordService,
+                 now: datetime | None = None) -> User:
+    """Return the user for these credentials or raise DomainError with a neutral message.
+
+    After LOCK_AFTER_FAILURES wrong passwords the account is locked for LOCK_MINUTES,
+    on top of the per-address and per-account rate limits of the login view.
+    """
+    now = now or utcnow()
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        passwords.hash(password)  # same cost as a real check: no account enumeration by timing
+        raise DomainError("Wrong e-mail address or password.")
+    if user.locked_until and user.locked_until > now:
+        raise DomainError("Too many wrong passwords: this account is locked for a few minutes.")
+    if not passwords.verify(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= LOCK_AFTER_FAILURES:
+            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            user.failed_logins = 0
+        session.flush()
+        raise DomainError("Wrong e-mail address or password.")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash(password)
+    session.flush()
+    return user
+
+
+def change_password(session: Session, user: User, new_password: str, *,
+                    passwords: PasswordService, min_length: int = 10) -> None:
+    problems = password_problems(new_password, min_length=min_length, email=user.email)
+    if problems:
+        raise DomainError(" ".join(problems), field="password")
+    user.password_hash = passwords.hash(new_password)
+    user.rotate_session_token()
+    session.flush()
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Invalidate every session and remember cookie of this user."""
+    user.rotate_session_token()
+    session.flush()
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the id carries the user's current session token."""
+    user_pk, _, token = user_id.partition(":")
+    if not user_pk.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_pk))
+    if user is None or user.session_token != token:
+        return None
+    return user
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return `target` if it is a path on this site, else None."""
+    if not target or len(target) > 2000:
+        return None
+    if any(ord(c) < 32 or c == "\\" for c in target):
+        return None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def password_service() -> PasswordService:
+    return current_app.extensions["passwords"]

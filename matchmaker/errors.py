@@ -1,0 +1,41 @@
+"""Error pages: a plain message for every error code, never a stack trace."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You do not have access to this page.",
+    404: "This page does not exist, or you do not have access to it.",
+    405: "This action is not allowed here.",
+    413: "The upload is too large.",
+    429: "Too many attempts. Please wait a minute and try again.",
+    500: "Something went wrong on our side. Nothing you saved was lost; please try again.",
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        return render_template("error.html", code=400,
+                               message="The form expired or was sent from another site. "
+                                       "Please reload the page and try again."), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        code = error.code or 500
+        return render_template("error.html", code=code,
+                               message=MESSAGES.get(code, error.description)), code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        from .extensions import db
+        db.session.rollback()
+        app.logger.exception("Unhandled error")
+        return render_template("error.html", code=500, message=MESSAGES[500]), 500
+
+    @app.errorhandler(InternalServerError)
+    def _internal(error):
+        return render_template("error.html", code=500, message=MESSAGES[500]), 500

@@ -1,0 +1,141 @@
+"""An event and its frame: meeting blocks, slots, tables, product groups in use."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import (CheckConstraint, Column, Date, Enum, ForeignKey, String,
+                        Table as SATable, Text, Time, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from .reference import ProductGroup
+
+
+class Phase(str, enum.Enum):
+    DRAFT = "draft"
+    BOOKING_OPEN = "booking_open"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "Draft", "booking_open": "Booking open",
+                "scheduled": "Scheduled", "published": "Published"}[self.value]
+
+
+event_product_group = SATable(
+    "event_product_group",
+    db.metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column("product_group_id", ForeignKey("product_group.id", ondelete="CASCADE"),
+           primary_key=True),
+)
+
+
+class Event(db.Model):
+    __tablename__ = "event"
+    __table_args__ = (
+        CheckConstraint("max_open_requests >= 0", name="max_open_requests_non_negative"),
+        CheckConstraint("default_max_meetings >= 0", name="default_max_meetings_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    phase: Mapped[Phase] = mapped_column(
+        Enum(Phase, native_enum=False, create_constraint=True, length=20,
+             values_callable=lambda e: [m.value for m in e], name="phase"),
+        default=Phase.DRAFT)
+    max_open_requests: Mapped[int] = mapped_column(default=20)
+    default_max_meetings: Mapped[int] = mapped_column(default=12)
+    request_expiry_days: Mapped[int | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    blocks: Mapped[list["MeetingBlock"]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="MeetingBlock.day")
+    slots: Mapped[list["Slot"]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Slot.starts_at",
+        overlaps="block,slots")
+    tables: Mapped[list["Table"]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Table.number")
+    product_groups: Mapped[list[ProductGroup]] = relationship(
+        secondary=event_product_group, order_by=ProductGroup.sort_order)
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class MeetingBlock(db.Model):
+    """A stretch of one-to-one meetings on one day; it generates the slots."""
+
+    __tablename__ = "meeting_block"
+    __table_args__ = (
+        CheckConstraint("end_time > start_time", name="ends_after_start"),
+        CheckConstraint("meeting_minutes > 0", name="meeting_minutes_positive"),
+        CheckConstraint("break_minutes >= 0", name="break_minutes_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    day: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    meeting_minutes: Mapped[int] = mapped_column(default=20)
+    break_minutes: Mapped[int] = mapped_column(default=5)
+
+    event: Mapped[Event] = relationship(back_populates="blocks")
+    slots: Mapped[list["Slot"]] = relationship(
+        back_populates="block", cascade="all, delete-orphan", order_by="Slot.starts_at",
+        overlaps="event,slots")
+
+
+class Slot(db.Model):
+    """One meeting slot; start and end are stored in UTC."""
+
+    __tablename__ = "slot"
+    __table_args__ = (
+        UniqueConstraint("event_id", "starts_at"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    block_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_block.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship(back_populates="slots", overlaps="block,slots")
+    block: Mapped[MeetingBlock] = relationship(back_populates="slots", overlaps="event,slots")
+
+
+class Table(db.Model):
+    """A meeting table. With an owner it is that supplier's stand."""
+
+    __tablename__ = "meeting_table"
+    __table_args__ = (
+        UniqueConstraint("event_id", "number"),
+        CheckConstraint("number > 0", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    zone: Mapped[str] = mapped_column(String(80), default="")
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participation.id", ondelete="SET NULL"), index=True)
+    spare: Mapped[bool] = mapped_column(default=False)
+
+    event: Mapped[Event] = relationship(back_populates="tables")
+    owner: Mapped["Participation | None"] = relationship(foreign_keys=[owner_id])
+
+    @property
+    def label(self) -> str:
+        text = f"Table {self.number}"
+        return f"{text} ({self.zone})" if self.zone else text

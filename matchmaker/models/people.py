@@ -1,0 +1,149 @@
+"""Accounts, organisations, and a person's participation in an event."""
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import (CheckConstraint, Column, Enum, ForeignKey, String, Table as SATable,
+                        Text, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from .event import Event
+from .reference import ProductGroup
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Role(str, enum.Enum):
+    BUYER = "buyer"
+    SUPPLIER = "supplier"
+    FACILITATOR = "facilitator"
+    ORGANISER = "organiser"
+    MODERATOR = "moderator"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+def enum_column(enum_class: type[enum.Enum], name: str):
+    return Enum(enum_class, native_enum=False, create_constraint=True, length=20,
+                values_callable=lambda e: [m.value for m in e], name=name)
+
+
+class User(db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint("failed_logins >= 0", name="failed_logins_non_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    session_token: Mapped[str] = mapped_column(String(64), default=new_token)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    participations: Mapped[list["Participation"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan")
+
+    # Flask-Login protocol. The id handed to the session carries a token that is
+    # rotated on logout and password change, so copied cookies stop working.
+    is_active = True
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_token()
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)  # case-folded name
+    website: Mapped[str] = mapped_column(String(300), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    country: Mapped[str] = mapped_column(String(2), default="BE")
+    is_public: Mapped[bool] = mapped_column(default=False)  # a public buyer
+
+    @staticmethod
+    def key_for(name: str) -> str:
+        return " ".join(name.split()).casefold()
+
+
+participation_product_group = SATable(
+    "participation_product_group",
+    db.metadata,
+    Column("participation_id", ForeignKey("participation.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("product_group_id", ForeignKey("product_group.id", ondelete="CASCADE"),
+           primary_key=True),
+)
+
+
+class Participation(db.Model):
+    """A person taking part in one event, with one role."""
+
+    __tablename__ = "participation"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id"),
+        UniqueConstraint("feed_token"),
+        CheckConstraint("max_meetings IS NULL OR max_meetings >= 0",
+                        name="max_meetings_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    pitch: Mapped[str] = mapped_column(String(200), default="")
+    max_meetings: Mapped[int | None] = mapped_column(default=None)
+    share_contact: Mapped[bool] = mapped_column(default=False)
+    feed_token: Mapped[str] = mapped_column(String(64), default=new_token)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    user: Mapped[User] = relationship(back_populates="participations")
+    organisation: Mapped[Organisation | None] = relationship()
+    product_groups: Mapped[list[ProductGroup]] = relationship(
+        secondary=participation_product_group, order_by=ProductGroup.sort_order)
+    absences: Mapped[list["Absence"]] = relationship(
+        back_populates="participation", cascade="all, delete-orphan")
+
+    @property
+    def display_name(self) -> str:
+        org = f" ({self.organisation.name})" if self.organisation else ""
+        return f"{self.user.name}{org}"
+
+
+class Absence(db.Model):
+    """A slot in which a participant is not available for meetings."""
+
+    __tablename__ = "absence"
+
+    participation_id: Mapped[int] = mapped_column(
+        ForeignKey("participation.id", ondelete="CASCADE"), primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+
+    participation: Mapped[Participation] = relationship(back_populates="absences")

@@ -1,0 +1,62 @@
+"""Solver runs started by organisers, with their live progress and outcome."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from .event import Event
+from .people import enum_column
+
+
+class RunKind(str, enum.Enum):
+    MEETINGS = "meetings"
+    DIALOGUES = "dialogues"
+
+
+class RunStatus(str, enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"
+    STOPPED = "stopped"  # stopped early by the organiser; best schedule kept
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"  # the app restarted while it ran
+
+
+class SolveRun(db.Model):
+    __tablename__ = "solve_run"
+    __table_args__ = (
+        CheckConstraint("progress >= 0 AND progress <= 1", name="progress_range"),
+        CheckConstraint("time_limit_s > 0", name="time_limit_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[RunKind] = mapped_column(enum_column(RunKind, "run_kind"))
+    status: Mapped[RunStatus] = mapped_column(
+        enum_column(RunStatus, "run_status"), default=RunStatus.QUEUED)
+    time_limit_s: Mapped[float] = mapped_column(default=60.0)
+    progress: Mapped[float] = mapped_column(default=0.0)
+    elapsed_s: Mapped[float | None]
+    value: Mapped[float | None]
+    bound: Mapped[float | None]
+    message: Mapped[str] = mapped_column(String(500), default="")
+    result: Mapped[str | None] = mapped_column(Text)  # the solver's output, JSON
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+
+    @property
+    def gap(self) -> float | None:
+        if self.value is None or self.bound is None or self.bound <= 0:
+            return None
+        return max(0.0, (self.bound - self.value) / self.bound)
