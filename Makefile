@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 ATTENDEES ?= 200
 
-.PHONY: install run test db demo clean
+.PHONY: install run test db demo clean browser
 
 install: $(STAMP)
 
@@ -27,7 +27,14 @@ demo: db
 run: demo
 	MATCHMAKER_SECURE_COOKIES=0 $(BIN)/matchmaker run --host $(HOST) --port $(PORT)
 
-test: install
+# The end-to-end tests drive Debian's headless Chromium; install it when missing.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "Install Debian's chromium and chromium-driver to run the browser tests."; exit 1; fi
+
+test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
