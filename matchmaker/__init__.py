@@ -68,6 +68,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.extensions["passwords"] = PasswordService(app.config.get("ARGON2_PARAMETERS"))
+    from .mail import init_mail
+    init_mail(app)
 
     from .auth.services import load_user
     login_manager.user_loader(load_user)
@@ -112,3 +114,4 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    # Feature blueprints, one line each:

@@ -1,0 +1,76 @@
+"""Who may see what: the one place for event membership and organiser checks.
+
+Views call these; services receive the objects they return. Objects of another
+participant are reported as missing (404) rather than forbidden, so that nobody can
+probe which ids exist.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Event, Participation, Role
+
+
+def event_or_404(slug: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        abort(404)
+    return event
+
+
+def participation_of(user, event: Event) -> Participation | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(Participation).where(
+        Participation.event_id == event.id, Participation.user_id == user.id))
+
+
+def is_organiser(user, event: Event) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    participation = participation_of(user, event)
+    return participation is not None and participation.role is Role.ORGANISER
+
+
+def require_participation(event: Event) -> Participation:
+    """The current user's participation in `event`, or 403 if they have none."""
+    participation = participation_of(current_user, event)
+    if participation is None:
+        abort(403)
+    return participation
+
+
+def organiser_required(view):
+    """For views under /events/<slug>/...: logged in and an organiser of that event.
+
+    Anonymous users are sent to log in; others get 403. The view receives `event`.
+    """
+    @wraps(view)
+    @login_required
+    def wrapper(slug: str, *args, **kwargs):
+        event = event_or_404(slug)
+        if not is_organiser(current_user, event):
+            abort(403)
+        return view(event, *args, **kwargs)
+    return wrapper
+
+
+def participant_required(view):
+    """For views under /events/<slug>/...: logged in and taking part in that event.
+
+    The view receives `event` and `me` (the current user's participation).
+    """
+    @wraps(view)
+    @login_required
+    def wrapper(slug: str, *args, **kwargs):
+        event = event_or_404(slug)
+        me = require_participation(event)
+        return view(event, me, *args, **kwargs)
+    return wrapper
