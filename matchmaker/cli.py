@@ -72,6 +72,15 @@ def _register_solver_commands() -> None:
     cli.add_command(dialogue_group, "dialogue")
 
 
+def _register_console_commands() -> None:
+    from .organiser.cli import export_group, import_group
+
+    cli.add_command(import_group, "import")
+    cli.add_command(export_group, "export")
+
+
+_register_console_commands()
+
 try:
     _register_solver_commands()
 except ImportError:  # pragma: no cover - while the solver packages are being assembled
