@@ -118,6 +118,7 @@ class Participation(db.Model):
     pitch: Mapped[str] = mapped_column(String(200), default="")
     max_meetings: Mapped[int | None] = mapped_column(default=None)
     share_contact: Mapped[bool] = mapped_column(default=False)
+    logo: Mapped[str] = mapped_column(String(80), default="")  # file name under instance/uploads
     feed_token: Mapped[str] = mapped_column(String(64), default=new_token)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
