@@ -1,0 +1,1 @@
+"""Exports: calendars, printed plans and data files built from the event."""

@@ -1,0 +1,48 @@
+"""A published demo event in which supplier1 has meetings and a market-dialogue seat."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from matchmaker.extensions import db
+from matchmaker.models import (Booking, DialogueSeat, DialogueSession, Event, Meeting,
+                               MeetingRequest, Participation, Phase, RequestStatus, Side, User)
+
+
+def participation_by_email(email: str) -> Participation:
+    return db.session.scalar(select(Participation).join(User).where(User.email == email))
+
+
+def schedule_accepted(participation: Participation) -> list[Meeting]:
+    """Place each accepted request of `participation` in its own slot and table."""
+    event = participation.event
+    requests = db.session.scalars(select(MeetingRequest).where(
+        MeetingRequest.status == RequestStatus.ACCEPTED,
+        (MeetingRequest.sender_id == participation.id)
+        | (MeetingRequest.recipient_id == participation.id)).order_by(MeetingRequest.id)).all()
+    meetings = []
+    for index, request in enumerate(requests):
+        slot, table = event.slots[index], event.tables[index]
+        meeting = Meeting(event_id=event.id, request=request, slot=slot, table=table)
+        db.session.add(meeting)
+        db.session.flush()
+        for who in (request.sender_id, request.recipient_id):
+            db.session.add(Booking(meeting_id=meeting.id, participation_id=who, slot_id=slot.id))
+        meetings.append(meeting)
+    db.session.flush()
+    return meetings
+
+
+@pytest.fixture
+def published(demo):
+    """The demo event, published, with supplier1's meetings and one dialogue seat."""
+    with demo.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        supplier = participation_by_email("supplier1@demo.example")
+        schedule_accepted(supplier)
+        dialogue = db.session.scalars(select(DialogueSession).order_by(DialogueSession.id)).first()
+        db.session.add(DialogueSeat(table_id=dialogue.tables[0].id, session_id=dialogue.id,
+                                    participation_id=supplier.id, side=Side.SUPPLIER))
+        event.phase = Phase.PUBLISHED
+        db.session.commit()
+    return demo
