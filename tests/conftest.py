@@ -5,7 +5,7 @@ import os
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from matchmaker import create_app
 from matchmaker.demo import seed_demo
@@ -32,14 +32,30 @@ def make_test_config(tmp_path, **overrides) -> dict:
     return config
 
 
+def reset_database() -> None:
+    """Empty the database (a shared PostgreSQL one too), migration stamp included."""
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
 def build_app(tmp_path, **overrides):
     app = create_app(make_test_config(tmp_path, **overrides))
     with app.app_context():
-        db.drop_all()
+        reset_database()
         db.create_all()
         ensure_reference_data(db.session)
         db.session.commit()
     return app
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines():
+    """Close every database connection a test opened, whichever apps it created."""
+    yield
+    for engines in list(db._app_engines.values()):
+        for engine in engines.values():
+            engine.dispose()
 
 
 @pytest.fixture
@@ -48,7 +64,6 @@ def app(tmp_path):
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

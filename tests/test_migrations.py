@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 from matchmaker import create_app
 from matchmaker.extensions import db
 
-from conftest import make_test_config
+from conftest import make_test_config, reset_database
 
 
 def _tables(app):
@@ -18,7 +18,7 @@ def _tables(app):
 def test_upgrade_downgrade_upgrade_round_trip(tmp_path):
     app = create_app(make_test_config(tmp_path))
     with app.app_context():
-        db.drop_all()
+        reset_database()
         upgrade()
     assert {"event", "meeting", "booking", "meeting_request", "solve_run"} <= _tables(app)
     with app.app_context():
@@ -32,7 +32,7 @@ def test_upgrade_downgrade_upgrade_round_trip(tmp_path):
 def test_migrated_schema_matches_the_models(tmp_path):
     app = create_app(make_test_config(tmp_path))
     with app.app_context():
-        db.drop_all()
+        reset_database()
         upgrade()
         with db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Start a throwaway PostgreSQL server on loopback for the test suite and print its URL.
+# Usage: scripts/pg-test-server.sh start|stop [DIR]   (needs Debian's postgresql package)
+set -euo pipefail
+action=${1:-start}
+dir=${2:-/tmp/matchmaker-pg}
+port=${PGPORT_TEST:-54329}
+bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+run() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+case "$action" in
+  start)
+    if [ ! -d "$dir/data" ]; then
+      mkdir -p "$dir"
+      [ "$(id -u)" = 0 ] && chown postgres "$dir"
+      run "$bin/initdb" -D "$dir/data" -U matchmaker --auth=trust -E UTF8 >/dev/null
+    fi
+    run "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start >/dev/null
+    run "$bin/createdb" -h 127.0.0.1 -p "$port" -U matchmaker matchmaker_test 2>/dev/null || true
+    echo "postgresql://matchmaker@127.0.0.1:$port/matchmaker_test"
+    ;;
+  stop)
+    run "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null || true
+    ;;
+esac
