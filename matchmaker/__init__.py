@@ -115,3 +115,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     # Feature blueprints, one line each:
+    from .organiser.views import bp as organiser_bp; app.register_blueprint(organiser_bp)  # noqa: E702

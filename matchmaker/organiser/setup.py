@@ -1,12 +1,18 @@
-"""Setting an event up: meeting blocks and their slots, tables."""
+"""Setting an event up: the event, meeting blocks and their slots, tables, stands,
+market-dialogue sessions and the booking phase."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import available_timezones
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain import DomainError
-from ..models import Event, MeetingBlock, Slot, Table
+from ..models import (DialogueSession, DialogueTable, Event, Meeting, MeetingBlock, Participation,
+                      Phase, ProductGroup, Role, Slot, Table, User)
 from ..timeutil import local_to_utc
 
 
@@ -69,3 +75,206 @@ def add_tables(session: Session, event: Event, count: int, *, zone: str = "",
         number += 1
     session.flush()
     return tables
+
+
+# --- The event itself -------------------------------------------------------------------
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PHASE_MOVES = {
+    "open": (Phase.DRAFT, Phase.BOOKING_OPEN),
+    "close": (Phase.BOOKING_OPEN, Phase.DRAFT),
+}
+
+
+def check_slug(session: Session, slug: str, *, event: Event | None = None) -> str:
+    slug = slug.strip()
+    if not slug or len(slug) > 80 or not SLUG_PATTERN.match(slug):
+        raise DomainError("Use lowercase letters, digits and single hyphens, e.g. "
+                          "'circular-days-2027'.", field="slug")
+    query = select(Event.id).where(Event.slug == slug)
+    if event is not None and event.id is not None:
+        query = query.where(Event.id != event.id)
+    if session.scalar(query) is not None:
+        raise DomainError("Another event uses this address already; choose another.",
+                          field="slug")
+    return slug
+
+
+def check_timezone(name: str) -> str:
+    name = name.strip()
+    if name not in available_zones():
+        raise DomainError("Unknown time zone; use a name like 'Europe/Brussels'.",
+                          field="timezone")
+    return name
+
+
+@lru_cache(maxsize=1)
+def available_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def create_event(session: Session, *, creator: User, name: str, slug: str, timezone: str,
+                 venue: str = "", description: str = "") -> Event:
+    """A new event in draft; its creator becomes its organiser."""
+    event = Event(name=_required(name, "name"), slug=check_slug(session, slug),
+                  timezone=check_timezone(timezone), venue=venue.strip(),
+                  description=description.strip(), phase=Phase.DRAFT)
+    session.add(event)
+    session.flush()
+    session.add(Participation(event=event, user=creator, role=Role.ORGANISER))
+    session.flush()
+    return event
+
+
+def update_event(session: Session, event: Event, *, name: str, slug: str, timezone: str,
+                 venue: str = "", description: str = "") -> Event:
+    """Change the event's details. The time zone is fixed once slots exist: moving it
+    would silently shift every meeting."""
+    name = _required(name, "name")
+    slug = check_slug(session, slug, event=event)
+    timezone = check_timezone(timezone)
+    if timezone != event.timezone and event.slots:
+        raise DomainError("The time zone cannot change once meeting blocks exist; delete "
+                          "the blocks first.", field="timezone")
+    event.name, event.slug, event.timezone = name, slug, timezone
+    event.venue, event.description = venue.strip(), description.strip()
+    session.flush()
+    return event
+
+
+def set_booking_rules(session: Session, event: Event, *, max_open_requests: int,
+                      default_max_meetings: int, request_expiry_days: int | None) -> None:
+    if max_open_requests < 0:
+        raise DomainError("Cannot be negative.", field="max_open_requests")
+    if default_max_meetings < 0:
+        raise DomainError("Cannot be negative.", field="default_max_meetings")
+    if request_expiry_days is not None and request_expiry_days < 1:
+        raise DomainError("At least one day, or empty for requests that never expire.",
+                          field="request_expiry_days")
+    event.max_open_requests = max_open_requests
+    event.default_max_meetings = default_max_meetings
+    event.request_expiry_days = request_expiry_days
+    session.flush()
+
+
+def move_phase(session: Session, event: Event, move: str) -> Phase:
+    """'open' booking (draft -> booking_open) or 'close' it (booking_open -> draft).
+
+    Scheduled and published are set by publishing a schedule, not here.
+    """
+    if move not in PHASE_MOVES:
+        raise DomainError("Unknown action.")
+    source, target = PHASE_MOVES[move]
+    if event.phase is not source:
+        raise DomainError(f"Booking can only be {'opened' if move == 'open' else 'closed'} "
+                          f"when the event is '{source.label}'; it is '{event.phase.label}'.")
+    if move == "open" and not event.slots:
+        raise DomainError("Add at least one meeting block before opening booking.")
+    event.phase = target
+    session.flush()
+    return target
+
+
+def set_product_groups(session: Session, event: Event, groups: list[ProductGroup]) -> None:
+    event.product_groups = sorted(set(groups), key=lambda g: g.sort_order)
+    session.flush()
+
+
+def _required(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError("This field is required.", field=field)
+    return value
+
+
+# --- Blocks, tables, stands ---------------------------------------------------------------
+
+def delete_meeting_block(session: Session, block: MeetingBlock) -> None:
+    """Delete a block and its slots, unless a meeting uses one of them."""
+    used = session.scalar(select(func.count()).select_from(Meeting)
+                          .join(Slot, Meeting.slot_id == Slot.id)
+                          .where(Slot.block_id == block.id))
+    if used:
+        raise DomainError(f"{used} meeting(s) are scheduled in this block; move or remove them "
+                          "before deleting it.")
+    session.delete(block)
+    session.flush()
+
+
+def add_table_batch(session: Session, event: Event, *, count: int, first_number: int | None,
+                    zone: str = "", spare: bool = False) -> list[Table]:
+    if count > 500:
+        raise DomainError("Add at most 500 tables at a time.", field="count")
+    if first_number is not None and first_number < 1:
+        raise DomainError("Table numbers start at 1.", field="first_number")
+    tables = add_tables(session, event, count, zone=zone.strip()[:80], first_number=first_number)
+    for table in tables:
+        table.spare = spare
+    session.flush()
+    return tables
+
+
+def assign_stand(session: Session, table: Table, owner: Participation | None) -> None:
+    """Make `table` the stand of a supplier (or a pooled table again with None)."""
+    if owner is not None:
+        if owner.event_id != table.event_id or owner.role is not Role.SUPPLIER:
+            raise DomainError("Only a supplier of this event can own a stand.", field="owner")
+        other = session.scalar(select(Table).where(Table.owner_id == owner.id,
+                                                   Table.id != table.id))
+        if other is not None:
+            raise DomainError(f"{owner.display_name} has a stand already: table {other.number}.",
+                              field="owner")
+    table.owner = owner
+    if owner is not None:
+        table.spare = False
+    session.flush()
+
+
+def delete_table(session: Session, table: Table) -> None:
+    if session.scalar(select(func.count()).select_from(Meeting)
+                      .where(Meeting.table_id == table.id)):
+        raise DomainError(f"Table {table.number} has meetings; it cannot be deleted.")
+    session.delete(table)
+    session.flush()
+
+
+# --- Market dialogues --------------------------------------------------------------------
+
+def add_dialogue_session(session: Session, event: Event, *, product_group: ProductGroup,
+                         day: date, start: time, end: time, name: str = "") -> DialogueSession:
+    if end <= start:
+        raise DomainError("The session must end after it starts.", field="end_time")
+    dialogue = DialogueSession(
+        event=event, product_group=product_group,
+        name=name.strip() or f"Market dialogue: {product_group.name}",
+        starts_at=local_to_utc(day, start, event.timezone),
+        ends_at=local_to_utc(day, end, event.timezone))
+    session.add(dialogue)
+    session.flush()
+    return dialogue
+
+
+def add_dialogue_table(session: Session, dialogue: DialogueSession, *, label: str,
+                       buyer_seats: int, supplier_seats: int,
+                       moderator: Participation | None) -> DialogueTable:
+    label = _required(label, "label")[:40]
+    if buyer_seats < 1 or supplier_seats < 1:
+        raise DomainError("A table has at least one seat on each side.", field="buyer_seats")
+    if buyer_seats + supplier_seats > 40:
+        raise DomainError("At most 40 seats at one table.", field="buyer_seats")
+    if any(t.label == label for t in dialogue.tables):
+        raise DomainError("This session has a table with that label already.", field="label")
+    if moderator is not None and (moderator.event_id != dialogue.event_id or moderator.role
+                                  not in (Role.FACILITATOR, Role.MODERATOR)):
+        raise DomainError("The moderator must be a facilitator or moderator of this event.",
+                          field="moderator")
+    table = DialogueTable(session=dialogue, label=label, buyer_seats=buyer_seats,
+                          supplier_seats=supplier_seats, moderator=moderator)
+    session.add(table)
+    session.flush()
+    return table
+
+
+def delete_dialogue_session(session: Session, dialogue: DialogueSession) -> None:
+    session.delete(dialogue)
+    session.flush()

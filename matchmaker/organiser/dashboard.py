@@ -1,0 +1,204 @@
+"""The console home: counts per phase and the charts organisers read at a glance.
+
+Everything is computed here as plain numbers; templates draw them as inline SVG
+(no JavaScript, no inline styles: the CSP forbids them).
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import (Event, Listing, ListingKind, Meeting, MeetingRequest, MeetingStatus,
+                      Participation, RequestStatus, Role, RunKind, RunStatus, SolveRun)
+from ..timeutil import format_time, to_local
+
+SCHEDULE_FORMAT = "matchmaker-schedule/1"
+REASON_WORDS = 5
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    second: int = 0  # a second series drawn beside the first (meetings next to requests)
+
+
+@dataclass
+class Heatmap:
+    rows: list[str]  # table labels
+    columns: list[str]  # slot start times, local
+    cells: list[list[str]]  # '' free, or a meeting status value
+    day_labels: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Board:
+    roles: list[tuple[str, int]]
+    offers: int
+    queries: int
+    requests: list[tuple[str, int]]
+    requests_total: int
+    meetings: list[tuple[str, int]]
+    meetings_total: int
+    checked_in: int
+    participants: int
+    slots: int
+    tables: int
+    per_group: list[Bar]
+    heatmap: Heatmap
+    fairness: list[Bar]
+    unscheduled: list[Bar]
+    unscheduled_source: str
+
+    @property
+    def group_max(self) -> int:
+        return max([max(b.value, b.second) for b in self.per_group] + [1])
+
+    @property
+    def fairness_max(self) -> int:
+        return max([b.value for b in self.fairness] + [1])
+
+    @property
+    def unscheduled_max(self) -> int:
+        return max([b.value for b in self.unscheduled] + [1])
+
+
+def build(session: Session, event: Event) -> Board:
+    people = list(session.scalars(
+        select(Participation).where(Participation.event_id == event.id)
+        .options(selectinload(Participation.product_groups))))
+    roles = Counter(p.role for p in people)
+    kinds = dict(session.execute(
+        select(Listing.kind, func.count()).where(Listing.event_id == event.id)
+        .group_by(Listing.kind)).all())
+    requests = list(session.execute(
+        select(MeetingRequest.id, MeetingRequest.sender_id, MeetingRequest.recipient_id,
+               MeetingRequest.status).where(MeetingRequest.event_id == event.id)))
+    meetings = list(session.scalars(
+        select(Meeting).where(Meeting.event_id == event.id)
+        .options(selectinload(Meeting.request))))
+    statuses = Counter(r.status for r in requests)
+    meeting_statuses = Counter(m.status for m in meetings)
+    return Board(
+        roles=[(role.label + "s", roles.get(role, 0)) for role in Role],
+        offers=kinds.get(ListingKind.OFFER, 0), queries=kinds.get(ListingKind.QUERY, 0),
+        requests=[(s.label, statuses.get(s, 0)) for s in RequestStatus],
+        requests_total=len(requests),
+        meetings=[(s.value.replace("_", "-").capitalize(), meeting_statuses.get(s, 0))
+                  for s in MeetingStatus],
+        meetings_total=len(meetings),
+        checked_in=sum(1 for p in people if p.checked_in_at is not None),
+        participants=len(people), slots=len(event.slots), tables=len(event.tables),
+        per_group=per_product_group(event, people, requests, meetings),
+        heatmap=occupation(event, meetings),
+        fairness=fairness(people, meetings),
+        unscheduled=(unscheduled := unscheduled_reasons(session, event))[0],
+        unscheduled_source=unscheduled[1],
+    )
+
+
+def _groups_of_pair(by_id: dict[int, Participation], a: int, b: int) -> list[int]:
+    """A request belongs to every product group both sides share, else to the groups of
+    whichever side has any (buyers' first)."""
+    pa, pb = by_id.get(a), by_id.get(b)
+    ga = {g.id for g in pa.product_groups} if pa else set()
+    gb = {g.id for g in pb.product_groups} if pb else set()
+    common = ga & gb
+    if common:
+        return sorted(common)
+    if pa is not None and pa.role is Role.BUYER and ga:
+        return sorted(ga)
+    if pb is not None and pb.role is Role.BUYER and gb:
+        return sorted(gb)
+    return sorted(ga or gb)
+
+
+def per_product_group(event: Event, people, requests, meetings) -> list[Bar]:
+    by_id = {p.id: p for p in people}
+    request_counts: Counter[int] = Counter()
+    meeting_counts: Counter[int] = Counter()
+    for r in requests:
+        if r.status in (RequestStatus.DECLINED, RequestStatus.EXPIRED, RequestStatus.CANCELLED):
+            continue
+        for gid in _groups_of_pair(by_id, r.sender_id, r.recipient_id):
+            request_counts[gid] += 1
+    for m in meetings:
+        for gid in _groups_of_pair(by_id, m.request.sender_id, m.request.recipient_id):
+            meeting_counts[gid] += 1
+    return [Bar(g.name, request_counts.get(g.id, 0), meeting_counts.get(g.id, 0))
+            for g in event.product_groups]
+
+
+def occupation(event: Event, meetings) -> Heatmap:
+    """Which table is busy in which slot (cells hold the meeting status or '')."""
+    slots = list(event.slots)
+    tables = list(event.tables)
+    where = {(m.table_id, m.slot_id): m.status.value for m in meetings}
+    columns, day_labels, last_day = [], [], None
+    for slot in slots:
+        local = to_local(slot.starts_at, event.timezone)
+        columns.append(format_time(slot.starts_at, event.timezone))
+        day = local.strftime("%a %d %b")
+        day_labels.append(day if day != last_day else "")
+        last_day = day
+    cells = [[where.get((t.id, s.id), "") for s in slots] for t in tables]
+    rows = [("Stand " if t.owner_id else "") + f"{t.number}" + (" spare" if t.spare else "")
+            for t in tables]
+    return Heatmap(rows=rows, columns=columns, cells=cells, day_labels=day_labels)
+
+
+def fairness(people, meetings) -> list[Bar]:
+    """How many participants got 0, 1, 2, ... meetings (organisers left out)."""
+    count: Counter[int] = Counter()
+    for m in meetings:
+        if m.status is MeetingStatus.NO_SHOW:
+            continue
+        count[m.request.sender_id] += 1
+        count[m.request.recipient_id] += 1
+    takers = [p for p in people if p.role in (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)]
+    histogram = Counter(count.get(p.id, 0) for p in takers)
+    top = max(histogram) if histogram else 0
+    return [Bar(str(k), histogram.get(k, 0)) for k in range(top + 1)]
+
+
+def reason_key(reason: str) -> str:
+    """Group reasons by their first words, identifiers and numbers blanked out."""
+    words = [("…" if re.search(r"\d", w) else w) for w in reason.replace(":", " :").split()]
+    words = [w for w in words if w != ":"][:REASON_WORDS]
+    text = " ".join(words).strip(" ,;")
+    return text or "(no reason given)"
+
+
+def unscheduled_reasons(session: Session, event: Event) -> tuple[list[Bar], str]:
+    run = session.scalar(
+        select(SolveRun).where(SolveRun.event_id == event.id, SolveRun.kind == RunKind.MEETINGS,
+                               SolveRun.status.in_([RunStatus.FINISHED, RunStatus.STOPPED]),
+                               SolveRun.result.is_not(None))
+        .order_by(SolveRun.finished_at.desc().nulls_last(), SolveRun.id.desc()).limit(1))
+    if run is None:
+        return [], ""
+    try:
+        document = json.loads(run.result or "")
+    except ValueError:
+        return [], f"solver run {run.id} (its result could not be read)"
+    if not isinstance(document, dict) or document.get("format") != SCHEDULE_FORMAT:
+        return [], f"solver run {run.id} (not a {SCHEDULE_FORMAT} document)"
+    groups: Counter[str] = Counter()
+    for item in document.get("unscheduled") or []:
+        if isinstance(item, dict):
+            groups[reason_key(str(item.get("reason", "")))] += 1
+    bars = [Bar(label, n) for label, n in groups.most_common(12)]
+    return bars, f"solver run {run.id}"
+
+
+def meetings_by_participant(meetings) -> dict[int, int]:
+    per: defaultdict[int, int] = defaultdict(int)
+    for m in meetings:
+        per[m.request.sender_id] += 1
+        per[m.request.recipient_id] += 1
+    return dict(per)
