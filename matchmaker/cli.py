@@ -80,7 +80,6 @@ def _register_console_commands() -> None:
 
 
 _register_console_commands()
-from .organiser.schedule_cli import register as _register_schedule; _register_schedule(cli)  # noqa: E402,E702
 
 try:
     _register_solver_commands()
