@@ -208,8 +208,21 @@ def gaps_expr(sm: SlotModel) -> cp_model.LinearExpr:
     return _sum(list(sm.block_start.values())) - _sum(list(sm.active.values()))
 
 
-def set_value_objective(sm: SlotModel) -> None:
-    sm.model.Maximize(sm.value_expr)
+def set_value_objective(sm: SlotModel) -> int:
+    """Maximise the value; on a re-solve, break ties by meetings kept in their previous slot.
+
+    Returns the factor the value is scaled by in the objective (1 without ties to break).
+    """
+    d = sm.d
+    stays = [sm.x[(m.id, d.slot_pos[m.previous.slot])] for m in sm.meetings
+             if m.previous is not None and m.fixed is None
+             and (m.id, d.slot_pos[m.previous.slot]) in sm.x]
+    if not stays:
+        sm.model.Maximize(sm.value_expr)
+        return 1
+    scale = len(stays) + 1
+    sm.model.Maximize(scale * sm.value_expr + _sum(stays))
+    return scale
 
 
 def set_compact_objective(sm: SlotModel, value: int) -> None:

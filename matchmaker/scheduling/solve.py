@@ -19,16 +19,23 @@ from ortools.sat.python import cp_model
 from .bound import integral_bound, lp_bound
 from .check import check
 from .domains import Domains
-from .fcfs import build_schedule, fcfs_placements
+from .fcfs import build_schedule, fcfs_placements, fits, place_pins
 from .formats import validate_pins
+from .improve import improve_value
 from .model import SlotModel, set_compact_objective, set_value_objective
 from .problem import Problem, Schedule
+from .reasons import Occupancy
 from .tables import assign_tables
 
 Progress = Callable[[float, float, float], None]
 
 PHASE1_SHARE = 0.6
 LP_SHARE = 0.25
+POLISH_SHARE = 0.15
+# CP-SAT's deterministic time ran about five times slower than the wall clock on
+# the 2-core machine the limits were calibrated on; one worker uses it so that
+# the same input and seed give the same schedule.
+DETERMINISTIC_PER_SECOND = 0.2
 
 
 class ScheduleInvalid(RuntimeError):
@@ -39,8 +46,9 @@ class _Watch(cp_model.CpSolverSolutionCallback):
     """Reports progress and stops the search on request or once the bound is reached."""
 
     def __init__(self, started: float, progress: Progress | None, stop: threading.Event | None,
-                 target: float | None, report_value: float | None = None) -> None:
+                 target: float | None, report_value: float | None = None, scale: int = 1) -> None:
         super().__init__()
+        self.scale = scale
         self.started = started
         self.progress = progress
         self.stop = stop
@@ -48,9 +56,9 @@ class _Watch(cp_model.CpSolverSolutionCallback):
         self.report_value = report_value
 
     def on_solution_callback(self) -> None:
-        value = self.ObjectiveValue()
+        value = self.ObjectiveValue() // self.scale
         if self.progress is not None:
-            bound = self.BestObjectiveBound()
+            bound = self.BestObjectiveBound() // self.scale
             if self.report_value is not None:
                 value = bound = self.report_value
             elif self.target is not None:
@@ -58,7 +66,7 @@ class _Watch(cp_model.CpSolverSolutionCallback):
             self.progress(time.perf_counter() - self.started, value, bound)
         if self.stop is not None and self.stop.is_set():
             self.StopSearch()
-        elif self.target is not None and value >= self.target - 1e-9:
+        elif self.target is not None and self.scale == 1 and value >= self.target - 1e-9:
             self.StopSearch()
 
 
@@ -70,8 +78,8 @@ def _run(model: cp_model.CpModel, budget: float, *, num_workers: int, seed: int,
     params.random_seed = seed
     budget = max(0.05, budget)
     if num_workers <= 1:
-        params.max_deterministic_time = budget
-        params.max_time_in_seconds = budget * 5 + 5
+        params.max_deterministic_time = budget * DETERMINISTIC_PER_SECOND
+        params.max_time_in_seconds = budget * 3 + 5
     else:
         params.max_time_in_seconds = budget
     done = threading.Event()
@@ -95,19 +103,47 @@ def _run(model: cp_model.CpModel, budget: float, *, num_workers: int, seed: int,
     return solver, status
 
 
+def previous_first(d: Domains) -> dict[str, tuple[str, str]]:
+    """Meetings back at their previous places where they still fit, then the rest by priority."""
+    index = {m.id: i for i, m in enumerate(d.problem.meetings)}
+    occ = Occupancy(d, {})
+    placements: dict[str, tuple[str, str]] = {}
+    place_pins(d, occ, placements)
+    for m in d.problem.meetings:
+        prev = m.previous
+        if m.id in placements or prev is None:
+            continue
+        pos = d.slot_pos[prev.slot]
+        if pos not in d.allowed_slots(m) or any(
+                (p, pos) in occ.person or occ.count[p] >= d.cap(p) for p in m.participants):
+            continue
+        table = prev.table if prev.table in d.allowed_tables(m) and (prev.table, pos) \
+            not in occ.table else occ.free_table(m, pos)
+        if table is not None:
+            occ.add(m, pos, table)
+            placements[m.id] = (prev.slot, table)
+    for m in sorted(d.problem.meetings,
+                    key=lambda m: (-m.priority, len(d.allowed_slots(m)), index[m.id])):
+        if m.id not in placements:
+            spot = fits(d, occ, m)
+            if spot is not None:
+                occ.add(m, *spot)
+                placements[m.id] = (d.slot_ids[spot[0]], spot[1])
+    return placements
+
+
 def greedy_start(d: Domains) -> dict[str, tuple[str, str]]:
-    """The better of first-come-first-served and a priority-first greedy."""
+    """The best of first-come-first-served, a priority-first greedy and, on a re-solve,
+    the previous schedule completed greedily (preferred on equal value)."""
     index = {m.id: i for i, m in enumerate(d.problem.meetings)}
     by_priority = sorted(d.problem.meetings,
                          key=lambda m: (-m.priority, len(d.allowed_slots(m)), index[m.id]))
-    best: dict[str, tuple[str, str]] = {}
-    best_value = -1
-    for order in (by_priority, list(d.problem.meetings)):
-        placements = fcfs_placements(d.problem, order, d)
-        value = sum(d.meeting[mid].priority for mid in placements)
-        if value > best_value:
-            best, best_value = placements, value
-    return best
+    candidates = []
+    if any(m.previous is not None for m in d.problem.meetings):
+        candidates.append(previous_first(d))
+    candidates += [fcfs_placements(d.problem, by_priority, d),
+                   fcfs_placements(d.problem, list(d.problem.meetings), d)]
+    return max(candidates, key=lambda c: sum(d.meeting[mid].priority for mid in c))
 
 
 def _solution(sm: SlotModel, solver: cp_model.CpSolver) -> tuple[dict[str, int], dict[str, str]]:
@@ -148,20 +184,32 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
         progress(time.perf_counter() - started, value, bound)
 
     proven = value >= bound
+    if not proven:
+        deterministic = num_workers <= 1
+        polish_until = float("inf") if deterministic else \
+            time.perf_counter() + (deadline - time.perf_counter()) * POLISH_SHARE
+        slots = improve_value(d, slots, deadline=polish_until, target=bound,
+                              rounds=2 if deterministic else 6)
+        chosen = {mid: t for mid, t in chosen.items() if mid in slots}
+        value = _value(d, slots)
+        proven = value >= bound
+        if progress is not None:
+            progress(time.perf_counter() - started, value, bound)
     if not proven and not (stop is not None and stop.is_set()):
         sm = SlotModel(d, compact=False)
-        set_value_objective(sm)
+        scale = set_value_objective(sm)
         sm.hint(slots, chosen)
         budget = (deadline - time.perf_counter()) * PHASE1_SHARE
         solver, status = _run(sm.model, budget, num_workers=num_workers, seed=seed,
-                              watch=_Watch(started, progress, stop, bound), stop=stop)
+                              watch=_Watch(started, progress, stop, bound, scale=scale),
+                              stop=stop)
         if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
             raise ScheduleInvalid(f"CP-SAT reports the model {solver.StatusName(status)}")
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             new_slots, new_chosen = _solution(sm, solver)
             if _value(d, new_slots) >= value:
                 slots, chosen, value = new_slots, new_chosen, _value(d, new_slots)
-            cp_bound = int(solver.BestObjectiveBound() + 1e-6)
+            cp_bound = int(solver.BestObjectiveBound() + 1e-6) // scale
             if status == cp_model.OPTIMAL:
                 cp_bound = value
             bound = min(bound, cp_bound)

@@ -1,0 +1,234 @@
+"""Local search on slot assignments: insert meetings by Kempe-chain swaps and ejections.
+
+A slot assignment is an edge colouring of the meeting graph (participants are
+nodes, meetings edges, slots colours). To fit an unscheduled meeting u-v when
+u is free in slot a and v in slot b, swap a and b along the chain of meetings
+alternating between the two slots from v: afterwards v is free in a too. The
+classic move of edge colouring, checked here against availability, pins,
+table counts and caps. Ejection places a meeting by removing lower-priority ones
+and tries to re-insert them. Both only ever raise the weighted value, fast
+enough to polish a greedy start before CP-SAT (which on its own needs seconds
+for what these moves find at once) and to give it a better hint.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Mapping
+
+from .domains import Domains
+from .problem import Meeting
+
+MAX_CHAIN = 60
+
+
+class SlotState:
+    """Meetings in slots, with the occupancy needed to test moves quickly."""
+
+    def __init__(self, d: Domains, slots: Mapping[str, int]) -> None:
+        self.d = d
+        self.slot: dict[str, int] = {}
+        self.person: dict[tuple[str, int], str] = {}
+        self.count: Counter[str] = Counter()
+        self.pooled: Counter[int] = Counter()
+        self.stand: dict[tuple[str, int], str] = {}
+        self.capacity = len(d.pooled)
+        self.simple: dict[str, bool] = {}
+        self.allowed: dict[str, frozenset[int]] = {}
+        for m in d.problem.meetings:
+            own = d.own_tables(m)
+            self.simple[m.id] = m.fixed is None and (
+                not own or (len(own) == 1 and len(d.owners[own[0]]) == 1))
+            self.allowed[m.id] = frozenset(d.allowed_slots(m)) if d.allowed_tables(m) \
+                else frozenset()
+        for mid, pos in slots.items():
+            self.add(d.meeting[mid], pos)
+
+    def value(self) -> int:
+        return sum(self.d.meeting[mid].priority for mid in self.slot)
+
+    def add(self, m: Meeting, pos: int) -> None:
+        self.slot[m.id] = pos
+        for p in m.participants:
+            self.person[(p, pos)] = m.id
+            self.count[p] += 1
+        own = self.d.own_tables(m)
+        if not own:
+            self.pooled[pos] += 1
+        elif len(own) == 1:
+            self.stand[(own[0], pos)] = m.id
+
+    def remove(self, m: Meeting) -> int:
+        pos = self.slot.pop(m.id)
+        for p in m.participants:
+            del self.person[(p, pos)]
+            self.count[p] -= 1
+        own = self.d.own_tables(m)
+        if not own:
+            self.pooled[pos] -= 1
+        elif len(own) == 1:
+            self.stand.pop((own[0], pos), None)
+        return pos
+
+    def table_ok(self, m: Meeting, pos: int) -> bool:
+        own = self.d.own_tables(m)
+        if not own:
+            return self.pooled[pos] < self.capacity
+        if len(own) == 1:
+            return (own[0], pos) not in self.stand
+        return False
+
+    def can_add(self, m: Meeting, pos: int) -> bool:
+        d = self.d
+        return (pos in self.allowed[m.id]
+                and all((p, pos) not in self.person and self.count[p] < d.cap(p)
+                        for p in m.participants)
+                and self.table_ok(m, pos))
+
+    def chain(self, start: str, a: int, b: int, avoid: str) -> list[str] | None:
+        """Meetings on the a/b alternating chain from `start`'s meeting in slot a."""
+        out: list[str] = []
+        node, colour = start, a
+        seen: set[str] = set()
+        while True:
+            mid = self.person.get((node, colour))
+            if mid is None:
+                return out
+            if mid in seen or len(out) >= MAX_CHAIN or not self.simple[mid]:
+                return None
+            seen.add(mid)
+            out.append(mid)
+            m = self.d.meeting[mid]
+            node = m.participants[1] if m.participants[0] == node else m.participants[0]
+            if node == avoid:
+                return None
+            colour = b if colour == a else a
+
+    def swap(self, chain: list[str], a: int, b: int) -> bool:
+        """Swap slots a and b on a chain if every meeting may move; False leaves it unchanged."""
+        d = self.d
+        moves = []
+        for mid in chain:
+            new = b if self.slot[mid] == a else a
+            if new not in self.allowed[mid]:
+                return False
+            moves.append((d.meeting[mid], new))
+        pooled_delta: Counter[int] = Counter()
+        for m, new in moves:
+            if not d.own_tables(m):
+                pooled_delta[new] += 1
+                pooled_delta[a if new == b else b] -= 1
+        for pos in (a, b):
+            if self.pooled[pos] + pooled_delta[pos] > self.capacity:
+                return False
+        for m, _ in moves:
+            self.remove(m)
+        for m, new in moves:
+            self.add(m, new)
+        return True
+
+    def insert(self, m: Meeting) -> bool:
+        """Place an unscheduled meeting directly or through one Kempe swap."""
+        d = self.d
+        allowed = self.allowed[m.id]
+        if not allowed or any(self.count[p] >= d.cap(p) for p in m.participants):
+            return False
+        u, v = m.participants
+        for pos in d.allowed_slots(m):
+            if self.can_add(m, pos):
+                self.add(m, pos)
+                return True
+        free_u = [pos for pos in allowed if (u, pos) not in self.person]
+        free_v = [pos for pos in allowed if (v, pos) not in self.person]
+        for first, second, free_first, free_second in ((u, v, free_u, free_v),
+                                                       (v, u, free_v, free_u)):
+            for a in free_first:
+                for b in free_second:
+                    if b == a:
+                        continue
+                    chain = self.chain(second, a, b, avoid=first)
+                    if not chain:
+                        continue
+                    if not self.swap(chain, a, b):
+                        continue
+                    if self.can_add(m, a):
+                        self.add(m, a)
+                        return True
+                    self.swap(chain, a, b)
+        return False
+
+    def eject_insert(self, m: Meeting) -> bool:
+        """Place m by removing the meetings in its way when they weigh less, then try
+        to put them back elsewhere. Keeps the change only if the value rises."""
+        d = self.d
+        if not self.allowed[m.id] or not self.simple[m.id]:
+            return False
+        best_gain, best = 0, None
+        for pos in d.allowed_slots(m):
+            blockers = {self.person[(p, pos)] for p in m.participants if (p, pos) in self.person}
+            if any(not self.simple[b] for b in blockers):
+                continue
+            for p in m.participants:
+                if self.count[p] >= d.cap(p) and (p, pos) not in self.person:
+                    blockers = None
+                    break
+            if blockers is None:
+                continue
+            weight = sum(d.meeting[b].priority for b in blockers)
+            if not d.own_tables(m) and self.pooled[pos] - sum(
+                    1 for b in blockers if not d.own_tables(d.meeting[b])) >= self.capacity:
+                continue
+            own = d.own_tables(m)
+            if own and (own[0], pos) in self.stand and self.stand[(own[0], pos)] not in blockers:
+                continue
+            if m.priority - weight > best_gain or (best is None and m.priority - weight >= 0
+                                                   and blockers):
+                best_gain, best = m.priority - weight, (pos, blockers)
+        if best is None:
+            return False
+        pos, blockers = best
+        before = self.value()
+        snapshot = dict(self.slot)
+        for b in blockers:
+            self.remove(d.meeting[b])
+        if not self.can_add(m, pos):
+            self._restore(snapshot)
+            return False
+        self.add(m, pos)
+        for b in sorted(sorted(blockers), key=lambda b: -d.meeting[b].priority):
+            self.insert(d.meeting[b])
+        if self.value() > before:
+            return True
+        self._restore(snapshot)
+        return False
+
+    def _restore(self, slots: Mapping[str, int]) -> None:
+        for mid in list(self.slot):
+            if slots.get(mid) != self.slot[mid]:
+                self.remove(self.d.meeting[mid])
+        for mid, pos in slots.items():
+            if mid not in self.slot:
+                self.add(self.d.meeting[mid], pos)
+
+
+def improve_value(d: Domains, slots: Mapping[str, int], *, deadline: float,
+                  target: int | None = None, rounds: int = 6) -> dict[str, int]:
+    """Raise the weighted value of a slot assignment by insertions and ejections.
+
+    Stops at the deadline, at the target value (a proven bound) or after `rounds`
+    passes over the unscheduled meetings.
+    """
+    state = SlotState(d, slots)
+    order = sorted(d.problem.meetings, key=lambda m: (-m.priority, len(d.allowed_slots(m))))
+    for _ in range(rounds):
+        changed = False
+        for m in order:
+            if time.perf_counter() > deadline or (target is not None and state.value() >= target):
+                return dict(state.slot)
+            if m.id in state.slot:
+                continue
+            if state.insert(m) or state.eject_insert(m):
+                changed = True
+        if not changed:
+            break
+    return dict(state.slot)
