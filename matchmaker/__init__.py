@@ -115,4 +115,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     # Feature blueprints, one line each:
+    from .meetings.views import bp as meetings_bp; app.register_blueprint(meetings_bp)  # noqa: E702
+    from .agenda.views import bp as agenda_bp; app.register_blueprint(agenda_bp)  # noqa: E702
     from .organiser.views import bp as organiser_bp; app.register_blueprint(organiser_bp)  # noqa: E702

@@ -4,6 +4,7 @@ from .event import Event, MeetingBlock, Phase, Slot, Table, event_product_group
 from .listings import Listing, ListingKind, listing_strategy
 from .meetings import (OPEN_STATUSES, Booking, Meeting, MeetingRequest, MeetingStatus, Priority,
                        RequestStatus)
+from .notifications import Notification
 from .people import Absence, Organisation, Participation, Role, User, participation_product_group
 from .reference import CircularStrategy, ProductGroup
 from .runs import RunKind, RunStatus, SolveRun
@@ -11,7 +12,8 @@ from .runs import RunKind, RunStatus, SolveRun
 __all__ = [
     "Absence", "Booking", "CircularStrategy", "DialogueSeat", "DialogueSession",
     "DialogueTable", "Event", "Listing", "ListingKind", "Meeting", "MeetingBlock",
-    "MeetingRequest", "MeetingStatus", "OPEN_STATUSES", "Organisation", "Participation", "Phase",
+    "MeetingRequest", "MeetingStatus", "Notification", "OPEN_STATUSES", "Organisation",
+    "Participation", "Phase",
     "Priority", "ProductGroup", "RequestStatus", "Role", "RunKind", "RunStatus", "Side", "Slot",
     "SolveRun", "Table", "User", "event_product_group", "listing_strategy",
     "participation_product_group",

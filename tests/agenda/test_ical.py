@@ -10,7 +10,7 @@ from matchmaker.exports import ical
 from matchmaker.extensions import db
 from matchmaker.models import Event, Meeting, Phase, Table
 
-from conftest import participation_by_email
+from agenda_fixtures import by_email, published  # noqa: F401 (fixtures)
 
 HOST = "matchmaker.test"
 
@@ -19,9 +19,9 @@ def _events(data: bytes) -> list[icalendar.Event]:
     return list(icalendar.Calendar.from_ical(data).walk("VEVENT"))
 
 
-def test_participant_calendar_parses_with_timezone_and_stable_uids(published):
+def test_participant_calendar_parses_with_timezone_and_stable_uids(published, by_email):
     with published.app_context():
-        supplier = participation_by_email("supplier1@demo.example")
+        supplier = by_email("supplier1@demo.example")
         first = ical.participant_calendar(db.session, supplier, HOST)
         second = ical.participant_calendar(db.session, supplier, HOST)
         cal = icalendar.Calendar.from_ical(first)
@@ -39,9 +39,9 @@ def test_participant_calendar_parses_with_timezone_and_stable_uids(published):
             assert "DTSTAMP" in event
 
 
-def test_participant_calendar_names_counterpart_table_and_zone(published):
+def test_participant_calendar_names_counterpart_table_and_zone(published, by_email):
     with published.app_context():
-        supplier = participation_by_email("supplier1@demo.example")
+        supplier = by_email("supplier1@demo.example")
         meeting = db.session.scalars(select(Meeting).order_by(Meeting.id)).first()
         events = {str(e["UID"]): e for e in _events(
             ical.participant_calendar(db.session, supplier, HOST))}
@@ -53,9 +53,9 @@ def test_participant_calendar_names_counterpart_table_and_zone(published):
         assert int(vevent["SEQUENCE"]) == 0
 
 
-def test_moved_meeting_keeps_uid_and_bumps_sequence(published):
+def test_moved_meeting_keeps_uid_and_bumps_sequence(published, by_email):
     with published.app_context():
-        supplier = participation_by_email("supplier1@demo.example")
+        supplier = by_email("supplier1@demo.example")
         meeting = db.session.scalars(select(Meeting).order_by(Meeting.id)).first()
         meeting.sequence += 1
         meeting.table = db.session.scalars(select(Table).order_by(Table.number.desc())).first()
@@ -67,16 +67,16 @@ def test_moved_meeting_keeps_uid_and_bumps_sequence(published):
         assert str(vevent["LOCATION"]).startswith(f"Table {meeting.table.number}")
 
 
-def test_calendar_is_empty_before_publication(published):
+def test_calendar_is_empty_before_publication(published, by_email):
     with published.app_context():
         event = db.session.scalar(select(Event))
         event.phase = Phase.SCHEDULED
         db.session.commit()
-        supplier = participation_by_email("supplier1@demo.example")
+        supplier = by_email("supplier1@demo.example")
         assert _events(ical.participant_calendar(db.session, supplier, HOST)) == []
 
 
-def test_event_and_table_calendars_share_meeting_uids(published):
+def test_event_and_table_calendars_share_meeting_uids(published, by_email):
     with published.app_context():
         event = db.session.scalar(select(Event))
         meeting = db.session.scalars(select(Meeting).order_by(Meeting.id)).first()

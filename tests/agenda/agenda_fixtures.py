@@ -1,4 +1,4 @@
-"""A published demo event in which supplier1 has meetings and a market-dialogue seat."""
+"""Shared by the agenda tests: a published demo event where supplier1 has meetings and a seat."""
 from __future__ import annotations
 
 import pytest
@@ -46,3 +46,9 @@ def published(demo):
         event.phase = Phase.PUBLISHED
         db.session.commit()
     return demo
+
+
+@pytest.fixture
+def by_email():
+    """by_email('supplier1@demo.example') -> that user's participation (in an app context)."""
+    return participation_by_email

@@ -1,0 +1,1 @@
+"""A participant's own agenda, availability, and calendar feed."""

@@ -1,0 +1,15 @@
+from wtforms import IntegerField, SelectMultipleField
+from wtforms.validators import NumberRange, Optional
+
+from ..forms import BaseForm
+
+
+class AvailabilityForm(BaseForm):
+    slots = SelectMultipleField("Times you are available", coerce=int, validate_choice=True)
+    max_meetings = IntegerField(
+        "Most meetings I want", validators=[Optional(), NumberRange(min=0)],
+        description="Leave empty for the event's maximum.")
+
+
+class RotateFeedForm(BaseForm):
+    """No fields: the CSRF token of the 'new feed address' button."""

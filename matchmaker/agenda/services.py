@@ -1,0 +1,144 @@
+"""My agenda and my availability: what a participant sees and sets for themselves."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import groupby
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..domain import DomainError
+from ..exports import ical
+from ..models import (Absence, DialogueSeat, Event, MeetingBlock, MeetingRequest, Participation,
+                      Phase, RequestStatus, Slot, Table)
+from ..models.people import new_token
+from ..timeutil import to_local
+
+AVAILABILITY_PHASES = (Phase.DRAFT, Phase.BOOKING_OPEN)
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """One line of the agenda, in the event's time zone."""
+
+    kind: str  # "meeting" or "dialogue"
+    start: datetime
+    end: datetime
+    title: str
+    where: str
+    counterpart: Participation | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class AgendaDay:
+    day: date
+    items: list[AgendaItem]
+
+
+def accepted_requests(session: Session, me: Participation) -> list[MeetingRequest]:
+    return list(session.scalars(
+        select(MeetingRequest).where(
+            MeetingRequest.status == RequestStatus.ACCEPTED,
+            or_(MeetingRequest.sender_id == me.id, MeetingRequest.recipient_id == me.id))
+        .options(selectinload(MeetingRequest.sender).selectinload(Participation.user),
+                 selectinload(MeetingRequest.recipient).selectinload(Participation.user))
+        .order_by(MeetingRequest.priority.desc(), MeetingRequest.responded_at)))
+
+
+def counterpart(request: MeetingRequest, me: Participation) -> Participation:
+    return request.recipient if request.sender_id == me.id else request.sender
+
+
+def agenda_days(session: Session, me: Participation) -> list[AgendaDay]:
+    """Meetings and dialogue seats of a published schedule, in time order, by day."""
+    tz = me.event.timezone
+    items = []
+    for meeting in ical.participant_meetings(session, me):
+        other = counterpart(meeting.request, me)
+        items.append(AgendaItem(
+            kind="meeting", start=to_local(meeting.slot.starts_at, tz),
+            end=to_local(meeting.slot.ends_at, tz), title=other.user.name,
+            where=meeting.table.label, counterpart=other,
+            detail=other.organisation.name if other.organisation else ""))
+    for seat in ical.participant_seats(session, me):
+        dialogue = seat.table.session
+        items.append(AgendaItem(
+            kind="dialogue", start=to_local(dialogue.starts_at, tz),
+            end=to_local(dialogue.ends_at, tz),
+            title=dialogue.name or f"Market dialogue: {dialogue.product_group.name}",
+            where=f"Dialogue table {seat.table.label}",
+            detail=f"{seat.side.value.capitalize()}s' side"))
+    items.sort(key=lambda item: (item.start, item.kind))
+    return [AgendaDay(day=day, items=list(group))
+            for day, group in groupby(items, key=lambda item: item.start.date())]
+
+
+def rotate_feed_token(session: Session, me: Participation) -> str:
+    """A new private feed address; the old one stops working at once."""
+    me.feed_token = new_token()
+    session.flush()
+    return me.feed_token
+
+
+def participation_by_feed_token(session: Session, token: str) -> Participation | None:
+    if not token or len(token) > 64:
+        return None
+    return session.scalar(select(Participation).where(Participation.feed_token == token))
+
+
+@dataclass(frozen=True)
+class BlockSlots:
+    block: MeetingBlock
+    label: str
+    slots: list[tuple[Slot, str]]  # slot and its local "HH:MM–HH:MM"
+
+
+def availability_grid(session: Session, event: Event) -> list[BlockSlots]:
+    tz = event.timezone
+    blocks = session.scalars(select(MeetingBlock).where(MeetingBlock.event_id == event.id)
+                             .order_by(MeetingBlock.day, MeetingBlock.start_time)
+                             .options(selectinload(MeetingBlock.slots)))
+    grid = []
+    for block in blocks:
+        name = block.name or "One-to-one meetings"
+        grid.append(BlockSlots(
+            block=block, label=f"{block.day:%A %d %B}: {name}",
+            slots=[(slot, f"{to_local(slot.starts_at, tz):%H:%M}–{to_local(slot.ends_at, tz):%H:%M}")
+                   for slot in block.slots]))
+    return grid
+
+
+def absent_slot_ids(session: Session, me: Participation) -> set[int]:
+    return set(session.scalars(select(Absence.slot_id).where(Absence.participation_id == me.id)))
+
+
+def set_availability(session: Session, me: Participation, *, available_slot_ids: set[int],
+                     max_meetings: int | None) -> None:
+    """Store the slots a participant cannot meet in as absences, and their meeting cap."""
+    event = me.event
+    if event.phase not in AVAILABILITY_PHASES:
+        raise DomainError("The schedule is being made: ask the organisers to change your "
+                          "availability.")
+    slot_ids = set(session.scalars(select(Slot.id).where(Slot.event_id == event.id)))
+    unknown = available_slot_ids - slot_ids
+    if unknown:
+        raise DomainError("Some of the chosen times are not part of this event.", field="slots")
+    if max_meetings is not None and not 0 <= max_meetings <= event.default_max_meetings:
+        raise DomainError(f"Choose between 0 and {event.default_max_meetings} meetings.",
+                          field="max_meetings")
+    wanted_absent = slot_ids - available_slot_ids
+    current = absent_slot_ids(session, me)
+    if current - wanted_absent:
+        session.execute(delete(Absence).where(Absence.participation_id == me.id,
+                                              Absence.slot_id.in_(current - wanted_absent)))
+    for slot_id in sorted(wanted_absent - current):
+        session.add(Absence(participation_id=me.id, slot_id=slot_id))
+    me.max_meetings = max_meetings
+    session.flush()
+    session.expire(me, ["absences"])
+
+
+def stand_of(session: Session, me: Participation) -> Table | None:
+    return session.scalar(select(Table).where(Table.owner_id == me.id))

@@ -1,0 +1,1 @@
+"""Meeting requests between participants: send, accept, decline, cancel, expire."""

@@ -1,0 +1,263 @@
+"""Meeting requests: the rules of who may ask whom, and what answering does.
+
+The partial unique index on open pairs (pending or accepted, either direction) is the
+final guard against duplicates when two requests race; the checks here give the
+clear message in the common case.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from ..domain import DomainError, NotFound
+from ..models import (Event, MeetingRequest, Participation, Phase, Priority, RequestStatus,
+                      Role)
+from ..notifications import services as notifications
+
+REQUESTABLE_ROLES = frozenset({Role.BUYER, Role.SUPPLIER, Role.FACILITATOR})
+MESSAGE_MAX = 1000
+REASON_MAX = 300
+
+
+def meeting_cap(participation: Participation) -> int:
+    event_cap = participation.event.default_max_meetings
+    if participation.max_meetings is None:
+        return event_cap
+    return min(participation.max_meetings, event_cap)
+
+
+def accepted_count(session: Session, participation: Participation) -> int:
+    return session.scalar(select(func.count()).select_from(MeetingRequest).where(
+        MeetingRequest.status == RequestStatus.ACCEPTED,
+        or_(MeetingRequest.sender_id == participation.id,
+            MeetingRequest.recipient_id == participation.id))) or 0
+
+
+def open_sent_count(session: Session, participation: Participation, now: datetime) -> int:
+    """Pending requests a participant has sent that have not expired."""
+    return session.scalar(select(func.count()).select_from(MeetingRequest).where(
+        MeetingRequest.sender_id == participation.id,
+        MeetingRequest.status == RequestStatus.PENDING,
+        or_(MeetingRequest.expires_at.is_(None), MeetingRequest.expires_at > now))) or 0
+
+
+def open_request_between(session: Session, a: Participation,
+                         b: Participation) -> MeetingRequest | None:
+    low, high = sorted((a.id, b.id))
+    return session.scalar(select(MeetingRequest).where(
+        MeetingRequest.pair_low == low, MeetingRequest.pair_high == high,
+        MeetingRequest.status.in_([RequestStatus.PENDING, RequestStatus.ACCEPTED])))
+
+
+def is_expired(request: MeetingRequest, now: datetime) -> bool:
+    return request.status is RequestStatus.EXPIRED or (
+        request.status is RequestStatus.PENDING and request.expires_at is not None
+        and request.expires_at <= now)
+
+
+def shown_status(request: MeetingRequest, now: datetime) -> RequestStatus:
+    """The status to show: a pending request past its expiry reads as expired."""
+    return RequestStatus.EXPIRED if is_expired(request, now) else request.status
+
+
+def why_not_requestable(session: Session, event: Event, sender: Participation,
+                        recipient: Participation, now: datetime) -> str | None:
+    """The reason `sender` cannot ask `recipient` for a meeting now, or None."""
+    if event.phase is not Phase.BOOKING_OPEN:
+        return "Meeting requests are not open for this event at the moment."
+    if sender.id == recipient.id:
+        return "You cannot request a meeting with yourself."
+    if sender.role not in REQUESTABLE_ROLES:
+        return "Organisers and moderators do not book one-to-one meetings."
+    if recipient.role not in REQUESTABLE_ROLES:
+        return f"{recipient.user.name} is an {recipient.role.label.lower()} and takes no " \
+               "one-to-one meetings."
+    if sender.organisation_id is not None and sender.organisation_id == recipient.organisation_id:
+        return "You cannot request a meeting with someone from your own organisation."
+    existing = open_request_between(session, sender, recipient)
+    if existing is not None and not is_expired(existing, now):
+        if existing.status is RequestStatus.ACCEPTED:
+            return f"You already have a meeting with {recipient.user.name}."
+        return f"There is already an open request between you and {recipient.user.name}."
+    if open_sent_count(session, sender, now) >= event.max_open_requests:
+        return (f"You have {event.max_open_requests} requests waiting for an answer, the "
+                "most this event allows. Wait for answers or cancel one first.")
+    return None
+
+
+def request_meeting(session: Session, event: Event, sender: Participation,
+                    recipient: Participation, *, message: str, priority: int,
+                    now: datetime) -> MeetingRequest:
+    if recipient.event_id != event.id or sender.event_id != event.id:
+        raise NotFound("This participant does not exist.")
+    try:
+        priority = Priority(int(priority)).value
+    except ValueError:
+        raise DomainError("Choose how much you want this meeting.", field="priority") from None
+    if len(message) > MESSAGE_MAX:
+        raise DomainError(f"Keep the message under {MESSAGE_MAX} characters.", field="message")
+    reason = why_not_requestable(session, event, sender, recipient, now)
+    if reason:
+        raise DomainError(reason)
+    existing = open_request_between(session, sender, recipient)
+    if existing is not None:  # pending but past its expiry: close it so the pair is free
+        existing.status = RequestStatus.EXPIRED
+        session.flush()
+    expires_at = (now + timedelta(days=event.request_expiry_days)
+                  if event.request_expiry_days else None)
+    request = MeetingRequest(event_id=event.id, sender_id=sender.id, recipient_id=recipient.id,
+                             message=message, priority=priority, created_at=now,
+                             expires_at=expires_at)
+    try:
+        with session.begin_nested():
+            session.add(request)
+    except IntegrityError:
+        raise DomainError(f"There is already an open request between you and "
+                          f"{recipient.user.name}.") from None
+    notifications.notify(session, recipient, notifications.REQUEST_RECEIVED,
+                         f"{sender.display_name} asks to meet you "
+                         f"({Priority(priority).label.lower()})."
+                         + (f" Their message: {message}" if message else ""), now)
+    return request
+
+
+def find_request(session: Session, event: Event, request_id: int,
+                 me: Participation) -> MeetingRequest:
+    """A request of this event that `me` sent or received; NotFound for anyone else."""
+    request = session.scalar(select(MeetingRequest).where(
+        MeetingRequest.id == request_id, MeetingRequest.event_id == event.id,
+        or_(MeetingRequest.sender_id == me.id, MeetingRequest.recipient_id == me.id)))
+    if request is None:
+        raise NotFound("This request does not exist.")
+    return request
+
+
+def _answerable(session: Session, request: MeetingRequest, me: Participation,
+                now: datetime) -> None:
+    if request.recipient_id != me.id:
+        raise NotFound("This request does not exist.")
+    if is_expired(request, now):
+        raise DomainError("This request has expired.")
+    if request.status is not RequestStatus.PENDING:
+        raise DomainError(f"This request is {request.status.label.lower()} already.")
+
+
+def accept_request(session: Session, request: MeetingRequest, me: Participation,
+                   now: datetime) -> MeetingRequest:
+    _answerable(session, request, me, now)
+    event = me.event
+    if event.phase is not Phase.BOOKING_OPEN:
+        raise DomainError("Requests cannot be accepted now: booking is closed.")
+    for who in (request.recipient, request.sender):
+        cap = meeting_cap(who)
+        if accepted_count(session, who) >= cap:
+            if who.id == me.id:
+                raise DomainError(f"You have {cap} accepted meetings, the most allowed here. "
+                                  "Cancel one before accepting another.")
+            raise DomainError(f"{who.user.name} has no room for more meetings "
+                              f"({cap} accepted).")
+    request.status = RequestStatus.ACCEPTED
+    request.responded_at = now
+    session.flush()
+    notifications.notify(session, request.sender, notifications.REQUEST_ACCEPTED,
+                         f"{me.display_name} accepted your meeting request. The organisers "
+                         "will give it a time and a table.", now)
+    return request
+
+
+def decline_request(session: Session, request: MeetingRequest, me: Participation, *,
+                    reason: str, now: datetime) -> MeetingRequest:
+    _answerable(session, request, me, now)
+    if len(reason) > REASON_MAX:
+        raise DomainError(f"Keep the reason under {REASON_MAX} characters.", field="reason")
+    request.status = RequestStatus.DECLINED
+    request.decline_reason = reason
+    request.responded_at = now
+    session.flush()
+    notifications.notify(session, request.sender, notifications.REQUEST_DECLINED,
+                         f"{me.display_name} declined your meeting request."
+                         + (f" Reason: {reason}" if reason else ""), now)
+    return request
+
+
+def cancel_request(session: Session, request: MeetingRequest, me: Participation,
+                   now: datetime) -> MeetingRequest:
+    """The sender withdraws a pending request, or either side cancels an accepted one.
+
+    A cancelled accepted request loses its scheduled meeting (and so its bookings).
+    """
+    if me.id not in (request.sender_id, request.recipient_id):
+        raise NotFound("This request does not exist.")
+    if is_expired(request, now):
+        raise DomainError("This request has expired.")
+    if request.status is RequestStatus.PENDING:
+        if request.sender_id != me.id:
+            raise DomainError("Decline the request instead.")
+    elif request.status is not RequestStatus.ACCEPTED:
+        raise DomainError(f"This request is {request.status.label.lower()} already.")
+    was_accepted = request.status is RequestStatus.ACCEPTED
+    if request.meeting is not None:
+        session.delete(request.meeting)
+    request.status = RequestStatus.CANCELLED
+    request.responded_at = now
+    session.flush()
+    if was_accepted:
+        other = request.recipient if request.sender_id == me.id else request.sender
+        notifications.notify(session, other, notifications.REQUEST_CANCELLED,
+                             f"{me.display_name} cancelled your meeting.", now)
+    return request
+
+
+def expire_requests(session: Session, event: Event, now: datetime) -> int:
+    """Mark pending requests past their expiry as expired; returns how many."""
+    result = session.execute(
+        update(MeetingRequest)
+        .where(MeetingRequest.event_id == event.id,
+               MeetingRequest.status == RequestStatus.PENDING,
+               MeetingRequest.expires_at.is_not(None), MeetingRequest.expires_at <= now)
+        .values(status=RequestStatus.EXPIRED)
+        .execution_options(synchronize_session="fetch"))
+    session.flush()
+    return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    request: MeetingRequest
+    other: Participation
+    status: RequestStatus
+    can_answer: bool
+    can_cancel: bool
+
+
+def request_rows(session: Session, me: Participation, *, received: bool,
+                 now: datetime) -> list[RequestRow]:
+    """A participant's received or sent requests, newest first, with what they may do."""
+    column = MeetingRequest.recipient_id if received else MeetingRequest.sender_id
+    other = MeetingRequest.sender if received else MeetingRequest.recipient
+    requests = session.scalars(
+        select(MeetingRequest).where(column == me.id)
+        .options(selectinload(other).selectinload(Participation.user),
+                 selectinload(other).selectinload(Participation.organisation))
+        .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc()))
+    rows = []
+    for request in requests:
+        status = shown_status(request, now)
+        rows.append(RequestRow(
+            request=request, other=request.sender if received else request.recipient,
+            status=status, can_answer=received and status is RequestStatus.PENDING,
+            can_cancel=(status is RequestStatus.ACCEPTED
+                        or (not received and status is RequestStatus.PENDING))))
+    return rows
+
+
+def participant_in_event(session: Session, event: Event, participation_id: int) -> Participation:
+    participation = session.scalar(select(Participation).where(
+        Participation.id == participation_id, Participation.event_id == event.id))
+    if participation is None:
+        raise NotFound("This participant does not exist.")
+    return participation

@@ -1,0 +1,1 @@
+"""E-mail notifications: queued per person, sent at once or as a digest."""
