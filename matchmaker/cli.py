@@ -80,6 +80,7 @@ def _register_console_commands() -> None:
 
 
 _register_console_commands()
+from .notifications.cli import send_digests_command; cli.add_command(send_digests_command)  # noqa: E402,E702
 
 try:
     _register_solver_commands()
