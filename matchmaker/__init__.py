@@ -115,6 +115,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     # Feature blueprints, one line each:
+    from .organiser.runs import init_runs; init_runs(app)  # noqa: E702  (solver runs: job runner, interrupted runs)
+    from .organiser.schedule_views import bp as schedule_bp; app.register_blueprint(schedule_bp)  # noqa: E702
     from .meetings.views import bp as meetings_bp; app.register_blueprint(meetings_bp)  # noqa: E702
     from .agenda.views import bp as agenda_bp; app.register_blueprint(agenda_bp)  # noqa: E702
     from .organiser.views import bp as organiser_bp; app.register_blueprint(organiser_bp)  # noqa: E702

@@ -52,6 +52,8 @@ class SolveRun(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "host:pid:token" of the process that queued or runs it (to detect abandoned runs)
+    runner: Mapped[str | None] = mapped_column(String(120))
 
     event: Mapped[Event] = relationship()
 

@@ -1,0 +1,131 @@
+"""Every participant's agenda in one PDF, one page each, to print and hand out at the desk."""
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
+                      MeetingRequest, Participation, Role)
+from ..timeutil import format_day, format_time, to_local
+from .tables import _esc
+
+
+@dataclass
+class AgendaItem:
+    sort_key: object
+    time: str
+    what: str
+    where: str
+
+
+@dataclass
+class Agenda:
+    participation: Participation
+    items: list[AgendaItem] = field(default_factory=list)
+
+
+def agendas(session: Session, event: Event) -> list[Agenda]:
+    """Agendas of the buyers, suppliers and experts, and of anyone else with an item."""
+    tz = event.timezone
+    people = list(session.scalars(
+        select(Participation).where(Participation.event_id == event.id)
+        .options(selectinload(Participation.user), selectinload(Participation.organisation))))
+    by_id = {p.id: Agenda(participation=p) for p in people}
+    meetings = session.scalars(
+        select(Meeting).where(Meeting.event_id == event.id).options(
+            selectinload(Meeting.slot), selectinload(Meeting.table),
+            selectinload(Meeting.request).selectinload(MeetingRequest.sender),
+            selectinload(Meeting.request).selectinload(MeetingRequest.recipient)))
+    for m in meetings:
+        when = f"{format_time(m.slot.starts_at, tz)}–{format_time(m.slot.ends_at, tz)}"
+        for me, other in ((m.request.sender, m.request.recipient),
+                          (m.request.recipient, m.request.sender)):
+            by_id[me.id].items.append(AgendaItem(
+                sort_key=m.slot.starts_at, time=when,
+                what=f"Meeting with {other.display_name}", where=m.table.label))
+    seats = session.scalars(
+        select(DialogueSeat).join(DialogueSession).where(DialogueSession.event_id == event.id)
+        .options(selectinload(DialogueSeat.table).selectinload(DialogueTable.session)
+                 .selectinload(DialogueSession.product_group)))
+    for s in seats:
+        d = s.table.session
+        by_id[s.participation_id].items.append(AgendaItem(
+            sort_key=d.starts_at,
+            time=f"{format_time(d.starts_at, tz)}–{format_time(d.ends_at, tz)}",
+            what=(d.name or f"Market dialogue: {d.product_group.name}")
+            + f" ({s.side.value}s' side)", where=f"Dialogue table {s.table.label}"))
+    moderated = session.scalars(
+        select(DialogueTable).join(DialogueSession)
+        .where(DialogueSession.event_id == event.id, DialogueTable.moderator_id.is_not(None),
+               DialogueTable.seats.any())
+        .options(selectinload(DialogueTable.session).selectinload(DialogueSession.product_group)))
+    for t in moderated:
+        d = t.session
+        by_id[t.moderator_id].items.append(AgendaItem(
+            sort_key=d.starts_at,
+            time=f"{format_time(d.starts_at, tz)}–{format_time(d.ends_at, tz)}",
+            what=f"Moderating: {d.name or d.product_group.name}",
+            where=f"Dialogue table {t.label}"))
+    out = []
+    for agenda in by_id.values():
+        p = agenda.participation
+        if p.role in (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR) or agenda.items:
+            agenda.items.sort(key=lambda i: i.sort_key)
+            out.append(agenda)
+    out.sort(key=lambda a: (a.participation.user.name.casefold(), a.participation.id))
+    return out
+
+
+def to_pdf(event: Event, items: list[Agenda]) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import (KeepInFrame, PageBreak, Paragraph, SimpleDocTemplate,
+                                    Spacer, Table, TableStyle)
+
+    tz = event.timezone
+    styles = getSampleStyleSheet()
+    cell = styles["BodyText"].clone("cell", fontSize=10, leading=13)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"{event.name}: agendas",
+                            author="matchmaker", leftMargin=1.5 * cm, rightMargin=1.5 * cm,
+                            topMargin=1.5 * cm, bottomMargin=1.5 * cm)
+    width, height = A4[0] - 3 * cm, A4[1] - 3 * cm - 12
+    style = TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7f3ed")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ])
+    story = []
+    days = sorted({i.sort_key for a in items for i in a.items})
+    day_text = format_day(days[0], tz) if days else ""
+    zone = f"Times in {tz} ({to_local(days[0], tz).tzname()})" if days else f"Times in {tz}"
+    for n, agenda in enumerate(items):
+        p = agenda.participation
+        if n:
+            story.append(PageBreak())
+        org = p.organisation.name if p.organisation else ""
+        content = [Paragraph(_esc(p.user.name), styles["Title"]),
+                   Paragraph(_esc(" · ".join(x for x in (org, p.role.label) if x)),
+                             styles["Heading3"]),
+                   Paragraph(_esc(f"{event.name}" + (f", {day_text}" if day_text else "")),
+                             styles["BodyText"]),
+                   Paragraph(_esc(zone), styles["BodyText"]), Spacer(1, 8)]
+        if agenda.items:
+            rows = [["Time", "What", "Where"]] + [
+                [i.time, Paragraph(_esc(i.what), cell), Paragraph(_esc(i.where), cell)]
+                for i in agenda.items]
+            content.append(Table(rows, colWidths=[2.8 * cm, width - 7.3 * cm, 4.5 * cm],
+                                 style=style, repeatRows=1))
+        else:
+            content.append(Paragraph("No meetings scheduled.", styles["BodyText"]))
+        story.append(KeepInFrame(width, height, content, mode="shrink"))
+    if not story:
+        story.append(Paragraph("No participants.", styles["BodyText"]))
+    doc.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,253 @@
+"""The table plan: who meets at which table when, for printing and for spreadsheets.
+
+`table_plan()` reads the schedule in force into plain rows; `to_csv`, `to_html` and
+`to_pdf` render it. The PDF has an overview grid (tables by slots) first, then one
+page per meeting table (the sheet to put on it) and one page per market-dialogue
+table (both sides and the moderator).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import render_template
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
+                      MeetingRequest, Participation, Side, Slot, Table)
+from ..timeutil import format_day, format_time, to_local
+
+CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """A spreadsheet cell that cannot run as a formula (leading ' before = + - @ tab CR)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(CSV_DANGEROUS) else text
+
+
+@dataclass
+class SheetRow:
+    time: str
+    first: str
+    second: str
+
+
+@dataclass
+class TableSheet:
+    label: str
+    zone: str
+    owner: str
+    rows: list[SheetRow] = field(default_factory=list)
+
+
+@dataclass
+class DialogueSheet:
+    session: str
+    time: str
+    label: str
+    moderator: str
+    buyers: list[str] = field(default_factory=list)
+    suppliers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TablePlan:
+    event: Event
+    zone_label: str
+    day_labels: list[str]
+    slot_labels: list[str]
+    grid: list[tuple[str, list[str]]]  # (table label, one cell per slot)
+    sheets: list[TableSheet]
+    dialogues: list[DialogueSheet]
+    generated: str
+
+
+def _who(p: Participation) -> str:
+    return p.display_name
+
+
+def table_plan(session: Session, event: Event, *, now: datetime | None = None) -> TablePlan:
+    tz = event.timezone
+    slots = list(session.scalars(select(Slot).where(Slot.event_id == event.id)
+                                 .order_by(Slot.starts_at)))
+    meetings = list(session.scalars(
+        select(Meeting).where(Meeting.event_id == event.id).options(
+            selectinload(Meeting.request).selectinload(MeetingRequest.sender)
+            .selectinload(Participation.user),
+            selectinload(Meeting.request).selectinload(MeetingRequest.recipient)
+            .selectinload(Participation.user))))
+    used = {m.table_id for m in meetings}
+    tables = [t for t in session.scalars(select(Table).where(Table.event_id == event.id)
+                                         .order_by(Table.number))
+              if not t.spare or t.id in used]
+    cell = {(m.table_id, m.slot_id): m for m in meetings}
+    position = {s.id: i for i, s in enumerate(slots)}
+    slot_labels = [f"{format_time(s.starts_at, tz)}–{format_time(s.ends_at, tz)}" for s in slots]
+    days = sorted({format_day(s.starts_at, tz) for s in slots},
+                  key=lambda d: next(s.starts_at for s in slots if format_day(s.starts_at, tz) == d))
+    grid, sheets = [], []
+    for t in tables:
+        row = []
+        for s in slots:
+            m = cell.get((t.id, s.id))
+            row.append(f"{m.request.sender.user.name} / {m.request.recipient.user.name}"
+                       if m else "")
+        grid.append((t.label, row))
+        sheet = TableSheet(label=f"Table {t.number}", zone=t.zone,
+                           owner=_who(t.owner) if t.owner is not None else "")
+        for m in sorted((m for m in meetings if m.table_id == t.id),
+                        key=lambda m: position[m.slot_id]):
+            s = slots[position[m.slot_id]]
+            sheet.rows.append(SheetRow(time=slot_labels[position[s.id]],
+                                       first=_who(m.request.sender),
+                                       second=_who(m.request.recipient)))
+        sheets.append(sheet)
+
+    dialogues = []
+    for d in session.scalars(
+            select(DialogueSession).where(DialogueSession.event_id == event.id)
+            .options(selectinload(DialogueSession.tables).selectinload(DialogueTable.seats)
+                     .selectinload(DialogueSeat.participation).selectinload(Participation.user),
+                     selectinload(DialogueSession.product_group))
+            .order_by(DialogueSession.starts_at, DialogueSession.id)):
+        when = f"{format_time(d.starts_at, tz)}–{format_time(d.ends_at, tz)}"
+        for t in d.tables:
+            seats = sorted(t.seats, key=lambda s: s.participation.user.name.casefold())
+            dialogues.append(DialogueSheet(
+                session=d.name or f"Market dialogue: {d.product_group.name}", time=when,
+                label=t.label, moderator=_who(t.moderator) if t.moderator else "",
+                buyers=[_who(s.participation) for s in seats if s.side is Side.BUYER],
+                suppliers=[_who(s.participation) for s in seats if s.side is Side.SUPPLIER]))
+    first = slots[0].starts_at if slots else (now or datetime.now().astimezone())
+    stamp = to_local(now, tz).strftime("%d %B %Y %H:%M") if now else ""
+    return TablePlan(event=event, zone_label=f"times in {tz} ({to_local(first, tz).tzname()})",
+                     day_labels=days, slot_labels=slot_labels, grid=grid, sheets=sheets,
+                     dialogues=dialogues, generated=stamp)
+
+
+def to_csv(plan: TablePlan) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+
+    def row(*cells):
+        w.writerow([safe_cell(c) for c in cells])
+
+    row(plan.event.name, plan.zone_label, *plan.day_labels)
+    row()
+    row("Table", *plan.slot_labels)
+    for label, cells in plan.grid:
+        row(label, *cells)
+    row()
+    row("Table", "Time", "Participant", "Meets")
+    for sheet in plan.sheets:
+        for r in sheet.rows:
+            row(sheet.label, r.time, r.first, r.second)
+    if plan.dialogues:
+        row()
+        row("Market dialogue", "Time", "Table", "Moderator", "Buyers", "Suppliers")
+        for d in plan.dialogues:
+            row(d.session, d.time, d.label, d.moderator, "; ".join(d.buyers),
+                "; ".join(d.suppliers))
+    return out.getvalue()
+
+
+def to_html(plan: TablePlan) -> str:
+    """A self-contained printable page (its style travels with the file)."""
+    return render_template("schedule/table_plan_print.html", plan=plan)
+
+
+def to_pdf(plan: TablePlan) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import (KeepInFrame, NextPageTemplate, PageBreak, PageTemplate,
+                                    Frame, Paragraph, Spacer, Table as PdfTable, TableStyle,
+                                    BaseDocTemplate)
+
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=7, leading=8)
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(buffer, pagesize=A4, title=f"{plan.event.name}: table plan",
+                          author="matchmaker", leftMargin=1.5 * cm, rightMargin=1.5 * cm,
+                          topMargin=1.5 * cm, bottomMargin=1.5 * cm)
+    wide = landscape(A4)
+    doc.addPageTemplates([
+        PageTemplate(id="wide", pagesize=wide, frames=[Frame(
+            1 * cm, 1 * cm, wide[0] - 2 * cm, wide[1] - 2 * cm, id="wide")]),
+        PageTemplate(id="tall", pagesize=A4, frames=[Frame(
+            1.5 * cm, 1.5 * cm, A4[0] - 3 * cm, A4[1] - 3 * cm, id="tall")]),
+    ])
+    grid_style = TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7f3ed")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTSIZE", (0, 0), (-1, -1), 7),
+    ])
+    story = [Paragraph(f"{_esc(plan.event.name)}: table plan", styles["Title"]),
+             Paragraph(_esc(f"{', '.join(plan.day_labels)}; {plan.zone_label}"),
+                       styles["BodyText"]), Spacer(1, 6)]
+    head = [Paragraph("Table", small)] + [Paragraph(_esc(s), small) for s in plan.slot_labels]
+    body = [[Paragraph(_esc(label), small)] + [Paragraph(_esc(c), small) for c in cells]
+            for label, cells in plan.grid]
+    if plan.slot_labels:
+        width = (wide[0] - 2 * cm - 3 * cm) / max(1, len(plan.slot_labels))
+        story.append(KeepInFrame(wide[0] - 2 * cm, wide[1] - 4 * cm, [PdfTable(
+            [head] + body, colWidths=[3 * cm] + [width] * len(plan.slot_labels),
+            style=grid_style, repeatRows=1)], mode="shrink"))
+    else:
+        story.append(Paragraph("No meeting slots yet.", styles["BodyText"]))
+    story.append(NextPageTemplate("tall"))
+
+    sheet_style = TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7f3ed")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTSIZE", (0, 0), (-1, -1), 11), ("LEADING", (0, 0), (-1, -1), 14),
+    ])
+    body_style = styles["BodyText"].clone("cell", fontSize=11, leading=14)
+    frame_w, frame_h = A4[0] - 3 * cm, A4[1] - 3 * cm
+    for sheet in plan.sheets:
+        story.append(PageBreak())
+        content = [Paragraph(_esc(sheet.label), styles["Title"]),
+                   Paragraph(_esc(" · ".join(x for x in (sheet.zone, sheet.owner and
+                                                         f"stand of {sheet.owner}") if x)
+                                  or plan.event.name), styles["Heading3"]),
+                   Paragraph(_esc(plan.zone_label), styles["BodyText"]), Spacer(1, 8)]
+        if sheet.rows:
+            rows = [["Time", "Participant", "Meets"]] + [
+                [r.time, Paragraph(_esc(r.first), body_style), Paragraph(_esc(r.second), body_style)]
+                for r in sheet.rows]
+            content.append(PdfTable(rows, colWidths=[3 * cm, (frame_w - 3 * cm) / 2,
+                                                    (frame_w - 3 * cm) / 2],
+                                    style=sheet_style, repeatRows=1))
+        else:
+            content.append(Paragraph("No meetings at this table.", styles["BodyText"]))
+        story.append(KeepInFrame(frame_w, frame_h, content, mode="shrink"))
+    for d in plan.dialogues:
+        story.append(PageBreak())
+        content = [Paragraph(_esc(f"Dialogue table {d.label}"), styles["Title"]),
+                   Paragraph(_esc(f"{d.session}, {d.time}"), styles["Heading3"]),
+                   Paragraph(_esc(f"Moderator: {d.moderator or 'none'}; {plan.zone_label}"),
+                             styles["BodyText"]), Spacer(1, 8)]
+        length = max(len(d.buyers), len(d.suppliers), 1)
+        rows = [["Buyers", "Suppliers"]]
+        for i in range(length):
+            rows.append([Paragraph(_esc(d.buyers[i]) if i < len(d.buyers) else "", body_style),
+                         Paragraph(_esc(d.suppliers[i]) if i < len(d.suppliers) else "",
+                                   body_style)])
+        if not d.buyers and not d.suppliers:
+            rows[1] = ["(nobody seated: table closed)", ""]
+        content.append(PdfTable(rows, colWidths=[frame_w / 2] * 2, style=sheet_style))
+        story.append(KeepInFrame(frame_w, frame_h, content, mode="shrink"))
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def _esc(text: str) -> str:
+    """Paragraph text is mini-HTML: escape it."""
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,563 @@
+"""Compare a draft with the schedule in force, publish it, and edit the schedule by hand.
+
+Publishing replaces the Meeting/Booking rows (or DialogueSeat rows) in one
+transaction: a savepoint wraps the changes, so a failure halfway leaves the
+schedule as it was; the caller commits once. Meetings that stay keep their row
+and id (iCalendar UIDs derive from it); a meeting that moves keeps its id and
+its `sequence` goes up, so calendar clients replace the old entry.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from ..database import utcnow
+from ..domain import DomainError
+from ..marketdialogue.check import check as check_plan
+from ..marketdialogue.formats import DialogueFormatError, parse_plan
+from ..models import (Absence, Booking, DialogueSeat, DialogueSession, DialogueTable, Event,
+                      Meeting, MeetingRequest, Participation, Phase, RunKind, RunStatus, Side,
+                      Slot, SolveRun, Table)
+from ..scheduling import FormatError, Schedule, Unscheduled, check, parse_schedule
+from ..timeutil import format_time
+from . import solving
+
+KIND_LABELS = {"moved": "moved", "gained": "new", "lost": "dropped", "unchanged": "unchanged"}
+
+
+# --------------------------------------------------------------------------- one-to-one
+
+
+@dataclass
+class MeetingChange:
+    request: MeetingRequest
+    kind: str  # unchanged | moved | gained | lost
+    before: tuple[Slot, Table] | None = None
+    after: tuple[Slot, Table] | None = None
+
+
+@dataclass
+class PersonChanges:
+    participation: Participation
+    changes: list[MeetingChange] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for c in self.changes if c.kind == kind)
+
+
+@dataclass
+class Comparison:
+    run: SolveRun
+    changes: list[MeetingChange]
+    people: list[PersonChanges]
+    violations: list[str]
+    draft: dict[int, tuple[int, int]]  # request id -> (slot id, table id)
+    unscheduled: int = 0
+
+    def count(self, kind: str) -> int:
+        return sum(1 for c in self.changes if c.kind == kind)
+
+    @property
+    def affected(self) -> list[Participation]:
+        return [p.participation for p in self.people if p.changes]
+
+
+def _draft_schedule(run: SolveRun) -> Schedule:
+    if run.result is None:
+        raise DomainError(f"Run {run.id} has no result to use.")
+    try:
+        return parse_schedule(run.result)
+    except FormatError as exc:
+        raise DomainError(f"The result of run {run.id} cannot be read: {exc}") from None
+
+
+def _restricted(ep: solving.EventProblem, schedule: Schedule) -> Schedule:
+    """The draft, over the event's current meetings: requests accepted since the run
+    count as unscheduled, requests no longer accepted drop out."""
+    known = {m.id for m in ep.problem.meetings}
+    assignments = tuple(a for a in schedule.assignments if a.meeting in known)
+    placed = {a.meeting for a in assignments}
+    reasons = {u.meeting: u.reason for u in schedule.unscheduled}
+    unscheduled = tuple(Unscheduled(meeting=m.id, reason=reasons.get(m.id, "not in this draft"))
+                        for m in ep.problem.meetings if m.id not in placed)
+    return Schedule(status=schedule.status, assignments=assignments, unscheduled=unscheduled,
+                    stats=schedule.stats)
+
+
+def check_against_event(session: Session, event: Event, schedule: Schedule, *,
+                        strict: bool = False) -> tuple[solving.EventProblem, Schedule, list[str]]:
+    """A schedule checked against the event as it is now (locks, absences, dialogues).
+
+    A draft of the console is first narrowed to the requests accepted now; with
+    `strict` (an imported file) it must name exactly the event's accepted requests.
+    """
+    ep = solving.build_problem(session, event, include_spare=True)
+    restricted = schedule if strict else _restricted(ep, schedule)
+    violations = check(ep.problem, restricted)
+    # Spare tables are for hand moves only: a solver draft may not use them unless the
+    # meeting is locked there already.
+    spare = {k for k, t in ep.tables.items() if t.spare}
+    fixed_at = {m.id: m.fixed.table for m in ep.problem.meetings if m.fixed is not None}
+    for a in restricted.assignments:
+        if a.table in spare and fixed_at.get(a.meeting) != a.table:
+            violations.append(f'meeting "{a.meeting}" is at spare table "{a.table}"')
+    return ep, restricted, violations
+
+
+def compare_schedule(session: Session, event: Event, run: SolveRun) -> Comparison:
+    """What publishing this draft would change, per meeting and per participant."""
+    _require_run(event, run, RunKind.MEETINGS)
+    ep, restricted, violations = check_against_event(session, event, _draft_schedule(run))
+    draft = solving.schedule_placements(ep, restricted)
+    current = {m.request_id: m for m in solving.meetings_in_force(session, event)}
+    slots = {s.id: s for s in ep.slots.values()}
+    tables = {t.id: t for t in session.scalars(select(Table).where(Table.event_id == event.id))}
+    requests = {r.id: r for r in ep.requests.values()}
+    for m in current.values():
+        requests.setdefault(m.request_id, m.request)
+
+    changes = []
+    for rid in sorted(set(draft) | set(current)):
+        before = after = None
+        if rid in current:
+            m = current[rid]
+            before = (m.slot, m.table)
+        if rid in draft:
+            slot_id, table_id = draft[rid]
+            after = (slots[slot_id], tables[table_id])
+        if before is None:
+            kind = "gained"
+        elif after is None:
+            kind = "lost"
+        elif (before[0].id, before[1].id) != (after[0].id, after[1].id):
+            kind = "moved"
+        else:
+            kind = "unchanged"
+        changes.append(MeetingChange(request=requests[rid], kind=kind, before=before,
+                                     after=after))
+
+    by_person: dict[int, PersonChanges] = {}
+    for change in changes:
+        if change.kind == "unchanged":
+            continue
+        for p in (change.request.sender, change.request.recipient):
+            by_person.setdefault(p.id, PersonChanges(participation=p)).changes.append(change)
+    people = sorted(by_person.values(), key=lambda pc: pc.participation.user.name.casefold())
+    if violations:
+        names = _namer(session, event, ep)
+        violations = [names(v) for v in violations]
+    return Comparison(run=run, changes=changes, people=people, violations=violations,
+                      draft=draft, unscheduled=len(restricted.unscheduled))
+
+
+def _require_run(event: Event, run: SolveRun, kind: RunKind) -> None:
+    if run.event_id != event.id or run.kind is not kind:
+        raise DomainError("This run belongs to another event or kind of schedule.")
+    if run.status not in (RunStatus.FINISHED, RunStatus.STOPPED) or run.result is None:
+        raise DomainError(f"Run {run.id} has not finished ({run.status.value}); "
+                          "only a finished run can be published.")
+
+
+def _refuse_republish(run: SolveRun, tz: str) -> None:
+    if run.published_at is not None:
+        when = solving.to_local(run.published_at, tz)
+        raise DomainError(f"Run {run.id} was published already ({when:%d %B %Y %H:%M}). "
+                          "Start a new run to change the schedule.")
+
+
+def publish_schedule(session: Session, event: Event, run: SolveRun, *,
+                     notify: bool = True) -> Comparison:
+    """Put a meetings draft in force. Flushes; the caller commits (or rolls back)."""
+    _require_run(event, run, RunKind.MEETINGS)
+    _refuse_republish(run, event.timezone)
+    comparison = compare_schedule(session, event, run)
+    if comparison.violations:
+        shown = "; ".join(comparison.violations[:5])
+        more = len(comparison.violations) - 5
+        raise DomainError("This draft no longer fits the event (it changed since the run): "
+                          f"{shown}{f'; and {more} more' if more > 0 else ''}. "
+                          "Start a new run.")
+    first = session.scalar(select(Meeting.id).where(Meeting.event_id == event.id)
+                           .limit(1)) is None and event.phase is not Phase.PUBLISHED
+    with session.begin_nested():
+        apply_placements(session, event, comparison.draft)
+        event.phase = Phase.PUBLISHED
+        run.published_at = utcnow()
+        session.flush()
+    if notify and comparison.affected:
+        _notify(session, event, comparison.affected, "published" if first else "changed")
+    return comparison
+
+
+def apply_placements(session: Session, event: Event, draft: dict[int, tuple[int, int]]) -> None:
+    """Make the event's Meeting/Booking rows match `draft` (request id -> slot, table).
+
+    Unchanged meetings are not touched; moved ones keep their row. Moves run one at
+    a time into free cells; a cycle of moves (two meetings swapping places) parks one
+    meeting at a temporary table, removed again before the end.
+    """
+    current = {m.request_id: m for m in solving.meetings_in_force(session, event)}
+    slots = {s.id: s for s in session.scalars(select(Slot).where(Slot.event_id == event.id))}
+    tables = {t.id: t for t in session.scalars(select(Table).where(Table.event_id == event.id))}
+    requests = {r.id: r for r in session.scalars(
+        select(MeetingRequest).where(MeetingRequest.id.in_(list(draft))))}
+
+    for rid, meeting in list(current.items()):
+        if rid not in draft:
+            session.delete(meeting)
+            del current[rid]
+    moved = [m for rid, m in current.items() if (m.slot_id, m.table_id) != draft[rid]]
+    for meeting in moved:
+        for booking in list(meeting.bookings):
+            session.delete(booking)
+    session.flush()
+
+    occupied = {(m.slot_id, m.table_id) for m in current.values()}
+    parking: list[Table] = []
+    pending = list(moved)
+    while pending:
+        progressed = False
+        for meeting in list(pending):
+            target = draft[meeting.request_id]
+            if target in occupied:
+                continue
+            occupied.discard((meeting.slot_id, meeting.table_id))
+            meeting.slot, meeting.table = slots[target[0]], tables[target[1]]
+            session.flush()  # one move per statement: the order keeps cells unique
+            occupied.add(target)
+            pending.remove(meeting)
+            progressed = True
+        if not progressed:
+            meeting = pending[0]
+            cell = next(((meeting.slot_id, t.id) for t in parking
+                         if (meeting.slot_id, t.id) not in occupied), None)
+            if cell is None:
+                top = max([t.number for t in tables.values()] + [t.number for t in parking])
+                table = Table(event_id=event.id, number=top + 1, zone="(publishing)", spare=True)
+                session.add(table)
+                session.flush()
+                parking.append(table)
+                cell = (meeting.slot_id, table.id)
+                tables[table.id] = table
+            occupied.discard((meeting.slot_id, meeting.table_id))
+            meeting.table = tables[cell[1]]
+            session.flush()
+            occupied.add(cell)
+    for meeting in moved:
+        meeting.sequence = (meeting.sequence or 0) + 1
+        _book(session, meeting)
+    for table in parking:
+        session.delete(table)
+    session.flush()
+
+    for rid, (slot_id, table_id) in draft.items():
+        if rid in current:
+            continue
+        meeting = Meeting(event_id=event.id, request=requests[rid], slot=slots[slot_id],
+                          table=tables[table_id])
+        session.add(meeting)
+        _book(session, meeting)
+    session.flush()
+
+
+def _book(session: Session, meeting: Meeting) -> None:
+    request = meeting.request
+    for pid in (request.sender_id, request.recipient_id):
+        meeting.bookings.append(Booking(participation_id=pid, slot_id=meeting.slot.id))
+
+
+def _notify(session: Session, event: Event, people: list[Participation], kind: str) -> None:
+    try:
+        from ..notifications.services import notify_schedule_changed
+    except ImportError:  # pragma: no cover - notifications are an optional feature
+        from ..mail import send_mail
+        for p in people:
+            send_mail(p.user.email, f"{event.name}: your schedule {kind}",
+                      f"Your meetings at {event.name} were {kind}. "
+                      "Check the times and tables in your agenda.")
+        return
+    notify_schedule_changed(session, event, people, kind)
+
+
+# --------------------------------------------------------------------------- locks and moves
+
+
+def set_locked(session: Session, meeting: Meeting, locked: bool) -> None:
+    meeting.locked = locked
+    session.flush()
+
+
+def _owned_tables(session: Session, event: Event, participation_ids: tuple[int, int]) -> list[Table]:
+    return list(session.scalars(select(Table).where(
+        Table.event_id == event.id, Table.owner_id.in_(participation_ids))))
+
+
+def move_clashes(session: Session, event: Event, meeting: Meeting, slot: Slot,
+                 table: Table) -> list[tuple[str, str]]:
+    """Why `meeting` cannot go to (slot, table), as (field, message) pairs; empty if it can."""
+    out: list[tuple[str, str]] = []
+    tz = event.timezone
+    when = f"{format_time(slot.starts_at, tz)}"
+    if slot.event_id != event.id:
+        return [("slot", "This slot is not part of the event.")]
+    if table.event_id != event.id:
+        return [("table", "This table is not part of the event.")]
+    if (slot.id, table.id) == (meeting.slot_id, meeting.table_id):
+        return [("slot", "The meeting is there already.")]
+    request = meeting.request
+    pair = (request.sender, request.recipient)
+    for person in pair:
+        name = person.display_name
+        if session.get(Absence, (person.id, slot.id)) is not None:
+            out.append(("slot", f"{name} is not available at {when}."))
+        other = session.scalar(select(Booking).where(
+            Booking.slot_id == slot.id, Booking.participation_id == person.id,
+            Booking.meeting_id != meeting.id))
+        if other is not None:
+            out.append(("slot", f"{name} has another meeting at {when}."))
+        if _at_dialogue(session, event, person, slot):
+            out.append(("slot", f"{name} sits at a market dialogue at {when}."))
+    taken = session.scalar(select(Meeting).where(
+        Meeting.slot_id == slot.id, Meeting.table_id == table.id, Meeting.id != meeting.id))
+    if taken is not None:
+        names = " and ".join(p.user.name for p in (taken.request.sender, taken.request.recipient))
+        out.append(("table", f"{table.label} is taken at {when} (meeting of {names})."))
+    owned = _owned_tables(session, event, (request.sender_id, request.recipient_id))
+    if owned:
+        if table.id not in {t.id for t in owned}:
+            labels = ", ".join(t.label for t in owned)
+            out.append(("table", f"This meeting belongs at its supplier's stand: {labels}."))
+    elif table.owner_id is not None:
+        out.append(("table", f"{table.label} is a stand reserved for its owner's meetings."))
+    return out
+
+
+def _at_dialogue(session: Session, event: Event, person: Participation, slot: Slot) -> bool:
+    overlapping = (DialogueSession.event_id == event.id) & \
+        (DialogueSession.starts_at < slot.ends_at) & (slot.starts_at < DialogueSession.ends_at)
+    seated = session.scalar(select(DialogueSeat.id).join(
+        DialogueSession, DialogueSeat.session_id == DialogueSession.id).where(
+        overlapping, DialogueSeat.participation_id == person.id).limit(1))
+    if seated is not None:
+        return True
+    moderating = session.scalar(select(DialogueTable.id).join(DialogueTable.session).where(
+        overlapping, DialogueTable.moderator_id == person.id, DialogueTable.seats.any()).limit(1))
+    return moderating is not None
+
+
+def move_meeting(session: Session, event: Event, meeting: Meeting, slot: Slot,
+                 table: Table, *, notify: bool = True) -> Meeting:
+    """Move a meeting by hand; it is locked there so that a re-solve keeps it."""
+    clashes = move_clashes(session, event, meeting, slot, table)
+    if clashes:
+        field_name, message = clashes[0]
+        raise DomainError(message, field=field_name)
+    try:
+        with session.begin_nested():
+            for booking in list(meeting.bookings):
+                session.delete(booking)
+            session.flush()
+            meeting.slot, meeting.table = slot, table
+            meeting.sequence = (meeting.sequence or 0) + 1
+            meeting.locked = True
+            session.flush()
+            _book(session, meeting)
+            session.flush()
+    except IntegrityError:
+        raise DomainError("Someone else just took this place; pick another.",
+                          field="table") from None
+    if notify and event.phase is Phase.PUBLISHED:
+        _notify(session, event, [meeting.request.sender, meeting.request.recipient], "changed")
+    return meeting
+
+
+# --------------------------------------------------------------------------- dialogues
+
+
+@dataclass
+class SeatChange:
+    participation: Participation
+    session: DialogueSession
+    kind: str  # moved | gained | lost | unchanged
+    before: DialogueSeat | None = None
+    after: tuple[DialogueTable, str] | None = None  # table, side
+
+
+@dataclass
+class DialogueComparison:
+    run: SolveRun
+    changes: list[SeatChange]
+    violations: list[str]
+    clashes: list[str]  # one-to-one meetings in force that the new seats overlap
+    draft: dict[tuple[int, int], tuple[int, str]]  # (participation, session) -> (table, side)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for c in self.changes if c.kind == kind)
+
+    @property
+    def affected(self) -> list[Participation]:
+        seen: dict[int, Participation] = {}
+        for c in self.changes:
+            if c.kind != "unchanged":
+                seen.setdefault(c.participation.id, c.participation)
+        return list(seen.values())
+
+
+def compare_dialogues(session: Session, event: Event, run: SolveRun) -> DialogueComparison:
+    _require_run(event, run, RunKind.DIALOGUES)
+    built = solving.build_dialogue_problem(session, event)
+    try:
+        plan = parse_plan(json.loads(run.result), built.problem)
+    except (DialogueFormatError, ValueError) as exc:
+        raise DomainError("This dialogue plan no longer fits the event (sessions, tables or "
+                          f"people changed since the run): {exc}. Start a new run.") from None
+    violations = check_plan(built.problem, plan)
+    draft: dict[tuple[int, int], tuple[int, str]] = {}
+    for seat in plan.seats:
+        person = built.people[seat.participant]
+        table = built.tables[(seat.session, seat.table)]
+        draft[(person.id, table.session_id)] = (table.id, seat.side)
+    current = {(s.participation_id, s.session_id): s for s in session.scalars(
+        select(DialogueSeat).join(DialogueSession).where(DialogueSession.event_id == event.id)
+        .options(selectinload(DialogueSeat.participation).selectinload(Participation.user)))}
+    people = {p.id: p for p in built.people.values()}
+    sessions = {s.id: s for s in built.sessions.values()}
+    tables = {t.id: t for t in built.tables.values()}
+    changes = []
+    for key in sorted(set(draft) | set(current)):
+        before, after = current.get(key), None
+        if key in draft:
+            table_id, side = draft[key]
+            after = (tables[table_id], side)
+        if before is None:
+            kind = "gained"
+        elif after is None:
+            kind = "lost"
+        elif (before.table_id, before.side.value) != (after[0].id, after[1]):
+            kind = "moved"
+        else:
+            kind = "unchanged"
+        person = people.get(key[0]) or before.participation
+        changes.append(SeatChange(participation=person, session=sessions.get(key[1]) or
+                                  session.get(DialogueSession, key[1]), kind=kind,
+                                  before=before, after=after))
+    clashes = _seat_meeting_clashes(session, event, draft, people, sessions)
+    return DialogueComparison(run=run, changes=changes, violations=violations, clashes=clashes,
+                              draft=draft)
+
+
+def _seat_meeting_clashes(session: Session, event: Event, draft, people, sessions) -> list[str]:
+    tz = event.timezone
+    out = []
+    bookings = session.execute(
+        select(Booking.participation_id, Slot).join(Slot, Booking.slot_id == Slot.id)
+        .where(Slot.event_id == event.id)).all()
+    by_person: dict[int, list[Slot]] = defaultdict(list)
+    for pid, slot in bookings:
+        by_person[pid].append(slot)
+    for (pid, session_id), _ in sorted(draft.items()):
+        dialogue = sessions[session_id]
+        for slot in by_person.get(pid, []):
+            if slot.starts_at < dialogue.ends_at and dialogue.starts_at < slot.ends_at:
+                out.append(f"{people[pid].display_name} has a meeting at "
+                           f"{format_time(slot.starts_at, tz)} during {dialogue.name}.")
+    return out
+
+
+def publish_dialogues(session: Session, event: Event, run: SolveRun, *,
+                      notify: bool = True) -> DialogueComparison:
+    """Put a dialogue plan in force: DialogueSeat rows follow the plan. The caller commits."""
+    _require_run(event, run, RunKind.DIALOGUES)
+    _refuse_republish(run, event.timezone)
+    comparison = compare_dialogues(session, event, run)
+    if comparison.violations:
+        raise DomainError("This dialogue plan breaks the rules now: "
+                          + "; ".join(comparison.violations[:5]) + ". Start a new run.")
+    with session.begin_nested():
+        for change in comparison.changes:
+            if change.kind == "lost":
+                session.delete(change.before)
+            elif change.kind == "moved":
+                table, side = change.after
+                change.before.table_id = table.id
+                change.before.side = Side(side)
+            elif change.kind == "gained":
+                table, side = change.after
+                session.add(DialogueSeat(table_id=table.id, session_id=table.session_id,
+                                         participation_id=change.participation.id,
+                                         side=Side(side)))
+        session.flush()
+        run.published_at = utcnow()
+        session.flush()
+    if notify and comparison.affected and event.phase is Phase.PUBLISHED:
+        _notify(session, event, comparison.affected, "changed")
+    return comparison
+
+
+# --------------------------------------------------------------------------- why-not
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    request: MeetingRequest
+    reason: str
+
+
+def why_not(session: Session, event: Event, run: SolveRun) -> list[WhyNot]:
+    """Each unscheduled request of a meetings run, with the solver's reason in names."""
+    schedule = _draft_schedule(run)
+    ep = solving.build_problem(session, event, block_dialogues=False)
+    names = _namer(session, event, ep)
+    out = []
+    for u in schedule.unscheduled:
+        request = ep.requests.get(u.meeting)
+        rid = solving.parse_key(u.meeting, "r")
+        if request is None and rid is not None:
+            request = session.get(MeetingRequest, rid)
+        if request is None:
+            continue
+        out.append(WhyNot(request=request, reason=names(u.reason)))
+    return out
+
+
+def _namer(session: Session, event: Event, ep: solving.EventProblem):
+    """Replace solver ids in a reason (p12, s3, T4, r55) by names, times, tables."""
+    import re
+
+    tz = event.timezone
+
+    def word(match: re.Match) -> str:
+        prefix, number = match.group(1), int(match.group(2))
+        if prefix == "p":
+            p = ep.people.get(f"p{number}") or session.get(Participation, number)
+            return p.user.name if p is not None and p.event_id == event.id else match.group(0)
+        if prefix == "s":
+            s = ep.slots.get(f"s{number}")
+            return format_time(s.starts_at, tz) if s is not None else match.group(0)
+        if prefix == "T":
+            return f"table {number}"
+        r = ep.requests.get(f"r{number}")
+        if r is None:
+            return match.group(0)
+        return f"the meeting with {r.sender.user.name} and {r.recipient.user.name}"
+
+    pattern = re.compile(r'"?\b([psTr])(\d+)\b"?')
+    return lambda text: pattern.sub(word, text)
+
+
+def run_timestamp(moment: datetime | None, tz: str) -> str:
+    if moment is None:
+        return ""
+    return solving.to_local(moment, tz).strftime("%d %b %H:%M")
+
+
+__all__ = ["Comparison", "DialogueComparison", "MeetingChange", "PersonChanges", "SeatChange",
+           "WhyNot", "apply_placements", "check_against_event", "compare_dialogues",
+           "compare_schedule", "move_clashes", "move_meeting", "publish_dialogues",
+           "publish_schedule", "run_timestamp", "set_locked", "why_not"]

@@ -1,0 +1,317 @@
+"""Solver runs started from the console, executed off the request thread.
+
+A run is a `SolveRun` row. `start_run` creates it (queued) and hands a job to the
+app's job runner; the job builds the problem, calls the solver with a progress
+callback that writes elapsed/value/bound to the row (its own short transactions,
+at most about once a second) and stores the draft in `SolveRun.result`.
+
+The runner is a small interface (`submit`, `shutdown`): `ThreadJobRunner` is a
+thread pool inside the web process, `SyncJobRunner` runs the job at once (tests,
+`RUNS_SYNC=True`, and the CLI). A real queue can replace them by implementing the
+same two methods; stopping goes through `request_stop`, which a queue would pass
+on to its worker.
+
+Each process marks its rows with a runner id (host, pid, a token made at start).
+When an app starts, runs left queued or running by a process that is gone are
+marked `interrupted`; runs of other live workers on this host are left alone.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Protocol
+
+from flask import Flask, current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ..database import utcnow
+from ..domain import DomainError
+from ..extensions import db
+from ..models import Event, RunKind, RunStatus, SolveRun
+
+Job = Callable[[], None]
+PROCESS_TOKEN = uuid.uuid4().hex[:12]
+PROGRESS_EVERY_S = 1.0
+ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+DONE = (RunStatus.FINISHED, RunStatus.STOPPED)
+
+
+def runner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{PROCESS_TOKEN}"
+
+
+class JobRunner(Protocol):
+    def submit(self, job: Job) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+
+class ThreadJobRunner:
+    """A small thread pool in the web process: nothing to install or run beside it."""
+
+    def __init__(self, workers: int = 1) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="solve-run")
+
+    def submit(self, job: Job) -> None:
+        self._pool.submit(job)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class SyncJobRunner:
+    """Runs each job at once, in the caller's thread."""
+
+    def submit(self, job: Job) -> None:
+        job()
+
+    def shutdown(self) -> None:
+        pass
+
+
+_stops: dict[int, threading.Event] = {}
+_stops_lock = threading.Lock()
+
+
+def _stop_event(run_id: int) -> threading.Event:
+    with _stops_lock:
+        return _stops.setdefault(run_id, threading.Event())
+
+
+def _forget(run_id: int) -> None:
+    with _stops_lock:
+        _stops.pop(run_id, None)
+
+
+def init_runs(app: Flask) -> None:
+    """Give the app its job runner and mark runs of vanished processes interrupted."""
+    app.config.setdefault("RUNS_SYNC", False)
+    app.config.setdefault("RUNS_WORKERS", 1)
+    app.config.setdefault("SOLVER_WORKERS", 2)
+    if app.config["RUNS_SYNC"]:
+        app.extensions["solve_runner"] = SyncJobRunner()
+    else:
+        app.extensions["solve_runner"] = ThreadJobRunner(int(app.config["RUNS_WORKERS"]))
+    with app.app_context():
+        try:
+            if mark_interrupted_runs(db.session):
+                db.session.commit()
+            else:
+                db.session.rollback()
+        except SQLAlchemyError:  # no schema yet (before init-db): nothing to mark
+            db.session.rollback()
+        finally:
+            db.session.remove()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _owner_alive(owner: str | None) -> bool:
+    """Whether the process that took a run is still there (as far as this host can tell)."""
+    if not owner:
+        return False
+    parts = owner.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return False
+    host, pid, token = parts[0], int(parts[1]), parts[2]
+    if host != socket.gethostname():
+        return True  # another machine: not ours to judge
+    if pid == os.getpid():
+        return token == PROCESS_TOKEN
+    return _process_alive(pid)
+
+
+def mark_interrupted_runs(session: Session) -> int:
+    count = 0
+    for run in session.scalars(select(SolveRun).where(SolveRun.status.in_(ACTIVE))):
+        if not _owner_alive(run.runner):
+            run.status = RunStatus.INTERRUPTED
+            run.finished_at = utcnow()
+            run.message = "The application restarted while this run was in progress."
+            count += 1
+    session.flush()
+    return count
+
+
+def create_run(session: Session, event: Event, kind: RunKind, *, time_limit_s: float,
+               user_id: int | None = None) -> SolveRun:
+    """A queued run; refuses a second active run of the same kind for the event."""
+    if time_limit_s <= 0:
+        raise DomainError("The time limit must be positive.", field="time_limit")
+    active = session.scalar(select(SolveRun).where(
+        SolveRun.event_id == event.id, SolveRun.kind == kind, SolveRun.status.in_(ACTIVE)))
+    if active is not None:
+        raise DomainError(f"Run {active.id} is still {active.status.value}; stop it or wait "
+                          "for it to finish before starting another.")
+    run = SolveRun(event_id=event.id, kind=kind, status=RunStatus.QUEUED,
+                   time_limit_s=float(time_limit_s), created_by_id=user_id, runner=runner_id())
+    session.add(run)
+    session.flush()
+    return run
+
+
+def submit_run(app: Flask, run_id: int) -> None:
+    """Hand a committed run to the app's runner."""
+    stop = _stop_event(run_id)
+    app.extensions["solve_runner"].submit(lambda: execute_run(app, run_id, stop))
+
+
+def request_stop(session: Session, run: SolveRun) -> bool:
+    """Ask a run to stop; it keeps its best schedule. False if it is not active."""
+    if run.status not in ACTIVE:
+        return False
+    with _stops_lock:
+        stop = _stops.get(run.id)
+    if stop is not None:
+        stop.set()
+        return True
+    # Nobody in this process runs it: it was lost (another process died with it).
+    if not _owner_alive(run.runner) or run.runner == runner_id():
+        run.status = RunStatus.INTERRUPTED
+        run.finished_at = utcnow()
+        run.message = "Stopped; the process running it is gone."
+        session.flush()
+        return True
+    return False
+
+
+class _ProgressWriter:
+    """The solver's progress callback: writes to the run's row at most once a second."""
+
+    def __init__(self, engine, run_id: int, time_limit_s: float) -> None:
+        self.engine = engine
+        self.run_id = run_id
+        self.time_limit_s = time_limit_s
+        self.last = float("-inf")
+        self.lock = threading.Lock()
+
+    def __call__(self, elapsed: float, value: float, bound: float, *, force: bool = False) -> None:
+        now = time.monotonic()
+        with self.lock:
+            if not force and now - self.last < PROGRESS_EVERY_S:
+                return
+            self.last = now
+        progress = min(1.0, max(0.0, elapsed / self.time_limit_s)) if self.time_limit_s else 0.0
+        try:
+            with Session(self.engine) as s:
+                s.execute(update(SolveRun).where(SolveRun.id == self.run_id).values(
+                    elapsed_s=float(elapsed), value=float(value), bound=float(bound),
+                    progress=progress))
+                s.commit()
+        except SQLAlchemyError:  # progress is best effort; the result is written at the end
+            pass
+
+
+def execute_run(app: Flask, run_id: int, stop: threading.Event) -> None:
+    """The job: solve, store the draft, record the outcome. Never raises."""
+    with app.app_context():
+        session = db.session
+        try:
+            _execute(session, run_id, stop)
+        except Exception as exc:  # noqa: BLE001 - any failure is the run's outcome
+            session.rollback()
+            app.logger.exception("Solve run %s failed", run_id)
+            run = session.get(SolveRun, run_id)
+            if run is not None:
+                run.status = RunStatus.FAILED
+                run.finished_at = utcnow()
+                run.message = (str(exc) or type(exc).__name__)[:500]
+                session.commit()
+        finally:
+            session.remove()
+            _forget(run_id)
+
+
+def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
+    from . import solving
+
+    run = session.get(SolveRun, run_id)
+    if run is None or run.status is not RunStatus.QUEUED:
+        return
+    run.status = RunStatus.RUNNING
+    run.started_at = utcnow()
+    run.runner = runner_id()
+    kind, time_limit = run.kind, run.time_limit_s
+    event = run.event
+    workers = int(current_app.config.get("SOLVER_WORKERS", 2))
+    if kind is RunKind.MEETINGS:
+        built = solving.build_problem(session, event)
+    else:
+        built = solving.build_dialogue_problem(session, event)
+    session.commit()  # no transaction stays open while the solver works
+
+    writer = _ProgressWriter(db.engine, run_id, time_limit)
+    started = time.monotonic()
+    if kind is RunKind.MEETINGS:
+        from ..scheduling import dumps_schedule, solve
+        result = solve(built.problem, time_limit_s=time_limit, num_workers=workers,
+                       progress=writer, stop=stop)
+        text = dumps_schedule(result)
+        value = float(result.stats.get("weighted_value", 0))
+        bound = float(result.stats.get("upper_bound", value))
+        summary = (f"{result.stats.get('scheduled', len(result.assignments))} of "
+                   f"{result.stats.get('requested', len(built.problem.meetings))} "
+                   f"meetings scheduled ({result.status}).")
+    else:
+        from ..marketdialogue.formats import dumps_plan
+        from ..marketdialogue.solve import solve
+        result = solve(built.problem, time_limit_s=time_limit, num_workers=workers,
+                       progress=writer, stop=stop)
+        text = dumps_plan(result)
+        value = float(result.stats.get("interest_value", 0))
+        bound = float(result.stats.get("upper_bound", value))
+        summary = f"{len(result.seats)} seats taken ({result.status})."
+    elapsed = time.monotonic() - started
+
+    run = session.get(SolveRun, run_id)
+    run.result = text
+    run.value, run.bound, run.elapsed_s = value, bound, elapsed
+    run.progress = 1.0
+    run.finished_at = utcnow()
+    run.status = RunStatus.STOPPED if stop.is_set() else RunStatus.FINISHED
+    run.message = ("Stopped early; best result kept. " if stop.is_set() else "") + summary
+    session.commit()
+
+
+def latest_run(session: Session, event: Event, kind: RunKind | None = None,
+               *, with_result: bool = False) -> SolveRun | None:
+    query = select(SolveRun).where(SolveRun.event_id == event.id)
+    if kind is not None:
+        query = query.where(SolveRun.kind == kind)
+    if with_result:
+        query = query.where(SolveRun.status.in_(DONE), SolveRun.result.is_not(None))
+    return session.scalar(query.order_by(SolveRun.id.desc()).limit(1))
+
+
+def event_runs(session: Session, event: Event, limit: int = 30) -> list[SolveRun]:
+    return list(session.scalars(select(SolveRun).where(SolveRun.event_id == event.id)
+                                .order_by(SolveRun.id.desc()).limit(limit)))
+
+
+def run_status(run: SolveRun) -> dict:
+    """The JSON the runs page polls."""
+    gap = run.gap
+    return {
+        "id": run.id, "kind": run.kind.value, "status": run.status.value,
+        "active": run.status in ACTIVE,
+        "elapsed_s": round(run.elapsed_s, 1) if run.elapsed_s is not None else None,
+        "time_limit_s": run.time_limit_s,
+        "progress": round(run.progress, 3),
+        "value": run.value, "bound": run.bound,
+        "gap": round(gap, 4) if gap is not None else None,
+        "message": run.message,
+    }

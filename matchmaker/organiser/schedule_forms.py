@@ -1,0 +1,31 @@
+"""Forms of the console's schedule pages."""
+from __future__ import annotations
+
+from wtforms import FloatField, HiddenField, SelectField
+from wtforms.validators import DataRequired, InputRequired, NumberRange
+
+from ..forms import BaseForm
+
+
+class StartRunForm(BaseForm):
+    kind = HiddenField(validators=[DataRequired()])
+    time_limit = FloatField("Time limit (seconds)", default=60,
+                            validators=[InputRequired("Give a time limit in seconds."),
+                                        NumberRange(min=1, max=3600, message=(
+                                            "Between 1 and 3600 seconds."))],
+                            description="The solver stops after this time with the best "
+                                        "result found; you can stop it earlier.")
+
+    def validate_kind(self, field) -> None:
+        from wtforms import ValidationError
+        if field.data not in ("meetings", "dialogues"):
+            raise ValidationError("Unknown kind of run.")
+
+
+class ActionForm(BaseForm):
+    """A POST-only action (stop, publish, lock): just the CSRF token."""
+
+
+class MoveForm(BaseForm):
+    slot = SelectField("Slot", coerce=int, validators=[InputRequired("Choose a slot.")])
+    table = SelectField("Table", coerce=int, validators=[InputRequired("Choose a table.")])

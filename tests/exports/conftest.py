@@ -1,0 +1,32 @@
+"""Export tests: the demo event with a first-come-first-served schedule published."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from matchmaker.extensions import db
+from matchmaker.models import Event, RunKind, RunStatus, SolveRun
+from matchmaker.organiser import publishing, solving
+from matchmaker.organiser.runs import SyncJobRunner
+from matchmaker.scheduling import dumps_schedule, fcfs
+
+
+@pytest.fixture(autouse=True)
+def sync_runs(app):
+    app.config["RUNS_SYNC"] = True
+    app.extensions["solve_runner"] = SyncJobRunner()
+
+
+@pytest.fixture
+def published(demo):
+    with demo.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        run = SolveRun(event_id=event.id, kind=RunKind.MEETINGS, status=RunStatus.FINISHED,
+                       time_limit_s=1.0, progress=1.0, result=dumps_schedule(
+                           fcfs(solving.build_problem(db.session, event).problem)))
+        db.session.add(run)
+        db.session.flush()
+        publishing.publish_schedule(db.session, event, run, notify=False)
+        db.session.commit()
+        db.session.remove()
+    return demo
