@@ -7,19 +7,23 @@ may create an event at /console/events/new and becomes its organiser, unless
 """
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
-from flask_login import current_user, login_required
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+                   request, url_for)
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
 from ..access import is_organiser, organiser_required
+from ..auth.services import password_service
 from ..domain import DomainError
 from ..extensions import db
-from ..models import DialogueSession, MeetingBlock, Participation, ProductGroup, Role, Table
+from ..models import (DialogueSession, Event, MeetingBlock, Participation, ProductGroup, Role,
+                      Table)
 from ..timeutil import format_time, to_local
-from . import dashboard, setup
-from .forms import (BlockForm, BookingRulesForm, ConfirmForm, DialogueSessionForm,
-                    DialogueTableForm, EventForm, PhaseForm, ProductGroupsForm, StandForm,
+from . import attendees as attendee_services
+from . import dashboard, invitations, setup
+from .forms import (BlockForm, BookingRulesForm, CheckinSearchForm, ConfirmForm,
+                    DialogueSessionForm, DialogueTableForm, EventForm, ImportConfirmForm,
+                    ImportForm, PhaseForm, ProductGroupsForm, SetPasswordForm, StandForm,
                     TablesForm)
 
 bp = Blueprint("organiser", __name__)
@@ -424,3 +428,127 @@ def _console_helpers():
     def has_endpoint(name: str) -> bool:
         return name in current_app.view_functions
     return {"console_link_for": console_link_for, "has_endpoint": has_endpoint}
+
+
+# --- Attendees -----------------------------------------------------------------------------
+
+@bp.route(CONSOLE + "/attendees")
+@organiser_required
+def attendees(event):
+    search = CheckinSearchForm(request.args)
+    query = (search.q.data or "").strip()[:100] if search.validate() else ""
+    people = attendee_services.attendees(db.session, event, search=query)
+    return render_template("organiser/attendees.html", event=event, people=people,
+                           search=search, query=query, invite_form=ConfirmForm(),
+                           usable=attendee_services.has_usable_password)
+
+
+@bp.route(CONSOLE + "/attendees/import", methods=["GET", "POST"])
+@organiser_required
+def import_attendees(event):
+    form = ImportForm()
+    if form.validate_on_submit():
+        data = form.file.data.read(attendee_services.MAX_BYTES + 1)
+        try:
+            text = attendee_services.decode_upload(data)
+            parsed = attendee_services.parse_attendees(db.session, event, text)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            confirm = ImportConfirmForm(formdata=None, data={
+                "csv_text": text, "only_valid": form.only_valid.data,
+                "invite": form.invite.data})
+            return _preview(event, parsed, confirm)
+    return page("organiser/import.html", form, event=event, form=form)
+
+
+def _preview(event, parsed, confirm, message: str = ""):
+    status = 200 if parsed.clean and not message else 400
+    return render_template("organiser/import_preview.html", event=event, parsed=parsed,
+                           confirm=confirm, message=message), status
+
+
+@bp.route(CONSOLE + "/attendees/import/confirm", methods=["POST"])
+@organiser_required
+def confirm_import(event):
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        flash("Nothing to import: upload the file again.", "error")
+        return redirect(url_for("organiser.import_attendees", slug=event.slug))
+    try:
+        parsed = attendee_services.parse_attendees(db.session, event, form.csv_text.data)
+        result = attendee_services.import_attendees(db.session, event, parsed,
+                                                    only_valid=form.only_valid.data)
+    except DomainError as error:
+        db.session.rollback()
+        if error.field == "file":
+            flash(error.message, "error")
+            return redirect(url_for("organiser.import_attendees", slug=event.slug))
+        return _preview(event, parsed, form, error.message)
+    db.session.commit()
+    summary = (f"{len(result.added)} attendee(s) added, {len(result.new_users)} new account(s)"
+               + (f", {result.unchanged} already registered" if result.unchanged else "")
+               + (f", {result.skipped_bad} bad row(s) skipped" if result.skipped_bad else "")
+               + ".")
+    flash(summary, "success")
+    if form.invite.data and result.new_users:
+        sent, failed = invitations.send_invitations(result.new_users, event)
+        flash(f"{sent} invitation(s) sent.", "success")
+        if failed:
+            flash(f"{len(failed)} invitation(s) could not be sent; use 'invite again' later.",
+                  "error")
+    return redirect(url_for("organiser.attendees", slug=event.slug))
+
+
+@bp.route(CONSOLE + "/attendees/export.csv")
+@organiser_required
+def export_attendees(event):
+    body = attendee_services.export_csv(db.session, event)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{event.slug}-attendees.csv"',
+        "Cache-Control": "no-store"})
+
+
+@bp.route(CONSOLE + "/attendees/<int:participation_id>/invite", methods=["POST"])
+@organiser_required
+def invite_again(event, participation_id: int):
+    participation = get_in_event(Participation, event, participation_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user = participation.user
+    if attendee_services.has_usable_password(user):
+        flash(f"{user.name} has set a password already; no invitation needed.", "info")
+    else:
+        sent, failed = invitations.send_invitations([user], event)
+        flash(f"Invitation sent to {user.email}." if sent else
+              f"The invitation to {user.email} could not be sent; try again later.",
+              "success" if sent else "error")
+    return redirect(url_for("organiser.attendees", slug=event.slug))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    config = current_app.config
+    try:
+        invitation = invitations.read_token(db.session, token, secret_key=config["SECRET_KEY"],
+                                            max_age_days=invitations.max_age_days(config))
+    except DomainError as error:
+        return render_template("organiser/invite_invalid.html", message=error.message), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept(db.session, invitation, form.password.data,
+                                      passwords=password_service(),
+                                      min_length=config["PASSWORD_MIN_LENGTH"])
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Your password is set; welcome.", "success")
+            event = db.session.get(Event, invitation.event_id) if invitation.event_id else None
+            if event is not None:
+                return redirect(url_for("public.event_page", slug=event.slug))
+            return redirect(url_for("public.home"))
+    return page("organiser/invite.html", form, form=form, user=invitation.user)

@@ -1,0 +1,297 @@
+"""Attendees of an event: CSV import with a per-line report, CSV export.
+
+The import checks the whole file first and imports nothing while a row is bad, unless
+the organiser asks for the valid rows only. Existing accounts (same e-mail) are added
+to the event without touching their password; new accounts get an unusable password
+and are invited to set one (see `invitations.py`).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..domain import DomainError
+from ..models import Event, Organisation, Participation, ProductGroup, Role, User
+
+MAX_BYTES = 1024 * 1024
+MAX_ROWS = 5000
+COLUMNS = ("name", "email", "organisation", "role", "product_groups")
+REQUIRED_COLUMNS = ("name", "email", "role")
+ROLE_WORDS = {
+    "buyer": Role.BUYER, "procurer": Role.BUYER,
+    "supplier": Role.SUPPLIER,
+    "facilitator": Role.FACILITATOR, "expert": Role.FACILITATOR,
+    "moderator": Role.MODERATOR,
+    "organiser": Role.ORGANISER, "organizer": Role.ORGANISER,
+}
+GROUP_SEPARATORS = re.compile(r"[;|]")
+UNUSABLE_PREFIX = "!invited:"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Row:
+    line: int
+    name: str
+    email: str
+    organisation: str
+    role: Role | None
+    groups: list[ProductGroup]
+    errors: list[str] = field(default_factory=list)
+    existing_user: bool = False
+    already_in_event: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ParsedFile:
+    rows: list[Row]
+
+    @property
+    def valid(self) -> list[Row]:
+        return [r for r in self.rows if r.ok]
+
+    @property
+    def bad(self) -> list[Row]:
+        return [r for r in self.rows if not r.ok]
+
+    @property
+    def clean(self) -> bool:
+        return bool(self.rows) and not self.bad
+
+    def report(self) -> list[str]:
+        """One line per bad row: 'line 4: ...; ...'."""
+        return [f"line {r.line}: " + "; ".join(r.errors) for r in self.bad]
+
+
+@dataclass
+class ImportResult:
+    new_users: list[User]
+    added: list[Participation]
+    unchanged: int
+    skipped_bad: int
+
+
+def has_usable_password(user: User) -> bool:
+    return not user.password_hash.startswith(UNUSABLE_PREFIX)
+
+
+def decode_upload(data: bytes) -> str:
+    """The upload as text, or a clear DomainError on size and encoding (BOM tolerated)."""
+    if len(data) > MAX_BYTES:
+        raise DomainError(f"The file is too large: at most {_size(MAX_BYTES)} is accepted. "
+                          "Split it into smaller files.", field="file")
+    if not data.strip():
+        raise DomainError("The file is empty.", field="file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise DomainError(f"The file is not UTF-8 text (first bad byte on line {line}). In a "
+                          "spreadsheet, save as 'CSV UTF-8'.", field="file") from None
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def parse_attendees(session: Session, event: Event, text: str) -> ParsedFile:
+    """Check every row; raise DomainError only for problems of the file as a whole."""
+    header_line = text.split("\n", 1)[0]
+    delimiter = next((d for d in (",", ";", "\t") if d in header_line), ",")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise DomainError("The file has no header row.", field="file") from None
+    columns = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise DomainError(f"Missing column(s): {', '.join(missing)}. The first row must name the "
+                          f"columns: {', '.join(COLUMNS)}.", field="file")
+    index = {c: columns.index(c) for c in COLUMNS if c in columns}
+    groups = _group_lookup(session, event)
+    rows: list[Row] = []
+    first_line: dict[str, int] = {}
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise DomainError(f"More than {MAX_ROWS} attendees in one file; split it.",
+                                  field="file")
+            rows.append(_check_row(line, cells, index, groups, first_line))
+    except csv.Error as error:
+        raise DomainError(f"Line {reader.line_num}: the CSV cannot be read ({error}).",
+                          field="file") from None
+    if not rows:
+        raise DomainError("The file has a header but no attendee.", field="file")
+    existing = _existing_users(session, event, [r.email for r in rows if r.email])
+    for row in rows:
+        state = existing.get(row.email)
+        row.existing_user, row.already_in_event = state is not None, bool(state)
+    return ParsedFile(rows=rows)
+
+
+def _cell(cells: list[str], index: dict[str, int], column: str) -> str:
+    i = index.get(column)
+    return cells[i].strip() if i is not None and i < len(cells) else ""
+
+
+def _check_row(line, cells, index, groups, first_line) -> Row:
+    name = " ".join(_cell(cells, index, "name").split())
+    raw_email = _cell(cells, index, "email")
+    organisation = " ".join(_cell(cells, index, "organisation").split())
+    raw_role = _cell(cells, index, "role").lower()
+    errors: list[str] = []
+    if not name:
+        errors.append("the name is missing")
+    elif len(name) > 120:
+        errors.append("the name is longer than 120 characters")
+    email = raw_email.lower()
+    if not raw_email:
+        errors.append("the e-mail address is missing")
+    else:
+        try:
+            email = validate_email(raw_email, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            errors.append(f"'{raw_email}' is not a valid e-mail address")
+    if email and email in first_line:
+        errors.append(f"{email} appears already on line {first_line[email]}")
+    elif email:
+        first_line[email] = line
+    role = ROLE_WORDS.get(raw_role)
+    if role is None:
+        errors.append(f"unknown role '{raw_role}' (use buyer, supplier, facilitator, moderator "
+                      "or organiser)" if raw_role else "the role is missing")
+    if len(organisation) > 200:
+        errors.append("the organisation is longer than 200 characters")
+    chosen: list[ProductGroup] = []
+    for word in GROUP_SEPARATORS.split(_cell(cells, index, "product_groups")):
+        word = word.strip()
+        if not word:
+            continue
+        group = groups.get(word.casefold())
+        if group is None:
+            errors.append(f"unknown product group '{word}'")
+        elif group not in chosen:
+            chosen.append(group)
+    return Row(line=line, name=name, email=email, organisation=organisation, role=role,
+               groups=sorted(chosen, key=lambda g: g.sort_order), errors=errors)
+
+
+def _group_lookup(session: Session, event: Event) -> dict[str, ProductGroup]:
+    """Codes and names, case-folded. Only the event's groups when it has chosen some."""
+    pool = list(event.product_groups) or list(session.scalars(select(ProductGroup)))
+    lookup = {}
+    for g in pool:
+        lookup[g.code.casefold()] = g
+        lookup[g.name.casefold()] = g
+    return lookup
+
+
+def _existing_users(session: Session, event: Event, emails: list[str]) -> dict[str, bool]:
+    """E-mail -> whether that account already takes part in the event."""
+    taking_part = set(session.scalars(select(Participation.user_id).where(
+        Participation.event_id == event.id)))
+    found: dict[str, bool] = {}
+    emails_list = sorted(set(emails))
+    for start in range(0, len(emails_list), 500):
+        for user in session.scalars(select(User).where(
+                User.email.in_(emails_list[start:start + 500]))):
+            found[user.email] = user.id in taking_part
+    return found
+
+
+def import_attendees(session: Session, event: Event, parsed: ParsedFile, *,
+                     only_valid: bool = False) -> ImportResult:
+    """Create accounts and participations for the valid rows.
+
+    Refuses (imports nothing) when a row is bad, unless `only_valid`.
+    """
+    if parsed.bad and not only_valid:
+        raise DomainError(f"{len(parsed.bad)} row(s) have errors; nothing was imported. Correct "
+                          "the file, or import only the valid rows.")
+    new_users: list[User] = []
+    added: list[Participation] = []
+    unchanged = 0
+    for row in parsed.valid:
+        user = session.scalar(select(User).where(User.email == row.email))
+        if user is None:
+            user = User(email=row.email, name=row.name,
+                        password_hash=UNUSABLE_PREFIX + secrets.token_hex(16))
+            session.add(user)
+            new_users.append(user)
+        elif session.scalar(select(Participation.id).where(
+                Participation.event_id == event.id, Participation.user_id == user.id)):
+            unchanged += 1
+            continue
+        participation = Participation(event=event, user=user, role=row.role,
+                                      organisation=organisation_named(session, row.organisation),
+                                      product_groups=list(row.groups))
+        session.add(participation)
+        added.append(participation)
+        session.flush()
+    return ImportResult(new_users=new_users, added=added, unchanged=unchanged,
+                        skipped_bad=len(parsed.bad))
+
+
+def organisation_named(session: Session, name: str) -> Organisation | None:
+    if not name:
+        return None
+    key = Organisation.key_for(name)
+    org = session.scalar(select(Organisation).where(Organisation.name_key == key))
+    if org is None:
+        org = Organisation(name=name, name_key=key)
+        session.add(org)
+        session.flush()
+    return org
+
+
+# --- Export --------------------------------------------------------------------------------
+
+def neutralise(value: str) -> str:
+    """Spreadsheets run cells that start with = + - @ tab or CR as formulas."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def attendees(session: Session, event: Event, *, search: str = "") -> list[Participation]:
+    query = (select(Participation).join(User, Participation.user_id == User.id)
+             .where(Participation.event_id == event.id)
+             .options(selectinload(Participation.product_groups),
+                      selectinload(Participation.user), selectinload(Participation.organisation))
+             .order_by(User.name, User.email))
+    if search:
+        like = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") \
+            + "%"
+        query = query.outerjoin(Organisation, Participation.organisation_id == Organisation.id) \
+            .where((User.email.like(like, escape="\\"))
+                   | (User.name.ilike(like, escape="\\"))
+                   | (Organisation.name.ilike(like, escape="\\")))
+    return list(session.scalars(query))
+
+
+def export_csv(session: Session, event: Event) -> str:
+    """The attendee list as CSV (the import's columns, plus check-in), formula-safe."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*COLUMNS, "checked_in_at"])
+    for p in attendees(session, event):
+        checked: datetime | None = p.checked_in_at
+        writer.writerow([neutralise(v) for v in (
+            p.user.name, p.user.email, p.organisation.name if p.organisation else "",
+            p.role.value, ";".join(g.code for g in p.product_groups),
+            checked.isoformat(timespec="seconds") if checked else "")])
+    return out.getvalue()
