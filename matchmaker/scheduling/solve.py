@@ -17,25 +17,40 @@ from collections.abc import Callable, Mapping
 from ortools.sat.python import cp_model
 
 from .bound import integral_bound, lp_bound
-from .check import check
+from .check import check, idle
 from .domains import Domains
 from .fcfs import build_schedule, fcfs_placements, fits, place_pins
 from .formats import validate_pins
 from .improve import improve_value
-from .model import SlotModel, set_compact_objective, set_value_objective
+from .holes import W_IDLE_SLOT, reduce_holes
+from .model import (
+    SHARE_SCALE,
+    W_GAP,
+    W_MOVED,
+    W_NOTHING,
+    W_SHARE,
+    SlotModel,
+    set_compact_objective,
+    set_value_objective,
+)
 from .problem import Problem, Schedule
 from .reasons import Occupancy
 from .tables import assign_tables
 
 Progress = Callable[[float, float, float], None]
 
-PHASE1_SHARE = 0.6
+PHASE1_SHARE = 0.4
+HOLES_SHARE = 0.7
+# Above this many (meeting, slot) pairs the full phase-2 CP-SAT model costs more
+# than it brings; the hole search alone handles those.
+COMPACT_MODEL_LIMIT = 60_000
 LP_SHARE = 0.25
 POLISH_SHARE = 0.15
 # CP-SAT's deterministic time ran about five times slower than the wall clock on
 # the 2-core machine the limits were calibrated on; one worker uses it so that
 # the same input and seed give the same schedule.
 DETERMINISTIC_PER_SECOND = 0.2
+EVALS_PER_SECOND = 20_000
 
 
 class ScheduleInvalid(RuntimeError):
@@ -156,6 +171,35 @@ def _value(d: Domains, slots: Mapping[str, int]) -> int:
     return sum(d.meeting[mid].priority for mid in slots)
 
 
+def _stopped(stop: threading.Event | None) -> bool:
+    return stop is not None and stop.is_set()
+
+
+def phase2_cost(d: Domains, slots: Mapping[str, int]) -> int:
+    """The phase-2 objective of the CP-SAT model, plus idle slots, computed directly."""
+    busy: dict[str, list[int]] = {}
+    count: dict[str, int] = {}
+    for mid, pos in slots.items():
+        for p in d.meeting[mid].participants:
+            busy.setdefault(p, []).append(pos)
+            count[p] = count.get(p, 0) + 1
+    gaps = idle_slots = 0
+    for positions in busy.values():
+        g, i = idle(d, positions)
+        gaps += g
+        idle_slots += i
+    wanted = [p for p, mids in d.meetings_of.items()
+              if any(d.allowed_slots(d.meeting[mid]) and d.allowed_tables(d.meeting[mid])
+                     for mid in mids)]
+    nothing = sum(1 for p in wanted if not count.get(p))
+    share = min((SHARE_SCALE * count.get(p, 0)) // len(d.meetings_of[p]) for p in wanted) \
+        if wanted else 0
+    moved = sum(1 for m in d.problem.meetings if m.previous is not None and m.fixed is None
+                and slots.get(m.id) != d.slot_pos[m.previous.slot])
+    return (W_NOTHING * nothing + W_MOVED * moved - W_SHARE * share + W_GAP * gaps
+            + W_IDLE_SLOT * idle_slots)
+
+
 def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2, seed: int = 0,
           progress: Progress | None = None, stop: threading.Event | None = None) -> Schedule:
     """Schedule the meetings; returns the best schedule found within the time limit.
@@ -216,17 +260,27 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
         proven = value >= bound
     bound = max(bound, value)
 
-    if not (stop is not None and stop.is_set()) and deadline - time.perf_counter() > 0.05:
+    deterministic = num_workers <= 1
+    if not _stopped(stop):
+        remaining = max(0.0, deadline - time.perf_counter())
+        slots = reduce_holes(
+            d, slots, seed=seed,
+            deadline=float("inf") if deterministic else time.perf_counter() + remaining * HOLES_SHARE,
+            max_evals=int(remaining * HOLES_SHARE * EVALS_PER_SECOND) if deterministic else None)
+        if progress is not None:
+            progress(time.perf_counter() - started, value, bound)
+    remaining = deadline - time.perf_counter()
+    if not _stopped(stop) and remaining > 0.05 and \
+            sum(len(d.allowed_slots(m)) for m in problem.meetings) <= COMPACT_MODEL_LIMIT:
         sm2 = SlotModel(d, compact=True)
         set_compact_objective(sm2, value)
-        tables = assign_tables(d, slots, chosen)
-        sm2.hint(slots, tables)
-        solver, status = _run(sm2.model, deadline - time.perf_counter(), num_workers=num_workers,
-                              seed=seed, watch=_Watch(started, progress, stop, None, value),
-                              stop=stop)
+        sm2.hint(slots, assign_tables(d, slots, chosen))
+        solver, status = _run(sm2.model, remaining, num_workers=num_workers, seed=seed,
+                              watch=_Watch(started, progress, stop, None, value), stop=stop)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             new_slots, new_chosen = _solution(sm2, solver)
-            if _value(d, new_slots) >= value:
+            if _value(d, new_slots) >= value and \
+                    phase2_cost(d, new_slots) < phase2_cost(d, slots):
                 slots, chosen, value = new_slots, new_chosen, _value(d, new_slots)
                 bound = max(bound, value)
                 proven = proven or value >= bound
