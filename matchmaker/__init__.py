@@ -119,4 +119,6 @@ def _register_blueprints(app: Flask) -> None:
     from .organiser.schedule_views import bp as schedule_bp; app.register_blueprint(schedule_bp)  # noqa: E702
     from .meetings.views import bp as meetings_bp; app.register_blueprint(meetings_bp)  # noqa: E702
     from .agenda.views import bp as agenda_bp; app.register_blueprint(agenda_bp)  # noqa: E702
+    from .profiles.views import bp as profiles_bp; app.register_blueprint(profiles_bp)  # noqa: E702
+    from .marketplace.views import bp as marketplace_bp; app.register_blueprint(marketplace_bp)  # noqa: E702
     from .organiser.views import bp as organiser_bp; app.register_blueprint(organiser_bp)  # noqa: E702

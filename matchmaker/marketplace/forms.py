@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from werkzeug.datastructures import MultiDict
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from ..forms import BaseForm
+from ..profiles.forms import MultiCheckboxField, PostForm
+
+__all__ = ["ListingForm", "MarketFilters", "PostForm", "parse_filters"]
+
+
+class ListingForm(BaseForm):
+    product_group = SelectField("Product group", coerce=int,
+                                validators=[InputRequired("Choose a product group.")])
+    title = StringField("Title", validators=[DataRequired("Give a short title."), Length(max=160)],
+                        description="One line that says what you offer or look for.")
+    text = TextAreaField("Description", validators=[Length(max=4000)],
+                         description="A few sentences: what, for whom, when. At most 4,000 characters.")
+    strategies = MultiCheckboxField("Circular strategies", coerce=int,
+                                    description="Tick the strategies that apply.")
+
+
+MAX_QUERY = 200
+
+
+@dataclass(frozen=True)
+class MarketFilters:
+    """The market place's search and filters, read leniently from the query string."""
+
+    q: str = ""
+    group: str = ""  # product group code
+    strategy: str = ""  # strategy code, e.g. "C5"
+    kind: str = ""  # "offer", "query" or ""
+    organisation: int | None = None
+    page: int = 1
+
+    def args(self, **changes) -> dict:
+        """Query-string arguments for a link that keeps these filters."""
+        values = {"q": self.q, "group": self.group, "strategy": self.strategy,
+                  "kind": self.kind, "organisation": self.organisation, "page": self.page}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None) and not (
+            k == "page" and v == 1)}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.group or self.strategy or self.kind or self.organisation)
+
+
+def _int(value: str | None, default: int | None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return default
+    return number if 0 < number < 10**9 else default
+
+
+def parse_filters(args: MultiDict, *, groups: set[str], strategies: set[str]) -> MarketFilters:
+    """Unknown values are ignored rather than refused: a stale link still shows results."""
+    group = args.get("group", "")
+    strategy = args.get("strategy", "")
+    kind = args.get("kind", "")
+    return MarketFilters(
+        q=" ".join(args.get("q", "").split())[:MAX_QUERY],
+        group=group if group in groups else "",
+        strategy=strategy if strategy in strategies else "",
+        kind=kind if kind in ("offer", "query") else "",
+        organisation=_int(args.get("organisation"), None),
+        page=_int(args.get("page"), 1) or 1)

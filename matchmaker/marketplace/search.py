@@ -1,0 +1,68 @@
+"""Relevance ranking of market-place listings for a text query, in pure Python.
+
+Portable across databases: the caller loads the event's listings (already narrowed by
+the SQL filters) and ranks them here. Every query word must match (AND); a word matches
+a field exactly or as the start of a longer word ('repair' finds 'repairability');
+a match in the title counts more than one in the organisation, strategies or text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Hashable, Sequence
+
+from .text import query_tokens, tokens
+
+FIELD_WEIGHTS: dict[str, float] = {
+    "title": 3.0, "organisation": 2.0, "strategies": 1.5, "group": 1.0, "text": 1.0,
+}
+PREFIX_FACTOR = 0.6
+MIN_PREFIX = 2
+
+
+@dataclass
+class Document:
+    key: Hashable
+    fields: dict[str, str]
+    _words: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+
+    def words(self, name: str) -> frozenset[str]:
+        if name not in self._words:
+            self._words[name] = frozenset(tokens(self.fields.get(name, ""),
+                                                 keep_stopwords=True))
+        return self._words[name]
+
+
+def _word_score(word: str, doc: Document) -> float:
+    """The best field's weight, plus a little for each further field that matches."""
+    found = []
+    for name, weight in FIELD_WEIGHTS.items():
+        words = doc.words(name)
+        if word in words:
+            found.append(weight)
+        elif len(word) >= MIN_PREFIX and any(w.startswith(word) for w in words):
+            found.append(weight * PREFIX_FACTOR)
+    if not found:
+        return 0.0
+    return max(found) + 0.1 * (len(found) - 1)
+
+
+def score(query: str | Sequence[str], doc: Document) -> float:
+    """The relevance of `doc`, 0.0 when some query word is missing from it."""
+    words = query_tokens(query) if isinstance(query, str) else list(query)
+    total = 0.0
+    for word in words:
+        s = _word_score(word, doc)
+        if s == 0.0:
+            return 0.0
+        total += s
+    return total
+
+
+def rank(query: str, docs: Sequence[Document]) -> list[Document]:
+    """Documents matching every word of `query`, best first; ties keep the given order."""
+    words = query_tokens(query)
+    if not words:
+        return list(docs)
+    scored = [(score(words, doc), i, doc) for i, doc in enumerate(docs)]
+    return [doc for s, i, doc in sorted((t for t in scored if t[0] > 0),
+                                        key=lambda t: (-t[0], t[1]))]

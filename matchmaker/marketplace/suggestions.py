@@ -1,0 +1,148 @@
+"""'People you should meet': scoring other participants for one participant.
+
+Pure functions over plain dataclasses (no Flask, no SQL), so the rules are easy to test
+and to tune. A candidate scores for
+- product groups both work on (1 point each),
+- circular strategies one side asks for (its queries) and the other offers (its
+  offers), either way: 3 points in the same product group, 1 point across groups,
+- similar wording of their listings: TF-IDF cosine similarity times 4.
+Each part comes with a reason in words; the strongest reasons are kept.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from .text import cosine, tfidf_vectors, tokens, top_shared_terms
+
+GROUP_POINTS = 1.0
+SAME_GROUP_STRATEGY_POINTS = 3.0
+OTHER_GROUP_STRATEGY_POINTS = 1.0
+TEXT_POINTS = 4.0
+MIN_TEXT_SIMILARITY = 0.12
+MAX_REASONS = 3
+
+# Whom each role is offered: buyers meet the offer side, suppliers meet buyers,
+# facilitators meet both.
+TARGET_ROLES: dict[str, frozenset[str]] = {
+    "buyer": frozenset({"supplier", "facilitator"}),
+    "supplier": frozenset({"buyer"}),
+    "facilitator": frozenset({"buyer", "supplier"}),
+}
+
+
+@dataclass(frozen=True)
+class Strategy:
+    code: str
+    name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+@dataclass(frozen=True)
+class ListingInfo:
+    kind: str  # "offer" or "query"
+    group: str  # product group name
+    strategies: tuple[Strategy, ...] = ()
+    text: str = ""  # title and description
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    role: str
+    organisation_id: int | None = None
+    groups: frozenset[str] = frozenset()
+    listings: tuple[ListingInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    person_id: int
+    score: float
+    reasons: tuple[str, ...]
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _strategy_matches(asker: Person, offerer: Person, *, asker_is_me: bool
+                      ) -> list[tuple[float, str]]:
+    """Points and reasons for strategies `asker` queries and `offerer` offers."""
+    found: dict[tuple[str, str], tuple[float, str]] = {}
+    offered = [(l.group, s) for l in offerer.listings if l.kind == "offer" for s in l.strategies]
+    for query in (l for l in asker.listings if l.kind == "query"):
+        for strategy in query.strategies:
+            for group, other in offered:
+                if other.code != strategy.code:
+                    continue
+                same = group == query.group
+                points = SAME_GROUP_STRATEGY_POINTS if same else OTHER_GROUP_STRATEGY_POINTS
+                if asker_is_me:
+                    reason = (f"you ask for {strategy.label} in {query.group}; they offer it"
+                              if same else
+                              f"you ask for {strategy.label}; they offer it in {group}")
+                else:
+                    reason = (f"they ask for {strategy.label} in {query.group}; you offer it"
+                              if same else
+                              f"they ask for {strategy.label}; you offer it in {group}")
+                key = (strategy.code, query.group)
+                if key not in found or found[key][0] < points:
+                    found[key] = (points, reason)
+    return list(found.values())
+
+
+def _text(person: Person) -> list[str]:
+    return [w for listing in person.listings for w in tokens(listing.text)]
+
+
+def score_pair(me: Person, other: Person, *, similarity: float = 0.0,
+               shared_terms: Iterable[str] = ()) -> tuple[float, list[str]]:
+    """The score of `other` for `me` and the reasons, strongest first."""
+    parts: list[tuple[float, str]] = []
+    shared = sorted(me.groups & other.groups)
+    if shared:
+        parts.append((GROUP_POINTS * len(shared), f"you both work on {_join(shared)}"))
+    parts += _strategy_matches(me, other, asker_is_me=True)
+    parts += _strategy_matches(other, me, asker_is_me=False)
+    if similarity >= MIN_TEXT_SIMILARITY:
+        terms = [f"“{t}”" for t in shared_terms]
+        reason = "your offers and queries use similar words"
+        if terms:
+            reason += f" such as {_join(terms)}"
+        parts.append((TEXT_POINTS * similarity, reason))
+    parts.sort(key=lambda p: -p[0])
+    return sum(p for p, _ in parts), [r for _, r in parts]
+
+
+def suggest(me: Person, others: Iterable[Person], *, exclude: Iterable[int] = (),
+            limit: int | None = None) -> list[Suggestion]:
+    """Participants `me` should meet, best first.
+
+    Leaves out `me`, anyone in `exclude` (already requested, met or declined), people of
+    `me`'s own organisation, roles `me` does not meet, and anyone with nothing in common.
+    """
+    targets = TARGET_ROLES.get(me.role, frozenset())
+    excluded = set(exclude) | {me.id}
+    candidates = [p for p in others if p.id not in excluded and p.role in targets and not (
+        me.organisation_id is not None and p.organisation_id == me.organisation_id)]
+    if not candidates:
+        return []
+    vectors = tfidf_vectors({p.id: _text(p) for p in [me, *candidates]})
+    mine = vectors[me.id]
+    results = []
+    for person in candidates:
+        theirs = vectors[person.id]
+        similarity = cosine(mine, theirs) if mine and theirs else 0.0
+        terms = top_shared_terms(mine, theirs, 2) if similarity >= MIN_TEXT_SIMILARITY else []
+        total, reasons = score_pair(me, person, similarity=similarity, shared_terms=terms)
+        if total > 0:
+            results.append(Suggestion(person.id, round(total, 4),
+                                      tuple(reasons[:MAX_REASONS])))
+    results.sort(key=lambda s: (-s.score, s.person_id))
+    return results[:limit] if limit is not None else results

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from wtforms.fields.choices import SelectChoice
+
+from ..access import participant_required
+from ..domain import DomainError
+from ..extensions import db
+from ..models import Event, Listing, ListingKind, Participation
+from ..reference_data import STRATEGY_CATEGORIES
+from . import services
+from .forms import ListingForm, PostForm, parse_filters
+
+bp = Blueprint("marketplace", __name__)
+
+
+def _listing_form(event: Event, listing: Listing | None) -> tuple[ListingForm, list]:
+    form = ListingForm(obj=None)
+    form.product_group.choices = [SelectChoice(g.id, g.name) for g in event.product_groups]
+    strategies = services.all_strategies(db.session)
+    form.strategies.choices = [SelectChoice(s.id, s.label) for s in strategies]
+    if listing is not None and request.method == "GET":
+        form.product_group.data = listing.product_group_id
+        form.title.data = listing.title
+        form.text.data = listing.text
+        form.strategies.data = [s.id for s in listing.strategies]
+    category_of = {s.id: s.category for s in strategies}
+    options = list(form.strategies)
+    grouped = [(letter, STRATEGY_CATEGORIES.get(letter, letter), list(items))
+               for letter, items in groupby(options, key=lambda o: category_of[o.data])]
+    return form, grouped
+
+
+def _data(form: ListingForm) -> services.ListingData:
+    return services.ListingData(product_group_id=form.product_group.data, title=form.title.data,
+                                text=form.text.data or "", strategy_ids=form.strategies.data or [])
+
+
+def _field_error(form: ListingForm, error: DomainError) -> None:
+    target = getattr(form, error.field or "", None) or form.title
+    target.errors = [*target.errors, error.message]
+
+
+@bp.route("/events/<slug>/listings/new", methods=["GET", "POST"])
+@participant_required
+def new_listing(event: Event, me: Participation):
+    kind = services.listing_kind_for(me.role)
+    if kind is None:
+        abort(403)
+    form, grouped = _listing_form(event, None)
+    if form.validate_on_submit():
+        try:
+            listing = services.create_listing(db.session, event=event, owner=me, data=_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Your {kind.value} is published in the market place.", "success")
+            return redirect(url_for("marketplace.show_listing", slug=event.slug,
+                                    listing_id=listing.id))
+    return render_template("marketplace/listing_form.html", event=event, me=me, form=form,
+                           grouped=grouped, kind=kind, listing=None), 400 if form.errors else 200
+
+
+@bp.route("/events/<slug>/listings/<int:listing_id>/edit", methods=["GET", "POST"])
+@participant_required
+def edit_listing(event: Event, me: Participation, listing_id: int):
+    listing = services.own_listing(db.session, event, me, listing_id)
+    if listing is None:
+        abort(404)
+    form, grouped = _listing_form(event, listing)
+    if form.validate_on_submit():
+        try:
+            services.update_listing(db.session, listing=listing, data=_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash("Saved.", "success")
+            return redirect(url_for("marketplace.show_listing", slug=event.slug,
+                                    listing_id=listing.id))
+    return render_template("marketplace/listing_form.html", event=event, me=me, form=form,
+                           grouped=grouped, kind=listing.kind, listing=listing), \
+        400 if form.errors else 200
+
+
+@bp.route("/events/<slug>/listings/<int:listing_id>/delete", methods=["POST"])
+@participant_required
+def delete_listing(event: Event, me: Participation, listing_id: int):
+    listing = services.own_listing(db.session, event, me, listing_id)
+    if listing is None:
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    services.delete_listing(db.session, listing)
+    db.session.commit()
+    flash("Deleted.", "info")
+    return redirect(url_for("profiles.home", slug=event.slug))
+
+
+@bp.route("/events/<slug>/listings/<int:listing_id>")
+@participant_required
+def show_listing(event: Event, me: Participation, listing_id: int):
+    listing = services.listing_in_event(db.session, event, listing_id)
+    if listing is None:
+        abort(404)
+    return render_template("marketplace/listing.html", event=event, me=me, listing=listing,
+                           delete_form=PostForm())
+
+
+@bp.route("/events/<slug>/market")
+@participant_required
+def market(event: Event, me: Participation):
+    strategies = services.all_strategies(db.session)
+    filters = parse_filters(request.args, groups={g.code for g in event.product_groups},
+                            strategies={s.code for s in strategies})
+    result = services.search_listings(db.session, event, filters)
+    return render_template(
+        "marketplace/market.html", event=event, me=me, filters=filters, result=result,
+        strategies=strategies, kinds=list(ListingKind),
+        organisations=services.organisations_with_listings(db.session, event))
+
+
+@bp.route("/events/<slug>/suggestions")
+@participant_required
+def suggestions(event: Event, me: Participation):
+    return render_template("marketplace/suggestions.html", event=event, me=me,
+                           suggestions=services.suggestions_for(db.session, event, me))

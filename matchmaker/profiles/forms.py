@@ -1,0 +1,50 @@
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, PasswordField, RadioField, SelectMultipleField, StringField,
+                     TelField)
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..forms import BaseForm
+from ..models import Role
+
+SELF_CHOSEN_ROLES = (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)
+ROLE_HELP = {
+    Role.BUYER: "Buyer: I procure and post queries",
+    Role.SUPPLIER: "Supplier: I offer circular products or services",
+    Role.FACILITATOR: "Expert or facilitator: I advise buyers and suppliers",
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes; `_forms.html` renders it inside a fieldset with a legend."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ProfileForm(BaseForm):
+    organisation = StringField("Organisation", validators=[DataRequired(), Length(max=200)])
+    role = RadioField("I take part as", choices=[SelectChoice(r.value, ROLE_HELP[r]) for r in SELF_CHOSEN_ROLES],
+                      validators=[DataRequired("Choose how you take part.")])
+    product_groups = MultiCheckboxField(
+        "Product groups that interest you", coerce=int,
+        validators=[DataRequired("Choose at least one product group.")])
+    pitch = StringField("Your pitch in one line", validators=[Length(max=200)],
+                        description="What you offer or look for, in at most 200 characters.")
+    phone = TelField("Phone", validators=[
+        Optional(), Length(max=40),
+        Regexp(r"^\+?[0-9 ()./-]{6,40}$", message="Use digits, spaces and + ( ) . / - only.")])
+    share_contact = BooleanField("Show my e-mail address and phone to other participants")
+    logo = FileField("Logo (optional)",
+                     description="PNG, JPEG or WebP, at most 1 MB.")
+
+
+class DeleteAccountForm(BaseForm):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=256)])
+    confirm = BooleanField("I understand that my account and everything in it will be deleted",
+                           validators=[DataRequired("Tick the box to confirm.")])
+
+
+class PostForm(BaseForm):
+    """A form with only the CSRF token, for POST-only actions."""

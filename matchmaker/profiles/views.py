@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+                   request, url_for)
+from flask_login import current_user, login_required, logout_user
+from wtforms.fields.choices import SelectChoice
+
+from ..access import event_or_404, participant_required, participation_of
+from ..auth.services import password_service
+from ..domain import DomainError
+from ..extensions import db
+from ..models import Event, Participation, Role
+from . import services
+from .forms import DeleteAccountForm, ProfileForm
+
+bp = Blueprint("profiles", __name__)
+
+SUGGESTIONS_ON_HOME = 5
+
+
+def upload_dir() -> Path:
+    return Path(current_app.config.get("UPLOAD_FOLDER") or
+                Path(current_app.instance_path) / "uploads")
+
+
+@bp.app_context_processor
+def _profile_helpers():
+    def participation_for(event: Event) -> Participation | None:
+        return participation_of(current_user, event)
+
+    def meeting_request_url(event: Event, participation: Participation) -> str | None:
+        """The link to request a meeting, once the meetings feature is installed."""
+        if "meetings.new_request" not in current_app.view_functions:
+            return None
+        return url_for("meetings.new_request", slug=event.slug, participation_id=participation.id)
+
+    return {"participation_for": participation_for, "meeting_request_url": meeting_request_url}
+
+
+def _profile_form(event: Event, participation: Participation | None) -> ProfileForm:
+    form = ProfileForm()
+    form.product_groups.choices = [SelectChoice(g.id, g.name) for g in event.product_groups]
+    if participation is not None and participation.role not in services.SELF_CHOSEN_ROLES:
+        del form.role
+    if participation is not None and request.method == "GET":
+        form.organisation.data = participation.organisation.name if participation.organisation else ""
+        if "role" in form:
+            form.role.data = participation.role.value
+        form.product_groups.data = [g.id for g in participation.product_groups]
+        form.pitch.data = participation.pitch
+        form.phone.data = participation.user.phone
+        form.share_contact.data = participation.share_contact
+    elif participation is None and request.method == "GET":
+        form.phone.data = current_user.phone
+    return form
+
+
+def _uploaded_logo(form: ProfileForm) -> bytes | None:
+    storage = form.logo.data
+    if not storage or not getattr(storage, "filename", ""):
+        return None
+    return storage.read(services.MAX_LOGO_BYTES + 1)
+
+
+def _save(event: Event, participation: Participation | None):
+    """Shared by join and edit: validate, save, and return the saved participation or None."""
+    form = _profile_form(event, participation)
+    if not form.validate_on_submit():
+        return form, None
+    logo = _uploaded_logo(form)
+    try:
+        if logo is not None:
+            services.check_logo(logo)
+        role = Role(form.role.data) if "role" in form else None
+        saved = services.save_profile(
+            db.session, event=event, user=current_user._get_current_object(),
+            participation=participation,
+            data=services.ProfileData(
+                organisation=form.organisation.data, role=role,
+                product_group_ids=form.product_groups.data or [], pitch=form.pitch.data or "",
+                phone=form.phone.data or "", share_contact=bool(form.share_contact.data)))
+        if logo is not None:
+            services.store_logo(saved, logo, upload_dir())
+    except DomainError as error:
+        db.session.rollback()
+        target = getattr(form, error.field or "", None) or form.organisation
+        target.errors = [*target.errors, error.message]
+        return form, None
+    db.session.commit()
+    return form, saved
+
+
+@bp.route("/events/<slug>/join", methods=["GET", "POST"])
+@login_required
+def join(slug: str):
+    event = event_or_404(slug)
+    if participation_of(current_user, event) is not None:
+        return redirect(url_for("profiles.edit", slug=event.slug))
+    form, saved = _save(event, None)
+    if saved is not None:
+        flash(f"Welcome to {event.name}. Now add your first "
+              f"{'query' if saved.role is Role.BUYER else 'offer'}.", "success")
+        return redirect(url_for("marketplace.new_listing", slug=event.slug))
+    return render_template("profiles/form.html", event=event, form=form, joining=True,
+                           me=None), 400 if form.errors else 200
+
+
+@bp.route("/events/<slug>/profile/edit", methods=["GET", "POST"])
+@participant_required
+def edit(event: Event, me: Participation):
+    form, saved = _save(event, me)
+    if saved is not None:
+        flash("Your profile is saved.", "success")
+        return redirect(url_for("profiles.home", slug=event.slug))
+    return render_template("profiles/form.html", event=event, form=form, joining=False,
+                           me=me), 400 if form.errors else 200
+
+
+@bp.route("/events/<slug>/me")
+@participant_required
+def home(event: Event, me: Participation):
+    from ..marketplace.services import suggestions_for
+    return render_template(
+        "profiles/home.html", event=event, me=me,
+        listings=services.listings_of(db.session, me),
+        suggestions=suggestions_for(db.session, event, me, limit=SUGGESTIONS_ON_HOME))
+
+
+@bp.route("/events/<slug>/people/<int:participation_id>")
+@participant_required
+def show(event: Event, me: Participation, participation_id: int):
+    person = services.participation_in(db.session, event, participation_id)
+    if person is None:
+        abort(404)
+    return render_template("profiles/show.html", event=event, me=me, person=person,
+                           listings=services.listings_of(db.session, person))
+
+
+@bp.route("/events/<slug>/people/<int:participation_id>/logo")
+@participant_required
+def logo(event: Event, me: Participation, participation_id: int):
+    person = services.participation_in(db.session, event, participation_id)
+    found = services.logo_path(person, upload_dir()) if person is not None else None
+    if found is None:
+        abort(404)
+    path, mimetype = found
+    response = Response(path.read_bytes(), mimetype=mimetype)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return render_template("profiles/account.html", form=DeleteAccountForm(),
+                           participations=sorted(current_user.participations,
+                                                 key=lambda p: p.id))
+
+
+@bp.route("/account/export")
+@login_required
+def export():
+    data = services.export_personal_data(db.session, current_user._get_current_object())
+    body = json.dumps(data, indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="matchmaker-my-data.json"',
+        "Cache-Control": "no-store"})
+
+
+@bp.route("/account/delete", methods=["POST"])
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            logos = services.delete_account(db.session, current_user._get_current_object(),
+                                            password=form.password.data,
+                                            passwords=password_service())
+        except DomainError as error:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, error.message]
+        else:
+            db.session.commit()
+            for name in logos:
+                services.remove_upload(upload_dir(), name)
+            logout_user()
+            flash("Your account and all its data are deleted.", "info")
+            return redirect(url_for("public.home"))
+    return render_template("profiles/account.html", form=form,
+                           participations=sorted(current_user.participations,
+                                                 key=lambda p: p.id)), 400
