@@ -5,7 +5,8 @@ and to tune. A candidate scores for
 - product groups both work on (1 point each),
 - circular strategies one side asks for (its queries) and the other offers (its
   offers), either way: 3 points in the same product group, 1 point across groups,
-- similar wording of their listings: TF-IDF cosine similarity times 4.
+- similar wording of their listings: TF-IDF cosine similarity times 3 (never more
+  than one strategy match in the same group).
 Each part comes with a reason in words; the strongest reasons are kept.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .text import cosine, tfidf_vectors, tokens, top_shared_terms
 GROUP_POINTS = 1.0
 SAME_GROUP_STRATEGY_POINTS = 3.0
 OTHER_GROUP_STRATEGY_POINTS = 1.0
-TEXT_POINTS = 4.0
+TEXT_POINTS = 3.0
 MIN_TEXT_SIMILARITY = 0.12
 MAX_REASONS = 3
 
@@ -112,7 +113,7 @@ def score_pair(me: Person, other: Person, *, similarity: float = 0.0,
     parts += _strategy_matches(other, me, asker_is_me=False)
     if similarity >= MIN_TEXT_SIMILARITY:
         terms = [f"“{t}”" for t in shared_terms]
-        reason = "your offers and queries use similar words"
+        reason = "your listings and theirs use similar words"
         if terms:
             reason += f" such as {_join(terms)}"
         parts.append((TEXT_POINTS * similarity, reason))

@@ -1,0 +1,115 @@
+"""'People you should meet' pages: exclusions and reasons on the real demo event."""
+import re
+
+from sqlalchemy import or_, select
+
+from conftest import user_by_email
+from matchmaker.extensions import db
+from matchmaker.models import (Event, Listing, ListingKind, MeetingRequest, Organisation,
+                               Participation, RequestStatus, Role, User)
+
+
+def part_id(app, email) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Participation.id).where(
+            Participation.user_id == user_by_email(email).id))
+
+
+def suggested_ids(response) -> list[int]:
+    return [int(i) for i in re.findall(r'<h3><a href="/events/demo/people/(\d+)">',
+                                       response.data.decode())]
+
+
+def add_perfect_supplier(app, buyer_email="buyer1@demo.example") -> int:
+    """A new supplier offering exactly what the buyer's first query asks for."""
+    with app.app_context():
+        buyer = db.session.get(Participation, part_id(app, buyer_email))
+        query = db.session.scalar(select(Listing).where(
+            Listing.participation_id == buyer.id, Listing.kind == ListingKind.QUERY))
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        org = Organisation(name="Perfect Match Ltd", name_key="perfect match ltd")
+        supplier = Participation(event=event, role=Role.SUPPLIER, organisation=org, user=User(
+            email="perfect@x.example", name="Perfect Supplier", password_hash="x"))
+        supplier.product_groups = [query.product_group]
+        offer = Listing(event=event, participation=supplier, kind=ListingKind.OFFER,
+                        product_group=query.product_group, title=query.title, text=query.text)
+        offer.strategies = list(query.strategies)
+        db.session.add_all([supplier, offer])
+        db.session.commit()
+        return supplier.id
+
+
+def test_suggestions_leave_out_contacted_people_own_organisation_and_wrong_roles(demo, login_as):
+    me = part_id(demo, "buyer1@demo.example")
+    page = login_as("buyer1@demo.example").get("/events/demo/suggestions")
+    assert page.status_code == 200
+    shown = suggested_ids(page)
+    assert shown
+    with demo.app_context():
+        mine = db.session.get(Participation, me)
+        contacted = {r.sender_id if r.recipient_id == me else r.recipient_id
+                     for r in db.session.scalars(select(MeetingRequest).where(or_(
+                         MeetingRequest.sender_id == me, MeetingRequest.recipient_id == me)))}
+        assert contacted, "the demo gives buyer1 some requests"
+        for pid in shown:
+            other = db.session.get(Participation, pid)
+            assert pid not in contacted and pid != me
+            assert other.organisation_id != mine.organisation_id
+            assert other.role in (Role.SUPPLIER, Role.FACILITATOR)
+
+
+def test_a_matching_supplier_is_suggested_first_with_reasons_in_words(demo, login_as):
+    supplier = add_perfect_supplier(demo)
+    page = login_as("buyer1@demo.example").get("/events/demo/suggestions")
+    assert suggested_ids(page)[0] == supplier
+    text = page.data.decode()
+    first_card = text[text.index(f"/events/demo/people/{supplier}"):].split("</ul>")[0]
+    assert re.search(r"You ask for [A-E]\d [^<]+ in [^<;]+; they offer it", first_card)
+
+
+def test_requested_declined_and_met_people_drop_out(demo, login_as):
+    me = part_id(demo, "buyer1@demo.example")
+    client = login_as("buyer1@demo.example")
+    for status in (RequestStatus.PENDING, RequestStatus.DECLINED, RequestStatus.ACCEPTED,
+                   RequestStatus.CANCELLED):
+        supplier = add_perfect_supplier(demo) if status is RequestStatus.PENDING else supplier
+        assert supplier in suggested_ids(client.get("/events/demo/suggestions")), status
+        with demo.app_context():
+            db.session.add(MeetingRequest(event_id=db.session.get(Participation, me).event_id,
+                                          sender_id=supplier, recipient_id=me, status=status))
+            db.session.commit()
+        assert supplier not in suggested_ids(client.get("/events/demo/suggestions")), status
+        with demo.app_context():  # clear the way for the next status
+            for req in db.session.scalars(select(MeetingRequest).where(
+                    MeetingRequest.sender_id == supplier)):
+                db.session.delete(req)
+            db.session.commit()
+
+
+def test_people_of_my_own_organisation_are_not_suggested(demo, login_as):
+    supplier = add_perfect_supplier(demo)
+    me = part_id(demo, "buyer1@demo.example")
+    with demo.app_context():
+        db.session.get(Participation, supplier).organisation_id = \
+            db.session.get(Participation, me).organisation_id
+        db.session.commit()
+    page = login_as("buyer1@demo.example").get("/events/demo/suggestions")
+    assert supplier not in suggested_ids(page)
+
+
+def test_profile_home_shows_the_top_five(demo, login_as):
+    supplier = add_perfect_supplier(demo)
+    page = login_as("buyer1@demo.example").get("/events/demo/me")
+    assert page.status_code == 200
+    ids = suggested_ids(page)
+    assert 1 <= len(ids) <= 5 and ids[0] == supplier
+    assert b"All suggestions" in page.data
+
+
+def test_suppliers_get_buyers_and_organisers_get_none(demo, login_as):
+    page = login_as("supplier1@demo.example").get("/events/demo/suggestions")
+    with demo.app_context():
+        for pid in suggested_ids(page):
+            assert db.session.get(Participation, pid).role is Role.BUYER
+    organiser = login_as("organiser@demo.example").get("/events/demo/suggestions")
+    assert organiser.status_code == 200 and suggested_ids(organiser) == []
