@@ -1,6 +1,7 @@
 """The data model. Import models from here."""
 from .dialogues import DialogueSeat, DialogueSession, DialogueTable, Side
 from .event import Event, MeetingBlock, Phase, Slot, Table, event_product_group
+from .feedback import MeetingFeedback  # noqa: F401
 from .listings import Listing, ListingKind, listing_strategy
 from .meetings import (OPEN_STATUSES, Booking, Meeting, MeetingRequest, MeetingStatus, Priority,
                        RequestStatus)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -18,7 +18,7 @@ from ..models import (Event, Listing, ListingKind, Meeting, MeetingRequest, Meet
 from ..timeutil import format_time, to_local
 
 SCHEDULE_FORMAT = "matchmaker-schedule/1"
-REASON_WORDS = 5
+REASON_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -167,11 +167,11 @@ def fairness(people, meetings) -> list[Bar]:
 
 
 def reason_key(reason: str) -> str:
-    """Group reasons by their first words, identifiers and numbers blanked out."""
-    words = [("…" if re.search(r"\d", w) else w) for w in reason.replace(":", " :").split()]
-    words = [w for w in words if w != ":"][:REASON_WORDS]
-    text = " ".join(words).strip(" ,;")
-    return text or "(no reason given)"
+    """Group reasons by their first words: the text before the first ':' or ';', with
+    identifiers and numbers blanked out, at most REASON_WORDS words."""
+    head = re.split(r"[:;]", reason, maxsplit=1)[0]
+    words = [("…" if re.search(r"\d", w) else w) for w in head.split()][:REASON_WORDS]
+    return " ".join(words).strip(" ,") or "(no reason given)"
 
 
 def unscheduled_reasons(session: Session, event: Event) -> tuple[list[Bar], str]:
@@ -194,11 +194,3 @@ def unscheduled_reasons(session: Session, event: Event) -> tuple[list[Bar], str]
             groups[reason_key(str(item.get("reason", "")))] += 1
     bars = [Bar(label, n) for label, n in groups.most_common(12)]
     return bars, f"solver run {run.id}"
-
-
-def meetings_by_participant(meetings) -> dict[int, int]:
-    per: defaultdict[int, int] = defaultdict(int)
-    for m in meetings:
-        per[m.request.sender_id] += 1
-        per[m.request.recipient_id] += 1
-    return dict(per)

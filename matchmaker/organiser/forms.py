@@ -7,9 +7,14 @@ from wtforms import (BooleanField, DateField, HiddenField, IntegerField,
                      TextAreaField, TimeField)
 from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length, NumberRange,
                                 Optional)
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import BaseForm
+
+
+MEETING_STATUS_LABELS = {"held": "Held", "no_show": "No-show", "scheduled": "Scheduled",
+                         "cancelled": "Cancelled (frees slot and table)"}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -131,9 +136,8 @@ class CheckinSearchForm(BaseForm):
 
 
 class MeetingStatusForm(BaseForm):
-    status = SelectField("Status", choices=[("held", "Held"), ("no_show", "No-show"),
-                                            ("scheduled", "Scheduled"),
-                                            ("cancelled", "Cancelled (frees slot and table)")])
+    status = SelectField("Status", choices=[
+        SelectChoice(value, label) for value, label in MEETING_STATUS_LABELS.items()])
 
 
 class FillForm(BaseForm):
@@ -143,10 +147,12 @@ class FillForm(BaseForm):
 
 class FeedbackForm(BaseForm):
     useful = SelectField("Was this meeting useful?", coerce=int,
-                         choices=[(5, "5 – very useful"), (4, "4"), (3, "3"), (2, "2"),
-                                  (1, "1 – not useful")],
+                         choices=[SelectChoice(5, "5 – very useful"), SelectChoice(4, "4"),
+                                  SelectChoice(3, "3"), SelectChoice(2, "2"),
+                                  SelectChoice(1, "1 – not useful")],
                          validators=[InputRequired()])
-    follow_up = SelectField("Do you plan a follow-up?", choices=[("yes", "Yes"), ("no", "No")],
+    follow_up = SelectField("Do you plan a follow-up?",
+                            choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
                             validators=[InputRequired()])
     comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=2000)])
 

@@ -11,20 +11,22 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
                    request, url_for)
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
-from ..access import is_organiser, organiser_required
+from ..access import is_organiser, organiser_required, participant_required
 from ..auth.services import password_service
 from ..domain import DomainError
 from ..extensions import db
-from ..models import (DialogueSession, Event, MeetingBlock, Participation, ProductGroup, Role,
-                      Table)
-from ..timeutil import format_time, to_local
+from ..database import utcnow
+from ..models import (DialogueSession, Event, Meeting, MeetingBlock, MeetingFeedback,
+                      MeetingRequest, Participation, ProductGroup, Role, Slot, Table)
+from ..timeutil import format_time, to_local, zone_label
 from . import attendees as attendee_services
-from . import dashboard, invitations, setup
+from . import dashboard, invitations, onsite, setup
 from .forms import (BlockForm, BookingRulesForm, CheckinSearchForm, ConfirmForm,
-                    DialogueSessionForm, DialogueTableForm, EventForm, ImportConfirmForm,
-                    ImportForm, PhaseForm, ProductGroupsForm, SetPasswordForm, StandForm,
-                    TablesForm)
+                    DialogueSessionForm, DialogueTableForm, EventForm, FeedbackForm, FillForm,
+                    ImportConfirmForm, ImportForm, MEETING_STATUS_LABELS, MeetingStatusForm, PhaseForm,
+                    ProductGroupsForm, SetPasswordForm, StandForm, TablesForm)
 
 bp = Blueprint("organiser", __name__)
 
@@ -112,7 +114,7 @@ def _event_page(event, *, details=None, rules=None, groups=None):
 
 
 def _group_choices(form: ProductGroupsForm) -> None:
-    form.groups.choices = [(g.id, g.name) for g in db.session.scalars(
+    form.groups.choices = [SelectChoice(g.id, g.name) for g in db.session.scalars(
         select(ProductGroup).order_by(ProductGroup.sort_order))]
 
 
@@ -240,8 +242,8 @@ def _suppliers(event) -> list[Participation]:
 
 def _stand_form(event, table: Table, suppliers) -> StandForm:
     form = StandForm(formdata=None, prefix=f"t{table.id}")
-    form.owner.choices = [(0, "— pooled table, no owner —")] + [
-        (p.id, p.display_name) for p in suppliers]
+    form.owner.choices = [SelectChoice(0, "— pooled table, no owner —")] + [
+        SelectChoice(p.id, p.display_name) for p in suppliers]
     form.owner.data = table.owner_id or 0
     return form
 
@@ -282,7 +284,8 @@ def stand(event, table_id: int):
     table = get_in_event(Table, event, table_id)
     form = StandForm(prefix=f"t{table.id}")
     suppliers = _suppliers(event)
-    form.owner.choices = [(0, "")] + [(p.id, p.display_name) for p in suppliers]
+    form.owner.choices = [SelectChoice(0, "")] + [
+        SelectChoice(p.id, p.display_name) for p in suppliers]
     if not form.validate_on_submit():
         return _tables_page(event, TablesForm(formdata=None),
                             {table.id: "Choose a supplier from the list."})
@@ -326,7 +329,8 @@ def _moderators(event) -> list[Participation]:
 
 def _table_form(event, dialogue, moderators, formdata=None) -> DialogueTableForm:
     form = DialogueTableForm(formdata=formdata, prefix=f"s{dialogue.id}")
-    form.moderator.choices = [(0, "— none yet —")] + [(p.id, p.display_name) for p in moderators]
+    form.moderator.choices = [SelectChoice(0, "— none yet —")] + [
+        SelectChoice(p.id, p.display_name) for p in moderators]
     if formdata is None:
         form.label.data = f"{dialogue.product_group.name[:3].upper()}-{len(dialogue.tables) + 1}"
     return form
@@ -349,7 +353,7 @@ def _session_form(event, *, blank: bool = False) -> DialogueSessionForm:
     form = DialogueSessionForm(formdata=None) if blank else DialogueSessionForm()
     groups = event.product_groups or list(db.session.scalars(
         select(ProductGroup).order_by(ProductGroup.sort_order)))
-    form.product_group.choices = [(g.id, g.name) for g in groups]
+    form.product_group.choices = [SelectChoice(g.id, g.name) for g in groups]
     return form
 
 
@@ -427,7 +431,15 @@ def _console_helpers():
         return event is not None and hasattr(event, "slug") and is_organiser(current_user, event)
     def has_endpoint(name: str) -> bool:
         return name in current_app.view_functions
-    return {"console_link_for": console_link_for, "has_endpoint": has_endpoint}
+
+    def feedback_link_for(event) -> bool:
+        from ..access import participation_of
+        if event is None or not hasattr(event, "slug"):
+            return False
+        me = participation_of(current_user, event)
+        return me is not None and me.role is not Role.ORGANISER
+    return {"console_link_for": console_link_for, "has_endpoint": has_endpoint,
+            "feedback_link_for": feedback_link_for}
 
 
 # --- Attendees -----------------------------------------------------------------------------
@@ -552,3 +564,156 @@ def accept_invitation(token: str):
                 return redirect(url_for("public.event_page", slug=event.slug))
             return redirect(url_for("public.home"))
     return page("organiser/invite.html", form, form=form, user=invitation.user)
+
+
+# --- On the day: check-in --------------------------------------------------------------------
+
+@bp.route(CONSOLE + "/checkin")
+@organiser_required
+def checkin(event):
+    search = CheckinSearchForm(request.args)
+    query = (search.q.data or "").strip()[:100] if search.validate() else ""
+    people = attendee_services.attendees(db.session, event, search=query) if query else []
+    total = len(event_participants(event))
+    present = sum(1 for p in event_participants(event) if p.checked_in_at)
+    return render_template("organiser/checkin.html", event=event, search=search, query=query,
+                           people=people, form=ConfirmForm(), present=present, total=total)
+
+
+def event_participants(event) -> list[Participation]:
+    return list(db.session.scalars(select(Participation).where(
+        Participation.event_id == event.id)))
+
+
+@bp.route(CONSOLE + "/checkin/<int:participation_id>", methods=["POST"])
+@organiser_required
+def checkin_person(event, participation_id: int):
+    participation = get_in_event(Participation, event, participation_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    undo = request.form.get("undo") == "1"
+    onsite.check_in(db.session, participation, now=utcnow(), undo=undo)
+    db.session.commit()
+    flash(f"{participation.display_name}: " + ("check-in undone." if undo else "checked in."),
+          "success")
+    return redirect(url_for("organiser.checkin", slug=event.slug,
+                            q=request.form.get("q", "")[:100] or None))
+
+
+# --- On the day: meetings, no-shows, standby ---------------------------------------------------
+
+def _slot_or_current(event):
+    slot_id = request.args.get("slot", type=int)
+    if slot_id:
+        return get_in_event(Slot, event, slot_id)
+    return onsite.current_slot(event, utcnow())
+
+
+def _onsite_page(event, slot, *, status_errors: dict | None = None, fill_error: str = ""):
+    meetings = onsite.meetings_in_slot(db.session, slot) if slot else []
+    candidates = onsite.standby(db.session, event, slot) if slot else []
+    forms = {}
+    for meeting in meetings:
+        form = MeetingStatusForm(formdata=None, prefix=f"m{meeting.id}")
+        form.status.data = meeting.status.value
+        if status_errors and meeting.id in status_errors:
+            form.status.errors = [status_errors[meeting.id]]
+        forms[meeting.id] = form
+    failed = bool(status_errors) or bool(fill_error)
+    return render_template("organiser/onsite.html", event=event, slot=slot, meetings=meetings,
+                           forms=forms, candidates=candidates, fill_form=ConfirmForm(),
+                           fill_error=fill_error,
+                           free=len(onsite.free_tables(db.session, event, slot)) if slot else 0,
+                           tz_label=zone_label(slot.starts_at, event.timezone) if slot else ""), \
+        400 if failed else 200
+
+
+@bp.route(CONSOLE + "/onsite")
+@organiser_required
+def onsite_page(event):
+    return _onsite_page(event, _slot_or_current(event))
+
+
+@bp.route(CONSOLE + "/onsite/meetings/<int:meeting_id>/status", methods=["POST"])
+@organiser_required
+def meeting_status(event, meeting_id: int):
+    meeting = get_in_event(Meeting, event, meeting_id)
+    slot = meeting.slot
+    form = MeetingStatusForm(prefix=f"m{meeting.id}")
+    if not form.validate_on_submit():
+        return _onsite_page(event, slot, status_errors={meeting.id: "Choose a status."})
+    try:
+        onsite.set_meeting_status(db.session, meeting, form.status.data)
+    except DomainError as error:
+        db.session.rollback()
+        return _onsite_page(event, slot, status_errors={meeting.id: error.message})
+    db.session.commit()
+    label = MEETING_STATUS_LABELS[form.status.data]
+    flash(f"Meeting marked: {label.lower()}.", "success")
+    return redirect(url_for("organiser.onsite_page", slug=event.slug, slot=slot.id))
+
+
+@bp.route(CONSOLE + "/onsite/slots/<int:slot_id>/fill", methods=["POST"])
+@organiser_required
+def fill_slot(event, slot_id: int):
+    slot = get_in_event(Slot, event, slot_id)
+    form = FillForm()
+    if not form.validate_on_submit():
+        return _onsite_page(event, slot, fill_error="Choose a proposal to book.")
+    meeting_request = get_in_event(MeetingRequest, event, form.request_id.data)
+    table = get_in_event(Table, event, form.table_id.data)
+    try:
+        onsite.book_standby(db.session, event, slot, meeting_request, table)
+    except DomainError as error:
+        db.session.rollback()
+        return _onsite_page(event, slot, fill_error=error.message)
+    db.session.commit()
+    flash(f"Booked at table {table.number}: {meeting_request.sender.display_name} and "
+          f"{meeting_request.recipient.display_name}.", "success")
+    return redirect(url_for("organiser.onsite_page", slug=event.slug, slot=slot.id))
+
+
+# --- Feedback (participants) -----------------------------------------------------------------
+
+@bp.route("/events/<slug>/feedback")
+@participant_required
+def feedback_list(event, me):
+    meetings = onsite.my_meetings(db.session, me)
+    given = {f.meeting_id for f in db.session.scalars(select(MeetingFeedback).where(
+        MeetingFeedback.participation_id == me.id))}
+    now = utcnow()
+    return render_template("organiser/feedback_list.html", event=event, me=me,
+                           meetings=meetings, given=given, now=now,
+                           is_open=lambda m: onsite.feedback_open(m, now),
+                           other=lambda m: onsite.other_side(m, me))
+
+
+@bp.route("/events/<slug>/feedback/<int:meeting_id>", methods=["GET", "POST"])
+@participant_required
+def feedback(event, me, meeting_id: int):
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.event_id != event.id or me.id not in (
+            meeting.request.sender_id, meeting.request.recipient_id):
+        abort(404)
+    now = utcnow()
+    existing = onsite.feedback_of(db.session, meeting, me)
+    form = FeedbackForm(obj=None)
+    if request.method == "GET" and existing is not None:
+        form.useful.data = existing.useful
+        form.follow_up.data = "yes" if existing.follow_up else "no"
+        form.comment.data = existing.comment
+    if form.validate_on_submit():
+        try:
+            onsite.give_feedback(db.session, meeting, me, useful=form.useful.data,
+                                 follow_up=form.follow_up.data == "yes",
+                                 comment=form.comment.data or "", now=now)
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash("Thank you for your feedback.", "success")
+            return redirect(url_for("organiser.feedback_list", slug=event.slug))
+    return page("organiser/feedback.html", form, event=event, form=form, meeting=meeting,
+                other=onsite.other_side(meeting, me), is_open=onsite.feedback_open(meeting, now),
+                existing=existing)
