@@ -1,8 +1,9 @@
 """Quality measures of a seating, the same ones the solver's objective uses.
 
 - side gap: |people on the buyer side - people on the supplier side| of an open table;
-- fill range: in a session with several open tables, the most minus the fewest people
-  at one of them;
+- fill range: in a session with several open tables, the most minus the fewest empty
+  seats at one of them (tables of different sizes are evenly filled when each has
+  about as many seats left);
 - competitor pairs: in a session with several tables, pairs of competing suppliers
   (suppliers whose main product group, that of their highest interest weight, is
   the session's group) at the same table.
@@ -28,7 +29,8 @@ def measure(ix: Index, placed: list[Placement]) -> dict[str, float | int]:
     fill_range = 0
     per_session: dict[int, list[int]] = defaultdict(list)
     for (s, _t), c in sides.items():
-        per_session[s].append(c["buyer"] + c["supplier"])
+        table = ix.table((s, _t))
+        per_session[s].append(table.buyer_seats + table.supplier_seats - c["buyer"] - c["supplier"])
     for s, fills in per_session.items():
         if len(fills) > 1:
             fill_range += max(fills) - min(fills)

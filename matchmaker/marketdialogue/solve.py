@@ -5,7 +5,8 @@ Two phases, lexicographic:
 1. maximise the interest value (sum of interest weights of the seats), with a
    proven upper bound;
 2. keeping at least that value, minimise ``BIG * balance + spread`` where balance
-   is the side gaps of open tables plus the fill range of multi-table sessions,
+   is the side gaps of open tables plus the range of empty seats over the open
+   tables of multi-table sessions,
    and spread counts pairs of competing suppliers at one table (see `measures`).
    BIG exceeds any possible spread, so balance strictly comes first.
 
@@ -18,19 +19,22 @@ import math
 import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from ortools.sat.python import cp_model
 
 from .check import check
-from .greedy import Placement, canonical, greedy, symmetric_groups
+from .greedy import Placement, canonical, greedy, improve, symmetric_groups
 from .index import Index, TableKey
 from .measures import is_competitor, measure
 from .problem import DialogueProblem, Plan, Seat
 from .reasons import explain
 
 Progress = Callable[[float, float, float], None]
+
+# Above this many seat variables the second phase works session by session only.
+GLOBAL_BALANCE_LIMIT = 6000
 Key = tuple[int, int, int, str]  # (participant, session, table, side)
 
 
@@ -65,7 +69,7 @@ def solve(problem: DialogueProblem, *, time_limit_s: float = 30.0, num_workers: 
     started = time.monotonic()
     ix = Index(problem)
     stop = stop or threading.Event()
-    hint = canonical(ix, greedy(ix, seed))
+    hint = canonical(ix, improve(ix, greedy(ix, seed), started + min(2.0, 0.1 * time_limit_s)))
     trivial = _trivial_bound(ix)
 
     def report(value: float, bound: float) -> None:
@@ -76,7 +80,9 @@ def solve(problem: DialogueProblem, *, time_limit_s: float = 30.0, num_workers: 
     m1 = _build(ix)
     m1.model.maximize(m1.interest)
     _hint(m1, hint)
-    phase1_limit = time_limit_s * (0.6 if balance else 1.0)
+    whole = balance and len(m1.x) <= GLOBAL_BALANCE_LIMIT
+    share = 1.0 if not balance else 0.6 if whole else 0.8
+    phase1_limit = started + time_limit_s * share - time.monotonic()
     solver, status = _run(m1.model, phase1_limit, num_workers, seed, stop, report, interest_phase=True)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         placed = _extract(m1, solver)
@@ -91,19 +97,26 @@ def solve(problem: DialogueProblem, *, time_limit_s: float = 30.0, num_workers: 
     phases = {"interest": solver.status_name(status)}
     report(value, bound)
 
-    # Phase 2: balance and spread, keeping the interest value.
-    remaining = time_limit_s - (time.monotonic() - started)
-    if balance and m1.open and remaining > 0.05 and not stop.is_set():
-        m2 = _build(ix)
-        m2.model.add(m2.interest >= value)
-        m2.model.minimize(_balance_objective(m2))
-        _hint(m2, placed)
-        solver2, status2 = _run(m2.model, remaining, num_workers, seed, stop, None, interest_phase=False)
-        phases["balance"] = solver2.status_name(status2)
-        if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            placed = _extract(m2, solver2)
-            value = sum(ix.weight(p, s) for p, s, _t, _side in placed)
-            bound = max(bound, value)
+    # Phase 2: balance and spread, keeping the interest value. The whole model
+    # may move people between sessions but scales badly; the per-session polish
+    # keeps who attends what and is exact for each session.
+    if balance and m1.open and not stop.is_set():
+        remaining = time_limit_s - (time.monotonic() - started)
+        if whole and remaining > 0.05:
+            m2 = _build(ix)
+            m2.model.add(m2.interest >= value)
+            m2.model.minimize(_balance_objective(m2))
+            _hint(m2, placed)
+            solver2, status2 = _run(m2.model, remaining * 0.7, num_workers, seed, stop, None,
+                                    interest_phase=False)
+            phases["balance"] = solver2.status_name(status2)
+            if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                placed = _extract(m2, solver2)
+                value = sum(ix.weight(p, s) for p, s, _t, _side in placed)
+                bound = max(bound, value)
+        if phases.get("balance") != "OPTIMAL":
+            placed, polished = _polish(ix, placed, started + time_limit_s, num_workers, seed, stop)
+            phases["polish"] = polished
 
     optimal = value >= bound
     closed, unseated = explain(ix, placed, optimal)
@@ -118,6 +131,100 @@ def solve(problem: DialogueProblem, *, time_limit_s: float = 30.0, num_workers: 
     if violations:
         raise SolverError("the solver broke a rule: " + "; ".join(violations[:5]))
     return plan
+
+
+def _polish(ix: Index, placed: list[Placement], deadline: float, workers: int, seed: int,
+            stop: threading.Event) -> tuple[list[Placement], str]:
+    """Re-seat each session's attendees over its tables and sides for balance and spread.
+
+    Attendance stays as it is, so the interest value does too; each session is a
+    small model of its own, `workers` of them solved at a time. Sessions already
+    at their lower bounds are left alone. Returns the seating and how many
+    sessions are proven best.
+    """
+    by_session: dict[int, list[Placement]] = defaultdict(list)
+    for item in placed:
+        by_session[item[1]].append(item)
+    todo = [s for s in sorted(by_session) if not _at_lower_bound(ix, s, by_session[s])]
+    done: dict[int, tuple[list[Placement], bool]] = {}
+    lock = threading.Lock()
+    queue = list(reversed(todo))
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                s = queue.pop()
+                share = max(1, (len(queue) + 1 + workers - 1) // workers)
+            left = deadline - time.monotonic()
+            if stop.is_set() or left < 0.02:
+                continue
+            done[s] = _polish_session(ix, s, by_session[s], left / share, seed, stop)
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(max(1, min(workers, len(todo))))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result: list[Placement] = []
+    proven = len(by_session) - len(todo)
+    for s, items in by_session.items():
+        if s in done:
+            result.extend(done[s][0])
+            proven += done[s][1]
+        else:
+            result.extend(items)
+    return result, f"{proven}/{len(by_session)} sessions optimal"
+
+
+def _polish_session(ix: Index, s: int, items: list[Placement], limit: float, seed: int,
+                    stop: threading.Event) -> tuple[list[Placement], bool]:
+    session = ix.sessions[s]
+    group = session.product_group
+    back = sorted({p for p, *_ in items})  # sub-problem participant index -> problem index
+    sub = DialogueProblem(
+        sessions=(replace(session, tables=tuple(replace(t, moderator=None) for t in session.tables)),),
+        participants=tuple(replace(ix.people[p], interests={group: ix.people[p].interests[group]}) for p in back),
+        rules=ix.problem.rules)
+    sub_ix = Index(sub)
+    position = {p: i for i, p in enumerate(back)}
+    local = [(position[p], 0, t, side) for p, _s, t, side in items]
+    m = _build(sub_ix)
+    mine: dict[int, list] = defaultdict(list)
+    for key, var in m.x.items():
+        mine[key[0]].append(var)
+    for p in range(len(back)):
+        m.model.add_exactly_one(mine[p])
+    m.model.minimize(_balance_objective(m))
+    _hint(m, canonical(sub_ix, local))
+    solver, status = _run(m.model, limit, 1, seed, stop, None, interest_phase=False)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return [(back[p], s, t, side) for p, _s, t, side in _extract(m, solver)], status == cp_model.OPTIMAL
+    return items, False
+
+
+def _at_lower_bound(ix: Index, s: int, items: list[Placement]) -> bool:
+    """Whether side gaps, fill range and competitor pairs of a session cannot get lower."""
+    roles = Counter(ix.people[p].role for p, *_ in items)
+    sides: dict[int, Counter] = defaultdict(Counter)
+    rivals: Counter = Counter()
+    for p, _s, t, side in items:
+        sides[t][side] += 1
+        rivals[t] += is_competitor(ix, p, s)
+    gap = sum(abs(c["buyer"] - c["supplier"]) for c in sides.values())
+    if gap > max(0, abs(roles["buyer"] - roles["supplier"]) - roles["facilitator"]):
+        return False
+    fills = [_seat_count(ix, (s, t)) - sum(c.values()) for t, c in sides.items()]
+    if len(fills) > 1 and max(fills) > min(fills):
+        return False
+    if len(ix.sessions[s].tables) > 1:
+        total, k = sum(rivals.values()), len(sides)
+        low, extra = divmod(total, k)
+        least = (k - extra) * low * (low - 1) // 2 + extra * (low + 1) * low // 2
+        if sum(n * (n - 1) // 2 for n in rivals.values()) > least:
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------- model
@@ -161,8 +268,6 @@ def _constraints(m: _Model) -> None:
         if rules.min_suppliers:
             model.add(sum(suppliers) >= rules.min_suppliers * is_open)
         model.add(is_open <= sum(m.x[k] for k in members))
-        for k in members:
-            model.add_implication(m.x[k], is_open)
         if rules.max_per_organisation is not None:
             by_org: dict[str, list[Key]] = defaultdict(list)
             for k in members:
@@ -219,12 +324,13 @@ def _balance_objective(m: _Model) -> cp_model.LinearExprT:
         if len(keys) < 2:
             continue
         size = max(ix.table(k).buyer_seats + ix.table(k).supplier_seats for k in keys)
-        hi = model.new_int_var(0, size, f"hi_{s}")
-        lo = model.new_int_var(0, size, f"lo_{s}")
+        hi = model.new_int_var(0, size, f"hi_{s}")  # most empty seats at an open table
+        lo = model.new_int_var(0, size, f"lo_{s}")  # fewest
         for k in keys:
+            seats = ix.table(k).buyer_seats + ix.table(k).supplier_seats
             occupancy = sum(m.x[key] for key in m.at_table[k])
-            model.add(hi >= occupancy)
-            model.add(lo <= occupancy + size * (1 - m.open[k]))
+            model.add(hi >= seats * m.open[k] - occupancy)
+            model.add(lo <= seats - occupancy)
         model.add(lo <= hi)
         m.fill[s] = (hi, lo, keys)
         balance.append(hi - lo)
@@ -257,7 +363,7 @@ def _hint(m: _Model, placed: list[Placement]) -> None:
     for key, var in m.gap.items():
         m.model.add_hint(var, abs(seated[key]["buyer"] - seated[key]["supplier"]))
     for hi, lo, keys in m.fill.values():
-        fills = [sum(seated[k].values()) for k in keys if k in seated]
+        fills = [_seat_count(m.ix, k) - sum(seated[k].values()) for k in keys if k in seated]
         m.model.add_hint(hi, max(fills, default=0))
         m.model.add_hint(lo, min(fills, default=0))
     for (key, j), var in m.pairs.items():
@@ -272,7 +378,11 @@ def _run(model: cp_model.CpModel, limit: float, workers: int, seed: int, stop: t
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
     if interest_phase:
-        solver.parameters.linearization_level = 2
+        solver.parameters.linearization_level = 2  # the LP gives the bound; its cuts pay off here
+    # Probing and symmetry detection cost seconds of presolve on large models and
+    # gained nothing measurable; tables' symmetry is broken in the model itself.
+    solver.parameters.cp_model_probing_level = 0
+    solver.parameters.symmetry_level = 0
     done = threading.Event()
 
     def watch() -> None:
@@ -315,6 +425,11 @@ def _seats(ix: Index, placed: list[Placement]) -> tuple[Seat, ...]:
     ordered = sorted(placed, key=lambda k: (k[1], k[2], k[3] != "buyer", k[0]))
     return tuple(Seat(participant=ix.people[p].id, session=ix.sessions[s].id, table=ix.sessions[s].tables[t].id,
                       side=side) for p, s, t, side in ordered)
+
+
+def _seat_count(ix: Index, key: TableKey) -> int:
+    table = ix.table(key)
+    return table.buyer_seats + table.supplier_seats
 
 
 def _trivial_bound(ix: Index) -> int:

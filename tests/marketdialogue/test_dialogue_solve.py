@@ -122,7 +122,7 @@ def brute_force(problem: DialogueProblem) -> tuple[int, tuple[int, int]] | None:
                 ok = False
                 break
             gaps += abs(sides["buyer"] - sides["supplier"])
-            fills[sid].append(len(seated))
+            fills[sid].append(t.buyer_seats + t.supplier_seats - len(seated))  # empty seats
             if len(s.tables) > 1:
                 rivals = sum(1 for p, *_ in seated if p.role == "supplier"
                              and p.interests[s.product_group] == max(p.interests.values()))
