@@ -389,8 +389,8 @@ def plan_capacity(problem: Problem) -> CapacityAdvice:
             low = max(tables_lower, 1)
             span = (f"{tables_needed}" if low >= tables_needed
                     else f"between {low} and {tables_needed}")
-            sentences.append(f"With {span} more pooled tables, the other "
-                             f"{target} requests fit.")
+            which = f"all {target}" if not person_limited else f"the other {target}"
+            sentences.append(f"With {span} more pooled tables, {which} requests fit.")
         if slots_needed is None:
             sentences.append("Even many more slots would not schedule everything "
                              "(meeting limits stand in the way).")

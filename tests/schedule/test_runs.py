@@ -1,0 +1,177 @@
+"""Solver runs from the console: drafts, progress, stop, failure, restart."""
+from __future__ import annotations
+
+import threading
+import time
+
+from sqlalchemy import select
+
+from matchmaker import create_app, scheduling
+from matchmaker.extensions import db
+from matchmaker.models import Meeting, RunKind, RunStatus, SolveRun
+from matchmaker.organiser import runs
+from schedule_helpers import CONSOLE, ORGANISER, demo_event
+
+
+def last_run() -> SolveRun:
+    return db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
+
+
+def test_starting_a_meetings_run_stores_a_draft_and_changes_no_meeting(demo, login_as):
+    client = login_as(ORGANISER)
+    response = client.post(f"{CONSOLE}/runs/meetings", data={"m-kind": "meetings",
+                                                             "m-time_limit": "1"})
+    assert response.status_code == 302
+    with demo.app_context():
+        run = last_run()
+        assert run.status is RunStatus.FINISHED, run.message
+        assert run.kind is RunKind.MEETINGS
+        schedule = scheduling.parse_schedule(run.result)
+        assert schedule.assignments
+        assert run.value == schedule.stats["weighted_value"]
+        assert run.progress == 1.0 and run.elapsed_s is not None
+        assert db.session.scalar(select(Meeting.id)) is None
+        run_id = run.id
+    status = client.get(f"{CONSOLE}/runs/{run_id}/status.json").get_json()
+    assert status["status"] == "finished" and status["active"] is False
+    page = client.get(f"{CONSOLE}/").get_data(as_text=True)
+    assert f"/runs/{run_id}/why-not" in page and "Compare and publish" in page
+    assert 'src="/static/js/runs.js"' in page
+
+
+def test_a_bad_time_limit_is_reshown_with_400_and_starts_nothing(demo, login_as):
+    client = login_as(ORGANISER)
+    for value in ("0", "abc", "", "100000"):
+        response = client.post(f"{CONSOLE}/runs/meetings",
+                                data={"m-kind": "meetings", "m-time_limit": value})
+        assert response.status_code == 400, value
+        assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    assert client.post(f"{CONSOLE}/runs/other", data={}).status_code == 404
+    with demo.app_context():
+        assert db.session.scalar(select(SolveRun.id)) is None
+
+
+def test_a_second_run_of_the_same_kind_is_refused_while_one_is_active(demo, login_as):
+    with demo.app_context():
+        run_id = runs.create_run(db.session, demo_event(), RunKind.MEETINGS, time_limit_s=5).id
+        db.session.commit()
+    client = login_as(ORGANISER)
+    response = client.post(f"{CONSOLE}/runs/meetings",
+                           data={"m-kind": "meetings", "m-time_limit": "1"})
+    assert response.status_code == 400
+    assert "still queued" in response.get_data(as_text=True)
+    with demo.app_context():
+        assert db.session.scalar(select(SolveRun.id).order_by(SolveRun.id.desc())) == run_id
+
+
+def test_a_failing_solver_marks_the_run_failed_with_the_reason(demo, login_as, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the solver ran out of memory")
+
+    monkeypatch.setattr(scheduling, "solve", broken)
+    client = login_as(ORGANISER)
+    client.post(f"{CONSOLE}/runs/meetings", data={"m-kind": "meetings", "m-time_limit": "1"})
+    with demo.app_context():
+        run = last_run()
+        assert run.status is RunStatus.FAILED
+        assert "out of memory" in run.message
+        assert run.result is None and run.finished_at is not None
+    page = client.get(f"{CONSOLE}/").get_data(as_text=True)
+    assert "out of memory" in page
+
+
+def test_stop_keeps_the_best_schedule_so_far(demo):
+    with demo.app_context():
+        run = runs.create_run(db.session, demo_event(), RunKind.MEETINGS, time_limit_s=60)
+        run_id = run.id
+        db.session.commit()
+    stop = threading.Event()
+    stop.set()  # the organiser pressed stop before the search got far
+    runs.execute_run(demo, run_id, stop)
+    with demo.app_context():
+        run = db.session.get(SolveRun, run_id)
+        assert run.status is RunStatus.STOPPED
+        assert "best result kept" in run.message
+        assert scheduling.parse_schedule(run.result).assignments
+
+
+def test_stop_button_sets_the_stop_event_of_an_active_run(demo, login_as):
+    with demo.app_context():
+        run = runs.create_run(db.session, demo_event(), RunKind.MEETINGS, time_limit_s=60)
+        run_id = run.id
+        db.session.commit()
+    event = runs._stop_event(run_id)
+    try:
+        client = login_as(ORGANISER)
+        assert client.post(f"{CONSOLE}/runs/{run_id}/stop").status_code == 302
+        assert event.is_set()
+    finally:
+        runs._forget(run_id)
+
+
+def test_progress_callback_writes_elapsed_value_bound_at_most_once_a_second(demo):
+    with demo.app_context():
+        run = runs.create_run(db.session, demo_event(), RunKind.MEETINGS, time_limit_s=10)
+        run_id = run.id
+        db.session.commit()
+        writer = runs._ProgressWriter(db.engine, run_id, 10)
+        writer(2.0, 40, 50)
+        writer(2.5, 45, 50)  # within the second: skipped
+        db.session.expire_all()
+        run = db.session.get(SolveRun, run_id)
+        assert (run.elapsed_s, run.value, run.bound, run.progress) == (2.0, 40, 50, 0.2)
+        assert abs(run.gap - 0.2) < 1e-9
+        db.session.rollback()  # end the read: the writer uses its own connection
+        writer(3.0, 48, 50, force=True)
+        db.session.expire_all()
+        assert db.session.get(SolveRun, run_id).value == 48
+
+
+def test_runs_left_running_by_a_dead_process_are_marked_interrupted_on_start(demo, tmp_path):
+    with demo.app_context():
+        event = demo_event()
+        gone = SolveRun(event_id=event.id, kind=RunKind.MEETINGS, status=RunStatus.RUNNING,
+                        runner=f"{__import__('socket').gethostname()}:999999999:dead")
+        lost = SolveRun(event_id=event.id, kind=RunKind.DIALOGUES, status=RunStatus.QUEUED)
+        db.session.add_all([gone, lost])
+        db.session.commit()
+        ids = (gone.id, lost.id)
+        url = str(db.engine.url)
+    restarted = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                            "SECRET_KEY": "x", "RUNS_SYNC": True})
+    with restarted.app_context():
+        for run_id in ids:
+            run = db.session.get(SolveRun, run_id)
+            assert run.status is RunStatus.INTERRUPTED
+            assert "restarted" in run.message
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_run_of_a_live_process_is_not_marked_interrupted(demo):
+    with demo.app_context():
+        run = runs.create_run(db.session, demo_event(), RunKind.MEETINGS, time_limit_s=5)
+        db.session.commit()
+        assert runs.mark_interrupted_runs(db.session) == 0
+        assert db.session.get(SolveRun, run.id).status is RunStatus.QUEUED
+
+
+def test_the_thread_runner_solves_off_the_request_thread(demo, login_as):
+    demo.extensions["solve_runner"] = runs.ThreadJobRunner(1)
+    try:
+        client = login_as(ORGANISER)
+        response = client.post(f"{CONSOLE}/runs/dialogues",
+                               data={"d-kind": "dialogues", "d-time_limit": "1"})
+        assert response.status_code == 302
+        with demo.app_context():
+            run_id = last_run().id
+        status = client.get(f"{CONSOLE}/runs/{run_id}/status.json").get_json()
+        for _ in range(600):  # wait on the job, not on the clock
+            if not status["active"]:
+                break
+            time.sleep(0.05)
+            status = client.get(f"{CONSOLE}/runs/{run_id}/status.json").get_json()
+        assert status["status"] == "finished", status
+        assert status["message"].endswith("(optimal).") or "seats taken" in status["message"]
+    finally:
+        demo.extensions["solve_runner"].shutdown()
