@@ -8,6 +8,7 @@ from ..domain import DomainError
 from ..exports import ical
 from ..extensions import db
 from ..meetings import services as meetings
+from ..meetings.views import profile_url
 from ..models import Phase
 from ..timeutil import zone_label
 from . import services
@@ -21,12 +22,6 @@ def calendar_host() -> str:
     return current_app.config.get("ICAL_UID_HOST") or request.host.split(":")[0]
 
 
-def _profile_url(event, participation) -> str | None:
-    if participation is not None and "profiles.participant" in current_app.view_functions:
-        return url_for("profiles.participant", slug=event.slug, participation_id=participation.id)
-    return None
-
-
 def _agenda_context(event, me) -> dict:
     published = event.phase is Phase.PUBLISHED
     days = services.agenda_days(db.session, me) if published else []
@@ -36,7 +31,7 @@ def _agenda_context(event, me) -> dict:
         accepted=[] if published else services.accepted_requests(db.session, me),
         counterpart=lambda r: services.counterpart(r, me),
         zone=zone_label(first, event.timezone) if first else event.timezone,
-        profile_url=lambda p: _profile_url(event, p),
+        profile_url=lambda p: profile_url(event, p),
         feed_url=url_for("agenda.feed", token=me.feed_token, _external=True),
         stand=services.stand_of(db.session, me), cap=meetings.meeting_cap(me))
 
@@ -104,6 +99,8 @@ def availability(event, me):
     form = AvailabilityForm(data={"slots": [i for i in all_ids if i not in absent],
                                   "max_meetings": me.max_meetings})
     form.slots.choices = [SelectChoice(i, str(i)) for i in all_ids]
+    form.max_meetings.description = \
+        f"Leave empty for the event's maximum, {event.default_max_meetings}."
     if form.validate_on_submit():
         try:
             services.set_availability(db.session, me, available_slot_ids=set(form.slots.data),

@@ -12,9 +12,16 @@ from .forms import ActionForm, DeclineForm, RequestForm
 bp = Blueprint("meetings", __name__)
 
 
-def _profile_url(event, participation) -> str | None:
-    if "profiles.participant" in current_app.view_functions:
-        return url_for("profiles.participant", slug=event.slug, participation_id=participation.id)
+PROFILE_ENDPOINTS = ("profiles.participant", "profiles.show")
+
+
+def profile_url(event, participation) -> str | None:
+    """The counterpart's profile page, when the profiles feature is installed."""
+    if participation is None:
+        return None
+    for endpoint in PROFILE_ENDPOINTS:
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint, slug=event.slug, participation_id=participation.id)
     return None
 
 
@@ -60,7 +67,7 @@ def new_request(event, me, participation_id: int):
     status = 400 if request.method == "POST" else 200
     return render_template("meetings/new_request.html", event=event, me=me,
                            recipient=recipient, form=form, refusal=refusal,
-                           profile_url=_profile_url(event, recipient)), status
+                           profile_url=profile_url(event, recipient)), status
 
 
 @bp.route("/events/<slug>/requests")
@@ -76,7 +83,7 @@ def requests(event, me):
         waiting=sum(1 for r in (rows if tab == "received" else other_tab) if r.can_answer),
         action_form=ActionForm(), decline_form=DeclineForm(),
         accepted=services.accepted_count(db.session, me), cap=services.meeting_cap(me),
-        profile_url=lambda p: _profile_url(event, p), market_url=_market_url(event),
+        profile_url=lambda p: profile_url(event, p), market_url=_market_url(event),
         when=lambda moment: f"{to_local(moment, event.timezone):%d %b %H:%M}")
 
 
