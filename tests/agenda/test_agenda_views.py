@@ -134,3 +134,45 @@ def test_availability_is_frozen_once_the_schedule_is_made(demo, login_as):
 
 def test_organisers_have_no_availability_page(demo, login_as):
     assert login_as("organiser@demo.example").get("/events/demo/availability").status_code == 403
+
+
+def test_cancelling_a_scheduled_meeting_frees_the_slot_and_drops_it_from_the_feed(published,
+                                                                                  client,
+                                                                                  login_as):
+    from matchmaker.models import Booking, MeetingRequest, RequestStatus
+    with published.app_context():
+        meeting = db.session.scalars(select(Meeting).order_by(Meeting.id)).first()
+        meeting_id, request_id = meeting.id, meeting.request_id
+    token = feed_token(published, "supplier1@demo.example")
+    assert f"meeting-{meeting_id}@".encode() in client.get(f"/feed/{token}.ics").data
+    response = login_as("supplier1@demo.example").post(
+        f"/events/demo/requests/{request_id}/cancel")
+    assert response.status_code == 302
+    with published.app_context():
+        assert db.session.get(MeetingRequest, request_id).status is RequestStatus.CANCELLED
+        assert db.session.get(Meeting, meeting_id) is None
+        assert db.session.scalars(select(Booking).where(
+            Booking.meeting_id == meeting_id)).all() == []
+    assert f"meeting-{meeting_id}@".encode() not in client.get(f"/feed/{token}.ics").data
+
+
+def test_rotating_the_feed_needs_the_csrf_token(tmp_path):
+    from conftest import DEMO_PASSWORD, build_app, csrf_token_from
+    from matchmaker.demo import seed_demo
+    app = build_app(tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        seed_demo(db.session, attendees=30, seed=7,
+                  password_hash=app.extensions["passwords"].hash(DEMO_PASSWORD))
+        db.session.commit()
+    old = feed_token(app, "supplier1@demo.example")
+    client = app.test_client()
+    client.post("/login", data={"email": "supplier1@demo.example", "password": DEMO_PASSWORD,
+                                "csrf_token": csrf_token_from(client.get("/login").data)})
+    assert client.post("/events/demo/agenda/feed").status_code == 400
+    assert feed_token(app, "supplier1@demo.example") == old
+    token = csrf_token_from(client.get("/events/demo/agenda").data)
+    assert client.post("/events/demo/agenda/feed", data={"csrf_token": token}).status_code == 302
+    assert feed_token(app, "supplier1@demo.example") != old
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
