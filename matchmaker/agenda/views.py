@@ -18,8 +18,7 @@ bp = Blueprint("agenda", __name__)
 
 
 def calendar_host() -> str:
-    """The host in calendar UIDs: configured, so UIDs survive a change of address."""
-    return current_app.config.get("ICAL_UID_HOST") or request.host.split(":")[0]
+    return ical.host_from_config(current_app.config)
 
 
 def _agenda_context(event, me) -> dict:

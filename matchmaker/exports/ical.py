@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import icalendar
 from sqlalchemy import select
@@ -39,6 +39,13 @@ class Entry:
     sequence: int = 0
     last_modified: datetime | None = None
     categories: tuple[str, ...] = ()
+
+
+def host_from_config(config: Mapping) -> str:
+    """The host part of UIDs, the same for web downloads, feeds and CLI exports:
+    CALENDAR_HOST, else SERVER_NAME, else "matchmaker.local" (never the request's host,
+    which differs between addresses of one site)."""
+    return config.get("CALENDAR_HOST") or config.get("SERVER_NAME") or "matchmaker.local"
 
 
 def meeting_uid(meeting_id: int, host: str) -> str:

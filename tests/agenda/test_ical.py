@@ -103,3 +103,15 @@ def test_text_with_line_breaks_and_semicolons_cannot_inject_properties():
     assert str(events[0]["LOCATION"]) == unix
     assert b"\r\nATTENDEE" not in data
     assert str(icalendar.Calendar.from_ical(data)["NAME"]) == " ".join(hostile.split())
+
+
+def test_uid_host_comes_from_configuration_not_the_request():
+    assert ical.host_from_config({"CALENDAR_HOST": "events.example"}) == "events.example"
+    assert ical.host_from_config({"SERVER_NAME": "mm.example"}) == "mm.example"
+    assert ical.host_from_config({}) == "matchmaker.local"
+
+
+def test_feed_and_download_use_the_configured_uid_host(published, login_as, by_email):
+    published.config["CALENDAR_HOST"] = "events.example"
+    data = login_as("supplier1@demo.example").get("/events/demo/agenda.ics").data
+    assert all(str(e["UID"]).endswith("@events.example") for e in _events(data))
