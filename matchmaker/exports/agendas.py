@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -10,8 +9,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
                       MeetingRequest, Participation, Role)
-from ..timeutil import format_day, format_time, to_local
-from .tables import _esc
+from ..timeutil import format_day, to_local
+from .tables import _esc, span
 
 
 @dataclass
@@ -31,6 +30,7 @@ class Agenda:
 def agendas(session: Session, event: Event) -> list[Agenda]:
     """Agendas of the buyers, suppliers and experts, and of anyone else with an item."""
     tz = event.timezone
+    several_days = len({b.day for b in event.blocks}) > 1
     people = list(session.scalars(
         select(Participation).where(Participation.event_id == event.id)
         .options(selectinload(Participation.user), selectinload(Participation.organisation))))
@@ -41,7 +41,7 @@ def agendas(session: Session, event: Event) -> list[Agenda]:
             selectinload(Meeting.request).selectinload(MeetingRequest.sender),
             selectinload(Meeting.request).selectinload(MeetingRequest.recipient)))
     for m in meetings:
-        when = f"{format_time(m.slot.starts_at, tz)}–{format_time(m.slot.ends_at, tz)}"
+        when = span(m.slot.starts_at, m.slot.ends_at, tz, with_day=several_days)
         for me, other in ((m.request.sender, m.request.recipient),
                           (m.request.recipient, m.request.sender)):
             by_id[me.id].items.append(AgendaItem(
@@ -55,7 +55,7 @@ def agendas(session: Session, event: Event) -> list[Agenda]:
         d = s.table.session
         by_id[s.participation_id].items.append(AgendaItem(
             sort_key=d.starts_at,
-            time=f"{format_time(d.starts_at, tz)}–{format_time(d.ends_at, tz)}",
+            time=span(d.starts_at, d.ends_at, tz, with_day=several_days),
             what=(d.name or f"Market dialogue: {d.product_group.name}")
             + f" ({s.side.value}s' side)", where=f"Dialogue table {s.table.label}"))
     moderated = session.scalars(
@@ -67,7 +67,7 @@ def agendas(session: Session, event: Event) -> list[Agenda]:
         d = t.session
         by_id[t.moderator_id].items.append(AgendaItem(
             sort_key=d.starts_at,
-            time=f"{format_time(d.starts_at, tz)}–{format_time(d.ends_at, tz)}",
+            time=span(d.starts_at, d.ends_at, tz, with_day=several_days),
             what=f"Moderating: {d.name or d.product_group.name}",
             where=f"Dialogue table {t.label}"))
     out = []

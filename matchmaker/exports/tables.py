@@ -66,6 +66,12 @@ class TablePlan:
     generated: str
 
 
+def span(start: datetime, end: datetime, tz: str, *, with_day: bool = False) -> str:
+    """'10:30–10:50' in the event's zone; 'Thu 10 Dec 10:30–10:50' for several days."""
+    text = f"{format_time(start, tz)}–{format_time(end, tz)}"
+    return f"{to_local(start, tz):%a %d %b} {text}" if with_day else text
+
+
 def _who(p: Participation) -> str:
     return p.display_name
 
@@ -86,9 +92,8 @@ def table_plan(session: Session, event: Event, *, now: datetime | None = None) -
               if not t.spare or t.id in used]
     cell = {(m.table_id, m.slot_id): m for m in meetings}
     position = {s.id: i for i, s in enumerate(slots)}
-    slot_labels = [f"{format_time(s.starts_at, tz)}–{format_time(s.ends_at, tz)}" for s in slots]
-    days = sorted({format_day(s.starts_at, tz) for s in slots},
-                  key=lambda d: next(s.starts_at for s in slots if format_day(s.starts_at, tz) == d))
+    days = list(dict.fromkeys(format_day(s.starts_at, tz) for s in slots))
+    slot_labels = [span(s.starts_at, s.ends_at, tz, with_day=len(days) > 1) for s in slots]
     grid, sheets = [], []
     for t in tables:
         row = []
@@ -114,7 +119,7 @@ def table_plan(session: Session, event: Event, *, now: datetime | None = None) -
                      .selectinload(DialogueSeat.participation).selectinload(Participation.user),
                      selectinload(DialogueSession.product_group))
             .order_by(DialogueSession.starts_at, DialogueSession.id)):
-        when = f"{format_time(d.starts_at, tz)}–{format_time(d.ends_at, tz)}"
+        when = span(d.starts_at, d.ends_at, tz, with_day=len(days) > 1)
         for t in d.tables:
             seats = sorted(t.seats, key=lambda s: s.participation.user.name.casefold())
             dialogues.append(DialogueSheet(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -27,9 +26,6 @@ from ..models import (Absence, Booking, DialogueSeat, DialogueSession, DialogueT
 from ..scheduling import FormatError, Schedule, Unscheduled, check, parse_schedule
 from ..timeutil import format_time
 from . import solving
-
-KIND_LABELS = {"moved": "moved", "gained": "new", "lost": "dropped", "unchanged": "unchanged"}
-
 
 # --------------------------------------------------------------------------- one-to-one
 
@@ -551,13 +547,7 @@ def _namer(session: Session, event: Event, ep: solving.EventProblem):
     return lambda text: pattern.sub(word, text)
 
 
-def run_timestamp(moment: datetime | None, tz: str) -> str:
-    if moment is None:
-        return ""
-    return solving.to_local(moment, tz).strftime("%d %b %H:%M")
-
-
 __all__ = ["Comparison", "DialogueComparison", "MeetingChange", "PersonChanges", "SeatChange",
            "WhyNot", "apply_placements", "check_against_event", "compare_dialogues",
            "compare_schedule", "move_clashes", "move_meeting", "publish_dialogues",
-           "publish_schedule", "run_timestamp", "set_locked", "why_not"]
+           "publish_schedule", "set_locked", "why_not"]

@@ -58,7 +58,12 @@ def schedule_when(moment, event) -> str:
 
 @bp.app_template_filter("slot_label")
 def slot_label(slot, event) -> str:
-    return f"{format_time(slot.starts_at, event.timezone)}–{format_time(slot.ends_at, event.timezone)}"
+    """'10:30–10:50', with the day in front when the event has meetings on several days."""
+    tz = event.timezone
+    text = f"{format_time(slot.starts_at, tz)}–{format_time(slot.ends_at, tz)}"
+    if len({block.day for block in event.blocks}) > 1:
+        text = f"{to_local(slot.starts_at, tz):%a %d %b} {text}"
+    return text
 
 
 @bp.route("/", endpoint="runs")
@@ -220,8 +225,7 @@ def lock(event, meeting_id: int, action: str):
 def _move_choices(form: MoveForm, event) -> None:
     slots = db.session.scalars(select(Slot).where(Slot.event_id == event.id)
                                .order_by(Slot.starts_at))
-    form.slot.choices = [(s.id, f"{to_local(s.starts_at, event.timezone):%a %d %b} "
-                                f"{slot_label(s, event)}") for s in slots]
+    form.slot.choices = [(s.id, slot_label(s, event)) for s in slots]
     tables = db.session.scalars(select(Table).where(Table.event_id == event.id)
                                 .order_by(Table.number))
     form.table.choices = [(t.id, t.label + (" (spare)" if t.spare else "")
