@@ -15,6 +15,8 @@ from .forms import ListingForm, PostForm, parse_filters
 
 bp = Blueprint("marketplace", __name__)
 
+SUGGESTIONS_SHOWN = 30
+
 
 def _listing_form(event: Event, listing: Listing | None) -> tuple[ListingForm, list]:
     form = ListingForm(obj=None)
@@ -50,6 +52,8 @@ def new_listing(event: Event, me: Participation):
     if kind is None:
         abort(403)
     form, grouped = _listing_form(event, None)
+    if request.method == "GET" and me.product_groups:
+        form.product_group.data = me.product_groups[0].id
     if form.validate_on_submit():
         try:
             listing = services.create_listing(db.session, event=event, owner=me, data=_data(form))
@@ -129,4 +133,5 @@ def market(event: Event, me: Participation):
 @participant_required
 def suggestions(event: Event, me: Participation):
     return render_template("marketplace/suggestions.html", event=event, me=me,
-                           suggestions=services.suggestions_for(db.session, event, me))
+                           suggestions=services.suggestions_for(db.session, event, me,
+                                                                limit=SUGGESTIONS_SHOWN))
