@@ -1,0 +1,265 @@
+"""End to end in a real browser: a new supplier registers, makes a profile and an offer,
+finds a buyer in the market place and requests a meeting; the buyer accepts.
+
+Drives Debian's headless Chromium through selenium against the app served on a loopback
+port with a file SQLite database and CSRF on. Counts the supplier's clicks (the
+organisers' lesson: booking a meeting must take a couple of minutes, not a session) and
+saves screenshots of the main pages to docs/screenshots/ for the README.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from matchmaker.demo import seed_demo
+from matchmaker.extensions import db
+from matchmaker.models import (Booking, DialogueSeat, DialogueSession, Meeting, MeetingRequest,
+                               Phase, RequestStatus, Side)
+
+from conftest import DEMO_PASSWORD, build_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+MAX_SUPPLIER_CLICKS = 12
+WAIT_S = 20
+
+
+def _require_browser() -> None:
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
+    if missing:
+        pytest.fail(f"{' and '.join(missing)} missing: the end-to-end test needs Debian's "
+                    "chromium and chromium-driver. Run `make browser` (as root) first.",
+                    pytrace=False)
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    """The app with the demo event, served on 127.0.0.1:<free port> in a thread."""
+    app = build_app(tmp_path, WTF_CSRF_ENABLED=True, SECURE_COOKIES=False,
+                    SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False,
+                    RATELIMIT_ENABLED=False)
+    with app.app_context():
+        seed_demo(db.session, attendees=30, seed=7,
+                  password_hash=app.extensions["passwords"].hash(DEMO_PASSWORD))
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield app
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def browser():
+    _require_browser()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="matchmaker-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run",
+                 f"--user-data-dir={profile}", "--window-size=1280,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(0)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+class Journey:
+    """Drives the browser and counts the clicks a person makes."""
+
+    def __init__(self, driver, base_url: str) -> None:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as ec
+        from selenium.webdriver.support.ui import Select, WebDriverWait
+        self.driver, self.base, self.clicks = driver, base_url, 0
+        self.By, self.ec, self.Select, self.Wait = By, ec, Select, WebDriverWait
+
+    def open(self, path: str) -> None:
+        self.driver.get(self.base + path)
+
+    def find(self, css: str):
+        return self.Wait(self.driver, WAIT_S).until(
+            self.ec.presence_of_element_located((self.By.CSS_SELECTOR, css)))
+
+    def link(self, text: str):
+        return self.Wait(self.driver, WAIT_S).until(
+            self.ec.element_to_be_clickable((self.By.PARTIAL_LINK_TEXT, text)))
+
+    def click(self, element, *, navigates: bool = True) -> None:
+        self.clicks += 1
+        page = self.driver.find_element(self.By.TAG_NAME, "html")
+        element.click()
+        if navigates:
+            self.Wait(self.driver, WAIT_S).until(self.ec.staleness_of(page))
+
+    def type(self, css: str, text: str) -> None:
+        field = self.find(css)
+        field.clear()
+        field.send_keys(text)
+
+    def choose(self, css: str, visible_text: str | None = None) -> None:
+        """Pick an option of a select (one click for a person)."""
+        self.clicks += 1
+        select = self.Select(self.find(css))
+        if visible_text:
+            select.select_by_visible_text(visible_text)
+        else:
+            select.select_by_index(1 if len(select.options) > 1 else 0)
+
+    def submit(self, css: str = "main form button[type=submit]") -> None:
+        self.click(self.find(css))
+
+    def heading(self) -> str:
+        return self.find("main h1").text
+
+    def assert_no_error_page(self) -> None:
+        assert "Something went wrong" not in self.driver.page_source
+
+    def shot(self, name: str, width: int = 1280) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.driver.set_window_size(width, 900)
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.set_window_size(width, min(max(height, 600), 2400))
+        self.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+        self.driver.set_window_size(1280, 900)
+
+    def log_in(self, email: str) -> None:
+        self.driver.delete_all_cookies()
+        self.open("/login")
+        self.type("#email", email)
+        self.type("#password", DEMO_PASSWORD)
+        self.submit()
+        assert "/login" not in self.driver.current_url, self.driver.page_source[:2000]
+
+
+def test_supplier_registers_offers_and_books_a_meeting_the_buyer_accepts(live_app, browser):
+    j = Journey(browser, live_app.config["LIVE_URL"])
+    j.open("/events/demo")
+    started = time.perf_counter()
+
+    # Register and join the event as a supplier.
+    j.click(j.find("main a[href*='/register']"))
+    j.type("#name", "Sam Supplier")
+    j.type("#email", "sam@loop-furniture.example")
+    j.type("#password", "a-long-password-1")
+    j.type("#confirm", "a-long-password-1")
+    j.submit()
+    assert "/events/demo/join" in browser.current_url, j.heading()
+    j.type("#organisation", "Loop Furniture")
+    j.click(j.find("input[name=role][value=supplier]"), navigates=False)
+    j.click(j.find("input[name=product_groups]"), navigates=False)
+    j.type("#pitch", "Refurbished office furniture, leased and taken back.")
+    j.submit()
+    j.assert_no_error_page()
+
+    # The first offer.
+    assert "listings/new" in browser.current_url, j.heading()
+    j.choose("#product_group", "Furniture")
+    j.type("#title", "Refurbished office chairs as a service")
+    j.type("#text", "We lease refurbished chairs, repair them and take them back.")
+    j.submit()
+    j.assert_no_error_page()
+
+    # Find a buyer's query in the market place and ask for a meeting.
+    j.click(j.link("Market place"))
+    j.find("main .cards")
+    query = browser.find_elements(
+        j.By.XPATH, "//main//li[contains(@class,'listing')][.//*[contains(@class,'badge')]"
+                    "[normalize-space()='Query']]//h3/a")
+    assert query, "no buyer query in the market place"
+    j.click(query[0])
+    j.click(j.link("Request a meeting"))
+    assert j.heading() == "Request a meeting"
+    j.type("#message", "We would like to show you our chair-as-a-service offer.")
+    j.submit()
+    j.assert_no_error_page()
+    supplier_clicks, supplier_seconds = j.clicks, time.perf_counter() - started
+    assert "tab=sent" in browser.current_url
+    assert "Pending" in browser.page_source
+    print(f"\nSupplier journey: {supplier_clicks} clicks, {supplier_seconds:.1f} s "
+          "(register, profile, offer, market place, meeting request)")
+    assert supplier_clicks <= MAX_SUPPLIER_CLICKS
+
+    with live_app.app_context():
+        request = db.session.scalars(select(MeetingRequest)
+                                     .order_by(MeetingRequest.id.desc())).first()
+        buyer_email = request.recipient.user.email
+        request_id = request.id
+        assert request.sender.user.email == "sam@loop-furniture.example"
+
+    # Screenshots for the README: market place and the buyer's profile.
+    j.open("/events/demo/market")
+    j.shot("market-place")
+    j.shot("market-place-phone", width=375)
+    j.open(f"/events/demo/people/{request.recipient_id}")
+    j.shot("profile")
+
+    # The buyer accepts.
+    j.log_in(buyer_email)
+    j.open("/events/demo/requests")
+    assert "Sam Supplier" in browser.page_source
+    j.shot("requests-inbox")
+    j.shot("requests-inbox-phone", width=375)
+    accept = j.find(f"form[action$='/requests/{request_id}/accept'] button")
+    j.click(accept)
+    assert "Accepted" in browser.page_source
+    with live_app.app_context():
+        assert db.session.get(MeetingRequest, request_id).status is RequestStatus.ACCEPTED
+
+    j.open("/events/demo/agenda")
+    assert "Sam Supplier" in browser.page_source
+    j.shot("agenda-before-publication")
+    j.open("/events/demo/availability")
+    j.shot("availability")
+
+    # Once the organisers publish the schedule, the agenda has times and tables.
+    with live_app.app_context():
+        _publish_meetings_of(db.session.get(MeetingRequest, request_id).recipient)
+    j.open("/events/demo/agenda")
+    assert "Sam Supplier" in browser.page_source and "Table" in browser.page_source
+    j.shot("agenda")
+    j.shot("agenda-phone", width=375)
+
+
+def _publish_meetings_of(participation) -> None:
+    """Stand-in for the organiser's solve and publish: one slot and table per meeting."""
+    event = participation.event
+    accepted = db.session.scalars(select(MeetingRequest).where(
+        MeetingRequest.status == RequestStatus.ACCEPTED,
+        (MeetingRequest.sender_id == participation.id)
+        | (MeetingRequest.recipient_id == participation.id)).order_by(MeetingRequest.id)).all()
+    for index, meeting_request in enumerate(accepted):
+        slot, table = event.slots[index], event.tables[index]
+        meeting = Meeting(event_id=event.id, request=meeting_request, slot=slot, table=table)
+        db.session.add(meeting)
+        db.session.flush()
+        for who in (meeting_request.sender_id, meeting_request.recipient_id):
+            db.session.add(Booking(meeting_id=meeting.id, participation_id=who, slot_id=slot.id))
+    dialogue = db.session.scalars(select(DialogueSession).order_by(DialogueSession.id)).first()
+    db.session.add(DialogueSeat(table_id=dialogue.tables[0].id, session_id=dialogue.id,
+                                participation_id=participation.id, side=Side.BUYER))
+    event.phase = Phase.PUBLISHED
+    db.session.commit()
