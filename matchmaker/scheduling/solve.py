@@ -10,6 +10,7 @@ Tables are assigned afterwards (`tables.py`); the result is re-checked with
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -39,7 +40,12 @@ from .tables import assign_tables
 
 Progress = Callable[[float, float, float], None]
 
-PHASE1_SHARE = 0.4
+log = logging.getLogger(__name__)
+
+PHASE1_SHARE = 0.6
+RESERVE_SHARE = 0.05
+SMALL_MODEL = 20_000
+SMALL_LS_SHARE = 0.7
 HOLES_SHARE = 0.7
 # Above this many (meeting, slot) pairs the full phase-2 CP-SAT model costs more
 # than it brings; the hole search alone handles those.
@@ -86,9 +92,11 @@ class _Watch(cp_model.CpSolverSolutionCallback):
 
 
 def _run(model: cp_model.CpModel, budget: float, *, num_workers: int, seed: int,
-         watch: _Watch, stop: threading.Event | None) -> tuple[cp_model.CpSolver, int]:
+         watch: _Watch, stop: threading.Event | None, ls_only: bool = False
+         ) -> tuple[cp_model.CpSolver, int]:
     solver = cp_model.CpSolver()
     params = solver.parameters
+    params.use_ls_only = ls_only
     params.num_workers = max(1, num_workers)
     params.random_seed = seed
     budget = max(0.05, budget)
@@ -116,6 +124,36 @@ def _run(model: cp_model.CpModel, budget: float, *, num_workers: int, seed: int,
         if thread is not None:
             thread.join()
     return solver, status
+
+
+def _cpsat_value(d: Domains, slots: dict[str, int], chosen: dict[str, str], budget: float, *,
+                 ls_only: bool, num_workers: int, seed: int, watch: _Watch,
+                 stop: threading.Event | None) -> tuple[dict[str, int], dict[str, str], int | None]:
+    """One CP-SAT run on the phase-1 model from a complete hint; returns the better of
+    the hint and CP-SAT's solution, and CP-SAT's bound on the value if it has one.
+
+    `ls_only` runs CP-SAT's violation local search alone: on these models it finds
+    the last few meetings far sooner than the full portfolio, which in turn is
+    what proves optimality when the LP bound is not tight.
+    """
+    sm = SlotModel(d, compact=False)
+    scale = set_value_objective(sm)
+    watch.scale = scale
+    sm.hint(slots, chosen)
+    solver, status = _run(sm.model, budget, num_workers=num_workers, seed=seed, watch=watch,
+                          stop=stop, ls_only=ls_only)
+    if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+        raise ScheduleInvalid(f"CP-SAT reports the model {solver.StatusName(status)}")
+    cp_bound = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        new_slots, new_chosen = _solution(sm, solver)
+        if _value(d, new_slots) >= _value(d, slots):
+            slots, chosen = new_slots, new_chosen
+        if status == cp_model.OPTIMAL:
+            cp_bound = _value(d, slots)
+        elif not ls_only:
+            cp_bound = int(solver.BestObjectiveBound() + 1e-6) // scale
+    return slots, chosen, cp_bound
 
 
 def previous_first(d: Domains) -> dict[str, tuple[str, str]]:
@@ -148,16 +186,16 @@ def previous_first(d: Domains) -> dict[str, tuple[str, str]]:
 
 
 def greedy_start(d: Domains) -> dict[str, tuple[str, str]]:
-    """The best of first-come-first-served, a priority-first greedy and, on a re-solve,
-    the previous schedule completed greedily (preferred on equal value)."""
+    """The better of first-come-first-served and a priority-first greedy; on a
+    re-solve, the previous schedule completed greedily (the value polish that
+    follows recovers what it lacks with far fewer moves)."""
+    if any(m.previous is not None for m in d.problem.meetings):
+        return previous_first(d)
     index = {m.id: i for i, m in enumerate(d.problem.meetings)}
     by_priority = sorted(d.problem.meetings,
                          key=lambda m: (-m.priority, len(d.allowed_slots(m)), index[m.id]))
-    candidates = []
-    if any(m.previous is not None for m in d.problem.meetings):
-        candidates.append(previous_first(d))
-    candidates += [fcfs_placements(d.problem, by_priority, d),
-                   fcfs_placements(d.problem, list(d.problem.meetings), d)]
+    candidates = [fcfs_placements(d.problem, by_priority, d),
+                  fcfs_placements(d.problem, list(d.problem.meetings), d)]
     return max(candidates, key=lambda c: sum(d.meeting[mid].priority for mid in c))
 
 
@@ -210,7 +248,7 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
     keeps the best schedule so far.
     """
     started = time.perf_counter()
-    deadline = started + time_limit_s
+    deadline = started + time_limit_s * (1 - RESERVE_SHARE)
     validate_pins(problem)
     d = Domains(problem)
 
@@ -224,6 +262,8 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
     lp = integral_bound(lp_bound(d, max(1.0, time_limit_s * LP_SHARE)))
     if lp is not None:
         bound = min(bound, lp)
+    log.info("%.1fs greedy and LP bound: value %d, bound %d", time.perf_counter() - started,
+             value, bound)
     if progress is not None:
         progress(time.perf_counter() - started, value, bound)
 
@@ -237,27 +277,27 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
         chosen = {mid: t for mid, t in chosen.items() if mid in slots}
         value = _value(d, slots)
         proven = value >= bound
+        log.info("%.1fs value polish: value %d", time.perf_counter() - started, value)
         if progress is not None:
             progress(time.perf_counter() - started, value, bound)
-    if not proven and not (stop is not None and stop.is_set()):
-        sm = SlotModel(d, compact=False)
-        scale = set_value_objective(sm)
-        sm.hint(slots, chosen)
-        budget = (deadline - time.perf_counter()) * PHASE1_SHARE
-        solver, status = _run(sm.model, budget, num_workers=num_workers, seed=seed,
-                              watch=_Watch(started, progress, stop, bound, scale=scale),
-                              stop=stop)
-        if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
-            raise ScheduleInvalid(f"CP-SAT reports the model {solver.StatusName(status)}")
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            new_slots, new_chosen = _solution(sm, solver)
-            if _value(d, new_slots) >= value:
-                slots, chosen, value = new_slots, new_chosen, _value(d, new_slots)
-            cp_bound = int(solver.BestObjectiveBound() + 1e-6) // scale
-            if status == cp_model.OPTIMAL:
-                cp_bound = value
+    phase1_end = deadline - (deadline - time.perf_counter()) * (1 - PHASE1_SHARE)
+    small = sum(len(d.allowed_slots(m)) for m in problem.meetings) <= SMALL_MODEL
+    for ls_only in (True, False):
+        budget = phase1_end - time.perf_counter()
+        if proven or _stopped(stop) or budget < 0.05 or (not ls_only and not small):
+            continue
+        if ls_only and small:
+            budget *= SMALL_LS_SHARE
+        slots, chosen, cp_bound = _cpsat_value(
+            d, slots, chosen, budget, ls_only=ls_only, num_workers=num_workers, seed=seed,
+            watch=_Watch(started, progress, stop, bound, scale=1), stop=stop)
+        value = _value(d, slots)
+        if cp_bound is not None:
             bound = min(bound, cp_bound)
         proven = value >= bound
+        log.info("%.1fs CP-SAT phase 1 (%s): value %d, bound %d", time.perf_counter() - started,
+                 "local search" if ls_only else "full", value, bound)
+    phase1_seconds = time.perf_counter() - started
     bound = max(bound, value)
 
     deterministic = num_workers <= 1
@@ -267,6 +307,8 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
             d, slots, seed=seed,
             deadline=float("inf") if deterministic else time.perf_counter() + remaining * HOLES_SHARE,
             max_evals=int(remaining * HOLES_SHARE * EVALS_PER_SECOND) if deterministic else None)
+        log.info("%.1fs hole search: cost %d", time.perf_counter() - started,
+                 phase2_cost(d, slots))
         if progress is not None:
             progress(time.perf_counter() - started, value, bound)
     remaining = deadline - time.perf_counter()
@@ -284,11 +326,14 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
                 slots, chosen, value = new_slots, new_chosen, _value(d, new_slots)
                 bound = max(bound, value)
                 proven = proven or value >= bound
+        log.info("%.1fs CP-SAT phase 2 %s: cost %d", time.perf_counter() - started,
+                 solver.StatusName(status), phase2_cost(d, slots))
 
     tables = assign_tables(d, slots, chosen)
     placements = {mid: (d.slot_ids[pos], tables[mid]) for mid, pos in slots.items()}
     schedule = build_schedule(problem, d, placements, "optimal" if proven else "feasible", bound,
-                              time.perf_counter() - started)
+                              time.perf_counter() - started,
+                              extra={"phase1_seconds": round(phase1_seconds, 3)})
     problems = check(problem, schedule)
     if problems:
         raise ScheduleInvalid("the solver produced an invalid schedule: " + "; ".join(problems[:5]))
