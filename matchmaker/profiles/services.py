@@ -68,6 +68,8 @@ def organisation_for(session: Session, name: str) -> Organisation:
 
 def _event_groups(event: Event, ids: list[int]) -> list[ProductGroup]:
     allowed = {g.id: g for g in event.product_groups}
+    if not allowed and not ids:
+        return []  # the organisers have not chosen product groups yet
     if not ids:
         raise DomainError("Choose at least one product group.", field="product_groups")
     if any(i not in allowed for i in ids):

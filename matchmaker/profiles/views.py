@@ -45,11 +45,14 @@ def _profile_form(event: Event, participation: Participation | None) -> ProfileF
     form.product_groups.choices = [SelectChoice(g.id, g.name) for g in event.product_groups]
     if participation is not None and participation.role not in services.SELF_CHOSEN_ROLES:
         del form.role
+    if not event.product_groups:
+        del form.product_groups
     if participation is not None and request.method == "GET":
         form.organisation.data = participation.organisation.name if participation.organisation else ""
         if "role" in form:
             form.role.data = participation.role.value
-        form.product_groups.data = [g.id for g in participation.product_groups]
+        if "product_groups" in form:
+            form.product_groups.data = [g.id for g in participation.product_groups]
         form.pitch.data = participation.pitch
         form.phone.data = participation.user.phone
         form.share_contact.data = participation.share_contact
@@ -80,7 +83,8 @@ def _save(event: Event, participation: Participation | None):
             participation=participation,
             data=services.ProfileData(
                 organisation=form.organisation.data, role=role,
-                product_group_ids=form.product_groups.data or [], pitch=form.pitch.data or "",
+                product_group_ids=(form.product_groups.data or []) if "product_groups" in form else [],
+                pitch=form.pitch.data or "",
                 phone=form.phone.data or "", share_contact=bool(form.share_contact.data)))
         if logo is not None:
             services.store_logo(saved, logo, upload_dir())
@@ -98,7 +102,7 @@ def _save(event: Event, participation: Participation | None):
 def join(slug: str):
     event = event_or_404(slug)
     if participation_of(current_user, event) is not None:
-        return redirect(url_for("profiles.edit", slug=event.slug))
+        return redirect(url_for("profiles.home", slug=event.slug))
     form, saved = _save(event, None)
     if saved is not None:
         flash(f"Welcome to {event.name}. Now add your first "

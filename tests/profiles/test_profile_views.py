@@ -180,7 +180,7 @@ def test_logo_upload_is_stored_and_served_only_to_participants(demo, login_as, t
 
 def test_edit_profile_uses_the_same_form_prefilled_and_saves(demo, login_as):
     client = login_as("supplier1@demo.example")
-    assert client.get("/events/demo/join").headers["Location"] == "/events/demo/profile/edit"
+    assert client.get("/events/demo/join").headers["Location"] == "/events/demo/me"
     page = client.get("/events/demo/profile/edit")
     part = participation_of(demo, "supplier1@demo.example")
     with demo.app_context():
@@ -257,3 +257,17 @@ def test_join_needs_login_and_an_existing_event(demo):
     client = demo.test_client()
     login(client, "buyer1@demo.example")
     assert client.get("/events/nope/join").status_code == 404
+
+
+def test_joining_an_event_without_product_groups_needs_none(demo):
+    with demo.app_context():
+        db.session.add(Event(name="Early event", slug="early"))
+        db.session.commit()
+    client = new_visitor(demo)
+    page = client.get("/events/early/join")
+    assert page.status_code == 200 and b"Product groups" not in page.data
+    data = profile_data(demo)
+    del data["product_groups"]
+    assert client.post("/events/early/join", data=data).status_code == 302
+    listing = client.post("/events/early/listings/new", data={"title": "Chairs"})
+    assert listing.status_code == 400 and b"have not chosen" in listing.data
