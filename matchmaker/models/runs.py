@@ -54,6 +54,7 @@ class SolveRun(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # "host:pid:token" of the process that queued or runs it (to detect abandoned runs)
     runner: Mapped[str | None] = mapped_column(String(120))
+    stop_requested: Mapped[bool] = mapped_column(default=False)
 
     event: Mapped[Event] = relationship()
 

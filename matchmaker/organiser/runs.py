@@ -8,8 +8,9 @@ at most about once a second) and stores the draft in `SolveRun.result`.
 The runner is a small interface (`submit`, `shutdown`): `ThreadJobRunner` is a
 thread pool inside the web process, `SyncJobRunner` runs the job at once (tests,
 `RUNS_SYNC=True`, and the CLI). A real queue can replace them by implementing the
-same two methods; stopping goes through `request_stop`, which a queue would pass
-on to its worker.
+same two methods. Stopping goes through the row (`stop_requested`), which the job
+polls, so a stop pressed in one web worker reaches a run in another; within one
+process the stop event is also set directly.
 
 Each process marks its rows with a runner id (host, pid, a token made at start).
 When an app starts, runs left queued or running by a process that is gone are
@@ -30,7 +31,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..database import utcnow
+from ..database import read_only_transactions, utcnow
 from ..domain import DomainError
 from ..extensions import db
 from ..models import Event, RunKind, RunStatus, SolveRun
@@ -171,22 +172,24 @@ def submit_run(app: Flask, run_id: int) -> None:
 
 
 def request_stop(session: Session, run: SolveRun) -> bool:
-    """Ask a run to stop; it keeps its best schedule. False if it is not active."""
+    """Ask a run to stop; it keeps its best schedule. False if it is not active.
+
+    The flag on the row reaches the job wherever it runs; a run whose process is
+    gone is marked interrupted at once, since nobody will ever finish it.
+    """
     if run.status not in ACTIVE:
         return False
+    run.stop_requested = True
     with _stops_lock:
         stop = _stops.get(run.id)
     if stop is not None:
         stop.set()
-        return True
-    # Nobody in this process runs it: it was lost (another process died with it).
-    if not _owner_alive(run.runner) or run.runner == runner_id():
+    elif not _owner_alive(run.runner):
         run.status = RunStatus.INTERRUPTED
         run.finished_at = utcnow()
         run.message = "Stopped; the process running it is gone."
-        session.flush()
-        return True
-    return False
+    session.flush()
+    return True
 
 
 class _ProgressWriter:
@@ -214,6 +217,37 @@ class _ProgressWriter:
                 s.commit()
         except SQLAlchemyError:  # progress is best effort; the result is written at the end
             pass
+
+
+class _StopWatch:
+    """Polls the run's `stop_requested` flag (own read-only sessions) and sets `stop`."""
+
+    def __init__(self, engine, run_id: int, stop: threading.Event,
+                 every_s: float = PROGRESS_EVERY_S) -> None:
+        self.engine, self.run_id, self.stop, self.every_s = engine, run_id, stop, every_s
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True,
+                                       name=f"solve-run-{run_id}-stop")
+
+    def __enter__(self) -> "_StopWatch":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.thread.join()
+
+    def _watch(self) -> None:
+        with read_only_transactions():
+            while not self.done.wait(self.every_s):
+                try:
+                    with Session(self.engine) as s:
+                        if s.scalar(select(SolveRun.stop_requested)
+                                    .where(SolveRun.id == self.run_id)):
+                            self.stop.set()
+                            return
+                except SQLAlchemyError:
+                    continue
 
 
 def execute_run(app: Flask, run_id: int, stop: threading.Event) -> None:
@@ -245,7 +279,7 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
     run.status = RunStatus.RUNNING
     run.started_at = utcnow()
     run.runner = runner_id()
-    kind, time_limit = run.kind, run.time_limit_s
+    kind, time_limit, stop_requested = run.kind, run.time_limit_s, run.stop_requested
     event = run.event
     workers = int(current_app.config.get("SOLVER_WORKERS", 2))
     if kind is RunKind.MEETINGS:
@@ -256,6 +290,24 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
 
     writer = _ProgressWriter(db.engine, run_id, time_limit)
     started = time.monotonic()
+    if stop_requested:
+        stop.set()
+    with _StopWatch(db.engine, run_id, stop):
+        result, text, value, bound, summary = _solve(kind, built, time_limit, workers, writer,
+                                                     stop)
+    elapsed = time.monotonic() - started
+
+    run = session.get(SolveRun, run_id)
+    run.result = text
+    run.value, run.bound, run.elapsed_s = value, bound, elapsed
+    run.progress = 1.0
+    run.finished_at = utcnow()
+    run.status = RunStatus.STOPPED if stop.is_set() else RunStatus.FINISHED
+    run.message = ("Stopped early; best result kept. " if stop.is_set() else "") + summary
+    session.commit()
+
+
+def _solve(kind: RunKind, built, time_limit: float, workers: int, writer, stop):
     if kind is RunKind.MEETINGS:
         from ..scheduling import dumps_schedule, solve
         result = solve(built.problem, time_limit_s=time_limit, num_workers=workers,
@@ -275,16 +327,7 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
         value = float(result.stats.get("interest_value", 0))
         bound = float(result.stats.get("upper_bound", value))
         summary = f"{len(result.seats)} seats taken ({result.status})."
-    elapsed = time.monotonic() - started
-
-    run = session.get(SolveRun, run_id)
-    run.result = text
-    run.value, run.bound, run.elapsed_s = value, bound, elapsed
-    run.progress = 1.0
-    run.finished_at = utcnow()
-    run.status = RunStatus.STOPPED if stop.is_set() else RunStatus.FINISHED
-    run.message = ("Stopped early; best result kept. " if stop.is_set() else "") + summary
-    session.commit()
+    return result, text, value, bound, summary
 
 
 def latest_run(session: Session, event: Event, kind: RunKind | None = None,

@@ -175,3 +175,42 @@ def test_the_thread_runner_solves_off_the_request_thread(demo, login_as):
         assert status["message"].endswith("(optimal).") or "seats taken" in status["message"]
     finally:
         demo.extensions["solve_runner"].shutdown()
+
+
+def test_a_stop_requested_on_the_row_reaches_a_job_running_elsewhere(demo):
+    """The stop button of another web worker only sets the flag; the job polls it."""
+    with demo.app_context():
+        run_id = runs.create_run(db.session, demo_event(), RunKind.MEETINGS,
+                                 time_limit_s=120).id
+        db.session.commit()
+    job = threading.Thread(target=runs.execute_run, args=(demo, run_id, threading.Event()))
+    job.start()
+    try:
+        with demo.app_context():
+            for _ in range(400):  # until the job has taken the run
+                db.session.expire_all()
+                if db.session.get(SolveRun, run_id).status is RunStatus.RUNNING:
+                    break
+                db.session.rollback()
+                time.sleep(0.05)
+            db.session.rollback()
+            assert runs.request_stop(db.session, db.session.get(SolveRun, run_id))
+            db.session.commit()
+    finally:
+        job.join(timeout=120)
+    with demo.app_context():
+        run = db.session.get(SolveRun, run_id)
+        assert run.status is RunStatus.STOPPED, run.message
+        assert scheduling.parse_schedule(run.result).assignments
+
+
+def test_stopping_a_run_whose_process_is_gone_marks_it_interrupted(demo):
+    with demo.app_context():
+        event = demo_event()
+        run = SolveRun(event_id=event.id, kind=RunKind.MEETINGS, status=RunStatus.RUNNING,
+                       runner=f"{__import__('socket').gethostname()}:999999999:dead")
+        db.session.add(run)
+        db.session.flush()
+        assert runs.request_stop(db.session, run)
+        assert run.status is RunStatus.INTERRUPTED
+        assert not runs.request_stop(db.session, run)
