@@ -1,6 +1,8 @@
 """My agenda, the calendar download and private feed, and availability."""
 from __future__ import annotations
 
+import re
+
 import icalendar
 from sqlalchemy import select
 
@@ -8,6 +10,12 @@ from matchmaker.extensions import db
 from matchmaker.models import Absence, Event, Meeting, Participation, Phase, Slot, User
 
 from agenda_fixtures import published  # noqa: F401 (fixture)
+
+
+def csrf_token(html: bytes) -> str:
+    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1).decode()
 
 
 def feed_token(app, email: str) -> str:
@@ -156,23 +164,15 @@ def test_cancelling_a_scheduled_meeting_frees_the_slot_and_drops_it_from_the_fee
     assert f"meeting-{meeting_id}@".encode() not in client.get(f"/feed/{token}.ics").data
 
 
-def test_rotating_the_feed_needs_the_csrf_token(tmp_path):
-    from conftest import DEMO_PASSWORD, build_app, csrf_token_from
-    from matchmaker.demo import seed_demo
-    app = build_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        seed_demo(db.session, attendees=30, seed=7,
-                  password_hash=app.extensions["passwords"].hash(DEMO_PASSWORD))
-        db.session.commit()
-    old = feed_token(app, "supplier1@demo.example")
-    client = app.test_client()
-    client.post("/login", data={"email": "supplier1@demo.example", "password": DEMO_PASSWORD,
-                                "csrf_token": csrf_token_from(client.get("/login").data)})
+def test_rotating_the_feed_needs_the_csrf_token(demo):
+    demo.config["WTF_CSRF_ENABLED"] = True
+    old = feed_token(demo, "supplier1@demo.example")
+    client = demo.test_client()
+    client.post("/login", data={"email": "supplier1@demo.example",
+                                "password": "circular-demo-2026",
+                                "csrf_token": csrf_token(client.get("/login").data)})
     assert client.post("/events/demo/agenda/feed").status_code == 400
-    assert feed_token(app, "supplier1@demo.example") == old
-    token = csrf_token_from(client.get("/events/demo/agenda").data)
+    assert feed_token(demo, "supplier1@demo.example") == old
+    token = csrf_token(client.get("/events/demo/agenda").data)
     assert client.post("/events/demo/agenda/feed", data={"csrf_token": token}).status_code == 302
-    assert feed_token(app, "supplier1@demo.example") != old
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    assert feed_token(demo, "supplier1@demo.example") != old

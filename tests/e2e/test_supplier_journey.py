@@ -18,13 +18,11 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from matchmaker.demo import seed_demo
 from matchmaker.extensions import db
 from matchmaker.models import (Booking, DialogueSeat, DialogueSession, Meeting, MeetingRequest,
                                Phase, RequestStatus, Side)
 
-from conftest import DEMO_PASSWORD, build_app
-
+DEMO_PASSWORD = "circular-demo-2026"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -41,15 +39,13 @@ def _require_browser() -> None:
 
 
 @pytest.fixture
-def live_app(tmp_path):
-    """The app with the demo event, served on 127.0.0.1:<free port> in a thread."""
-    app = build_app(tmp_path, WTF_CSRF_ENABLED=True, SECURE_COOKIES=False,
-                    SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False,
-                    RATELIMIT_ENABLED=False)
-    with app.app_context():
-        seed_demo(db.session, attendees=30, seed=7,
-                  password_hash=app.extensions["passwords"].hash(DEMO_PASSWORD))
-        db.session.commit()
+def live_app(demo):
+    """The app with the demo event, served on 127.0.0.1:<free port> in a thread.
+
+    CSRF on, as in production; plain http, so cookies without the Secure flag."""
+    app = demo
+    app.config.update(WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=False,
+                      REMEMBER_COOKIE_SECURE=False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -59,9 +55,6 @@ def live_app(tmp_path):
     finally:
         server.shutdown()
         thread.join(timeout=10)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 @pytest.fixture

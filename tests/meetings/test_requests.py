@@ -1,6 +1,7 @@
 """Meeting requests through the web pages: send, answer, cancel, and every refusal."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,15 @@ from matchmaker.mail import outbox
 from matchmaker.meetings import services
 from matchmaker.models import (Event, MeetingRequest, Participation, Phase, Priority,
                                RequestStatus, User)
+
+
+DEMO_PASSWORD = "circular-demo-2026"
+
+
+def csrf_token(html: bytes) -> str:
+    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1).decode()
 
 
 def pid(app, email: str) -> int:
@@ -283,22 +293,16 @@ def test_expired_requests_show_as_expired_and_cannot_be_accepted(demo, login_as,
     assert again.status_code == 302
 
 
-def test_csrf_token_is_required_on_actions(tmp_path):
-    from conftest import build_app, csrf_token_from
-    from matchmaker.demo import seed_demo
-    app = build_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        seed_demo(db.session, attendees=30, seed=7,
-                  password_hash=app.extensions["passwords"].hash("circular-demo-2026"))
-        db.session.commit()
-    row = request_between(app, "supplier12@demo.example", "buyer1@demo.example")
-    client = app.test_client()
-    token = csrf_token_from(client.get("/login").data)
-    client.post("/login", data={"email": "buyer1@demo.example",
-                                "password": "circular-demo-2026", "csrf_token": token})
-    assert client.post(f"/events/demo/requests/{row.id}/accept").status_code == 400
-    assert request_between(app, "supplier12@demo.example", "buyer1@demo.example").status \
+def test_csrf_token_is_required_on_actions(demo, pending):
+    demo.config["WTF_CSRF_ENABLED"] = True
+    client = demo.test_client()
+    client.post("/login", data={"email": "buyer1@demo.example", "password": DEMO_PASSWORD,
+                                "csrf_token": csrf_token(client.get("/login").data)})
+    url = f"/events/demo/requests/{pending.id}/accept"
+    assert client.post(url).status_code == 400
+    assert request_between(demo, "supplier12@demo.example", "buyer1@demo.example").status \
         is RequestStatus.PENDING
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    token = csrf_token(client.get("/events/demo/requests").data)
+    assert client.post(url, data={"csrf_token": token}).status_code == 302
+    assert request_between(demo, "supplier12@demo.example", "buyer1@demo.example").status \
+        is RequestStatus.ACCEPTED
