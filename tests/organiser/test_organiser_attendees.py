@@ -8,7 +8,6 @@ import pytest
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import func, select
 
-from conftest import DEMO_PASSWORD, login, user_by_email
 from matchmaker.cli import cli
 from matchmaker.extensions import db
 from matchmaker.mail import outbox
@@ -16,6 +15,15 @@ from matchmaker.models import Event, Participation, Role, User
 from matchmaker.organiser import attendees
 
 CONSOLE = "/events/demo/console"
+DEMO_PASSWORD = "circular-demo-2026"
+
+
+def user_by_email(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def login(client, email: str, password: str = DEMO_PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
 GOOD = (
     "name,email,organisation,role,product_groups\n"
     "Anna Nieuw,anna@new.example,City of Nieuwpoort,buyer,textile;Furniture\n"

@@ -4,14 +4,17 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from conftest import user_by_email
 from matchmaker.database import utcnow
 from matchmaker.extensions import db
 from matchmaker.models import (Absence, Booking, Event, Meeting, MeetingFeedback,
                                MeetingRequest, MeetingStatus, Participation, RequestStatus,
-                               RunKind, RunStatus, SolveRun)
+                               RunKind, RunStatus, SolveRun, User)
 
 CONSOLE = "/events/demo/console"
+
+
+def user_by_email(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
 
 
 def demo_event():

@@ -4,13 +4,16 @@ from datetime import date, time
 import pytest
 from sqlalchemy import func, select
 
-from conftest import user_by_email
 from matchmaker.extensions import db
 from matchmaker.models import (Booking, DialogueSession, Event, Meeting, MeetingBlock,
                                MeetingRequest, Participation, Phase, RequestStatus, Role, Slot,
-                               Table)
+                               Table, User)
 
 CONSOLE = "/events/demo/console"
+
+
+def user_by_email(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
 
 
 def demo_event():
@@ -361,7 +364,6 @@ def test_dialogue_session_ending_before_it_starts_is_refused(demo, login_as):
 def test_services_refuse_overlap_directly(session):
     from matchmaker.domain import DomainError
     from matchmaker.organiser import setup
-    from matchmaker.models import User
     user = User(email="o@x.example", name="O", password_hash="!")
     session.add(user)
     event = setup.create_event(session, creator=user, name="E", slug="e",
