@@ -23,9 +23,9 @@ from .cli import CommandError, event_or_exit, export_group, import_group
 
 
 def calendar_host() -> str:
-    """The host part of iCalendar UIDs: the same for web downloads and CLI exports."""
-    config = current_app.config
-    return config.get("CALENDAR_HOST") or config.get("SERVER_NAME") or "matchmaker.local"
+    """The host part of iCalendar UIDs: the same for web downloads, feeds and CLI exports."""
+    from ..exports.ical import host_from_config
+    return host_from_config(current_app.config)
 
 
 def _write(path: str, data: str | bytes) -> None:
