@@ -8,11 +8,12 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain import DomainError
-from ..models import (DialogueSession, DialogueTable, Event, Meeting, MeetingBlock, Participation,
-                      Phase, ProductGroup, Role, Slot, Table, User)
+from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting, MeetingBlock,
+                      Participation, Phase, ProductGroup, Role, Slot, Table, User)
 from ..timeutil import local_to_utc
 
 
@@ -119,11 +120,21 @@ def create_event(session: Session, *, creator: User, name: str, slug: str, timez
     event = Event(name=_required(name, "name"), slug=check_slug(session, slug),
                   timezone=check_timezone(timezone), venue=venue.strip(),
                   description=description.strip(), phase=Phase.DRAFT)
-    session.add(event)
-    session.flush()
+    _flush_unique_slug(session, event)
     session.add(Participation(event=event, user=creator, role=Role.ORGANISER))
     session.flush()
     return event
+
+
+def _flush_unique_slug(session: Session, event: Event) -> None:
+    """Flush, reporting a slug taken by a concurrent request as a form error."""
+    try:
+        with session.begin_nested():
+            session.add(event)
+            session.flush()
+    except IntegrityError:
+        raise DomainError("Another event uses this address already; choose another.",
+                          field="slug") from None
 
 
 def update_event(session: Session, event: Event, *, name: str, slug: str, timezone: str,
@@ -138,7 +149,7 @@ def update_event(session: Session, event: Event, *, name: str, slug: str, timezo
                           "the blocks first.", field="timezone")
     event.name, event.slug, event.timezone = name, slug, timezone
     event.venue, event.description = venue.strip(), description.strip()
-    session.flush()
+    _flush_unique_slug(session, event)
     return event
 
 
@@ -276,5 +287,9 @@ def add_dialogue_table(session: Session, dialogue: DialogueSession, *, label: st
 
 
 def delete_dialogue_session(session: Session, dialogue: DialogueSession) -> None:
+    if session.scalar(select(func.count()).select_from(DialogueSeat)
+                      .where(DialogueSeat.session_id == dialogue.id)):
+        raise DomainError("People are seated in this session; clear the seating plan before "
+                          "deleting it.")
     session.delete(dialogue)
     session.flush()

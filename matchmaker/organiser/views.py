@@ -407,7 +407,12 @@ def delete_dialogue(event, session_id: int):
     dialogue = get_in_event(DialogueSession, event, session_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    setup.delete_dialogue_session(db.session, dialogue)
+    try:
+        setup.delete_dialogue_session(db.session, dialogue)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("organiser.dialogues", slug=event.slug))
     db.session.commit()
     flash("Session deleted.", "success")
     return redirect(url_for("organiser.dialogues", slug=event.slug))

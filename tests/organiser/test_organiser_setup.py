@@ -374,3 +374,38 @@ def test_services_refuse_overlap_directly(session):
                                 end=time(11))
     # Touching blocks are fine: a lunch is the gap between two blocks.
     setup.add_meeting_block(session, event, day=date(2027, 1, 5), start=time(10), end=time(11))
+
+
+def test_console_forms_carry_and_require_a_csrf_token(demo, login_as):
+    import re
+    client = login_as("organiser@demo.example")
+    demo.config["WTF_CSRF_ENABLED"] = True
+    page = client.get(CONSOLE + "/blocks").data.decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    refused = client.post(CONSOLE + "/blocks", data=block_data())
+    assert refused.status_code == 400
+    accepted = client.post(CONSOLE + "/blocks", data={**block_data(), "csrf_token": token})
+    assert accepted.status_code == 302
+    home = client.get(CONSOLE + "/").data.decode()
+    assert 'name="csrf_token"' in home  # the open/close booking button
+    assert client.post(CONSOLE + "/phase", data={"move": "close"}).status_code == 400
+
+
+def test_dialogue_session_with_seated_people_is_not_deleted(demo, login_as):
+    from matchmaker.models import DialogueSeat, Side
+    with demo.app_context():
+        event = demo_event()
+        dialogue = db.session.scalar(select(DialogueSession).where(
+            DialogueSession.event_id == event.id))
+        table = dialogue.tables[0]
+        buyer = db.session.scalar(select(Participation).where(
+            Participation.event_id == event.id, Participation.role == Role.BUYER))
+        db.session.add(DialogueSeat(table_id=table.id, session_id=dialogue.id,
+                                    participation_id=buyer.id, side=Side.BUYER))
+        db.session.commit()
+        sid = dialogue.id
+    client = login_as("organiser@demo.example")
+    page = client.post(f"{CONSOLE}/dialogues/{sid}/delete", follow_redirects=True)
+    assert b"People are seated" in page.data
+    with demo.app_context():
+        assert db.session.get(DialogueSession, sid) is not None
