@@ -1,7 +1,7 @@
 """Offers and queries: create, edit, delete own listings only; who may post what."""
 from sqlalchemy import func, select
 
-from conftest import user_by_email
+from market_helpers import user_by_email
 from matchmaker.extensions import db
 from matchmaker.models import (CircularStrategy, Listing, ListingKind, Participation,
                                ProductGroup)

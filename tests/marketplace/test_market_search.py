@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from conftest import DEMO_PASSWORD, login
+from market_helpers import DEMO_PASSWORD, login
 from matchmaker.extensions import db
 from matchmaker.models import (CircularStrategy, Event, Listing, ListingKind, Organisation,
                                Participation, ProductGroup, Role, User)

@@ -3,7 +3,7 @@ import re
 
 from sqlalchemy import or_, select
 
-from conftest import user_by_email
+from market_helpers import user_by_email
 from matchmaker.extensions import db
 from matchmaker.models import (Event, Listing, ListingKind, MeetingRequest, Organisation,
                                Participation, RequestStatus, Role, User)

@@ -3,7 +3,7 @@ import json
 
 from sqlalchemy import func, or_, select
 
-from conftest import DEMO_PASSWORD, user_by_email
+from profile_helpers import DEMO_PASSWORD, user_by_email
 from matchmaker.extensions import db
 from matchmaker.models import (Booking, Listing, Meeting, MeetingRequest, Participation,
                                RequestStatus, Slot, Table, User)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from conftest import login, user_by_email
+from profile_helpers import login, user_by_email
 from matchmaker.extensions import db
 from matchmaker.models import Event, Organisation, Participation, ProductGroup, Role, User
 
