@@ -36,8 +36,8 @@ class ProfileForm(BaseForm):
         Optional(), Length(max=40),
         Regexp(r"^\+?[0-9 ()./-]{6,40}$", message="Use digits, spaces and + ( ) . / - only.")])
     share_contact = BooleanField("Show my e-mail address and phone to other participants")
-    logo = FileField("Logo (optional)",
-                     description="PNG, JPEG or WebP, at most 1 MB.")
+    logo = FileField("Logo (optional)", description="PNG, JPEG or WebP, at most 1 MB.",
+                     render_kw={"accept": "image/png,image/jpeg,image/webp"})
 
 
 class DeleteAccountForm(BaseForm):

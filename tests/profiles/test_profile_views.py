@@ -271,3 +271,13 @@ def test_joining_an_event_without_product_groups_needs_none(demo):
     assert client.post("/events/early/join", data=data).status_code == 302
     listing = client.post("/events/early/listings/new", data={"title": "Chairs"})
     assert listing.status_code == 400 and b"have not chosen" in listing.data
+
+
+def test_an_upload_beyond_the_request_limit_gets_a_clear_413_page(demo):
+    client = new_visitor(demo)
+    data = profile_data(demo)
+    data["logo"] = (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * (5 * 1024 * 1024)), "huge.png")
+    response = post_multipart(client, "/events/demo/join", data)
+    assert response.status_code == 413
+    assert b"too large" in response.data
+    assert participation_of(demo, "nina@new.example") is None
