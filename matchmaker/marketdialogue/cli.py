@@ -56,8 +56,14 @@ def solve_command(dialogue: str, output: str, time_limit: float, workers: int, s
     """Seat DIALOGUE.json's participants and write the plan."""
     problem = _load(read_dialogue, dialogue)
     live = sys.stderr.isatty()
+    shown: dict[str, object] = {"at": -10.0, "what": None}
 
     def progress(elapsed: float, value: float, bound: float) -> None:
+        # Rewrite one line on a terminal; in a log, a line a second at most, and news only.
+        news = (round(value), round(bound))
+        if news == shown["what"] or (elapsed - shown["at"] < (0.1 if live else 1.0) and value < bound):
+            return
+        shown["at"], shown["what"] = elapsed, news
         share = f"{100 * value / bound:.1f}% of bound" if bound > 0 else "bound 0"
         line = f"{elapsed:7.1f} s  interest {value:.0f}  bound {bound:.0f}  ({share})"
         click.echo(("\r" + line) if live else line, err=True, nl=not live)

@@ -24,6 +24,7 @@ from typing import Callable
 
 from ortools.sat.python import cp_model
 
+from .bound import lp_bound
 from .check import check
 from .greedy import Placement, canonical, greedy, improve, symmetric_groups
 from .index import Index, TableKey
@@ -69,30 +70,37 @@ def solve(problem: DialogueProblem, *, time_limit_s: float = 30.0, num_workers: 
     started = time.monotonic()
     ix = Index(problem)
     stop = stop or threading.Event()
+    lp = _LpBound(ix, time_limit_s)  # runs beside the search, GLOP frees the GIL
     hint = canonical(ix, improve(ix, greedy(ix, seed), started + min(2.0, 0.1 * time_limit_s)))
     trivial = _trivial_bound(ix)
+    best = {"value": sum(ix.weight(p, s) for p, s, _t, _side in hint)}
 
     def report(value: float, bound: float) -> None:
+        best["value"] = max(best["value"], value)
         if progress is not None:
-            progress(time.monotonic() - started, value, bound)
+            progress(time.monotonic() - started, value, min(bound, lp.value if lp.value is not None else bound))
 
-    # Phase 1: interest value.
+    # Phase 1: interest value, until the time share is used or the LP bound is reached.
     m1 = _build(ix)
     m1.model.maximize(m1.interest)
     _hint(m1, hint)
     whole = balance and len(m1.x) <= GLOBAL_BALANCE_LIMIT
-    share = 1.0 if not balance else 0.6 if whole else 0.8
+    share = 1.0 if not balance else 0.6 if whole else 0.9
     phase1_limit = started + time_limit_s * share - time.monotonic()
-    solver, status = _run(m1.model, phase1_limit, num_workers, seed, stop, report, interest_phase=True)
+    solver, status = _run(m1.model, phase1_limit, num_workers, seed, stop, report, interest_phase=True,
+                          enough=lambda: lp.value is not None and best["value"] >= lp.value)
+    bound = trivial
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         placed = _extract(m1, solver)
-        bound = min(trivial, math.floor(solver.best_objective_bound + 1e-6))
     else:
         placed = hint
-        bound = trivial
-        if status == cp_model.UNKNOWN and math.isfinite(solver.best_objective_bound):
-            bound = min(trivial, math.floor(solver.best_objective_bound + 1e-6))
+    if status != cp_model.INFEASIBLE and math.isfinite(solver.best_objective_bound):
+        bound = min(bound, math.floor(solver.best_objective_bound + 1e-6))
     value = sum(ix.weight(p, s) for p, s, _t, _side in placed)
+    if status != cp_model.OPTIMAL:
+        lp.wait(0.0 if stop.is_set() else started + time_limit_s - time.monotonic())
+    if lp.value is not None:
+        bound = min(bound, lp.value)
     bound = max(bound, value)
     phases = {"interest": solver.status_name(status)}
     report(value, bound)
@@ -131,6 +139,22 @@ def solve(problem: DialogueProblem, *, time_limit_s: float = 30.0, num_workers: 
     if violations:
         raise SolverError("the solver broke a rule: " + "; ".join(violations[:5]))
     return plan
+
+
+class _LpBound:
+    """The LP bound, computed in a thread of its own."""
+
+    def __init__(self, ix: Index, time_limit_s: float) -> None:
+        self.value: int | None = None
+        _ = ix.options, ix.cliques, ix.candidates, ix.by_group  # built once, before two threads want them
+        self._thread = threading.Thread(target=self._work, args=(ix, time_limit_s), daemon=True)
+        self._thread.start()
+
+    def _work(self, ix: Index, time_limit_s: float) -> None:
+        self.value = lp_bound(ix, time_limit_s)
+
+    def wait(self, seconds: float) -> None:
+        self._thread.join(max(0.0, seconds))
 
 
 def _polish(ix: Index, placed: list[Placement], deadline: float, workers: int, seed: int,
@@ -268,6 +292,10 @@ def _constraints(m: _Model) -> None:
         if rules.min_suppliers:
             model.add(sum(suppliers) >= rules.min_suppliers * is_open)
         model.add(is_open <= sum(m.x[k] for k in members))
+        # Implied by the seat counts, but without them the LP may half-open a
+        # table and dodge the minimums: the bound would be far weaker.
+        for k in members:
+            model.add_implication(m.x[k], is_open)
         if rules.max_per_organisation is not None:
             by_org: dict[str, list[Key]] = defaultdict(list)
             for k in members:
@@ -371,8 +399,8 @@ def _hint(m: _Model, placed: list[Placement]) -> None:
 
 
 def _run(model: cp_model.CpModel, limit: float, workers: int, seed: int, stop: threading.Event,
-         report: Callable[[float, float], None] | None, *, interest_phase: bool
-         ) -> tuple[cp_model.CpSolver, int]:
+         report: Callable[[float, float], None] | None, *, interest_phase: bool,
+         enough: Callable[[], bool] | None = None) -> tuple[cp_model.CpSolver, int]:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(limit, 0.01)
     solver.parameters.num_workers = max(1, workers)
@@ -387,7 +415,7 @@ def _run(model: cp_model.CpModel, limit: float, workers: int, seed: int, stop: t
 
     def watch() -> None:
         while not done.is_set():
-            if stop.wait(0.05):
+            if stop.wait(0.05) or (enough is not None and enough()):
                 solver.stop_search()
                 return
 

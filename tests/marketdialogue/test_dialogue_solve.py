@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from matchmaker.marketdialogue.bound import lp_bound
 from matchmaker.marketdialogue.check import check
 from matchmaker.marketdialogue.formats import parse_dialogue
 from matchmaker.marketdialogue.generate import generate
@@ -156,6 +157,7 @@ def test_optimum_equals_brute_force(problem, best):
     assert plan.stats["interest_value"] == best[0] == plan.stats["upper_bound"]
     balance = plan.stats["side_gap_total"] + plan.stats["fill_range_total"]
     assert (balance, plan.stats["competitor_pairs"]) == best[1]
+    assert lp_bound(Index(problem)) >= best[0]
 
 
 @pytest.mark.parametrize("problem, best", _tiny_cases(4, people=7, equal_tables=True))

@@ -1,0 +1,85 @@
+"""An upper bound on the interest value from the LP relaxation, solved with GLOP.
+
+CP-SAT's own bound can stall far above the LP optimum on these models (seen at
+871 against an LP of 837 on a 200-participant instance); the LP relaxation of
+the same constraints is cheap and usually tight, so the solver takes the lower
+of the two.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from ortools.linear_solver import pywraplp
+
+from .index import Index
+
+
+def lp_bound(ix: Index, time_limit_s: float = 30.0) -> int | None:
+    """The interest value's LP bound rounded down, or None if GLOP gave no proven optimum."""
+    rules = ix.problem.rules
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None:  # pragma: no cover - GLOP ships with ortools
+        return None
+    solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
+    live = {key for key in ix.table_keys if ix.closed_cause(key) is None}
+    objective = solver.Objective()
+    x: dict[tuple, pywraplp.Variable] = {}
+    at_table: dict[tuple, list] = defaultdict(list)
+    mine: dict[int, list] = defaultdict(list)
+    for p, options in enumerate(ix.options):
+        for s, t, side in options:
+            if (s, t) not in live:
+                continue
+            var = solver.NumVar(0.0, 1.0, "")
+            key = (p, s, t, side)
+            x[key] = var
+            at_table[(s, t)].append(key)
+            mine[p].append(key)
+            objective.SetCoefficient(var, ix.weight(p, s))
+    objective.SetMaximization()
+    if not x:
+        return 0
+
+    def row(lower: float, upper: float, terms: list) -> None:
+        constraint = solver.RowConstraint(lower, upper, "")
+        for var, coef in terms:
+            constraint.SetCoefficient(var, coef)
+
+    infinity = solver.infinity()
+    for key, members in at_table.items():
+        table = ix.table(key)
+        is_open = solver.NumVar(0.0, 1.0, "")
+        row(-infinity, 0, [(x[k], 1) for k in members if k[3] == "buyer"] + [(is_open, -table.buyer_seats)])
+        row(-infinity, 0, [(x[k], 1) for k in members if k[3] == "supplier"] + [(is_open, -table.supplier_seats)])
+        if rules.min_buyers:
+            row(0, infinity, [(x[k], 1) for k in members if ix.people[k[0]].role == "buyer"]
+                + [(is_open, -rules.min_buyers)])
+        if rules.min_suppliers:
+            row(0, infinity, [(x[k], 1) for k in members if ix.people[k[0]].role == "supplier"]
+                + [(is_open, -rules.min_suppliers)])
+        for k in members:
+            row(-infinity, 0, [(x[k], 1), (is_open, -1)])
+        if rules.max_per_organisation is not None:
+            by_org: dict[str, list] = defaultdict(list)
+            for k in members:
+                by_org[ix.people[k[0]].org_key].append(k)
+            for group in by_org.values():
+                if len({k[0] for k in group}) > rules.max_per_organisation:
+                    row(-infinity, rules.max_per_organisation, [(x[k], 1) for k in group])
+    for p, keys in mine.items():
+        if len(keys) < 2:
+            continue
+        for clique in ix.cliques:
+            inside = [x[k] for k in keys if k[1] in clique]
+            if len(inside) > 1:
+                row(-infinity, 1, [(var, 1) for var in inside])
+        by_group: dict[str, list] = defaultdict(list)
+        for k in keys:
+            by_group[ix.sessions[k[1]].product_group].append(x[k])
+        for group_vars in by_group.values():
+            if len(group_vars) > 1:
+                row(-infinity, 1, [(var, 1) for var in group_vars])
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    return math.floor(objective.Value() + 1e-6)
