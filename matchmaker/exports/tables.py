@@ -225,7 +225,8 @@ def to_pdf(plan: TablePlan) -> bytes:
                    Paragraph(_esc(plan.zone_label), styles["BodyText"]), Spacer(1, 8)]
         if sheet.rows:
             rows = [["Time", "Participant", "Meets"]] + [
-                [r.time, Paragraph(_esc(r.first), body_style), Paragraph(_esc(r.second), body_style)]
+                [r.time, Paragraph(_esc(r.first), body_style),
+                 Paragraph(_esc(r.second), body_style)]
                 for r in sheet.rows]
             content.append(PdfTable(rows, colWidths=[3 * cm, (frame_w - 3 * cm) / 2,
                                                     (frame_w - 3 * cm) / 2],

@@ -289,7 +289,8 @@ def set_locked(session: Session, meeting: Meeting, locked: bool) -> None:
     session.flush()
 
 
-def _owned_tables(session: Session, event: Event, participation_ids: tuple[int, int]) -> list[Table]:
+def _owned_tables(session: Session, event: Event,
+                  participation_ids: tuple[int, int]) -> list[Table]:
     return list(session.scalars(select(Table).where(
         Table.event_id == event.id, Table.owner_id.in_(participation_ids))))
 

@@ -292,9 +292,16 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
     started = time.monotonic()
     if stop_requested:
         stop.set()
-    with _StopWatch(db.engine, run_id, stop):
-        result, text, value, bound, summary = _solve(kind, built, time_limit, workers, writer,
-                                                     stop)
+    from ..scheduling import FormatError
+    try:
+        with _StopWatch(db.engine, run_id, stop):
+            result, text, value, bound, summary = _solve(kind, built, time_limit, workers,
+                                                         writer, stop)
+    except FormatError as exc:  # a locked meeting that can no longer stay where it is
+        from .publishing import _namer
+        reason = _namer(session, event, built)(str(exc))
+        raise RuntimeError(f"A locked meeting cannot be kept: {reason}. "
+                           "Unlock or move it, then start a new run.") from None
     elapsed = time.monotonic() - started
 
     run = session.get(SolveRun, run_id)

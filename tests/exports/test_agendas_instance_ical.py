@@ -10,15 +10,12 @@ from sqlalchemy import select
 from matchmaker.exports import agendas, ical
 from matchmaker.exports.instance import instance_json
 from matchmaker.extensions import db
-from matchmaker.models import Event, Meeting
+from matchmaker.models import Meeting
 from matchmaker.organiser import publishing, solving
 from matchmaker.scheduling import parse_instance
+from export_helpers import demo_event, published, sync_runs  # noqa: F401 - fixtures
 
 CONSOLE = "/events/demo/console/schedule"
-
-
-def demo_event() -> Event:
-    return db.session.scalar(select(Event).where(Event.slug == "demo"))
 
 
 def test_agendas_pdf_has_a_page_per_participant_with_their_meetings(published):
@@ -37,7 +34,8 @@ def test_instance_file_is_a_valid_problem_with_the_accepted_requests(published):
         event = demo_event()
         text = instance_json(db.session, event)
         problem = parse_instance(text)
-        assert len(problem.meetings) == len(solving.build_problem(db.session, event).problem.meetings)
+        expected = solving.build_problem(db.session, event).problem.meetings
+        assert len(problem.meetings) == len(expected)
         data = json.loads(text)
         assert all(m.get("previous") for m in data["meetings"]
                    if solving.parse_key(m["id"], "r") in

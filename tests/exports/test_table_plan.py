@@ -9,17 +9,14 @@ from sqlalchemy import func, select
 
 from matchmaker.exports import tables
 from matchmaker.extensions import db
-from matchmaker.models import DialogueTable, Event, Meeting
+from matchmaker.models import DialogueTable, Meeting
+from export_helpers import demo_event, published, sync_runs  # noqa: F401 - fixtures
 
 CONSOLE = "/events/demo/console/schedule"
 
 
 def pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
-
-
-def demo_event() -> Event:
-    return db.session.scalar(select(Event).where(Event.slug == "demo"))
 
 
 def test_csv_neutralises_cells_that_a_spreadsheet_would_run(published):

@@ -1,11 +1,18 @@
-"""Helpers of the schedule tests (imported by name: the test folder is on sys.path)."""
+"""Fixtures and helpers of the schedule tests.
+
+Test modules import them by name (pytest puts the test folder on sys.path); a
+conftest.py here would shadow the root one that other tests import as `conftest`.
+Runs execute synchronously; drafts can come from first-come-first-served.
+"""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Event, RunKind, RunStatus, SolveRun
 from matchmaker.organiser import publishing, solving
+from matchmaker.organiser.runs import SyncJobRunner
 from matchmaker.scheduling import dumps_schedule, fcfs
 
 ORGANISER = "organiser@demo.example"
@@ -32,3 +39,18 @@ def publish_fcfs(event: Event) -> SolveRun:
     publishing.publish_schedule(db.session, event, run, notify=False)
     db.session.commit()
     return run
+
+
+@pytest.fixture(autouse=True)
+def sync_runs(app):
+    app.config["RUNS_SYNC"] = True
+    app.extensions["solve_runner"] = SyncJobRunner()
+
+
+@pytest.fixture
+def published(demo):
+    """The demo event with a first-come-first-served schedule published."""
+    with demo.app_context():
+        publish_fcfs(demo_event())
+        db.session.remove()
+    return demo

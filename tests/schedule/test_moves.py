@@ -1,12 +1,15 @@
 """Locks and hand moves of meetings in force."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Absence, Booking, Meeting
 from matchmaker.organiser import solving
-from schedule_helpers import CONSOLE, ORGANISER, demo_event
+from schedule_helpers import (  # noqa: F401 - fixtures too
+    CONSOLE, ORGANISER, demo_event, published, sync_runs)
 
 
 def free_place(event, meeting):
@@ -36,7 +39,8 @@ def test_lock_and_unlock_a_meeting(published, login_as):
         meeting = db.session.get(Meeting, meeting_id)
         assert meeting.locked
         problem = solving.build_problem(db.session, demo_event()).problem
-        pinned = next(m for m in problem.meetings if m.id == solving.meeting_key(meeting.request_id))
+        key = solving.meeting_key(meeting.request_id)
+        pinned = next(m for m in problem.meetings if m.id == key)
         assert pinned.fixed is not None and pinned.fixed.slot == solving.slot_key(meeting.slot_id)
     assert client.post(f"{CONSOLE}/meetings/{meeting_id}/unlock").status_code == 302
     with published.app_context():
@@ -101,10 +105,9 @@ def test_move_onto_a_taken_table_names_the_meeting_there(published):
         a = pooled[0]
         b = next(m for m in pooled if m.slot_id != a.slot_id)
         clashes = publishing.move_clashes(db.session, event, a, b.slot, b.table)
-        assert ("table", f"{b.table.label} is taken at "
-                f"{b.slot.starts_at.astimezone(__import__('zoneinfo').ZoneInfo(event.timezone)):%H:%M}"
-                f" (meeting of {b.request.sender.user.name} and "
-                f"{b.request.recipient.user.name}).") in clashes
+        when = b.slot.starts_at.astimezone(ZoneInfo(event.timezone))
+        assert ("table", f"{b.table.label} is taken at {when:%H:%M} (meeting of "
+                f"{b.request.sender.user.name} and {b.request.recipient.user.name}).") in clashes
 
 
 def test_move_to_another_suppliers_stand_is_refused(published, login_as):

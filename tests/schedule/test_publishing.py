@@ -10,7 +10,8 @@ from matchmaker.mail import outbox
 from matchmaker.models import Booking, Meeting, Phase, SolveRun
 from matchmaker.organiser import publishing, solving
 from matchmaker.scheduling import Assignment, Schedule, Unscheduled, check, fcfs
-from schedule_helpers import CONSOLE, ORGANISER, demo_event, draft_run
+from schedule_helpers import (  # noqa: F401 - fixtures too
+    CONSOLE, ORGANISER, demo_event, draft_run, published, sync_runs)
 
 
 def placements() -> dict[int, tuple[int, int, int, int]]:

@@ -10,7 +10,8 @@ from matchmaker import create_app, scheduling
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, RunKind, RunStatus, SolveRun
 from matchmaker.organiser import runs
-from schedule_helpers import CONSOLE, ORGANISER, demo_event
+from schedule_helpers import (  # noqa: F401 - fixtures too
+    CONSOLE, ORGANISER, demo_event, published, sync_runs)
 
 
 def last_run() -> SolveRun:
@@ -214,3 +215,22 @@ def test_stopping_a_run_whose_process_is_gone_marks_it_interrupted(demo):
         assert runs.request_stop(db.session, run)
         assert run.status is RunStatus.INTERRUPTED
         assert not runs.request_stop(db.session, run)
+
+
+def test_a_locked_meeting_that_cannot_stay_fails_the_run_with_names(published, login_as):
+    from matchmaker.models import Absence
+    from matchmaker.organiser import solving
+    with published.app_context():
+        meeting = solving.meetings_in_force(db.session, demo_event())[0]
+        meeting.locked = True
+        db.session.add(Absence(participation_id=meeting.request.sender_id,
+                               slot_id=meeting.slot_id))
+        name = meeting.request.sender.user.name
+        db.session.commit()
+    client = login_as(ORGANISER)
+    client.post(f"{CONSOLE}/runs/meetings", data={"m-kind": "meetings", "m-time_limit": "1"})
+    with published.app_context():
+        run = last_run()
+        assert run.status is RunStatus.FAILED
+        assert "locked meeting cannot be kept" in run.message
+        assert name in run.message

@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, RunStatus, SolveRun
 from matchmaker.organiser import runs
+from schedule_helpers import sync_runs  # noqa: F401 - fixture
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 PHONE_WIDTH = 375

@@ -12,7 +12,7 @@ from matchmaker.domain import DomainError
 from matchmaker.extensions import db
 from matchmaker.models import DialogueTable, Meeting, Phase, SolveRun
 from matchmaker.organiser import publishing
-from schedule_helpers import demo_event
+from schedule_helpers import demo_event, published, sync_runs  # noqa: F401 - fixtures
 
 
 def pages(pdf: bytes) -> int:

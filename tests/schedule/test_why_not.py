@@ -6,7 +6,8 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import SolveRun, Table
 from matchmaker.organiser import publishing
-from schedule_helpers import CONSOLE, ORGANISER, demo_event, draft_run
+from schedule_helpers import (  # noqa: F401 - fixtures too
+    CONSOLE, ORGANISER, demo_event, draft_run, sync_runs)
 
 
 def test_why_not_lists_unscheduled_requests_with_reasons_and_the_planner_answer(demo, login_as):

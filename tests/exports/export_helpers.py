@@ -1,4 +1,7 @@
-"""Export tests: the demo event with a first-come-first-served schedule published."""
+"""Fixtures of the export tests: the demo event with a published FCFS schedule.
+
+Test modules import them by name; a conftest.py here would shadow the root one.
+"""
 from __future__ import annotations
 
 import pytest
@@ -11,6 +14,10 @@ from matchmaker.organiser.runs import SyncJobRunner
 from matchmaker.scheduling import dumps_schedule, fcfs
 
 
+def demo_event() -> Event:
+    return db.session.scalar(select(Event).where(Event.slug == "demo"))
+
+
 @pytest.fixture(autouse=True)
 def sync_runs(app):
     app.config["RUNS_SYNC"] = True
@@ -20,7 +27,7 @@ def sync_runs(app):
 @pytest.fixture
 def published(demo):
     with demo.app_context():
-        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        event = demo_event()
         run = SolveRun(event_id=event.id, kind=RunKind.MEETINGS, status=RunStatus.FINISHED,
                        time_limit_s=1.0, progress=1.0, result=dumps_schedule(
                            fcfs(solving.build_problem(db.session, event).problem)))
