@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import (Event, Listing, ListingKind, Meeting, MeetingRequest, MeetingStatus,
-                      Participation, RequestStatus, Role, RunKind, RunStatus, SolveRun)
+from ..models import (Event, Listing, ListingKind, Meeting, MeetingFeedback, MeetingRequest,
+                      MeetingStatus, Participation, RequestStatus, Role, RunKind, RunStatus,
+                      SolveRun)
 from ..timeutil import format_time, to_local
 
 SCHEDULE_FORMAT = "matchmaker-schedule/1"
@@ -54,6 +55,7 @@ class Board:
     fairness: list[Bar]
     unscheduled: list[Bar]
     unscheduled_source: str
+    feedback: "FeedbackSummary"
 
     @property
     def group_max(self) -> int:
@@ -99,7 +101,32 @@ def build(session: Session, event: Event) -> Board:
         fairness=fairness(people, meetings),
         unscheduled=(unscheduled := unscheduled_reasons(session, event))[0],
         unscheduled_source=unscheduled[1],
+        feedback=feedback_summary(session, event),
     )
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    answers: int
+    average: float | None
+    follow_ups: int
+    scores: list[Bar]
+
+    @property
+    def scores_max(self) -> int:
+        return max([b.value for b in self.scores] + [1])
+
+
+def feedback_summary(session: Session, event: Event) -> FeedbackSummary:
+    rows = list(session.execute(
+        select(MeetingFeedback.useful, MeetingFeedback.follow_up)
+        .join(Meeting, MeetingFeedback.meeting_id == Meeting.id)
+        .where(Meeting.event_id == event.id)))
+    scores = Counter(r.useful for r in rows)
+    average = sum(r.useful for r in rows) / len(rows) if rows else None
+    return FeedbackSummary(answers=len(rows), average=average,
+                           follow_ups=sum(1 for r in rows if r.follow_up),
+                           scores=[Bar(str(k), scores.get(k, 0)) for k in range(1, 6)])
 
 
 def _groups_of_pair(by_id: dict[int, Participation], a: int, b: int) -> list[int]:

@@ -368,3 +368,34 @@ def test_cli_export_writes_neutralised_csv(demo, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "'=cmd|' /C calc'!A0" in text
     assert text.count("\n") == 31  # header + 30 attendees
+
+
+# --- Robustness ----------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from matchmaker.domain import DomainError  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.text(alphabet=st.sampled_from(list('ab,;|"\n\r\t=@ é\x00')) | st.characters(),
+                    max_size=200))
+def test_any_text_parses_or_fails_with_a_domain_error(demo, body):
+    with demo.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        for text in (body, "name,email,role,product_groups\n" + body):
+            try:
+                parsed = attendees.parse_attendees(db.session, event, text)
+            except DomainError:
+                continue
+            assert all(r.line >= 2 for r in parsed.rows)
+            assert len(parsed.report()) == len(parsed.bad)
+
+
+@given(value=st.text(max_size=20))
+def test_neutralised_cells_never_start_like_a_formula(value):
+    cell = attendees.neutralise(value)
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert cell.endswith(value)

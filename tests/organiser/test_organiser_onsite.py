@@ -331,3 +331,14 @@ def test_dashboard_of_an_empty_event(demo, organiser):
                                                 "timezone": "Europe/Brussels"})
     page = organiser.get("/events/empty/console/")
     assert page.status_code == 200 and b"No tables or slots yet" in page.data
+
+
+def test_dashboard_summarises_feedback(demo, login_as, organiser, day):
+    post_status(organiser, day["meeting"], "held")
+    login_as(day["sender_email"]).post(f"/events/demo/feedback/{day['meeting']}",
+                                       data={"useful": 4, "follow_up": "yes"})
+    login_as(day["recipient_email"]).post(f"/events/demo/feedback/{day['meeting']}",
+                                          data={"useful": 2, "follow_up": "no"})
+    page = organiser.get(CONSOLE + "/").data.decode()
+    assert "2 answer(s); average usefulness <strong>3.0</strong>" in page
+    assert "1 plan a follow-up" in page
