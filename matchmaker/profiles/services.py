@@ -9,8 +9,8 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import DomainError
-from ..models import (Event, Listing, Meeting, MeetingRequest, Organisation, Participation,
-                      ProductGroup, Role, Slot, User)
+from ..models import (Event, Listing, Meeting, MeetingFeedback, MeetingRequest, Notification,
+                      Organisation, Participation, ProductGroup, Role, Slot, User)
 from ..security import PasswordService
 
 MAX_LOGO_BYTES = 1024 * 1024
@@ -202,6 +202,16 @@ def export_personal_data(session: Session, user: User) -> dict:
                                      else m.request.sender).display_name,
                 "starts_at": _iso(m.slot.starts_at), "ends_at": _iso(m.slot.ends_at),
                 "table": m.table.label, "status": m.status.value} for m in meetings],
+            "meeting_feedback": [{
+                "meeting_id": f.meeting_id, "useful": f.useful, "follow_up": f.follow_up,
+                "comment": f.comment, "created_at": _iso(f.created_at)}
+                for f in session.scalars(select(MeetingFeedback).where(
+                    MeetingFeedback.participation_id == part.id).order_by(MeetingFeedback.id))],
+            "notifications": [{
+                "kind": n.kind, "text": n.text, "created_at": _iso(n.created_at),
+                "sent_at": _iso(n.sent_at)}
+                for n in session.scalars(select(Notification).where(
+                    Notification.participation_id == part.id).order_by(Notification.id))],
         })
     return {
         "format": "matchmaker-personal-data/1",

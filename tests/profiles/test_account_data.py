@@ -5,8 +5,8 @@ from sqlalchemy import func, or_, select
 
 from profile_helpers import DEMO_PASSWORD, user_by_email
 from matchmaker.extensions import db
-from matchmaker.models import (Booking, Listing, Meeting, MeetingRequest, Participation,
-                               RequestStatus, Slot, Table, User)
+from matchmaker.models import (Booking, Listing, Meeting, MeetingFeedback, MeetingRequest,
+                               Notification, Participation, RequestStatus, Slot, Table, User)
 
 
 def my_participation(app, email) -> int:
@@ -39,6 +39,11 @@ def schedule_one_meeting(app, participation_id) -> int:
 def test_download_my_data_holds_account_profiles_listings_requests_and_meetings(demo, login_as):
     me = my_participation(demo, "buyer1@demo.example")
     meeting_id = schedule_one_meeting(demo, me)
+    with demo.app_context():
+        db.session.add(MeetingFeedback(meeting_id=meeting_id, participation_id=me, useful=4,
+                                       comment="Good talk about chairs"))
+        db.session.add(Notification(participation_id=me, kind="request", text="A new request"))
+        db.session.commit()
     response = login_as("buyer1@demo.example").get("/account/export")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
@@ -60,6 +65,8 @@ def test_download_my_data_holds_account_profiles_listings_requests_and_meetings(
     assert len(part["requests_received"]) == received and received > 0
     assert [m["id"] for m in part["meetings"]] == [meeting_id]
     assert part["meetings"][0]["starts_at"].endswith("+00:00")
+    assert part["meeting_feedback"][0]["comment"] == "Good talk about chairs"
+    assert part["notifications"][0]["text"] == "A new request"
 
 
 def test_account_page_and_export_need_login(demo):
