@@ -1,0 +1,1314 @@
+"""Place a fixed set of meetings into slots and tables with the fewest idle gaps.
+
+`compact()` is the second phase of scheduling: every given meeting must be placed
+(all hard rules of the `matchmaker-instance/1` contract hold), and among those
+schedules it minimises, lexicographically,
+
+1. idle gaps ("holes": a maximal run of free slots of a participant between two of
+   its meetings on the same day),
+2. idle slots (the free slots inside those gaps),
+3. table changes (a participant moving to another table between two consecutive
+   meetings), and
+4. meetings moved from their `previous` placement.
+
+How it works, and why:
+
+- Pooled tables (those nobody owns) are interchangeable, so the CP-SAT model only
+  chooses a slot per meeting, with a per-slot capacity on the pool and capacity 1
+  per stand; concrete pooled tables are assigned afterwards, slot by slot,
+  keeping participants at the table they already sit at. Table changes are
+  therefore optimised only in that second, greedy step.
+- Holes are counted per participant and day as the number of starts of a run of
+  meetings minus one (minus zero when the participant has no meeting that day);
+  idle slots as the slots between the first and last meeting that hold none.
+- A plain model with that objective stalls on real instances (NOTES.md), so the
+  search is a large-neighbourhood search around one model: sub-problems free the
+  meetings of a few participants (seeded by those with holes), of a few slots,
+  or of both, and fix the rest; a second move reorders whole slots of a day
+  (the slots of a session are interchangeable columns: permuting them keeps
+  every capacity, only availability limits it), which repairs holes that need
+  many meetings to move at once. Full-model solves at the start and the end
+  give the proven lower bound.
+"""
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable, Hashable, Iterable, Protocol
+
+from ortools.sat.python import cp_model
+
+from .problem import Meeting, Problem, Slot
+
+
+class _Event(Protocol):
+    def is_set(self) -> bool: ...
+
+
+StopSignal = _Event | Callable[[], bool]
+
+
+@dataclass
+class CompactResult:
+    """Outcome of `compact()`.
+
+    `status` is "optimal" when no valid placement of the meetings has a better
+    (idle gaps, idle slots, moved-from-previous) value, table changes excepted
+    (they are optimised greedily), "feasible" when a placement was found
+    without that proof, "infeasible" when none exists and "unknown" when none
+    was found in time. `lower_bound` is a proven lower bound on idle gaps.
+    """
+
+    placements: dict[str, tuple[str, str]]
+    status: str
+    idle_gaps: int
+    idle_slots: int
+    lower_bound: int
+    table_changes: int
+    moved_from_previous: int = 0
+    solve_seconds: float = 0.0
+    reason: str = ""
+    stats: dict = field(default_factory=dict)
+
+
+def default_day_key(slot: Slot) -> Hashable:
+    """Slots on the same calendar date form one day (holes never span days)."""
+    return slot.start.date()
+
+
+# ---------------------------------------------------------------------------
+# Instance data
+
+
+class _Infeasible(Exception):
+    pass
+
+
+class _Data:
+    """The meetings to place, as integer indices, with their allowed slots and tables."""
+
+    def __init__(self, problem: Problem, meeting_ids: Iterable[str],
+                 day_key: Callable[[Slot], Hashable]) -> None:
+        order = sorted(range(len(problem.slots)), key=lambda i: (problem.slots[i].start, i))
+        self.slots: list[Slot] = [problem.slots[i] for i in order]
+        self.sidx = {s.id: i for i, s in enumerate(self.slots)}
+        days: dict[Hashable, list[int]] = {}
+        for i, s in enumerate(self.slots):
+            days.setdefault(day_key(s), []).append(i)
+        self.days: list[list[int]] = list(days.values())
+        self.day_of = [0] * len(self.slots)
+        for d, members in enumerate(self.days):
+            for i in members:
+                self.day_of[i] = d
+
+        parts = {p.id: p for p in problem.participants}
+        by_id = {m.id: m for m in problem.meetings}
+        ids = list(dict.fromkeys(meeting_ids))
+        unknown = [i for i in ids if i not in by_id]
+        if unknown:
+            raise ValueError(f"unknown meeting ids: {unknown[:5]}")
+        self.meetings: list[Meeting] = [by_id[i] for i in ids]
+
+        owners: dict[str, set[str]] = defaultdict(set)
+        for p in problem.participants:
+            if p.table is not None:
+                owners[p.table].add(p.id)
+        self.pool: list[str] = [t.id for t in problem.tables if t.id not in owners]
+        pool_set = set(self.pool)
+
+        self.pids: list[str] = sorted({p for m in self.meetings for p in m.participants})
+        self.pidx = {p: i for i, p in enumerate(self.pids)}
+        self.by_part: list[list[int]] = [[] for _ in self.pids]
+        self.mparts: list[tuple[int, int]] = []
+        self.allowed: list[list[int]] = []
+        self.tables: list[list[str]] = []  # candidate tables; empty list = the pool
+        self.pin_table: list[str | None] = []
+        all_slots = set(range(len(self.slots)))
+        for k, m in enumerate(self.meetings):
+            a, b = m.participants
+            if a == b or a not in parts or b not in parts:
+                raise _Infeasible(f"{m.id}: needs two distinct known participants")
+            ia, ib = self.pidx[a], self.pidx[b]
+            self.mparts.append((ia, ib))
+            self.by_part[ia].append(k)
+            self.by_part[ib].append(k)
+            ok = set(all_slots)
+            for pid in (a, b):
+                av = parts[pid].available
+                if av is not None:
+                    ok &= {self.sidx[s] for s in av if s in self.sidx}
+            if m.available is not None:
+                ok &= {self.sidx[s] for s in m.available if s in self.sidx}
+            own = [t for t in (parts[a].table, parts[b].table) if t is not None]
+            cands = sorted(set(own)) if own else []
+            pin_table = None
+            if m.fixed is not None:
+                if m.fixed.slot not in self.sidx:
+                    raise _Infeasible(f"{m.id}: pinned to unknown slot {m.fixed.slot}")
+                ok = {self.sidx[m.fixed.slot]}
+                if m.fixed.table is not None:
+                    pin_table = m.fixed.table
+                    if m.fixed.table in pool_set:
+                        cands = []
+                    else:
+                        cands = [m.fixed.table]
+            if not ok:
+                raise _Infeasible(f"{m.id}: no slot where both participants and the meeting are available")
+            if not cands and not self.pool:
+                raise _Infeasible(f"{m.id}: no table nobody owns")
+            self.allowed.append(sorted(ok))
+            self.tables.append(cands)
+            self.pin_table.append(pin_table)
+        for p, ks in zip(self.pids, self.by_part):
+            cap = parts[p].max_meetings
+            if cap is not None and len(ks) > cap:
+                raise _Infeasible(f"{p} has {len(ks)} meetings, above its max_meetings {cap}")
+        pins: dict[tuple[int, str], str] = {}
+        for k, t in enumerate(self.pin_table):
+            if t is not None:
+                key = (self.allowed[k][0], t)
+                if key in pins:
+                    raise _Infeasible(f"{pins[key]} and {self.meetings[k].id} are pinned to one table and slot")
+                pins[key] = self.meetings[k].id
+        # previous placement, as slot index (None: none or no longer a slot)
+        self.prev_slot: list[int | None] = [
+            self.sidx.get(m.previous.slot) if m.previous is not None else None for m in self.meetings
+        ]
+        self.n_prev = sum(1 for m in self.meetings if m.previous is not None)
+
+    @property
+    def n(self) -> int:
+        return len(self.meetings)
+
+
+# ---------------------------------------------------------------------------
+# Scoring a placement in plain Python (also used to build complete hints)
+
+
+def _occupancy(data: _Data, assign: list[int]) -> list[set[int]]:
+    occ: list[set[int]] = [set() for _ in data.pids]
+    for k, s in enumerate(assign):
+        a, b = data.mparts[k]
+        occ[a].add(s)
+        occ[b].add(s)
+    return occ
+
+
+def _gaps(data: _Data, occ_p: set[int]) -> tuple[int, int]:
+    holes = idle = 0
+    for day in data.days:
+        pos = [i for i, s in enumerate(day) if s in occ_p]
+        if not pos:
+            continue
+        runs = 1 + sum(1 for a, b in zip(pos, pos[1:]) if b > a + 1)
+        holes += runs - 1
+        idle += pos[-1] - pos[0] + 1 - len(pos)
+    return holes, idle
+
+
+def _score(data: _Data, assign: list[int]) -> tuple[int, int, int]:
+    occ = _occupancy(data, assign)
+    holes = idle = 0
+    for o in occ:
+        h, i = _gaps(data, o)
+        holes += h
+        idle += i
+    moved = sum(1 for k, s in enumerate(assign) if data.meetings[k].previous is not None and data.prev_slot[k] != s)
+    return holes, idle, moved
+
+
+# ---------------------------------------------------------------------------
+# The CP-SAT model
+
+
+LNS_START_SIZE = 30
+LNS_SUB_LIMIT = 0.5
+LNS_WORKERS = 2
+PERMUTE_EVERY = 10
+
+_ONE = object()  # a participant's slot taken by a meeting held in place
+
+
+class _Model:
+    """CP-SAT model over the `free` meetings, the others held where `assign` puts them.
+
+    With every meeting free it is the full model. x[k][s] chooses a slot per free
+    meeting; participant occupancy, run starts (holes = runs - 1 per day) and,
+    when asked, first/last-meeting markers for idle slots are built only for the
+    participants the free meetings touch; the rest of the schedule is constant.
+    """
+
+    def __init__(self, data: _Data, assign: list[int] | None, choice: dict[int, str],
+                 free: Iterable[int] | None, *, idle: bool, windows: bool = True) -> None:
+        self.data = data
+        self.ok = True
+        m = self.model = cp_model.CpModel()
+        free_set = set(range(data.n)) if free is None else set(free)
+        self.free = sorted(free_set)
+        fixed = [k for k in range(data.n) if k not in free_set]
+        busy: list[set[int]] = [set() for _ in data.pids]
+        pool_load: dict[int, int] = defaultdict(int)
+        stand_taken: set[tuple[str, int]] = set()
+        for k in fixed:
+            assert assign is not None
+            s = assign[k]
+            for p in data.mparts[k]:
+                busy[p].add(s)
+            cands = data.tables[k]
+            if not cands:
+                pool_load[s] += 1
+            else:
+                stand_taken.add((choice.get(k, cands[0]), s))
+        cap = len(data.pool)
+        self.x: dict[int, dict[int, cp_model.IntVar]] = {}
+        self.w: dict[tuple[int, int, str], cp_model.IntVar] = {}
+        uses: dict[tuple[str, int], list] = defaultdict(list)
+        pool_use: dict[int, list] = defaultdict(list)
+        for k in self.free:
+            a, b = data.mparts[k]
+            cands = data.tables[k]
+            xs: dict[int, cp_model.IntVar] = {}
+            for s in data.allowed[k]:
+                if s in busy[a] or s in busy[b]:
+                    continue
+                if not cands and pool_load[s] >= cap:
+                    continue
+                open_tables = [t for t in cands if (t, s) not in stand_taken]
+                if cands and not open_tables:
+                    continue
+                v = xs[s] = m.new_bool_var(f"x{k}_{s}")
+                if not cands:
+                    pool_use[s].append(v)
+                elif len(cands) == 1:
+                    uses[(cands[0], s)].append(v)
+                else:
+                    ws = []
+                    for t in open_tables:
+                        wv = self.w[(k, s, t)] = m.new_bool_var(f"w{k}_{s}_{t}")
+                        uses[(t, s)].append(wv)
+                        ws.append(wv)
+                    m.add(sum(ws) == v)
+            if not xs:
+                self.ok = False
+                return
+            m.add_exactly_one(xs.values())
+            self.x[k] = xs
+        for vs in uses.values():
+            if len(vs) > 1:
+                m.add_at_most_one(vs)
+        for s, vs in pool_use.items():
+            if len(vs) > cap - pool_load[s]:
+                m.add(sum(vs) <= cap - pool_load[s])
+        # occupancy of the touched participants: 1 (held meeting), a literal, or absent (0)
+        self.parts = sorted({p for k in self.free for p in data.mparts[k]})
+        self.y: dict[tuple[int, int], cp_model.IntVar] = {}
+        occ: dict[int, dict[int, object]] = {}
+        for p in self.parts:
+            at: dict[int, list] = defaultdict(list)
+            for k in data.by_part[p]:
+                for s, v in self.x.get(k, {}).items():
+                    at[s].append(v)
+            row: dict[int, object] = {s: _ONE for s in busy[p]}
+            for s, vs in at.items():
+                if len(vs) == 1:
+                    row[s] = vs[0]
+                else:
+                    yv = self.y[(p, s)] = m.new_bool_var(f"y{p}_{s}")
+                    m.add(sum(vs) == yv)
+                    row[s] = yv
+            occ[p] = row
+        # holes: starts of runs minus days with a meeting
+        self.starts: list[tuple[cp_model.IntVar, int, int, int]] = []
+        self.has: list[tuple[cp_model.IntVar, int, int]] = []
+        self.windows: list[tuple[cp_model.IntVar, int, list[int]]] = []
+        self.p_holes: dict[int, tuple[list, int]] = {}
+        self.row = occ
+        terms: list = []
+        const = 0
+        for p in self.parts:
+            row = occ[p]
+            days_used = sorted({data.day_of[s] for s in row})
+            single_day = len(days_used) == 1
+            pterms: list = []
+            pconst = 0
+            for d in days_used:
+                prev: object = None
+                prev_s = -1
+                for s in data.days[d]:
+                    cur = row.get(s)
+                    if cur is _ONE:
+                        if prev is None:
+                            pconst += 1
+                        elif prev is not _ONE:
+                            pterms.append(prev.Not())  # type: ignore[attr-defined]
+                    elif cur is not None:
+                        if prev is None:
+                            pterms.append(cur)
+                        elif prev is not _ONE:
+                            st = m.new_bool_var(f"st{p}_{s}")
+                            m.add(st >= cur - prev)  # type: ignore[operator]
+                            m.add_implication(st, cur)  # type: ignore[arg-type]
+                            m.add_implication(st, prev.Not())  # type: ignore[attr-defined]
+                            self.starts.append((st, p, s, prev_s))
+                            pterms.append(st)
+                    prev, prev_s = cur, s
+                if single_day or any(row.get(s) is _ONE for s in data.days[d]):
+                    pconst -= 1
+                else:
+                    hv = m.new_bool_var(f"has{p}_{d}")
+                    m.add_max_equality(hv, [row[s] for s in data.days[d] if s in row])
+                    self.has.append((hv, p, d))
+                    pterms.append(-hv)
+            terms.extend(pterms)
+            const += pconst
+            self.p_holes[p] = (pterms, pconst)
+            if single_day and windows:
+                self._windows(p, row, data.days[days_used[0]], pterms, pconst)
+        self.holes = sum(terms) + const
+        # idle slots: slots between a participant's first and last meeting of a day
+        self.before: list[tuple[cp_model.IntVar, int, int, int]] = []
+        self.after: list[tuple[cp_model.IntVar, int, int, int]] = []
+        self.inside: list[tuple[cp_model.IntVar, int, int, int]] = []
+        self.idle: object = 0
+        if idle:
+            iterms: list = []
+            iconst = 0
+            for p in self.parts:
+                row = occ[p]
+                iconst -= len(data.by_part[p])
+                for d in sorted({data.day_of[s] for s in row}):
+                    day = data.days[d]
+                    idx = [i for i, s in enumerate(day) if s in row]
+                    lo, hi = idx[0], idx[-1]
+                    bef: dict[int, object] = {}
+                    aft: dict[int, object] = {}
+                    for i in range(lo, hi + 1):
+                        cur = row.get(day[i])
+                        if cur is _ONE or (i > lo and bef[i - 1] is _ONE):
+                            bef[i] = _ONE
+                            continue
+                        b = m.new_bool_var(f"bf{p}_{day[i]}")
+                        if cur is not None:
+                            m.add_implication(cur, b)  # type: ignore[arg-type]
+                        if i > lo:
+                            m.add_implication(bef[i - 1], b)  # type: ignore[arg-type]
+                        bef[i] = b
+                        self.before.append((b, p, d, i))
+                    for i in range(hi, lo - 1, -1):
+                        cur = row.get(day[i])
+                        if cur is _ONE or (i < hi and aft[i + 1] is _ONE):
+                            aft[i] = _ONE
+                            continue
+                        a = m.new_bool_var(f"af{p}_{day[i]}")
+                        if cur is not None:
+                            m.add_implication(cur, a)  # type: ignore[arg-type]
+                        if i < hi:
+                            m.add_implication(aft[i + 1], a)  # type: ignore[arg-type]
+                        aft[i] = a
+                        self.after.append((a, p, d, i))
+                    for i in range(lo, hi + 1):
+                        bi, ai = bef[i], aft[i]
+                        if bi is _ONE and ai is _ONE:
+                            iconst += 1
+                        elif bi is _ONE:
+                            iterms.append(ai)
+                        elif ai is _ONE:
+                            iterms.append(bi)
+                        else:
+                            iv = m.new_bool_var(f"in{p}_{day[i]}")
+                            m.add(iv >= bi + ai - 1)  # type: ignore[operator]
+                            self.inside.append((iv, p, d, i))
+                            iterms.append(iv)
+            self.idle = sum(iterms) + iconst
+        # moved from previous (the slot; tables are assigned afterwards)
+        mterms: list = []
+        for k in self.free:
+            if data.meetings[k].previous is None:
+                continue
+            ps = data.prev_slot[k]
+            if ps is not None and ps in self.x[k]:
+                mterms.append(self.x[k][ps].Not())
+            else:
+                mterms.append(1)
+        self.moved = sum(mterms)
+
+    def _windows(self, p: int, row: dict[int, object], day: list[int], pterms: list, pconst: int) -> None:
+        """Redundant structure for a participant meeting on one day only.
+
+        With no hole, its n meetings fill one window of n consecutive slots: one
+        Boolean per feasible window, at most one true, implying the window's
+        slots; no window true means at least one hole. Choosing a window fixes
+        the participant's whole row, which propagates far better than run
+        starts alone.
+        """
+        m = self.model
+        n = len(self.data.by_part[p])
+        lits = [v for v in row.values() if v is not _ONE]
+        held = sum(1 for v in row.values() if v is _ONE)
+        if lits:
+            m.add(sum(lits) == n - held)
+        us = []
+        for b in range(len(day) - n + 1):
+            win = day[b:b + n]
+            if any(row.get(s) is None for s in win):
+                continue
+            inside = set(win)
+            if any(v is _ONE and s not in inside for s, v in row.items()):
+                continue
+            u = m.new_bool_var(f"u{p}_{b}")
+            for s in win:
+                if row[s] is not _ONE:
+                    m.add_implication(u, row[s])  # type: ignore[arg-type]
+            self.windows.append((u, p, win))
+            us.append(u)
+        if len(us) > 1:
+            m.add_at_most_one(us)
+        # holes of p >= 1 - (a window is used)
+        m.add(sum(pterms) + pconst >= 1 - sum(us))
+
+    def values(self, assign: list[int], choice: dict[int, str]) -> dict[int, int]:
+        """Every variable's value for a placement: a complete hint."""
+        data = self.data
+        vals: dict[int, int] = {}
+        for k, xs in self.x.items():
+            for s, v in xs.items():
+                vals[v.index] = int(assign[k] == s)
+        for (k, s, t), v in self.w.items():
+            vals[v.index] = int(assign[k] == s and choice.get(k) == t)
+        occ = _occupancy(data, assign)
+        for (p, s), v in self.y.items():
+            vals[v.index] = int(s in occ[p])
+        for v, p, s, prev in self.starts:
+            vals[v.index] = int(s in occ[p] and prev not in occ[p])
+        for v, p, d in self.has:
+            vals[v.index] = int(any(s in occ[p] for s in data.days[d]))
+        for v, p, win in self.windows:
+            vals[v.index] = int(occ[p] == set(win))
+        span: dict[tuple[int, int], tuple[int, int]] = {}
+        for p in self.parts:
+            for d, day in enumerate(data.days):
+                pos = [i for i, s in enumerate(day) if s in occ[p]]
+                if pos:
+                    span[(p, d)] = (pos[0], pos[-1])
+        for v, p, d, i in self.before:
+            vals[v.index] = int((p, d) in span and span[(p, d)][0] <= i)
+        for v, p, d, i in self.after:
+            vals[v.index] = int((p, d) in span and span[(p, d)][1] >= i)
+        for v, p, d, i in self.inside:
+            vals[v.index] = int((p, d) in span and span[(p, d)][0] <= i <= span[(p, d)][1])
+        return vals
+
+    def set_hint(self, assign: list[int], choice: dict[int, str]) -> None:
+        hint = self.model.proto.solution_hint
+        hint.vars.clear()
+        hint.values.clear()
+        vals = self.values(assign, choice)
+        hint.vars.extend(vals.keys())
+        hint.values.extend(vals.values())
+
+    def read(self, solver: cp_model.CpSolver, assign: list[int], choice: dict[int, str]) -> None:
+        for k, xs in self.x.items():
+            for s, v in xs.items():
+                if solver.boolean_value(v):
+                    assign[k] = s
+                    break
+            cands = self.data.tables[k]
+            if len(cands) > 1:
+                for t in cands:
+                    wv = self.w.get((k, assign[k], t))
+                    if wv is not None and solver.boolean_value(wv):
+                        choice[k] = t
+
+
+# ---------------------------------------------------------------------------
+# Search
+
+
+def _set_domain(proto, index: int, domain: list[int]) -> None:
+    dom = proto.variables[index].domain
+    dom.clear()
+    dom.extend(domain)
+
+
+_STATUS_NAMES = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
+                 cp_model.INFEASIBLE: "infeasible", cp_model.MODEL_INVALID: "invalid",
+                 cp_model.UNKNOWN: "unknown"}
+
+
+def _stopped(stop: StopSignal | None) -> bool:
+    if stop is None:
+        return False
+    is_set = getattr(stop, "is_set", None)
+    return bool(is_set() if is_set is not None else stop())  # type: ignore[operator]
+
+
+class _Search:
+    def __init__(self, data: _Data, *, deadline: float, num_workers: int,
+                 seed: int, stop: StopSignal | None) -> None:
+        self.data = data
+        self.deadline = deadline
+        self.workers = max(1, num_workers)
+        self.rng = random.Random(seed)
+        self.stop = stop
+        self.assign: list[int] | None = None
+        self.choice: dict[int, str] = {}
+        self.score: tuple[int, int, int] | None = None
+        self.lb_holes = 0
+        self.lb_secondary = 0
+        self.holes_cap: int | None = None
+        self.proven_infeasible = False
+        self.iterations = 0
+        self.improvements = 0
+        self.w_idle = data.n + 1
+        self.t0 = time.monotonic()
+        self.trace: list[tuple[float, str, tuple[int, int, int]]] = []
+        self._move = "start"
+
+    def _solver(self, limit: float) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.01, limit)
+        solver.parameters.num_workers = self.workers if limit > 1.5 else min(self.workers, LNS_WORKERS)
+        solver.parameters.random_seed = self.rng.randrange(1 << 30)
+        return solver
+
+    def _run(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+        if self.stop is None:
+            return solver.solve(model)
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.wait(0.05):
+                if _stopped(self.stop):
+                    solver.stop_search()
+                    return
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            return solver.solve(model)
+        finally:
+            done.set()
+            watcher.join()
+
+    def _key(self, score: tuple[int, int, int], phase: int) -> tuple[int, ...]:
+        return (score[0],) if phase == 1 else (score[0], score[1] * self.w_idle + score[2])
+
+    def accept(self, assign: list[int], choice: dict[int, str], phase: int) -> bool:
+        """Keep a placement that is as good as the incumbent (sideways moves diversify)."""
+        score = _score(self.data, assign)
+        better = self.score is None or self._key(score, phase) < self._key(self.score, phase)
+        if self.score is None or self._key(score, phase) <= self._key(self.score, phase):
+            self.assign, self.choice, self.score = list(assign), dict(choice), score
+        if better:
+            self.improvements += 1
+            self.trace.append((round(time.monotonic() - self.t0, 2), self._move, score))
+        return better
+
+    def _objective(self, mm: _Model, phase: int) -> None:
+        """Phase 1: holes, never worse than now. Phase 2: idle slots then moves, holes capped."""
+        assert mm.free is not None
+        if self.assign is not None:
+            touched = _occupancy(self.data, self.assign)
+            now = sum(_gaps(self.data, touched[p])[0] for p in mm.parts)
+            mm.model.add(mm.holes <= now)
+        if phase == 1:
+            mm.model.minimize(mm.holes)
+        else:
+            mm.model.minimize(mm.idle * self.w_idle + mm.moved)  # type: ignore[operator]
+
+    def _solve(self, mm: _Model, limit: float, phase: int, first: bool = False) -> tuple[int, cp_model.CpSolver]:
+        self._objective(mm, phase)
+        if self.assign is not None:
+            mm.set_hint(self.assign, self.choice)
+        solver = self._solver(limit)
+        if first:
+            solver.parameters.stop_after_first_solution = True
+        status = self._run(solver, mm.model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            assign = list(self.assign) if self.assign is not None else [0] * self.data.n
+            choice = dict(self.choice)
+            mm.read(solver, assign, choice)
+            self.accept(assign, choice, phase)
+        return status, solver
+
+    # -- full model ---------------------------------------------------------
+    def full_solve(self, limit: float, phase: int, first: bool = False) -> None:
+        """Solve the whole model (incumbent as hint): a placement and a proven bound."""
+        self._move = "full"
+        t = time.monotonic()
+        mm = _Model(self.data, self.assign, self.choice, None, idle=phase == 2)
+        if not mm.ok:
+            self.proven_infeasible = True
+            return
+        if phase == 2 and self.holes_cap is not None:
+            mm.model.add(mm.holes <= self.holes_cap)
+        status, solver = self._solve(mm, limit - (time.monotonic() - t), phase, first)
+        if status == cp_model.INFEASIBLE and self.assign is None:
+            self.proven_infeasible = True
+        if status == cp_model.OPTIMAL and not first:
+            bound = round(solver.objective_value)
+        elif status == cp_model.FEASIBLE and not first:
+            bound = int(solver.best_objective_bound + 1 - 1e-6)
+        else:
+            return
+        if phase == 1:
+            self.lb_holes = max(self.lb_holes, bound)
+        else:
+            self.lb_secondary = max(self.lb_secondary, bound)
+
+    # -- large-neighbourhood search ----------------------------------------
+    def _holey(self, phase: int) -> list[int]:
+        assert self.assign is not None
+        occ = _occupancy(self.data, self.assign)
+        which = 0 if phase == 1 else 1
+        return [p for p in range(len(self.data.pids)) if _gaps(self.data, occ[p])[which] > 0]
+
+    def _neighbourhood(self, size: int, phase: int) -> set[int]:
+        data = self.data
+        assert self.assign is not None
+        kind = self.rng.random()
+        free: set[int] = set()
+        if kind < 0.45:
+            # participants: one with holes, grown through its meeting partners
+            self._move = "lns-participants"
+            holey = self._holey(phase)
+            first = self.rng.choice(holey) if holey and self.rng.random() < 0.8 \
+                else self.rng.randrange(len(data.pids))
+            chosen = [first]
+            seen = {first}
+            frontier = [first]
+            load = len(data.by_part[first])
+            while frontier and load < size:
+                p = frontier.pop(self.rng.randrange(len(frontier)))
+                partners = [q for k in data.by_part[p] for q in data.mparts[k] if q != p]
+                self.rng.shuffle(partners)
+                for q in partners:
+                    if q not in seen:
+                        seen.add(q)
+                        chosen.append(q)
+                        frontier.append(q)
+                        load += len(data.by_part[q])
+                        if load >= size:
+                            break
+            for p in chosen:
+                free.update(data.by_part[p])
+        elif kind < 0.8:
+            # slots: a few slots of one day, with all their meetings
+            self._move = "lns-slots"
+            day = data.days[self.rng.randrange(len(data.days))]
+            per_slot = max(1, data.n // max(1, len(data.slots)))
+            want = max(2, min(len(day), round(size / per_slot)))
+            if self.rng.random() < 0.5:
+                lo = self.rng.randrange(max(1, len(day) - want + 1))
+                picked = set(day[lo:lo + want])
+            else:
+                picked = set(self.rng.sample(day, min(want, len(day))))
+            free = {k for k, s in enumerate(self.assign) if s in picked}
+        else:
+            # participants with holes plus random meetings
+            self._move = "lns-random"
+            holey = self._holey(phase)
+            self.rng.shuffle(holey)
+            for p in holey:
+                if len(free) >= size // 2:
+                    break
+                free.update(data.by_part[p])
+            rest = [k for k in range(data.n) if k not in free]
+            free.update(self.rng.sample(rest, min(len(rest), max(0, size - len(free)))))
+        return free
+
+    def lns(self, until: float, phase: int) -> None:
+        size = min(self.data.n, LNS_START_SIZE)
+        sub_limit = LNS_SUB_LIMIT
+        n_iter = 0
+        while time.monotonic() < until - 0.02 and not _stopped(self.stop):
+            if self._done(phase):
+                return
+            n_iter += 1
+            self.iterations += 1
+            if n_iter % PERMUTE_EVERY == 0:
+                self.permute_days(min(1.0, until - time.monotonic()), phase)
+                continue
+            assert self.assign is not None
+            free = self._neighbourhood(size, phase)
+            mm = _Model(self.data, self.assign, self.choice, free, idle=phase == 2)
+            if not mm.ok:
+                continue
+            status, _ = self._solve(mm, min(sub_limit, until - time.monotonic()), phase)
+            # adapt the neighbourhood size: grow while sub-problems are solved to optimality
+            if status == cp_model.OPTIMAL:
+                size = min(self.data.n, int(size * 1.05) + 1)
+            elif status in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+                size = max(8, int(size * 0.9))
+
+    def anneal(self, until: float, hot: bool) -> None:
+        assert self.assign is not None
+        self._move = "anneal"
+        best = _anneal(self.data, self.assign, self.choice, until, self.rng, self.stop,
+                       focus=0.5, t_hi=0.6 if hot else 0.3)
+        self.accept(best, self.choice, 1)
+
+    def _done(self, phase: int) -> bool:
+        if self.score is None:
+            return False
+        if phase == 1:
+            return self.score[0] <= self.lb_holes
+        return self.score[1] * self.w_idle + self.score[2] <= self.lb_secondary
+
+    # -- reorder whole slots of a day --------------------------------------
+    def permute_days(self, limit: float, phase: int) -> None:
+        """Reorder the slots of each day as columns: every meeting of a slot moves together."""
+        if limit <= 0.05 or self.assign is None:
+            return
+        self._move = "permute"
+        data = self.data
+        d = self.rng.randrange(len(data.days))
+        day = data.days[d]
+        if len(day) < 3:
+            return
+        cols: dict[int, list[int]] = defaultdict(list)
+        for k, s in enumerate(self.assign):
+            if data.day_of[s] == d:
+                cols[s].append(k)
+        allowed_sets = [set(a) for a in data.allowed]
+        m = cp_model.CpModel()
+        pi: dict[tuple[int, int], cp_model.IntVar] = {}
+        for c in day:
+            for t in day:
+                if all(t in allowed_sets[k] for k in cols.get(c, ())):
+                    pi[(c, t)] = m.new_bool_var(f"pi{c}_{t}")
+            if not any((c, t) in pi for t in day):
+                return
+        for c in day:
+            m.add_exactly_one(pi[(c, t)] for t in day if (c, t) in pi)
+        for t in day:
+            m.add_exactly_one(pi[(c, t)] for c in day if (c, t) in pi)
+        # participants touched by this day
+        pcols: dict[int, list[int]] = defaultdict(list)
+        for c, ks in cols.items():
+            for k in ks:
+                for p in data.mparts[k]:
+                    pcols[p].append(c)
+        holes = []
+        idle = []
+        for p, cs in pcols.items():
+            ys = []
+            for t in day:
+                terms = [pi[(c, t)] for c in cs if (c, t) in pi]
+                ys.append(sum(terms) if terms else 0)
+            prev = None
+            for i, yv in enumerate(ys):
+                if isinstance(yv, int):
+                    prev = None
+                    continue
+                if prev is None:
+                    holes.append(yv)
+                else:
+                    st = m.new_bool_var("")
+                    m.add(st >= yv - prev)
+                    holes.append(st)
+                prev = yv
+            holes.append(-1)
+            if phase == 2:
+                bef = []
+                for i, yv in enumerate(ys):
+                    b = m.new_bool_var("")
+                    if not isinstance(yv, int):
+                        m.add(b >= yv)
+                    if bef:
+                        m.add_implication(bef[-1], b)
+                    bef.append(b)
+                aft: list = [None] * len(ys)
+                for i in range(len(ys) - 1, -1, -1):
+                    a = m.new_bool_var("")
+                    if not isinstance(ys[i], int):
+                        m.add(a >= ys[i])
+                    if i + 1 < len(ys):
+                        m.add_implication(aft[i + 1], a)
+                    aft[i] = a
+                for i in range(len(ys)):
+                    iv = m.new_bool_var("")
+                    m.add(iv >= bef[i] + aft[i] - 1)
+                    idle.append(iv)
+        h_expr = sum(holes)
+        occ = _occupancy(data, self.assign)
+        day_holes = sum(_gaps_day(data, occ[p], d)[0] for p in pcols)
+        m.add(h_expr <= day_holes)
+        moved = []
+        for c, ks in cols.items():
+            for k in ks:
+                ps = data.prev_slot[k]
+                if data.meetings[k].previous is not None and ps is not None and (c, ps) in pi:
+                    moved.append(pi[(c, ps)].Not())
+        if phase == 1:
+            m.minimize(h_expr)
+        else:
+            m.minimize(sum(idle) * self.w_idle + sum(moved))
+        for (c, t), v in pi.items():
+            m.add_hint(v, int(c == t))
+        solver = self._solver(limit)
+        status = self._run(solver, m)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return
+        where = {c: t for (c, t), v in pi.items() if solver.boolean_value(v)}
+        assign = list(self.assign)
+        for c, ks in cols.items():
+            for k in ks:
+                assign[k] = where[c]
+        self.accept(assign, dict(self.choice), phase)
+
+
+def _gaps_day(data: _Data, occ_p: set[int], d: int) -> tuple[int, int]:
+    pos = [i for i, s in enumerate(data.days[d]) if s in occ_p]
+    if not pos:
+        return 0, 0
+    runs = 1 + sum(1 for a, b in zip(pos, pos[1:]) if b > a + 1)
+    return runs - 1, pos[-1] - pos[0] + 1 - len(pos)
+
+
+def _participant_bounds(data: _Data, until: float, stop: StopSignal | None) -> int:
+    """Sum over participants of the fewest holes each could have on its own.
+
+    Holes add up over participants, so this is a valid lower bound for the whole
+    schedule; it is often tight when forbidden slots and session limits force a
+    participant's gap. A participant not reached before `until` counts 0.
+    """
+    total = 0
+    for q, ks in enumerate(data.by_part):
+        if time.monotonic() >= until or _stopped(stop):
+            break
+        if len(ks) < 2:
+            continue
+        m = cp_model.CpModel()
+        at: dict[int, list] = defaultdict(list)
+        for k in ks:
+            xs = {s: m.new_bool_var("") for s in data.allowed[k]}
+            m.add_exactly_one(xs.values())
+            for s, v in xs.items():
+                at[s].append(v)
+        y: dict[int, object] = {}
+        for s, vs in at.items():
+            if len(vs) == 1:
+                y[s] = vs[0]
+            else:
+                yv = m.new_bool_var("")
+                m.add(sum(vs) == yv)
+                y[s] = yv
+        terms: list = []
+        for day in data.days:
+            used = [s for s in day if s in y]
+            if not used:
+                continue
+            prev = None
+            for s in day:
+                cur = y.get(s)
+                if cur is not None:
+                    if prev is None:
+                        terms.append(cur)
+                    else:
+                        st = m.new_bool_var("")
+                        m.add(st >= cur - prev)  # type: ignore[operator]
+                        terms.append(st)
+                prev = cur
+            has = m.new_bool_var("")
+            m.add_max_equality(has, [y[s] for s in used])
+            terms.append(-has)
+        m.minimize(sum(terms))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = max(0.01, min(1.0, until - time.monotonic()))
+        status = solver.solve(m)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            total += max(0, math.ceil(solver.best_objective_bound - 1e-6))
+    return total
+
+
+# ---------------------------------------------------------------------------
+# Simulated annealing over Kempe-chain moves
+
+
+def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float,
+            rng: random.Random, stop: StopSignal | None, idle_weight: float = 0.1,
+            focus: float = 0.0, t_hi: float = 0.6, t_lo: float = 0.03) -> list[int]:
+    """Local search on slots: swap two slots along a Kempe chain.
+
+    The meetings of two slots s1 and s2 form paths and cycles (a participant
+    has at most one meeting per slot); exchanging s1 and s2 on one such
+    component keeps everyone in one meeting per slot, so only the pool's and
+    stands' capacities and availabilities need checking. Moving one meeting to
+    a slot where both its participants are free is the component of size one.
+    Cost: holes, plus a small weight on idle slots as a gradient towards
+    compact days. Returns the best placement seen (by holes, then idle slots).
+    """
+    S = len(data.slots)
+    P = len(data.pids)
+    at = [[-1] * S for _ in range(P)]
+    for k, s in enumerate(assign):
+        a, b = data.mparts[k]
+        at[a][s] = k
+        at[b][s] = k
+    allowed = [set(a) for a in data.allowed]
+    cap = len(data.pool)
+    pool_load = [0] * S
+    stand: dict[tuple[str, int], int] = {}
+    table_of: list[str | None] = []
+    for k, s in enumerate(assign):
+        cands = data.tables[k]
+        t = None if not cands else (cands[0] if len(cands) == 1 else choice[k])
+        table_of.append(t)
+        if t is None:
+            pool_load[s] += 1
+        else:
+            stand[(t, s)] = k
+    days = data.days
+
+    def gaps(p: int) -> tuple[int, int]:
+        row = at[p]
+        h = i = 0
+        for day in days:
+            first = -1
+            last = -1
+            runs = 0
+            prev_busy = False
+            cnt = 0
+            for pos, s in enumerate(day):
+                if row[s] >= 0:
+                    if not prev_busy:
+                        runs += 1
+                    if first < 0:
+                        first = pos
+                    last = pos
+                    cnt += 1
+                    prev_busy = True
+                else:
+                    prev_busy = False
+            if runs:
+                h += runs - 1
+                i += last - first + 1 - cnt
+        return h, i
+
+    ph = [gaps(p) for p in range(P)]
+    holes = sum(h for h, _ in ph)
+    idle = sum(i for _, i in ph)
+    cur = list(assign)
+    best = list(cur)
+    best_key = (holes, idle)
+    t_start = time.monotonic()
+    span = max(1e-3, until - t_start)
+    temp = t_hi
+    n = data.n
+    it = 0
+    while True:
+        it += 1
+        if it & 255 == 0:
+            now = time.monotonic()
+            if now >= until or _stopped(stop) or best_key[0] == 0 and best_key[1] == 0:
+                break
+            frac = (now - t_start) / span
+            temp = t_hi * (t_lo / t_hi) ** frac
+        k = rng.randrange(n)
+        if focus and rng.random() < focus:
+            for _ in range(4):
+                p = rng.randrange(P)
+                if ph[p][0] > 0:
+                    ks = data.by_part[p]
+                    k = ks[rng.randrange(len(ks))]
+                    break
+        s1 = cur[k]
+        opts = data.allowed[k]
+        if len(opts) < 2:
+            continue
+        s2 = opts[rng.randrange(len(opts))]
+        if s2 == s1:
+            continue
+        # the Kempe component of k in slots s1/s2
+        comp = [k]
+        seen = {k}
+        ok = True
+        i = 0
+        while i < len(comp):
+            e = comp[i]
+            i += 1
+            other = s2 if cur[e] == s1 else s1
+            if other not in allowed[e]:
+                ok = False
+                break
+            for p in data.mparts[e]:
+                f = at[p][other]
+                if f >= 0 and f not in seen:
+                    seen.add(f)
+                    comp.append(f)
+            if len(comp) > 40:
+                ok = False
+                break
+        if not ok:
+            continue
+        # capacities
+        d1 = 0
+        for e in comp:
+            if table_of[e] is None:
+                d1 += 1 if cur[e] == s2 else -1
+        if pool_load[s1] + d1 > cap or pool_load[s2] - d1 > cap:
+            continue
+        clash = False
+        for e in comp:
+            t = table_of[e]
+            if t is not None:
+                other = s2 if cur[e] == s1 else s1
+                g = stand.get((t, other))
+                if g is not None and g not in seen:
+                    clash = True
+                    break
+        if clash:
+            continue
+        touched = {p for e in comp for p in data.mparts[e]}
+        old_h = old_i = 0
+        for p in touched:
+            old_h += ph[p][0]
+            old_i += ph[p][1]
+        # apply
+        for e in comp:
+            for p in data.mparts[e]:
+                if at[p][cur[e]] == e:
+                    at[p][cur[e]] = -1
+        for e in comp:
+            cur[e] = s2 if cur[e] == s1 else s1
+            for p in data.mparts[e]:
+                at[p][cur[e]] = e
+        new = {p: gaps(p) for p in touched}
+        new_h = sum(v[0] for v in new.values())
+        new_i = sum(v[1] for v in new.values())
+        delta = (new_h - old_h) + idle_weight * (new_i - old_i)
+        if delta <= 0 or rng.random() < math.exp(-delta / temp):
+            for p, v in new.items():
+                ph[p] = v
+            holes += new_h - old_h
+            idle += new_i - old_i
+            pool_load[s1] += d1
+            pool_load[s2] -= d1
+            for e in comp:
+                t = table_of[e]
+                if t is not None:
+                    old = s2 if cur[e] == s1 else s1
+                    if stand.get((t, old)) == e:
+                        del stand[(t, old)]
+            for e in comp:
+                t = table_of[e]
+                if t is not None:
+                    stand[(t, cur[e])] = e
+            if (holes, idle) < best_key:
+                best_key = (holes, idle)
+                best = list(cur)
+        else:
+            for e in comp:
+                for p in data.mparts[e]:
+                    if at[p][cur[e]] == e:
+                        at[p][cur[e]] = -1
+            for e in comp:
+                cur[e] = s2 if cur[e] == s1 else s1
+                for p in data.mparts[e]:
+                    at[p][cur[e]] = e
+    _anneal.iterations = it  # type: ignore[attr-defined]
+    return best
+
+
+# ---------------------------------------------------------------------------
+# Tables
+
+
+def _assign_tables(data: _Data, assign: list[int], choice: dict[int, str]) -> dict[int, str]:
+    """Concrete tables: stands as chosen; pooled tables slot by slot, keeping people seated."""
+    table: dict[int, str] = {}
+    last_table: dict[int, str] = {}
+    by_slot: dict[int, list[int]] = defaultdict(list)
+    for k, s in enumerate(assign):
+        by_slot[s].append(k)
+    for s in sorted(by_slot):
+        ks = by_slot[s]
+        free = list(data.pool)
+        taken: set[str] = set()
+        pooled: list[int] = []
+        for k in ks:
+            cands = data.tables[k]
+            if data.pin_table[k] is not None:
+                table[k] = data.pin_table[k]  # type: ignore[assignment]
+                taken.add(table[k])
+            elif len(cands) == 1:
+                table[k] = cands[0]
+            elif len(cands) > 1:
+                table[k] = choice[k]
+            else:
+                pooled.append(k)
+        # prefer the table either participant sat at last, then the previous placement
+        wishes: list[tuple[int, int, str]] = []
+        for k in pooled:
+            a, b = data.mparts[k]
+            for rank, t in enumerate((last_table.get(a), last_table.get(b))):
+                if t is not None:
+                    wishes.append((rank, k, t))
+            prev = data.meetings[k].previous
+            if prev is not None and prev.table is not None and data.prev_slot[k] == s:
+                wishes.append((-1, k, prev.table))
+        wishes.sort(key=lambda w: w[0])
+        pool_set = set(data.pool)
+        for _, k, t in wishes:
+            if k not in table and t in pool_set and t not in taken:
+                table[k] = t
+                taken.add(t)
+        rest = [t for t in free if t not in taken]
+        for k in pooled:
+            if k not in table:
+                table[k] = rest.pop(0)
+        for k in ks:
+            for p in data.mparts[k]:
+                last_table[p] = table[k]
+    return table
+
+
+def _table_changes(data: _Data, assign: list[int], table: dict[int, str]) -> int:
+    changes = 0
+    for ks in data.by_part:
+        seq = sorted(ks, key=lambda k: assign[k])
+        changes += sum(1 for a, b in zip(seq, seq[1:]) if table[a] != table[b])
+    return changes
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+
+
+def compact(
+    problem: Problem,
+    meeting_ids: Iterable[str],
+    *,
+    start: dict[str, tuple[str, str]] | None = None,
+    time_limit_s: float = 10.0,
+    num_workers: int = 2,
+    seed: int = 0,
+    stop: StopSignal | None = None,
+    day_key: Callable[[Slot], Hashable] = default_day_key,
+    secondary: bool = True,
+) -> CompactResult:
+    """Place every meeting of `meeting_ids`, fewest idle gaps first (see the module doc).
+
+    `start` is a feasible placement (meeting id -> (slot id, table id)) used as the
+    first incumbent. `stop` (a `threading.Event` or a callable returning True)
+    ends the search early with the best placement so far. `day_key` groups slots
+    into days (holes never span two days). With `secondary=False` only idle gaps
+    are minimised; idle slots and moves are then just reported.
+    """
+    t0 = time.monotonic()
+    deadline = t0 + max(0.1, time_limit_s)
+    try:
+        data = _Data(problem, meeting_ids, day_key)
+    except _Infeasible as exc:
+        return CompactResult({}, "infeasible", 0, 0, 0, 0, reason=str(exc),
+                             solve_seconds=time.monotonic() - t0)
+    if data.n == 0:
+        return CompactResult({}, "optimal", 0, 0, 0, 0, solve_seconds=time.monotonic() - t0)
+    search = _Search(data, deadline=deadline, num_workers=num_workers, seed=seed, stop=stop)
+    if start is not None:
+        assign, choice = _from_start(data, start)
+        if assign is not None:
+            search.accept(assign, choice, 1)
+
+    total = deadline - time.monotonic()
+    phase1_end = time.monotonic() + (total * 0.75 if secondary else total)
+    # 1. a first placement, unless `start` gave one
+    while search.assign is None and not search.proven_infeasible and not _stopped(stop) \
+            and time.monotonic() < phase1_end:
+        search.full_solve(phase1_end - time.monotonic(), 1, first=True)
+    if search.assign is None:
+        status = "infeasible" if search.proven_infeasible else "unknown"
+        reason = "no placement obeys every hard rule" if search.proven_infeasible else "no placement found in time"
+        return CompactResult({}, status, 0, 0, 0, 0, reason=reason, solve_seconds=time.monotonic() - t0)
+    # 2. a short full solve: proves small cases; then per-participant bounds
+    if not search._done(1):
+        search.full_solve(min(total * 0.1, phase1_end - time.monotonic()), 1)
+    if not search._done(1):
+        search.lb_holes = max(search.lb_holes, _participant_bounds(
+            data, time.monotonic() + min(total * 0.1, (phase1_end - time.monotonic()) * 0.3), stop))
+    # 3. annealing on Kempe chains, in rounds restarted from the best placement
+    sa_end = phase1_end - (phase1_end - time.monotonic()) * 0.2
+    rounds = 0
+    while not search._done(1) and not _stopped(stop) and time.monotonic() < sa_end - 0.05:
+        left = sa_end - time.monotonic()
+        chunk = left if left < 8 else max(8.0, left / 2)
+        search.anneal(time.monotonic() + chunk, hot=rounds == 0)
+        rounds += 1
+    # 4. CP-SAT neighbourhoods for what the annealing leaves
+    search.lns(phase1_end, 1)
+    assert search.score is not None
+    holes_optimal = search.score[0] <= search.lb_holes
+    search.holes_cap = search.score[0]
+    secondary_optimal = not secondary
+    # 3. idle slots and moves, holes held at their best
+    if secondary and not _stopped(stop) and time.monotonic() < deadline - 0.05:
+        remaining = deadline - time.monotonic()
+        search.lns(deadline - remaining * 0.25, 2)
+        if not search._done(2) and not _stopped(stop) and time.monotonic() < deadline - 0.05:
+            search.full_solve(deadline - time.monotonic(), 2)
+        secondary_optimal = search._done(2) and holes_optimal
+    assign, choice = search.assign, search.choice
+    assert assign is not None
+    tables = _assign_tables(data, assign, choice)
+    holes, idle, _ = _score(data, assign)
+    placements = {data.meetings[k].id: (data.slots[assign[k]].id, tables[k]) for k in range(data.n)}
+    moved = sum(
+        1 for m in data.meetings
+        if m.previous is not None and (placements[m.id][0] != m.previous.slot or (
+            m.previous.table is not None and placements[m.id][1] != m.previous.table))
+    )
+    status = "optimal" if holes_optimal and secondary_optimal else "feasible"
+    return CompactResult(
+        placements=placements,
+        status=status,
+        idle_gaps=holes,
+        idle_slots=idle,
+        lower_bound=min(search.lb_holes, holes),
+        table_changes=_table_changes(data, assign, tables),
+        moved_from_previous=moved,
+        solve_seconds=time.monotonic() - t0,
+        stats={"lns_iterations": search.iterations, "improvements": search.improvements,
+               "trace": search.trace},
+    )
+
+
+def _from_start(data: _Data, start: dict[str, tuple[str, str]]) -> tuple[list[int] | None, dict[int, str]]:
+    """The start placement as slot indices, or None when it misses a meeting or breaks a rule."""
+    assign: list[int] = []
+    choice: dict[int, str] = {}
+    for k, m in enumerate(data.meetings):
+        got = start.get(m.id)
+        if got is None or got[0] not in data.sidx:
+            return None, {}
+        s = data.sidx[got[0]]
+        if s not in data.allowed[k]:
+            return None, {}
+        assign.append(s)
+        if len(data.tables[k]) > 1:
+            if got[1] not in data.tables[k]:
+                return None, {}
+            choice[k] = got[1]
+    # capacities and one meeting per participant per slot
+    occ: dict[tuple[int, int], int] = {}
+    pool_load: dict[int, int] = defaultdict(int)
+    stand_load: dict[tuple[str, int], int] = defaultdict(int)
+    for k, s in enumerate(assign):
+        for p in data.mparts[k]:
+            if (p, s) in occ:
+                return None, {}
+            occ[(p, s)] = k
+        cands = data.tables[k]
+        if not cands:
+            pool_load[s] += 1
+        else:
+            stand_load[(choice.get(k, cands[0]), s)] += 1
+    if any(v > len(data.pool) for v in pool_load.values()) or any(v > 1 for v in stand_load.values()):
+        return None, {}
+    return assign, choice
