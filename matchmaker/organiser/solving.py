@@ -281,14 +281,16 @@ def dialogue_plan_in_force(session: Session, event: Event) -> Plan:
 
 @dataclass(frozen=True)
 class CapacityAdvice:
-    """How much more room the event needs to schedule every accepted request."""
+    """How much more room the event needs to schedule the accepted requests."""
 
     requested: int
     schedulable_now: int  # what a quick greedy schedule places with today's frame
-    person_limited: int  # requests no frame can place: a participant has too few free slots
-    tables_needed: int | None  # more pooled tables that let the greedy place the rest, if any
-    tables_lower_bound: int  # no fewer extra pooled tables can do
-    slots_needed: int | None  # more slots (available to everyone) that let the greedy place all
+    person_limited: int  # requests beyond a participant's meeting limit or free slots
+    tables_needed: int | None  # more pooled tables after which more tables add nothing
+    tables_gain: int  # requests those tables let the greedy place on top of today's
+    tables_lower_bound: int  # no fewer extra pooled tables can place every pooled meeting
+    slots_needed: int | None  # more slots (open to everyone), likewise
+    slots_gain: int
     sentences: tuple[str, ...] = ()
 
 
@@ -318,86 +320,85 @@ def _greedy_count(problem: Problem) -> int:
         return 0
 
 
-def _search(problem: Problem, grow, target: int, limit: int) -> int | None:
-    """The smallest k (by doubling, then bisection) for which the greedy reaches target."""
-    if _greedy_count(problem) >= target:
-        return 0
-    low, high = 0, 1
-    while _greedy_count(grow(problem, high)) < target:
-        low, high = high, high * 2
-        if high > limit:
-            return None
+def _plateau(problem: Problem, grow, limit: int) -> tuple[int | None, int]:
+    """(smallest k after which growing adds nothing, what the greedy places then).
+
+    `limit` is where growing cannot help any more (every participant could meet in
+    every slot); k is found by bisection, the greedy count being close to monotone.
+    None when growing does not help at all.
+    """
+    now = _greedy_count(problem)
+    best = _greedy_count(grow(problem, limit)) if limit > 0 else now
+    if best <= now:
+        return None, now
+    low, high = 0, limit
     while high - low > 1:
         mid = (low + high) // 2
-        if _greedy_count(grow(problem, mid)) >= target:
+        if _greedy_count(grow(problem, mid)) >= best:
             high = mid
         else:
             low = mid
-    return high
+    return high, best
 
 
 def plan_capacity(problem: Problem) -> CapacityAdvice:
-    """How many more pooled tables or slots would let every accepted request be scheduled.
+    """How many more pooled tables or slots would schedule the accepted requests, in words.
 
-    Two arguments in words: a bound (no participant can have more meetings than
-    free slots or its cap, and the pooled meetings need at least ceil(demand / slots)
-    tables), and what a fast greedy schedule needs with +k tables or +k slots. The
-    greedy answer is an upper estimate: the solver often does with less.
+    Two arguments: a bound (nobody can have more meetings than free slots or their
+    cap, and the pooled meetings need at least ceil(demand / slots) tables), and what
+    a fast greedy schedule places with +k tables or +k slots. The greedy answer is an
+    estimate from above: the solver often does with less.
     """
     d = Domains(problem)
     requested = len(problem.meetings)
-    # Per participant: meetings beyond its free slots (or cap) cannot be placed whatever the tables.
     person_limited = 0
-    worst: list[tuple[int, str]] = []
     for pid, mids in d.meetings_of.items():
         room = min(d.cap(pid), sum(1 for s in d.slot_ids if d.available(pid, s)))
-        excess = len(mids) - room
-        if excess > 0:
-            person_limited += excess
-            worst.append((excess, pid))
+        person_limited += max(0, len(mids) - room)
     pooled = [m for m in problem.meetings if d.is_pooled(m)]
     n_slots = max(1, len(problem.slots))
     tables_lower = max(0, math.ceil(len(pooled) / n_slots) - len(d.pooled))
-    per_slot = Counter()
-    for m in pooled:
-        slots = d.allowed_slots(m)
-        if len(slots) == 1:
-            per_slot[slots[0]] += 1
-    if per_slot:
-        tables_lower = max(tables_lower, max(per_slot.values()) - len(d.pooled))
+    forced = Counter(d.allowed_slots(m)[0] for m in pooled if len(d.allowed_slots(m)) == 1)
+    if forced:
+        tables_lower = max(tables_lower, max(forced.values()) - len(d.pooled))
     now = _greedy_count(problem)
-    target = requested - person_limited
-    tables_needed = _search(problem, _with_extra_tables, target, limit=max(64, requested))
-    slots_needed = _search(problem, _with_extra_slots, requested, limit=max(64, 4 * n_slots))
+    most_meetings = max((len(mids) for mids in d.meetings_of.values()), default=0)
+    tables_needed, with_tables = _plateau(problem, _with_extra_tables,
+                                          len(problem.participants) // 2)
+    slots_needed, with_slots = _plateau(problem, _with_extra_slots, most_meetings + 2)
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
 
     sentences = []
     if now >= requested:
         sentences.append(f"All {requested} accepted requests fit in the present frame "
-                         f"({len(problem.slots)} slots, {len(problem.tables)} tables).")
+                         f"({plural(len(problem.slots), 'slot')}, "
+                         f"{plural(len(problem.tables), 'table')}).")
     else:
         sentences.append(f"A quick greedy schedule places {now} of {requested} accepted requests "
-                         f"with the present {len(problem.slots)} slots and "
-                         f"{len(problem.tables)} tables; the solver usually does better.")
+                         f"with the present {plural(len(problem.slots), 'slot')} and "
+                         f"{plural(len(problem.tables), 'table')}; the solver usually does better.")
+        if tables_needed is None:
+            sentences.append("More tables do not help: the people, not the tables, are busy.")
+        else:
+            low = max(tables_lower, 1)
+            span = (f"between {low} and {tables_needed}"
+                    if with_tables == requested and low < tables_needed else f"{tables_needed}")
+            sentences.append(f"With {span} more pooled tables, {with_tables - now} more "
+                             f"requests fit ({with_tables} of {requested}); more tables "
+                             "add nothing after that.")
+        if slots_needed is not None:
+            sentences.append(f"With {plural(slots_needed, 'more slot')} open to everyone, "
+                             f"{with_slots - now} more requests fit "
+                             f"({with_slots} of {requested}).")
         if person_limited:
             sentences.append(
-                f"{person_limited} request{'s' if person_limited != 1 else ''} cannot be placed "
-                "with more tables: some participants have more accepted requests than free "
-                "slots or than their meeting limit. Only more slots (or a higher limit) help.")
-        if tables_needed is None:
-            sentences.append("More tables alone do not schedule the rest.")
-        elif tables_needed > 0:
-            low = max(tables_lower, 1)
-            span = (f"{tables_needed}" if low >= tables_needed
-                    else f"between {low} and {tables_needed}")
-            which = f"all {target}" if not person_limited else f"the other {target}"
-            sentences.append(f"With {span} more pooled tables, {which} requests fit.")
-        if slots_needed is None:
-            sentences.append("Even many more slots would not schedule everything "
-                             "(meeting limits stand in the way).")
-        elif slots_needed > 0:
-            sentences.append(f"With {slots_needed} more slot{'s' if slots_needed != 1 else ''} "
-                             "open to everyone, every accepted request fits.")
+                f"At least {plural(person_limited, 'request')} cannot be placed whatever the "
+                "tables: some participants have more accepted requests than their meeting "
+                "limit or their free slots. Only a higher limit or more slots place them.")
     return CapacityAdvice(requested=requested, schedulable_now=now,
                           person_limited=person_limited, tables_needed=tables_needed,
-                          tables_lower_bound=tables_lower, slots_needed=slots_needed,
+                          tables_gain=with_tables - now, tables_lower_bound=tables_lower,
+                          slots_needed=slots_needed, slots_gain=with_slots - now,
                           sentences=tuple(sentences))

@@ -109,15 +109,16 @@ def tiny(tables: int, slots: int, meetings: list[tuple[str, str]]) -> Problem:
         meetings=tuple(Meeting(id=f"m{i}", participants=m) for i, m in enumerate(meetings)))
 
 
-def test_planner_says_how_many_more_tables_schedule_everything():
-    # Four disjoint pairs, one slot, one table: three more tables are needed.
+def test_planner_says_how_many_more_tables_or_slots_schedule_everything():
+    # Four disjoint pairs, one slot, one table: three more tables, or three more slots.
     pairs = [("a", "b"), ("c", "d"), ("e", "f"), ("g", "h")]
     advice = solving.plan_capacity(tiny(tables=1, slots=1, meetings=pairs))
     assert advice.schedulable_now == 1
-    assert advice.tables_needed == 3 and advice.tables_lower_bound == 3
-    assert advice.slots_needed == 3
+    assert (advice.tables_needed, advice.tables_gain, advice.tables_lower_bound) == (3, 3, 3)
+    assert (advice.slots_needed, advice.slots_gain) == (3, 3)
     text = " ".join(advice.sentences)
-    assert "3 more pooled tables" in text and "3 more slots" in text
+    assert "With 3 more pooled tables, 3 more requests fit (4 of 4)" in text
+    assert "With 3 more slots open to everyone, 3 more requests fit" in text
 
 
 def test_planner_says_when_only_more_slots_help():
@@ -125,8 +126,10 @@ def test_planner_says_when_only_more_slots_help():
     pairs = [("a", "b"), ("a", "c"), ("a", "d")]
     advice = solving.plan_capacity(tiny(tables=5, slots=1, meetings=pairs))
     assert advice.person_limited == 2
-    assert advice.slots_needed == 2
-    assert "Only more slots" in " ".join(advice.sentences)
+    assert advice.tables_needed is None
+    assert (advice.slots_needed, advice.slots_gain) == (2, 2)
+    text = " ".join(advice.sentences)
+    assert "More tables do not help" in text and "Only a higher limit or more slots" in text
 
 
 def test_planner_says_when_everything_fits(demo):
