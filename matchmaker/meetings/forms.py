@@ -16,11 +16,13 @@ class RequestForm(BaseForm):
         description="Must-meet requests come first when the schedule is made.")
     message = TextAreaField(
         "Message (optional)", validators=[Length(max=MESSAGE_MAX)],
+        render_kw={"maxlength": MESSAGE_MAX, "rows": 4},
         description="Say in a sentence or two what you would like to talk about.")
 
 
 class DeclineForm(BaseForm):
     reason = TextAreaField("Reason (optional)", validators=[Length(max=REASON_MAX)],
+                           render_kw={"maxlength": REASON_MAX, "rows": 3},
                            description="Shown to the sender.")
 
 
