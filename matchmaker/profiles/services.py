@@ -105,17 +105,19 @@ def save_profile(session: Session, *, event: Event, user: User, data: ProfileDat
     return participation
 
 
-def store_logo(participation: Participation, data: bytes, upload_dir: Path) -> str:
-    """Write a checked logo under `upload_dir`, replace the previous one, return its name."""
+def store_logo(participation: Participation, data: bytes, upload_dir: Path) -> str | None:
+    """Write a checked logo under `upload_dir` and point the participation at it.
+
+    Returns the previous logo's file name, for the caller to remove once the change is
+    committed (so that a failed commit never leaves a profile pointing at a deleted file).
+    """
     kind = check_logo(data)
     upload_dir.mkdir(parents=True, exist_ok=True)
     name = f"logo-{participation.id}-{secrets.token_hex(8)}.{'jpg' if kind == 'jpeg' else kind}"
     (upload_dir / name).write_bytes(data)
-    old = participation.logo
+    old = participation.logo or None
     participation.logo = name
-    if old:
-        remove_upload(upload_dir, old)
-    return name
+    return old
 
 
 def remove_upload(upload_dir: Path, name: str) -> None:

@@ -69,7 +69,7 @@ def _uploaded_logo(form: ProfileForm) -> bytes | None:
 
 
 def _save(event: Event, participation: Participation | None):
-    """Shared by join and edit: validate, save, and return the saved participation or None."""
+    """Shared by join and edit: the form, and the saved participation (None if not saved)."""
     form = _profile_form(event, participation)
     if not form.validate_on_submit():
         return form, None
@@ -86,14 +86,15 @@ def _save(event: Event, participation: Participation | None):
                 product_group_ids=(form.product_groups.data or []) if "product_groups" in form else [],
                 pitch=form.pitch.data or "",
                 phone=form.phone.data or "", share_contact=bool(form.share_contact.data)))
-        if logo is not None:
-            services.store_logo(saved, logo, upload_dir())
+        replaced = services.store_logo(saved, logo, upload_dir()) if logo is not None else None
     except DomainError as error:
         db.session.rollback()
         target = getattr(form, error.field or "", None) or form.organisation
         target.errors = [*target.errors, error.message]
         return form, None
     db.session.commit()
+    if replaced:
+        services.remove_upload(upload_dir(), replaced)
     return form, saved
 
 

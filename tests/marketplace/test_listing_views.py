@@ -1,10 +1,10 @@
 """Offers and queries: create, edit, delete own listings only; who may post what."""
 from sqlalchemy import func, select
 
-from market_helpers import user_by_email
 from matchmaker.extensions import db
 from matchmaker.models import (CircularStrategy, Listing, ListingKind, Participation,
                                ProductGroup)
+from market_helpers import user_by_email
 
 
 def ids(app, email):

@@ -4,10 +4,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from market_helpers import DEMO_PASSWORD, login
 from matchmaker.extensions import db
 from matchmaker.models import (CircularStrategy, Event, Listing, ListingKind, Organisation,
                                Participation, ProductGroup, Role, User)
+from market_helpers import DEMO_PASSWORD, login
 
 
 @pytest.fixture

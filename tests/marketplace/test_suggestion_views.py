@@ -3,10 +3,10 @@ import re
 
 from sqlalchemy import or_, select
 
-from market_helpers import user_by_email
 from matchmaker.extensions import db
 from matchmaker.models import (Event, Listing, ListingKind, MeetingRequest, Organisation,
                                Participation, RequestStatus, Role, User)
+from market_helpers import user_by_email
 
 
 def part_id(app, email) -> int:

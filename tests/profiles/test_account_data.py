@@ -1,12 +1,19 @@
 """Personal data: download everything as JSON, delete the account with its data."""
 import json
 
+import pytest
 from sqlalchemy import func, or_, select
 
-from profile_helpers import DEMO_PASSWORD, user_by_email
 from matchmaker.extensions import db
 from matchmaker.models import (Booking, Listing, Meeting, MeetingFeedback, MeetingRequest,
                                Notification, Participation, RequestStatus, Slot, Table, User)
+from profile_helpers import DEMO_PASSWORD, user_by_email
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(app, tmp_path):
+    """Keep uploaded logos out of the real instance folder."""
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
 
 
 def my_participation(app, email) -> int:

@@ -2,18 +2,25 @@
 import io
 import struct
 import zlib
+from pathlib import Path
 
+import pytest
 from markupsafe import escape
-
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from profile_helpers import login, user_by_email
 from matchmaker.extensions import db
 from matchmaker.models import Event, Organisation, Participation, ProductGroup, Role, User
+from profile_helpers import login, user_by_email
 
 PASSWORD = "green-deal-circular-9"
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(app, tmp_path):
+    """Keep uploaded logos out of the real instance folder."""
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
 
 
 def png_bytes(size: int = 0) -> bytes:
@@ -281,3 +288,19 @@ def test_an_upload_beyond_the_request_limit_gets_a_clear_413_page(demo):
     assert response.status_code == 413
     assert b"too large" in response.data
     assert participation_of(demo, "nina@new.example") is None
+
+
+def test_a_new_logo_replaces_the_old_file(demo, login_as):
+    client = login_as("supplier1@demo.example")
+    part = participation_of(demo, "supplier1@demo.example")
+    with demo.app_context():
+        org_name = db.session.get(Participation, part.id).organisation.name
+    uploads = Path(demo.config["UPLOAD_FOLDER"])
+    names = []
+    for _ in range(2):
+        data = profile_data(demo, organisation=org_name)
+        data["logo"] = (io.BytesIO(png_bytes()), "logo.png")
+        assert post_multipart(client, "/events/demo/profile/edit", data).status_code == 302
+        names.append(participation_of(demo, "supplier1@demo.example").logo)
+    assert names[0] != names[1]
+    assert not (uploads / names[0]).exists() and (uploads / names[1]).exists()
