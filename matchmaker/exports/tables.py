@@ -135,7 +135,9 @@ def table_plan(session: Session, event: Event, *, now: datetime | None = None) -
 
 
 def to_csv(plan: TablePlan) -> str:
+    """UTF-8 with a byte-order mark, so spreadsheet programs read accented names right."""
     out = io.StringIO()
+    out.write("\ufeff")
     w = csv.writer(out, lineterminator="\r\n")
 
     def row(*cells):

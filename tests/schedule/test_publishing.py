@@ -269,3 +269,32 @@ def test_publishing_a_dialogue_plan_replaces_seats_and_keeps_unchanged_ones(demo
         unchanged = comparison.count("unchanged")
         assert len(seats & kept) >= unchanged
         assert db.session.get(SolveRun, second_id).published_at is not None
+
+
+def test_compare_page_names_who_moved_per_participant(published, login_as):
+    with published.app_context():
+        event = demo_event()
+        in_force = solving.meetings_in_force(db.session, event)
+        seen, pair = {}, None
+        for m in in_force:
+            if m.table.owner_id is None:
+                if m.slot_id in seen:
+                    pair = (seen[m.slot_id], m)
+                    break
+                seen[m.slot_id] = m
+        a, b = pair
+        ta, tb = solving.table_key(a.table.number), solving.table_key(b.table.number)
+
+        def edit(ep, assignments):
+            ka, kb = solving.meeting_key(a.request_id), solving.meeting_key(b.request_id)
+            assignments[ka] = Assignment(meeting=ka, slot=assignments[ka].slot, table=tb)
+            assignments[kb] = Assignment(meeting=kb, slot=assignments[kb].slot, table=ta)
+
+        run_id = edited_draft(event, edit).id
+        names = [a.request.sender.display_name, b.request.recipient.display_name]
+        db.session.commit()
+    page = login_as(ORGANISER).get(f"{CONSOLE}/runs/{run_id}").get_data(as_text=True)
+    assert page.count("Moved: with") == 4  # two meetings, two people each
+    for name in names:
+        assert name.replace("&", "&amp;") in page
+    assert "Publish run" in page
