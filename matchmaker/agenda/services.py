@@ -47,6 +47,11 @@ def accepted_requests(session: Session, me: Participation) -> list[MeetingReques
         .order_by(MeetingRequest.priority.desc(), MeetingRequest.responded_at)))
 
 
+def unscheduled_requests(session: Session, me: Participation) -> list[MeetingRequest]:
+    """Accepted requests the published schedule has no meeting for."""
+    return [r for r in accepted_requests(session, me) if r.meeting is None]
+
+
 def counterpart(request: MeetingRequest, me: Participation) -> Participation:
     return request.recipient if request.sender_id == me.id else request.sender
 

@@ -27,7 +27,8 @@ def _agenda_context(event, me) -> dict:
     first = days[0].items[0].start if days else (event.slots[0].starts_at if event.slots else None)
     return dict(
         event=event, me=me, published=published, days=days,
-        accepted=[] if published else services.accepted_requests(db.session, me),
+        accepted=services.accepted_requests(db.session, me) if not published else [],
+        unscheduled=services.unscheduled_requests(db.session, me) if published else [],
         counterpart=lambda r: services.counterpart(r, me),
         zone=zone_label(first, event.timezone) if first else event.timezone,
         profile_url=lambda p: profile_url(event, p),

@@ -74,8 +74,8 @@ def why_not_requestable(session: Session, event: Event, sender: Participation,
     if sender.role not in REQUESTABLE_ROLES:
         return "Organisers and moderators do not book one-to-one meetings."
     if recipient.role not in REQUESTABLE_ROLES:
-        return f"{recipient.user.name} is an {recipient.role.label.lower()} and takes no " \
-               "one-to-one meetings."
+        return (f"{recipient.user.name} is one of the {recipient.role.label.lower()}s and "
+                "takes no one-to-one meetings.")
     if sender.organisation_id is not None and sender.organisation_id == recipient.organisation_id:
         return "You cannot request a meeting with someone from your own organisation."
     existing = open_request_between(session, sender, recipient)

@@ -176,3 +176,14 @@ def test_rotating_the_feed_needs_the_csrf_token(demo):
     token = csrf_token(client.get("/events/demo/agenda").data)
     assert client.post("/events/demo/agenda/feed", data={"csrf_token": token}).status_code == 302
     assert feed_token(demo, "supplier1@demo.example") != old
+
+
+def test_published_agenda_lists_accepted_requests_left_out_of_the_schedule(published, login_as):
+    with published.app_context():
+        meeting = db.session.scalars(select(Meeting).order_by(Meeting.id)).first()
+        other = meeting.request.recipient.user.name
+        db.session.delete(meeting)
+        db.session.commit()
+    page = login_as("supplier1@demo.example").get("/events/demo/agenda").data.decode()
+    assert "Accepted, not in the schedule" in page
+    assert other in page.split("Accepted, not in the schedule")[1]
