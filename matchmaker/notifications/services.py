@@ -145,8 +145,18 @@ def send_digests(session: Session, now: datetime, min_interval: timedelta) -> in
     return deliver(session, None, now, min_interval)
 
 
+def _base_url() -> str:
+    """Where the site lives, for links in e-mails: BASE_URL, else SERVER_NAME."""
+    config = current_app.config
+    if config.get("BASE_URL"):
+        return config["BASE_URL"].rstrip("/")
+    if config.get("SERVER_NAME"):
+        return f"{config.get('PREFERRED_URL_SCHEME', 'https')}://{config['SERVER_NAME']}"
+    return ""
+
+
 def _link(notification: Notification) -> str:
-    base = (current_app.config.get("BASE_URL") or "").rstrip("/")
+    base = _base_url()
     page = LINKS[notification.kind]
     return f"{base}/events/{notification.participation.event.slug}/{page}"
 

@@ -106,3 +106,11 @@ def test_second_request_within_the_window_waits_for_the_digest(demo, login_as):
         waiting = db.session.scalars(select(Notification).where(
             Notification.sent_at.is_(None))).all()
         assert len(waiting) == 1
+
+
+def test_links_in_emails_use_the_configured_address(demo):
+    demo.config["BASE_URL"] = "https://events.example/"
+    with demo.app_context():
+        services.notify(db.session, part("buyer2@demo.example"), services.REQUEST_RECEIVED,
+                        "Hello.", utcnow(), WINDOW)
+        assert "https://events.example/events/demo/requests" in outbox()[0].body
