@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..domain import DomainError
 from ..exports import ical
-from ..models import (Absence, DialogueSeat, Event, MeetingBlock, MeetingRequest, Participation,
+from ..models import (Absence, Event, MeetingBlock, MeetingRequest, Participation,
                       Phase, RequestStatus, Slot, Table)
 from ..models.people import new_token
 from ..timeutil import to_local
@@ -110,9 +110,12 @@ def availability_grid(session: Session, event: Event) -> list[BlockSlots]:
         name = block.name or "One-to-one meetings"
         grid.append(BlockSlots(
             block=block, label=f"{block.day:%A %d %B}: {name}",
-            slots=[(slot, f"{to_local(slot.starts_at, tz):%H:%M}–{to_local(slot.ends_at, tz):%H:%M}")
-                   for slot in block.slots]))
+            slots=[(slot, _clock_range(slot, tz)) for slot in block.slots]))
     return grid
+
+
+def _clock_range(slot: Slot, tz: str) -> str:
+    return f"{to_local(slot.starts_at, tz):%H:%M}–{to_local(slot.ends_at, tz):%H:%M}"
 
 
 def absent_slot_ids(session: Session, me: Participation) -> set[int]:

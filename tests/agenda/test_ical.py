@@ -47,7 +47,8 @@ def test_participant_calendar_names_counterpart_table_and_zone(published, by_ema
             ical.participant_calendar(db.session, supplier, HOST))}
         vevent = events[f"meeting-{meeting.id}@{HOST}"]
         buyer = meeting.request.recipient
-        assert str(vevent["SUMMARY"]) == f"Meeting with {buyer.user.name} ({buyer.organisation.name})"
+        assert str(vevent["SUMMARY"]) == \
+            f"Meeting with {buyer.user.name} ({buyer.organisation.name})"
         assert str(vevent["LOCATION"]) == f"Table {meeting.table.number}, {meeting.table.zone}"
         assert vevent.DTSTART == meeting.slot.starts_at
         assert int(vevent["SEQUENCE"]) == 0
