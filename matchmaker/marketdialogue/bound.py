@@ -17,12 +17,17 @@ from .index import Index
 
 def lp_bound(ix: Index, time_limit_s: float = 30.0) -> int | None:
     """The interest value's LP bound rounded down, or None if GLOP gave no proven optimum."""
+    return lp_relaxation(ix, time_limit_s)[0]
+
+
+def lp_relaxation(ix: Index, time_limit_s: float = 30.0) -> tuple[int | None, dict[tuple, float]]:
+    """The LP bound and the LP's seat values (participant, session, table, side) -> [0, 1]."""
     rules = ix.problem.rules
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:  # pragma: no cover - GLOP ships with ortools
         return None
     solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
-    live = {key for key in ix.table_keys if ix.closed_cause(key) is None}
+    live = ix.live_tables
     objective = solver.Objective()
     x: dict[tuple, pywraplp.Variable] = {}
     at_table: dict[tuple, list] = defaultdict(list)
@@ -39,7 +44,7 @@ def lp_bound(ix: Index, time_limit_s: float = 30.0) -> int | None:
             objective.SetCoefficient(var, ix.weight(p, s))
     objective.SetMaximization()
     if not x:
-        return 0
+        return 0, {}
 
     def row(lower: float, upper: float, terms: list) -> None:
         constraint = solver.RowConstraint(lower, upper, "")
@@ -81,5 +86,6 @@ def lp_bound(ix: Index, time_limit_s: float = 30.0) -> int | None:
             if len(group_vars) > 1:
                 row(-infinity, 1, [(var, 1) for var in group_vars])
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
-    return math.floor(objective.Value() + 1e-6)
+        return None, {}
+    values = {key: var.solution_value() for key, var in x.items() if var.solution_value() > 1e-6}
+    return math.floor(objective.Value() + 1e-6), values

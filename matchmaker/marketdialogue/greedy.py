@@ -9,15 +9,15 @@ from .index import Index, TableKey
 Placement = tuple[int, int, int, str]  # (participant, session, table, side)
 
 
-def greedy(ix: Index, seed: int = 0) -> list[Placement]:
+def greedy(ix: Index, seed: int = 0, guide: dict | None = None) -> list[Placement]:
     """Seat interests by falling weight into the emptiest fitting table.
 
     Tables left below the minimums are closed and their people seated again
     elsewhere, until every open table meets the minimums.
     """
-    banned: set[TableKey] = {key for key in ix.table_keys if ix.closed_cause(key) is not None}
+    banned: set[TableKey] = set(ix.table_keys) - ix.live_tables
     for _ in range(len(ix.table_keys) + 1):
-        placed = _place(ix, banned, seed)
+        placed = _place(ix, banned, seed, guide)
         under = _below_minimum(ix, placed)
         if not under:
             return placed
@@ -25,13 +25,24 @@ def greedy(ix: Index, seed: int = 0) -> list[Placement]:
     return []  # unreachable: each round bans at least one more table
 
 
-def _place(ix: Index, banned: set[TableKey], seed: int) -> list[Placement]:
+def _place(ix: Index, banned: set[TableKey], seed: int, guide: dict | None = None) -> list[Placement]:
     rng = random.Random(seed)
     rules = ix.problem.rules
     wishes = [(w, rng.random(), p, group)
               for p, person in enumerate(ix.people) for group, w in person.interests.items()]
-    # Buyers and suppliers first: facilitators must not take the seats that open a table.
-    wishes.sort(key=lambda item: (-item[0], ix.people[item[2]].role == "facilitator", item[1]))
+    session_share: dict[tuple[int, int], float] = defaultdict(float)
+    for (p, s, _t, _side), v in (guide or {}).items():
+        session_share[(p, s)] += round(v, 3)
+    if guide:
+        # The LP's choices first: its fractional seats say which wishes fit together.
+        lp_share: dict[tuple[int, str], float] = defaultdict(float)
+        for (p, s, _t, _side), v in guide.items():
+            lp_share[(p, ix.sessions[s].product_group)] += v
+        wishes.sort(key=lambda item: (-round(lp_share[(item[2], item[3])], 3), -item[0],
+                                      ix.people[item[2]].role == "facilitator", item[1]))
+    else:
+        # Buyers and suppliers first: facilitators must not take the seats that open a table.
+        wishes.sort(key=lambda item: (-item[0], ix.people[item[2]].role == "facilitator", item[1]))
     used: dict[TableKey, Counter] = defaultdict(Counter)  # side counts
     orgs: dict[TableKey, Counter] = defaultdict(Counter)
     attending: dict[int, set[int]] = defaultdict(set)
@@ -56,7 +67,8 @@ def _place(ix: Index, banned: set[TableKey], seed: int) -> list[Placement]:
             if rules.max_per_organisation is not None and \
                     orgs[(s, t)][person.org_key] >= rules.max_per_organisation:
                 continue
-            load = (used[(s, t)][side] / seats, used[(s, t)]["buyer"] + used[(s, t)]["supplier"])
+            load = (-session_share.get((p, s), 0.0), used[(s, t)][side] / seats,
+                    used[(s, t)]["buyer"] + used[(s, t)]["supplier"])
             if best is None or load < best[0]:
                 best = (load, s, t, side)
         if best is None:
@@ -170,7 +182,7 @@ def improve(ix: Index, placed: list[Placement], deadline: float, clock=None) -> 
     for p, mine in enumerate(ix.options):
         grouped: dict[str, list] = defaultdict(list)
         for option in mine:
-            if ix.closed_cause(option[:2]) is None:
+            if option[:2] in ix.live_tables:
                 grouped[ix.sessions[option[0]].product_group].append(option)
         by_group.append(grouped)
 
@@ -312,7 +324,7 @@ def improve(ix: Index, placed: list[Placement], deadline: float, clock=None) -> 
     while improved and clock() < deadline:
         improved = False
         for key in ix.table_keys:
-            if not state.members[key] and ix.closed_cause(key) is None and clock() < deadline:
+            if not state.members[key] and key in ix.live_tables and clock() < deadline:
                 improved |= open_table(key)
         for weight, p, group in wishes:
             if seated_in_group(p, group):

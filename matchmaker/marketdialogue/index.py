@@ -138,6 +138,11 @@ class Index:
         return None
 
     @cached_property
+    def live_tables(self) -> frozenset[TableKey]:
+        """Tables that could open at all."""
+        return frozenset(key for key in self.table_keys if self.closed_cause(key) is None)
+
+    @cached_property
     def main_groups(self) -> list[frozenset[str]]:
         """A participant's main product groups: those of its highest interest weight."""
         result = []

@@ -24,7 +24,7 @@ from typing import Callable
 
 from ortools.sat.python import cp_model
 
-from .bound import lp_bound
+from .bound import lp_relaxation
 from .check import check
 from .greedy import Placement, canonical, greedy, improve, symmetric_groups
 from .index import Index, TableKey
@@ -70,7 +70,7 @@ def solve(problem: DialogueProblem, *, time_limit_s: float = 30.0, num_workers: 
     started = time.monotonic()
     ix = Index(problem)
     stop = stop or threading.Event()
-    lp = _LpBound(ix, time_limit_s)  # runs beside the search, GLOP frees the GIL
+    lp = _LpBound(ix, time_limit_s, seed)  # runs beside the search, GLOP frees the GIL
     hint = canonical(ix, improve(ix, greedy(ix, seed), started + min(2.0, 0.1 * time_limit_s)))
     trivial = _trivial_bound(ix)
     best = {"value": sum(ix.weight(p, s) for p, s, _t, _side in hint)}
@@ -80,35 +80,53 @@ def solve(problem: DialogueProblem, *, time_limit_s: float = 30.0, num_workers: 
         if progress is not None:
             progress(time.monotonic() - started, value, min(bound, lp.value if lp.value is not None else bound))
 
-    # Phase 1: interest value, until the time share is used or the LP bound is reached.
-    m1 = _build(ix)
-    m1.model.maximize(m1.interest)
-    _hint(m1, hint)
-    whole = balance and len(m1.x) <= GLOBAL_BALANCE_LIMIT
+    # Phase 1: interest value. The LP comes first: its bound and its rounded
+    # seating often settle the question; CP-SAT then searches from the better
+    # start until the time share is used or the LP bound is reached.
+    whole = balance and _seat_variables(ix) <= GLOBAL_BALANCE_LIMIT
     share = 1.0 if not balance else 0.6 if whole else 0.9
-    phase1_limit = started + time_limit_s * share - time.monotonic()
-    solver, status = _run(m1.model, phase1_limit, num_workers, seed, stop, report, interest_phase=True,
-                          enough=lambda: lp.value is not None and best["value"] >= lp.value)
-    bound = trivial
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        placed = _extract(m1, solver)
-    else:
+    phase1_end = started + time_limit_s * share
+    report(best["value"], trivial)
+    lp.wait(started + (phase1_end - started) / 2, stop)
+    if lp.rounded is not None and lp.rounded_value > best["value"]:
+        hint, best["value"] = lp.rounded, lp.rounded_value
+    phases: dict[str, str] = {}
+    if lp.value is not None and best["value"] >= lp.value:
         placed = hint
-    if status != cp_model.INFEASIBLE and math.isfinite(solver.best_objective_bound):
-        bound = min(bound, math.floor(solver.best_objective_bound + 1e-6))
+        bound = lp.value
+        phases["interest"] = "LP-guided seating reaches the LP bound"
+    elif stop.is_set():
+        placed = hint
+        bound = min(trivial, lp.value) if lp.value is not None else trivial
+        phases["interest"] = "stopped"
+    else:
+        report(best["value"], lp.value if lp.value is not None else trivial)
+        m1 = _build(ix)
+        m1.model.maximize(m1.interest)
+        _hint(m1, hint)
+        solver, status = _run(m1.model, phase1_end - time.monotonic(), num_workers, seed, stop, report,
+                              interest_phase=True,
+                              enough=lambda: lp.value is not None and max(best["value"], lp.rounded_value) >= lp.value)
+        phases["interest"] = solver.status_name(status)
+        placed = _extract(m1, solver) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else hint
+        bound = trivial
+        if status != cp_model.INFEASIBLE and math.isfinite(solver.best_objective_bound):
+            bound = min(bound, math.floor(solver.best_objective_bound + 1e-6))
+        if status != cp_model.OPTIMAL:
+            lp.wait(phase1_end, stop)
+        if lp.value is not None:
+            bound = min(bound, lp.value)
     value = sum(ix.weight(p, s) for p, s, _t, _side in placed)
-    if status != cp_model.OPTIMAL:
-        lp.wait(0.0 if stop.is_set() else started + time_limit_s - time.monotonic())
-    if lp.value is not None:
-        bound = min(bound, lp.value)
+    if lp.rounded is not None and lp.rounded_value > value:
+        placed, value = lp.rounded, lp.rounded_value
+        phases["rounded"] = "LP-guided greedy"
     bound = max(bound, value)
-    phases = {"interest": solver.status_name(status)}
     report(value, bound)
 
     # Phase 2: balance and spread, keeping the interest value. The whole model
     # may move people between sessions but scales badly; the per-session polish
     # keeps who attends what and is exact for each session.
-    if balance and m1.open and not stop.is_set():
+    if balance and placed and not stop.is_set():
         remaining = time_limit_s - (time.monotonic() - started)
         if whole and remaining > 0.05:
             m2 = _build(ix)
@@ -142,19 +160,32 @@ def solve(problem: DialogueProblem, *, time_limit_s: float = 30.0, num_workers: 
 
 
 class _LpBound:
-    """The LP bound, computed in a thread of its own."""
+    """The LP bound, and a seating rounded from the LP solution, computed in a thread of its own.
 
-    def __init__(self, ix: Index, time_limit_s: float) -> None:
+    The LP-guided greedy is often within a few points of the bound, and found
+    long before CP-SAT gets there on a busy machine.
+    """
+
+    def __init__(self, ix: Index, time_limit_s: float, seed: int) -> None:
         self.value: int | None = None
-        _ = ix.options, ix.cliques, ix.candidates, ix.by_group  # built once, before two threads want them
-        self._thread = threading.Thread(target=self._work, args=(ix, time_limit_s), daemon=True)
+        self.rounded: list[Placement] | None = None
+        self.rounded_value = -1
+        _ = ix.options, ix.cliques, ix.candidates, ix.by_group, ix.live_tables  # built before two threads want them
+        self._thread = threading.Thread(target=self._work, args=(ix, time_limit_s, seed), daemon=True)
         self._thread.start()
 
-    def _work(self, ix: Index, time_limit_s: float) -> None:
-        self.value = lp_bound(ix, time_limit_s)
+    def _work(self, ix: Index, time_limit_s: float, seed: int) -> None:
+        bound, values = lp_relaxation(ix, time_limit_s)
+        self.value = bound
+        if values:
+            rounded = improve(ix, greedy(ix, seed, values), time.monotonic() + min(2.0, 0.1 * time_limit_s))
+            self.rounded_value = sum(ix.weight(p, s) for p, s, _t, _side in rounded)
+            self.rounded = canonical(ix, rounded)
 
-    def wait(self, seconds: float) -> None:
-        self._thread.join(max(0.0, seconds))
+    def wait(self, until: float, stop: threading.Event) -> None:
+        """Wait for the LP until the `time.monotonic()` deadline or a stop."""
+        while self._thread.is_alive() and not stop.is_set() and time.monotonic() < until:
+            self._thread.join(min(0.05, max(0.0, until - time.monotonic())))
 
 
 def _polish(ix: Index, placed: list[Placement], deadline: float, workers: int, seed: int,
@@ -264,7 +295,7 @@ def _build(ix: Index) -> _Model:
 
 def _variables(m: _Model) -> None:
     ix = m.ix
-    live = {key for key in ix.table_keys if ix.closed_cause(key) is None}
+    live = ix.live_tables
     for p, options in enumerate(ix.options):
         for s, t, side in options:
             if (s, t) in live:
@@ -414,10 +445,11 @@ def _run(model: cp_model.CpModel, limit: float, workers: int, seed: int, stop: t
     done = threading.Event()
 
     def watch() -> None:
+        # A stop asked before CP-SAT starts is forgotten when it starts: keep asking.
         while not done.is_set():
             if stop.wait(0.05) or (enough is not None and enough()):
                 solver.stop_search()
-                return
+                done.wait(0.05)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -455,6 +487,10 @@ def _seats(ix: Index, placed: list[Placement]) -> tuple[Seat, ...]:
                       side=side) for p, s, t, side in ordered)
 
 
+def _seat_variables(ix: Index) -> int:
+    return sum(1 for options in ix.options for s, t, _side in options if (s, t) in ix.live_tables)
+
+
 def _seat_count(ix: Index, key: TableKey) -> int:
     table = ix.table(key)
     return table.buyer_seats + table.supplier_seats
@@ -464,6 +500,6 @@ def _trivial_bound(ix: Index) -> int:
     """Each participant's weights for the groups it could sit in: a bound the solver only tightens."""
     total = 0
     for p, options in enumerate(ix.options):
-        groups = {ix.sessions[s].product_group for s, t, _side in options if ix.closed_cause((s, t)) is None}
+        groups = {ix.sessions[s].product_group for s, t, _side in options if (s, t) in ix.live_tables}
         total += sum(ix.people[p].interests[g] for g in groups)
     return total

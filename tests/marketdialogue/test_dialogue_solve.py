@@ -279,3 +279,16 @@ def test_empty_problem():
     problem = DialogueProblem(sessions=(), participants=())
     plan = solve(problem, time_limit_s=1)
     assert plan.seats == () and plan.status == "optimal"
+
+
+def test_stop_from_another_thread_keeps_the_best_plan():
+    problem = generate(400, 7, rounds=3)
+    stop = threading.Event()
+    timer = threading.Timer(1.0, stop.set)
+    timer.start()
+    try:
+        plan = solve(problem, time_limit_s=120, num_workers=2, stop=stop)
+    finally:
+        timer.cancel()
+    assert check(problem, plan) == []
+    assert plan.stats["interest_value"] <= plan.stats["upper_bound"]
