@@ -65,6 +65,49 @@ def lp_bound(d: Domains, time_limit_s: float = 30.0) -> float | None:
     return objective.Value()
 
 
+def degree_bound(d: Domains) -> float | None:
+    """A cheaper, weaker LP bound: each participant meets at most once per slot it can
+    use (and within its cap), the shared tables host at most their number per slot.
+
+    One variable per meeting instead of one per (meeting, slot): it solves in
+    a moment at any size and stands in when the slot-level LP runs out of time.
+    """
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None:
+        return None
+    infinity = solver.infinity()
+    per_person: dict[str, list] = defaultdict(list)
+    reach: dict[str, set[int]] = defaultdict(set)
+    pooled: list = []
+    pooled_slots: set[int] = set()
+    objective = solver.Objective()
+    for m in d.problem.meetings:
+        slots = d.allowed_slots(m)
+        if not slots or not d.allowed_tables(m):
+            continue
+        var = solver.NumVar(1.0 if m.fixed is not None else 0.0, 1.0, "")
+        objective.SetCoefficient(var, m.priority)
+        for p in m.participants:
+            per_person[p].append(var)
+            reach[p].update(slots)
+        if not d.own_tables(m):
+            pooled.append(var)
+            pooled_slots.update(slots)
+    objective.SetMaximization()
+    for p, vars_ in per_person.items():
+        limit = len(reach[p])
+        cap = d.participant[p].max_meetings
+        if cap is not None:
+            limit = min(limit, cap)
+        if len(vars_) > limit:
+            _at_most(solver, vars_, limit, infinity)
+    if len(pooled) > len(d.pooled) * len(pooled_slots):
+        _at_most(solver, pooled, len(d.pooled) * len(pooled_slots), infinity)
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    return objective.Value()
+
+
 def _at_most(solver: pywraplp.Solver, vars_: list, limit: int, infinity: float) -> None:
     row = solver.Constraint(-infinity, limit)
     for v in vars_:

@@ -19,6 +19,8 @@ from .improve import MAX_CHAIN, SlotState
 from .model import W_GAP, W_MOVED
 
 W_IDLE_SLOT = 1
+KICK_PEOPLE = 8
+KICK_MOVES = 3
 
 
 class HoleSearch:
@@ -30,6 +32,7 @@ class HoleSearch:
             m.id: d.slot_pos[m.previous.slot] for m in d.problem.meetings
             if m.previous is not None and m.fixed is None}
         self.people = sorted(d.meetings_of)
+        self.evals = 0
 
     def day_cost(self, p: str, day: int) -> int:
         person = self.state.person
@@ -118,7 +121,7 @@ class HoleSearch:
     def run(self, deadline: float, max_rounds: int = 50,
             max_evals: int | None = None) -> dict[str, int]:
         people = list(self.people)
-        evals = 0
+        evals = self.evals = 0
         for round_ in range(max_rounds):
             improved = False
             self.rng.shuffle(people)
@@ -131,6 +134,7 @@ class HoleSearch:
                 self.rng.shuffle(pairs)
                 for a, b in pairs:
                     evals += 1
+                    self.evals = evals
                     if max_evals is not None and evals > max_evals:
                         return dict(self.state.slot)
                     if self.try_move(p, a, b, accept_equal=round_ % 2 == 1):
@@ -141,18 +145,51 @@ class HoleSearch:
                 break
         return dict(self.state.slot)
 
+    def kick(self, people: int) -> None:
+        """Random swaps, whatever they cost, around a few participants with holes."""
+        holed = [p for p in self.people if self._has_hole(p)]
+        for p in self.rng.sample(holed, min(people, len(holed))):
+            pairs = self.candidates(p)
+            self.rng.shuffle(pairs)
+            done = 0
+            for a, b in pairs:
+                person = self.state.person
+                if done >= KICK_MOVES or (p, a) not in person or (p, b) in person:
+                    continue
+                found = self._chain(p, a, b)
+                if found and found[0] and self.state.swap(found[0], a, b):
+                    done += 1
+
     def _has_hole(self, p: str) -> bool:
         return any(self.day_cost(p, day) for day in range(len(self.d.days)))
 
 
 def reduce_holes(d: Domains, slots: Mapping[str, int], *, deadline: float, seed: int = 0,
-                 max_rounds: int = 50, max_evals: int | None = None) -> dict[str, int]:
+                 max_rounds: int = 50, max_evals: int | None = None,
+                 perturb: bool = True) -> dict[str, int]:
     """The same meetings in slots with fewer idle gaps (never more).
 
-    Stops at the wall-clock deadline or after `max_evals` tried moves (the
-    latter makes a run reproducible).
+    Descends to a local optimum, then, while time is left, kicks the agendas of
+    a few participants that still have holes with random swaps and descends
+    again, keeping the best (an iterated local search). Stops at the wall-clock
+    deadline or after `max_evals` tried moves (the latter makes a run
+    reproducible).
     """
     search = HoleSearch(d, slots, seed)
-    start_cost = search.cost()
-    result = search.run(deadline, max_rounds, max_evals)
-    return result if search.cost() <= start_cost else dict(slots)
+    best_cost = search.cost()
+    best = dict(slots)
+    evals_left = max_evals
+    while True:
+        result = search.run(deadline, max_rounds, evals_left)
+        cost = search.cost()
+        if cost <= best_cost:
+            best, best_cost = result, cost
+        if evals_left is not None:
+            evals_left -= search.evals
+            if evals_left <= 0:
+                break
+        if not perturb or time.perf_counter() > deadline or search.evals == 0:
+            break
+        search = HoleSearch(d, best, seed=search.rng.randrange(1 << 30))
+        search.kick(KICK_PEOPLE)
+    return best

@@ -232,3 +232,61 @@ def improve_value(d: Domains, slots: Mapping[str, int], *, deadline: float,
         if not changed:
             break
     return dict(state.slot)
+
+
+def improve_fairness(d: Domains, slots: Mapping[str, int], *, deadline: float,
+                     rounds: int = 4) -> dict[str, int]:
+    """Raise the lowest shares of requests met without lowering the value.
+
+    For the participants with the lowest share first, a meeting of theirs takes
+    the place of one of no higher priority whose other participant keeps a
+    higher share even after losing it; the displaced meeting is put back
+    elsewhere when it fits.
+    """
+    state = SlotState(d, slots)
+    requested = {p: len(mids) for p, mids in d.meetings_of.items() if mids}
+
+    def share(p: str, extra: int = 0) -> float:
+        return (state.count[p] + extra) / requested[p]
+
+    for _ in range(rounds):
+        changed = False
+        for p in sorted(requested, key=lambda p: (share(p), p)):
+            if time.perf_counter() > deadline:
+                return dict(state.slot)
+            if state.count[p] >= d.cap(p):
+                continue
+            waiting = [d.meeting[mid] for mid in d.meetings_of[p] if mid not in state.slot]
+            for m in sorted(waiting, key=lambda m: (-m.priority, m.id)):
+                if _swap_in(state, m, p, share):
+                    changed = True
+                    break
+        if not changed:
+            break
+    return dict(state.slot)
+
+
+def _swap_in(state: SlotState, m: Meeting, p: str, share) -> bool:
+    d = state.d
+    if not state.simple[m.id] or not state.allowed[m.id]:
+        return False
+    q = m.participants[1] if m.participants[0] == p else m.participants[0]
+    for pos in d.allowed_slots(m):
+        if (p, pos) in state.person:
+            continue
+        e_id = state.person.get((q, pos))
+        if e_id is None or not state.simple[e_id]:
+            continue
+        e = d.meeting[e_id]
+        if e.priority > m.priority or e.previous is not None:
+            continue
+        w = e.participants[1] if e.participants[0] == q else e.participants[0]
+        if share(w, -1) <= share(p):
+            continue
+        state.remove(e)
+        if state.can_add(m, pos):
+            state.add(m, pos)
+            state.insert(e)
+            return True
+        state.add(e, pos)
+    return False

@@ -17,12 +17,12 @@ from collections.abc import Callable, Mapping
 
 from ortools.sat.python import cp_model
 
-from .bound import integral_bound, lp_bound
+from .bound import degree_bound, integral_bound, lp_bound
 from .check import check, idle
 from .domains import Domains
 from .fcfs import build_schedule, fcfs_placements, fits, place_pins
 from .formats import validate_pins
-from .improve import improve_value
+from .improve import improve_fairness, improve_value
 from .holes import W_IDLE_SLOT, reduce_holes
 from .model import (
     SHARE_SCALE,
@@ -44,12 +44,13 @@ log = logging.getLogger(__name__)
 
 PHASE1_SHARE = 0.6
 RESERVE_SHARE = 0.05
-SMALL_MODEL = 20_000
 SMALL_LS_SHARE = 0.7
 HOLES_SHARE = 0.7
-# Above this many (meeting, slot) pairs the full phase-2 CP-SAT model costs more
-# than it brings; the hole search alone handles those.
-COMPACT_MODEL_LIMIT = 60_000
+# (meeting, slot) pairs up to which a full CP-SAT run follows the local searches:
+# in phase 1 to prove optimality when the LP bound is not tight, in phase 2 to
+# polish. Beyond that CP-SAT found nothing better in its time.
+SMALL_MODEL = 20_000
+TINY_MODEL = 5_000
 LP_SHARE = 0.25
 POLISH_SHARE = 0.15
 # CP-SAT's deterministic time ran about five times slower than the wall clock on
@@ -102,7 +103,7 @@ def _run(model: cp_model.CpModel, budget: float, *, num_workers: int, seed: int,
     budget = max(0.05, budget)
     if num_workers <= 1:
         params.max_deterministic_time = budget * DETERMINISTIC_PER_SECOND
-        params.max_time_in_seconds = budget * 3 + 5
+        params.max_time_in_seconds = budget * 10 + 10
     else:
         params.max_time_in_seconds = budget
     done = threading.Event()
@@ -243,9 +244,11 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
     """Schedule the meetings; returns the best schedule found within the time limit.
 
     `status` is "optimal" only when phase 1 is proven optimal. With
-    `num_workers=1` the limit is CP-SAT's deterministic time, so the same input
-    and seed give the same schedule. Setting `stop` ends the search early and
-    keeps the best schedule so far.
+    `num_workers=1` every stage gets a fixed share of the limit counted in work
+    (CP-SAT's deterministic time, tried moves), not in wall time, so the same
+    input and seed give the same schedule; the wall time then follows the limit
+    only roughly. Setting `stop` ends the search early and keeps the best
+    schedule so far.
     """
     started = time.perf_counter()
     deadline = started + time_limit_s * (1 - RESERVE_SHARE)
@@ -259,17 +262,23 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
     trivial = sum(m.priority for m in problem.meetings
                   if d.allowed_slots(m) and d.allowed_tables(m))
     bound = trivial
-    lp = integral_bound(lp_bound(d, max(1.0, time_limit_s * LP_SHARE)))
-    if lp is not None:
-        bound = min(bound, lp)
+    pairs = sum(len(d.allowed_slots(m)) for m in problem.meetings)
+    small, tiny = pairs <= SMALL_MODEL, pairs <= TINY_MODEL
+    degree = degree_bound(d)
+    if degree is not None:
+        bound = min(bound, integral_bound(degree))
+    if small and value < bound:
+        lp = lp_bound(d, 3600.0 if num_workers <= 1 else max(1.0, time_limit_s * LP_SHARE))
+        if lp is not None:
+            bound = min(bound, integral_bound(lp))
     log.info("%.1fs greedy and LP bound: value %d, bound %d", time.perf_counter() - started,
              value, bound)
     if progress is not None:
         progress(time.perf_counter() - started, value, bound)
 
     proven = value >= bound
+    deterministic = num_workers <= 1
     if not proven:
-        deterministic = num_workers <= 1
         polish_until = float("inf") if deterministic else \
             time.perf_counter() + (deadline - time.perf_counter()) * POLISH_SHARE
         slots = improve_value(d, slots, deadline=polish_until, target=bound,
@@ -281,13 +290,15 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
         if progress is not None:
             progress(time.perf_counter() - started, value, bound)
     phase1_end = deadline - (deadline - time.perf_counter()) * (1 - PHASE1_SHARE)
-    small = sum(len(d.allowed_slots(m)) for m in problem.meetings) <= SMALL_MODEL
     for ls_only in (True, False):
         budget = phase1_end - time.perf_counter()
+        if deterministic:
+            budget = time_limit_s * PHASE1_SHARE * (1 if not small else SMALL_LS_SHARE if ls_only
+                                                    else 1 - SMALL_LS_SHARE)
+        elif ls_only and small:
+            budget *= SMALL_LS_SHARE
         if proven or _stopped(stop) or budget < 0.05 or (not ls_only and not small):
             continue
-        if ls_only and small:
-            budget *= SMALL_LS_SHARE
         slots, chosen, cp_bound = _cpsat_value(
             d, slots, chosen, budget, ls_only=ls_only, num_workers=num_workers, seed=seed,
             watch=_Watch(started, progress, stop, bound, scale=1), stop=stop)
@@ -300,20 +311,27 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
     phase1_seconds = time.perf_counter() - started
     bound = max(bound, value)
 
-    deterministic = num_workers <= 1
     if not _stopped(stop):
+        slots = improve_fairness(d, slots, deadline=float("inf") if deterministic else
+                                 time.perf_counter() + (deadline - time.perf_counter()) * 0.1)
+        value = max(value, _value(d, slots))
+        log.info("%.1fs fairness: cost %d", time.perf_counter() - started, phase2_cost(d, slots))
         remaining = max(0.0, deadline - time.perf_counter())
+        if deterministic:
+            remaining = time_limit_s * (1 - PHASE1_SHARE)
+        holes_share = HOLES_SHARE if tiny else 1.0
         slots = reduce_holes(
             d, slots, seed=seed,
-            deadline=float("inf") if deterministic else time.perf_counter() + remaining * HOLES_SHARE,
-            max_evals=int(remaining * HOLES_SHARE * EVALS_PER_SECOND) if deterministic else None)
+            deadline=float("inf") if deterministic else time.perf_counter() + remaining * holes_share,
+            max_evals=int(remaining * holes_share * EVALS_PER_SECOND) if deterministic else None)
         log.info("%.1fs hole search: cost %d", time.perf_counter() - started,
                  phase2_cost(d, slots))
         if progress is not None:
             progress(time.perf_counter() - started, value, bound)
     remaining = deadline - time.perf_counter()
-    if not _stopped(stop) and remaining > 0.05 and \
-            sum(len(d.allowed_slots(m)) for m in problem.meetings) <= COMPACT_MODEL_LIMIT:
+    if deterministic:
+        remaining = time_limit_s * (1 - PHASE1_SHARE) * (1 - HOLES_SHARE)
+    if not _stopped(stop) and remaining > 0.05 and tiny:
         sm2 = SlotModel(d, compact=True)
         set_compact_objective(sm2, value)
         sm2.hint(slots, assign_tables(d, slots, chosen))
