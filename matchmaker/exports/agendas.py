@@ -104,6 +104,8 @@ def to_pdf(event: Event, items: list[Agenda]) -> bytes:
     story = []
     days = sorted({i.sort_key for a in items for i in a.items})
     day_text = format_day(days[0], tz) if days else ""
+    if days and format_day(days[-1], tz) != day_text:
+        day_text += f" to {format_day(days[-1], tz)}"
     zone = f"Times in {tz} ({to_local(days[0], tz).tzname()})" if days else f"Times in {tz}"
     for n, agenda in enumerate(items):
         p = agenda.participation

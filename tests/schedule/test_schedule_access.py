@@ -77,3 +77,17 @@ def test_organiser_reaches_every_page(published, login_as):
 def test_unknown_event_is_404(login_as, published):
     client = login_as(ORGANISER)
     assert client.get("/events/nope/console/schedule/").status_code == 404
+
+
+def test_every_schedule_form_needs_its_csrf_token(published, login_as):
+    client = login_as(ORGANISER)
+    published.config["WTF_CSRF_ENABLED"] = True
+    for method, url in urls(published):
+        if method == "POST":
+            response = client.post(url, data={"m-kind": "meetings", "m-time_limit": "1",
+                                              "slot": "1", "table": "1"})
+            assert response.status_code == 400, url
+    first_run = ids(published)["run"]
+    with published.app_context():
+        assert db.session.scalar(select(SolveRun.id).order_by(SolveRun.id.desc())) == first_run
+        assert not db.session.scalar(select(Meeting).where(Meeting.locked))
