@@ -348,6 +348,37 @@ def _at_dialogue(session: Session, event: Event, person: Participation, slot: Sl
     return moderating is not None
 
 
+def free_places(session: Session, event: Event,
+                meeting: Meeting) -> list[tuple[Slot, list[Table]]]:
+    """Where a meeting could move: slots where both people are free, with the free tables
+    the stand rule allows there (spare tables last)."""
+    request = meeting.request
+    pair = (request.sender_id, request.recipient_id)
+    slots = list(session.scalars(select(Slot).where(Slot.event_id == event.id)
+                                 .order_by(Slot.starts_at)))
+    busy = set(session.scalars(select(Booking.slot_id).where(
+        Booking.participation_id.in_(pair), Booking.meeting_id != meeting.id)))
+    busy |= set(session.scalars(select(Absence.slot_id).where(
+        Absence.participation_id.in_(pair))))
+    taken = {(s, t) for s, t in session.execute(
+        select(Meeting.slot_id, Meeting.table_id).where(Meeting.event_id == event.id,
+                                                        Meeting.id != meeting.id))}
+    owned = _owned_tables(session, event, pair)
+    tables = owned or list(session.scalars(
+        select(Table).where(Table.event_id == event.id, Table.owner_id.is_(None))
+        .order_by(Table.spare, Table.number)))
+    people = (request.sender, request.recipient)
+    out = []
+    for slot in slots:
+        if slot.id in busy or any(_at_dialogue(session, event, p, slot) for p in people):
+            continue
+        free = [t for t in tables if (slot.id, t.id) not in taken
+                and (slot.id, t.id) != (meeting.slot_id, meeting.table_id)]
+        if free:
+            out.append((slot, free))
+    return out
+
+
 def move_meeting(session: Session, event: Event, meeting: Meeting, slot: Slot,
                  table: Table, *, notify: bool = True) -> Meeting:
     """Move a meeting by hand; it is locked there so that a re-solve keeps it."""
@@ -551,4 +582,4 @@ def _namer(session: Session, event: Event, ep: solving.EventProblem):
 __all__ = ["Comparison", "DialogueComparison", "MeetingChange", "PersonChanges", "SeatChange",
            "WhyNot", "apply_placements", "check_against_event", "compare_dialogues",
            "compare_schedule", "move_clashes", "move_meeting", "publish_dialogues",
-           "publish_schedule", "set_locked", "why_not"]
+           "free_places", "publish_schedule", "set_locked", "why_not"]

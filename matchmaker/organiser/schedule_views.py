@@ -259,8 +259,8 @@ def move(event, meeting_id: int):
                 return redirect(url_for("schedule.meetings", slug=event.slug)
                                 + f"#meeting-{meeting_id}")
         status = 400
-    return render_template("schedule/move.html", event=event, meeting=meeting,
-                           form=form), status
+    return render_template("schedule/move.html", event=event, meeting=meeting, form=form,
+                           places=publishing.free_places(db.session, event, meeting)), status
 
 
 @bp.route("/export/<name>")

@@ -173,3 +173,21 @@ def test_meeting_of_another_event_is_404(published, login_as):
     assert client.post(f"/events/other/console/schedule/meetings/{meeting_id}/lock"
                        ).status_code == 404
     assert client.get("/events/demo/console/schedule/meetings/999999/move").status_code == 404
+
+
+def test_move_page_lists_places_where_both_are_free_and_each_one_is_accepted(published,
+                                                                               login_as):
+    from matchmaker.organiser import publishing
+    with published.app_context():
+        event = demo_event()
+        meeting = solving.meetings_in_force(db.session, event)[0]
+        places = publishing.free_places(db.session, event, meeting)
+        assert places
+        for slot, tables in places:
+            for table in tables:
+                assert publishing.move_clashes(db.session, event, meeting, slot, table) == []
+        meeting_id, (slot, tables) = meeting.id, places[0]
+        label = tables[0].label
+    page = login_as(ORGANISER).get(f"{CONSOLE}/meetings/{meeting_id}/move")
+    assert "Where both are free" in page.get_data(as_text=True)
+    assert label in page.get_data(as_text=True)
