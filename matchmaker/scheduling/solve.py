@@ -51,6 +51,10 @@ HOLES_SHARE = 0.7
 # polish. Beyond that CP-SAT found nothing better in its time.
 SMALL_MODEL = 20_000
 TINY_MODEL = 5_000
+# Above this, building and presolving the phase-1 model for CP-SAT's local search
+# took most of a minute and found nothing the Kempe-chain polish had not: the
+# time goes to the hole search instead.
+LS_MODEL = 100_000
 LP_SHARE = 0.25
 POLISH_SHARE = 0.15
 # CP-SAT's deterministic time ran about five times slower than the wall clock on
@@ -297,7 +301,8 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
                                                     else 1 - SMALL_LS_SHARE)
         elif ls_only and small:
             budget *= SMALL_LS_SHARE
-        if proven or _stopped(stop) or budget < 0.05 or (not ls_only and not small):
+        if proven or _stopped(stop) or budget < 0.05 or (not ls_only and not small) \
+                or pairs > LS_MODEL:
             continue
         slots, chosen, cp_bound = _cpsat_value(
             d, slots, chosen, budget, ls_only=ls_only, num_workers=num_workers, seed=seed,
