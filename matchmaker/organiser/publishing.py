@@ -55,6 +55,7 @@ class Comparison:
     violations: list[str]
     draft: dict[int, tuple[int, int]]  # request id -> (slot id, table id)
     unscheduled: int = 0
+    stats: dict = field(default_factory=dict)  # the solver's numbers for the draft
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
@@ -109,7 +110,8 @@ def check_against_event(session: Session, event: Event, schedule: Schedule, *,
 def compare_schedule(session: Session, event: Event, run: SolveRun) -> Comparison:
     """What publishing this draft would change, per meeting and per participant."""
     _require_run(event, run, RunKind.MEETINGS)
-    ep, restricted, violations = check_against_event(session, event, _draft_schedule(run))
+    schedule = _draft_schedule(run)
+    ep, restricted, violations = check_against_event(session, event, schedule)
     draft = solving.schedule_placements(ep, restricted)
     current = {m.request_id: m for m in solving.meetings_in_force(session, event)}
     slots = {s.id: s for s in ep.slots.values()}
@@ -149,7 +151,8 @@ def compare_schedule(session: Session, event: Event, run: SolveRun) -> Compariso
         names = _namer(session, event, ep)
         violations = [names(v) for v in violations]
     return Comparison(run=run, changes=changes, people=people, violations=violations,
-                      draft=draft, unscheduled=len(restricted.unscheduled))
+                      draft=draft, unscheduled=len(restricted.unscheduled),
+                      stats=dict(schedule.stats, status=schedule.status))
 
 
 def _require_run(event: Event, run: SolveRun, kind: RunKind) -> None:
