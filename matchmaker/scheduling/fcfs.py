@@ -59,16 +59,19 @@ def fcfs_placements(problem: Problem, order: list[Meeting] | None = None,
 
 def build_schedule(problem: Problem, d: Domains, placements: dict[str, tuple[str, str]],
                    status: str, upper_bound: int, seconds: float,
-                   lost: str = "lost to higher-priority meetings", extra: dict | None = None,
+                   lost: str = "lost to meetings of higher total priority", extra: dict | None = None,
                    ) -> Schedule:
     order = {m.id: i for i, m in enumerate(problem.meetings)}
     assignments = tuple(
         Assignment(meeting=mid, slot=slot, table=table)
         for mid, (slot, table) in sorted(placements.items(),
                                          key=lambda kv: (d.slot_pos[kv[1][0]], kv[1][1], order[kv[0]])))
-    stats = metrics(problem, placements, d)
+    measured = metrics(problem, placements, d)
+    stats = {key: measured[key] for key in ("requested", "scheduled", "weighted_value")}
     stats["upper_bound"] = upper_bound
+    stats.update((key, measured[key]) for key in ("idle_gaps", "idle_slots", "moved_from_previous"))
     stats["solve_seconds"] = round(seconds, 3)
+    stats.update((key, measured[key]) for key in ("min_share", "table_changes"))
     if extra:
         stats.update(extra)
     return Schedule(status=status, assignments=assignments,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from .domains import Domains
 from .improve import MAX_CHAIN, SlotState
@@ -118,15 +118,15 @@ class HoleSearch:
                     out.append((a, b))
         return out
 
-    def run(self, deadline: float, max_rounds: int = 50,
-            max_evals: int | None = None) -> dict[str, int]:
+    def run(self, deadline: float, max_rounds: int = 50, max_evals: int | None = None,
+            should_stop: Callable[[], bool] | None = None) -> dict[str, int]:
         people = list(self.people)
         evals = self.evals = 0
         for round_ in range(max_rounds):
             improved = False
             self.rng.shuffle(people)
             for p in people:
-                if time.perf_counter() > deadline:
+                if time.perf_counter() > deadline or (should_stop is not None and should_stop()):
                     return dict(self.state.slot)
                 if not self._has_hole(p):
                     continue
@@ -165,25 +165,31 @@ class HoleSearch:
 
 
 def reduce_holes(d: Domains, slots: Mapping[str, int], *, deadline: float, seed: int = 0,
-                 max_rounds: int = 50, max_evals: int | None = None,
-                 perturb: bool = True) -> dict[str, int]:
+                 max_rounds: int = 50, max_evals: int | None = None, perturb: bool = True,
+                 should_stop: Callable[[], bool] | None = None,
+                 on_round: Callable[[int], None] | None = None) -> dict[str, int]:
     """The same meetings in slots with fewer idle gaps (never more).
 
     Descends to a local optimum, then, while time is left, kicks the agendas of
     a few participants that still have holes with random swaps and descends
     again, keeping the best (an iterated local search). Stops at the wall-clock
     deadline or after `max_evals` tried moves (the latter makes a run
-    reproducible).
+    reproducible) or when `should_stop()` says so. `on_round` gets the best cost
+    after each descent.
     """
     search = HoleSearch(d, slots, seed)
     best_cost = search.cost()
     best = dict(slots)
     evals_left = max_evals
     while True:
-        result = search.run(deadline, max_rounds, evals_left)
+        result = search.run(deadline, max_rounds, evals_left, should_stop)
         cost = search.cost()
         if cost <= best_cost:
             best, best_cost = result, cost
+        if on_round is not None:
+            on_round(best_cost)
+        if should_stop is not None and should_stop():
+            break
         if evals_left is not None:
             evals_left -= search.evals
             if evals_left <= 0:

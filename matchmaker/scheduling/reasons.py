@@ -42,7 +42,7 @@ def _slots_text(d: Domains, items: list[tuple[int, str | None]]) -> str:
 
 
 def explain(d: Domains, m: Meeting, occ: Occupancy,
-            lost: str = "lost to higher-priority meetings") -> str:
+            lost: str = "lost to meetings of higher total priority") -> str:
     a, b = m.participants
     if not d.allowed_tables(m):
         return "no table allowed: every table is a stand of another participant"
@@ -82,7 +82,7 @@ def explain(d: Domains, m: Meeting, occ: Occupancy,
 
 
 def reasons(d: Domains, placements: Mapping[str, tuple[str, str]],
-            lost: str = "lost to higher-priority meetings") -> list[Unscheduled]:
+            lost: str = "lost to meetings of higher total priority") -> list[Unscheduled]:
     occ = Occupancy(d, placements)
     return [Unscheduled(meeting=m.id, reason=explain(d, m, occ, lost))
             for m in d.problem.meetings if m.id not in placements]

@@ -1,10 +1,17 @@
-"""The one-to-one meeting scheduler: CP-SAT on a slot-level model, in two phases.
+"""The one-to-one meeting scheduler: a slot per meeting, in two phases.
 
-Phase 1 maximises the weighted value (the sum of priorities of scheduled
-meetings), starting from a complete greedy hint, with the LP relaxation as a
-proven bound that also stops the search once it is reached. Phase 2 keeps that
-value and makes the schedule humane: nobody left with nothing, a fair minimum
-share, meetings kept at their previous slots on a re-solve, few idle gaps.
+Phase 1 maximises the weighted value (sum of priorities of scheduled meetings):
+a greedy start (first come first served or priority first; on a re-solve the
+previous schedule), a proven bound from LP relaxations (`bound.py`), Kempe-chain
+insertions and ejections (`improve.py`), then CP-SAT's violation local search
+from a complete hint, stopped as soon as it reaches the bound. On small models
+a full CP-SAT run follows, to prove optimality where the LP bound is not tight.
+
+Phase 2 keeps that value: fairness swaps raise the lowest share of requests met
+(nobody left with nothing when it can be helped), then an iterated Kempe-chain
+hole search (`holes.py`) makes agendas compact and keeps published meetings in
+place on a re-solve. On tiny models CP-SAT polishes the full phase-2 model.
+
 Tables are assigned afterwards (`tables.py`); the result is re-checked with
 `check()` before it is returned.
 """
@@ -328,7 +335,10 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
         slots = reduce_holes(
             d, slots, seed=seed,
             deadline=float("inf") if deterministic else time.perf_counter() + remaining * holes_share,
-            max_evals=int(remaining * holes_share * EVALS_PER_SECOND) if deterministic else None)
+            max_evals=int(remaining * holes_share * EVALS_PER_SECOND) if deterministic else None,
+            should_stop=lambda: _stopped(stop),
+            on_round=None if progress is None else
+            lambda _cost: progress(time.perf_counter() - started, value, bound))
         log.info("%.1fs hole search: cost %d", time.perf_counter() - started,
                  phase2_cost(d, slots))
         if progress is not None:

@@ -191,7 +191,7 @@ def test_reason_tables_full():
     schedule = solve(problem, time_limit_s=2)
     assert {u.meeting for u in schedule.unscheduled} == {"m2", "m3", "m4"}
     for u in schedule.unscheduled:
-        assert u.reason.startswith("lost to higher-priority meetings: ")
+        assert u.reason.startswith("lost to meetings of higher total priority: ")
     by_id = {u.meeting: u.reason for u in schedule.unscheduled}
     assert "every shared table is taken at s1" in by_id["m2"]
     assert "p1 is busy at s1 (m1)" in by_id["m3"]
