@@ -191,3 +191,28 @@ def test_move_page_lists_places_where_both_are_free_and_each_one_is_accepted(pub
     page = login_as(ORGANISER).get(f"{CONSOLE}/meetings/{meeting_id}/move")
     assert "Where both are free" in page.get_data(as_text=True)
     assert label in page.get_data(as_text=True)
+
+
+def test_database_constraints_refuse_a_double_booking_the_checks_missed(published, monkeypatch):
+    """If two organisers move meetings at once, the unique (slot, table) constraint decides."""
+    from matchmaker.domain import DomainError
+    from matchmaker.organiser import publishing
+    with published.app_context():
+        event = demo_event()
+        pooled = [m for m in solving.meetings_in_force(db.session, event)
+                  if m.table.owner_id is None]
+        a = pooled[0]
+        b = next(m for m in pooled if m.slot_id != a.slot_id)
+        before = (a.id, a.slot_id, a.table_id, a.sequence)
+        monkeypatch.setattr(publishing, "move_clashes", lambda *args: [])
+        try:
+            publishing.move_meeting(db.session, event, a, b.slot, b.table, notify=False)
+        except DomainError as error:
+            assert "just took this place" in error.message
+        else:
+            raise AssertionError("the double booking went through")
+        db.session.commit()
+        db.session.expire_all()
+        meeting = db.session.get(Meeting, before[0])
+        assert (meeting.id, meeting.slot_id, meeting.table_id, meeting.sequence) == before
+        assert {bk.slot_id for bk in meeting.bookings} == {before[1]}

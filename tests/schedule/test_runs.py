@@ -167,7 +167,7 @@ def test_the_thread_runner_solves_off_the_request_thread(demo, login_as):
         with demo.app_context():
             run_id = last_run().id
         status = client.get(f"{CONSOLE}/runs/{run_id}/status.json").get_json()
-        for _ in range(600):  # wait on the job, not on the clock
+        for _ in range(2400):  # wait on the job, not on the clock
             if not status["active"]:
                 break
             time.sleep(0.05)
