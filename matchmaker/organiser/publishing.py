@@ -427,6 +427,8 @@ class DialogueComparison:
     violations: list[str]
     clashes: list[str]  # one-to-one meetings in force that the new seats overlap
     draft: dict[tuple[int, int], tuple[int, str]]  # (participation, session) -> (table, side)
+    unseated: list[tuple[Participation, str, str]] = field(default_factory=list)
+    # (person, product group, reason in names) for each interest that got no seat
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
@@ -479,8 +481,39 @@ def compare_dialogues(session: Session, event: Event, run: SolveRun) -> Dialogue
                                   session.get(DialogueSession, key[1]), kind=kind,
                                   before=before, after=after))
     clashes = _seat_meeting_clashes(session, event, draft, people, sessions)
+    names = _dialogue_namer(session, built)
+    groups = {g.code: g.name for g in event.product_groups}
+    unseated = [(built.people[u.participant], groups.get(u.product_group, u.product_group),
+                 names(u.reason)) for u in plan.unseated if u.participant in built.people]
     return DialogueComparison(run=run, changes=changes, violations=violations, clashes=clashes,
-                              draft=draft)
+                              draft=draft, unseated=unseated)
+
+
+def _dialogue_namer(session: Session, built: solving.EventDialogue):
+    """Replace the plan's ids (p12, d3, d3/t7, t7, o4) by names in a reason."""
+    import re
+
+    from ..models import Organisation
+
+    tables = {tid: t for (_, tid), t in built.tables.items()}
+
+    def word(match: re.Match) -> str:
+        prefix, number = match.group(1), int(match.group(2))
+        key = f"{prefix}{number}"
+        if prefix == "p" and key in built.people:
+            return built.people[key].user.name
+        if prefix == "d" and key in built.sessions:
+            d = built.sessions[key]
+            return d.name or d.product_group.name
+        if prefix == "t" and key in tables:
+            return f"table {tables[key].label}"
+        if prefix == "o":
+            org = session.get(Organisation, number)
+            return org.name if org is not None else key
+        return match.group(0)
+
+    pattern = re.compile(r"\b([pdto])(\d+)\b")
+    return lambda text: pattern.sub(word, text)
 
 
 def _seat_meeting_clashes(session: Session, event: Event, draft, people, sessions) -> list[str]:

@@ -298,3 +298,18 @@ def test_compare_page_names_who_moved_per_participant(published, login_as):
     for name in names:
         assert name.replace("&", "&amp;") in page
     assert "Publish run" in page
+
+
+def test_dialogue_compare_page_explains_unseated_interests_in_names(demo, login_as):
+    client = login_as(ORGANISER)
+    client.post(f"{CONSOLE}/runs/dialogues", data={"d-kind": "dialogues", "d-time_limit": "1"})
+    with demo.app_context():
+        run = db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
+        comparison = publishing.compare_dialogues(db.session, demo_event(), run)
+        run_id = run.id
+        assert comparison.unseated
+        import re
+        for _, _, reason in comparison.unseated:
+            assert not re.search(r"\b[pdo]\d+\b", reason), reason
+    page = client.get(f"{CONSOLE}/runs/{run_id}").get_data(as_text=True)
+    assert "Interests without a seat" in page
