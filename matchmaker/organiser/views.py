@@ -15,17 +15,17 @@ from wtforms.fields.choices import SelectChoice
 
 from ..access import is_organiser, organiser_required, participant_required
 from ..auth.services import password_service
+from ..database import utcnow
 from ..domain import DomainError
 from ..extensions import db
-from ..database import utcnow
 from ..models import (DialogueSession, Event, Meeting, MeetingBlock, MeetingFeedback,
                       MeetingRequest, Participation, ProductGroup, Role, Slot, Table)
 from ..timeutil import format_time, to_local, zone_label
 from . import attendees as attendee_services
 from . import dashboard, invitations, onsite, setup
-from .forms import (BlockForm, BookingRulesForm, CheckinSearchForm, ConfirmForm,
-                    DialogueSessionForm, DialogueTableForm, EventForm, FeedbackForm, FillForm,
-                    ImportConfirmForm, ImportForm, MEETING_STATUS_LABELS, MeetingStatusForm, PhaseForm,
+from .forms import (MEETING_STATUS_LABELS, BlockForm, BookingRulesForm, CheckinSearchForm,
+                    ConfirmForm, DialogueSessionForm, DialogueTableForm, EventForm, FeedbackForm,
+                    FillForm, ImportConfirmForm, ImportForm, MeetingStatusForm, PhaseForm,
                     ProductGroupsForm, SetPasswordForm, StandForm, TablesForm)
 
 bp = Blueprint("organiser", __name__)
