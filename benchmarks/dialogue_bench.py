@@ -3,10 +3,12 @@
 Families of 200, 600 and 1,500 participants (generated with
 `matchmaker.marketdialogue.generate`: 2-3 rounds of 6-13 parallel dialogues,
 1-3 tables each, interests skewed to popular product groups). Each instance is
-solved twice, each run in its own process so peak memory is its own:
+solved three times, each run in its own process so peak memory is its own:
 
 - ``full``: the solver as shipped (interest, then balance and spread);
-- ``interest``: the same model maximising interest alone (``balance=False``).
+- ``interest``: the solver without its balance phase (``balance=False``);
+- ``bare``: the CP-SAT interest model alone, with no greedy or LP start: what a
+  model that maximises interest alone gives.
 
 Usage::
 
@@ -42,7 +44,10 @@ def run_one(participants: int, seed: int, rounds: int, mode: str, time_limit: fl
     problem = generate(participants, seed, rounds=rounds)
     load_before = os.getloadavg()[0]
     started = time.monotonic()
-    plan = solve(problem, time_limit_s=time_limit, num_workers=workers, seed=seed, balance=(mode == "full"))
+    if mode == "bare":
+        plan = bare_interest_model(problem, time_limit, workers, seed)
+    else:
+        plan = solve(problem, time_limit_s=time_limit, num_workers=workers, seed=seed, balance=(mode == "full"))
     seconds = time.monotonic() - started
     stats = plan.stats
     return {
@@ -61,6 +66,42 @@ def run_one(participants: int, seed: int, rounds: int, mode: str, time_limit: fl
     }
 
 
+def bare_interest_model(problem, time_limit: float, workers: int, seed: int):
+    """The CP-SAT interest model alone: no greedy or LP start, no balance phase.
+
+    What a model maximising interest alone gives; its bound is the better of
+    CP-SAT's and the LP's.
+    """
+    import importlib
+    import math
+
+    from ortools.sat.python import cp_model
+
+    from matchmaker.marketdialogue.bound import lp_bound
+    from matchmaker.marketdialogue.index import Index
+    from matchmaker.marketdialogue.measures import measure
+    from matchmaker.marketdialogue.problem import Plan
+    from matchmaker.marketdialogue.reasons import explain
+
+    internals = importlib.import_module("matchmaker.marketdialogue.solve")
+    ix = Index(problem)
+    m = internals._build(ix)
+    m.model.maximize(m.interest)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(m.model)
+    placed = internals._extract(m, solver) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else []
+    stats = measure(ix, placed)
+    bounds = [b for b in (lp_bound(ix), math.floor(solver.best_objective_bound + 1e-6)) if b is not None]
+    stats["upper_bound"] = max(stats["interest_value"], min(bounds))
+    closed, unseated = explain(ix, placed, False)
+    return Plan(status="optimal" if stats["interest_value"] == stats["upper_bound"] else "feasible",
+                seats=internals._seats(ix, placed), closed_tables=tuple(closed), unseated=tuple(unseated),
+                stats=stats)
+
+
 def run_isolated(participants: int, seed: int, rounds: int, mode: str, time_limit: float, workers: int) -> dict:
     command = [sys.executable, __file__, "--one", str(participants), str(seed), str(rounds), mode,
                "--time-limit", str(time_limit), "--workers", str(workers)]
@@ -73,8 +114,9 @@ def table(rows: list[dict]) -> str:
     lines = [
         "| family | seed | rounds x parallel | tables | interests | value / bound | ratio | status "
         "| open / closed | side gap | fill range | rival pairs | s | MB "
-        "| alone: ratio | alone: side gap | alone: fill range | alone: rival pairs | alone: s | alone: MB | load |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| alone: ratio | alone: side gap | alone: fill range | alone: rival pairs "
+        "| bare: ratio | bare: side gap | bare: fill range | bare: rival pairs | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (participants, seed, mode), full in sorted(by_key.items()):
         if mode != "full":
@@ -84,10 +126,15 @@ def table(rows: list[dict]) -> str:
                  str(full["interests"]), f"{full['value']} / {full['bound']}", f"{100 * full['ratio']:.2f}%",
                  full["status"], f"{full['open']} / {full['closed']}", f"{full['side_gap_mean']:.2f}",
                  str(full["fill_range"]), str(full["pairs"]), f"{full['seconds']:.1f}", str(full["peak_mb"])]
-        if alone:
-            cells += [f"{100 * alone['ratio']:.2f}%", f"{alone['side_gap_mean']:.2f}", str(alone["fill_range"]),
-                      str(alone["pairs"]), f"{alone['seconds']:.1f}", str(alone["peak_mb"]),
-                      f"{full['load']} / {alone['load']}"]
+        loads = [str(full["load"])]
+        for other in (alone, by_key.get((participants, seed, "bare"))):
+            if other:
+                cells += [f"{100 * other['ratio']:.2f}%", f"{other['side_gap_mean']:.2f}", str(other["fill_range"]),
+                          str(other["pairs"])]
+                loads.append(str(other["load"]))
+            else:
+                cells += ["-"] * 4
+        cells.append(" / ".join(loads))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -103,8 +150,12 @@ def summary(rows: list[dict]) -> str:
                 f"mean side gap {sum(r['side_gap_mean'] for r in full) / len(full):.2f}, "
                 f"fill range {sum(r['fill_range'] for r in full) / len(full):.1f}, "
                 f"rival pairs {sum(r['pairs'] for r in full) / len(full):.0f}")
-        if alone:
-            line += (f"; interest alone: worst ratio {100 * min(r['ratio'] for r in alone):.2f}%, "
+        for label, alone in (("our start without the balance phase", alone),
+                             ("bare interest model", [r for r in rows if r["participants"] == participants
+                                                      and r["mode"] == "bare"])):
+            if not alone:
+                continue
+            line += (f"; {label}: worst ratio {100 * min(r['ratio'] for r in alone):.2f}%, "
                      f"side gap {sum(r['side_gap_mean'] for r in alone) / len(alone):.2f}, "
                      f"fill range {sum(r['fill_range'] for r in alone) / len(alone):.1f}, "
                      f"rival pairs {sum(r['pairs'] for r in alone) / len(alone):.0f}")
@@ -118,7 +169,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--families", type=int, nargs="*", default=sorted(FAMILIES))
     parser.add_argument("--instances", type=int, default=3, help="instances per family (at most 3)")
-    parser.add_argument("--modes", nargs="*", default=["full", "interest"], choices=["full", "interest"])
+    parser.add_argument("--modes", nargs="*", default=["full", "interest", "bare"],
+                        choices=["full", "interest", "bare"])
     parser.add_argument("--json", type=Path, help="also write the raw rows here")
     parser.add_argument("--one", nargs=4, metavar=("PARTICIPANTS", "SEED", "ROUNDS", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()

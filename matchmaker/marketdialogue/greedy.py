@@ -1,7 +1,13 @@
-"""A quick valid seating: the solver's starting hint and its fallback when time runs out."""
+"""Quick valid seatings: the solver's starting hints and its fallback when time runs out.
+
+`greedy` seats wishes by falling weight (or in the order an LP solution
+suggests); `improve` is a local search on the interest value; `canonical`
+puts interchangeable tables in the order the model's symmetry breaking wants.
+"""
 from __future__ import annotations
 
 import random
+import time
 from collections import Counter, defaultdict
 
 from .index import Index, TableKey
@@ -165,14 +171,15 @@ class _State:
         return total == 0 or (roles["buyer"] >= rules.min_buyers and roles["supplier"] >= rules.min_suppliers)
 
 
-def improve(ix: Index, placed: list[Placement], deadline: float, clock=None) -> list[Placement]:
+def improve(ix: Index, placed: list[Placement], deadline: float) -> list[Placement]:
     """Local search on the interest value: seat a missing interest, making room by
     ejecting a lower-weight participant or dropping the participant's own
-    lower-weight clashing seat. Every move keeps the seating valid.
+    lower-weight clashing seat (or moving it to another session of its group),
+    or open a closed table with people who gain by it. Every move keeps the
+    seating valid; the search ends when no move helps or at `deadline`
+    (`time.monotonic()`).
     """
-    import time
-
-    clock = clock or time.monotonic
+    clock = time.monotonic
     state = _State(ix, placed)
     rules = ix.problem.rules
     limit = rules.max_per_organisation

@@ -1,14 +1,20 @@
 """Seat participants at market-dialogue tables with OR-Tools CP-SAT.
 
-Two phases, lexicographic:
+Lexicographic, in two phases:
 
-1. maximise the interest value (sum of interest weights of the seats), with a
-   proven upper bound;
-2. keeping at least that value, minimise ``BIG * balance + spread`` where balance
-   is the side gaps of open tables plus the range of empty seats over the open
-   tables of multi-table sessions,
-   and spread counts pairs of competing suppliers at one table (see `measures`).
-   BIG exceeds any possible spread, so balance strictly comes first.
+1. maximise the interest value (sum of interest weights of the seats). A thread
+   solves the LP relaxation with GLOP meanwhile: its optimum is the proven upper
+   bound (CP-SAT's own bound can stall far above it), and a greedy guided by the
+   LP solution is a start that is often within a few points of it. CP-SAT then
+   searches from the best start until its time share is used or the LP bound is
+   reached;
+2. keeping at least that value, minimise ``BIG * balance + spread``: balance is
+   the side gaps of open tables plus the range of empty seats over the open
+   tables of multi-table sessions, spread counts pairs of competing suppliers at
+   one table (see `measures`); BIG exceeds any possible spread. Small models are
+   solved whole (people may change sessions); then, or for large models only,
+   each session is re-seated on its own with its attendance fixed, which is
+   exact per session and fast.
 
 Tables of one session with equal seats are interchangeable; their occupancy is
 forced to fall with the table order to break that symmetry.
@@ -60,12 +66,14 @@ class _Model:
 def solve(problem: DialogueProblem, *, time_limit_s: float = 30.0, num_workers: int = 2, seed: int = 0,
           progress: Progress | None = None, stop: threading.Event | None = None,
           balance: bool = True) -> Plan:
-    """Return the best plan found within `time_limit_s` seconds.
+    """Return the best plan found within `time_limit_s` seconds, checked with `check()`.
 
-    `progress(elapsed, value, bound)` is called from the solver's thread on each
+    CP-SAT runs `num_workers` threads; the LP bound takes one more thread beside
+    them. `progress(elapsed, value, bound)` is called from solver threads on each
     better interest value and bound; setting `stop` ends the search early with
     the best plan so far. `balance=False` skips the second phase (benchmarks
-    compare against it).
+    compare against it). With `num_workers=1` runs are repeatable only as far
+    as the wall-clock limits allow.
     """
     started = time.monotonic()
     ix = Index(problem)
