@@ -1,0 +1,164 @@
+"""The organiser console in a real browser on a 375 px wide phone, CSRF on.
+
+An organiser imports a CSV file, checks two people in, cancels a meeting and fills its
+table from the standby list. Every console page must fit the phone's width and raise
+no Content-Security-Policy error.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from matchmaker.extensions import db
+from matchmaker.models import (Absence, Booking, Event, Meeting, MeetingRequest, RequestStatus,
+                               User)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+DEMO_PASSWORD = "circular-demo-2026"
+PHONE = (375, 812)
+WAIT_S = 20
+PAGES = ["/", "/event", "/blocks", "/tables", "/dialogues", "/attendees", "/attendees/import",
+         "/checkin", "/onsite"]
+
+
+@pytest.fixture
+def live(demo):
+    demo.config.update(WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=False,
+                       REMEMBER_COOKIE_SECURE=False)
+    server = make_server("127.0.0.1", 0, demo, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
+    if missing:
+        pytest.fail(f"{' and '.join(missing)} missing: install Debian's chromium and "
+                    "chromium-driver.", pytrace=False)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="matchmaker-console-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run",
+                 f"--user-data-dir={profile}", f"--window-size={PHONE[0]},{PHONE[1]}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_window_size(*PHONE)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def day(demo):
+    """A meeting in the first slot, and an accepted request without one (the standby)."""
+    with demo.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        requests = list(db.session.scalars(select(MeetingRequest).where(
+            MeetingRequest.status == RequestStatus.ACCEPTED).order_by(MeetingRequest.id)))
+        first = requests[0]
+        standby = next(r for r in requests[1:]
+                       if not {r.sender_id, r.recipient_id} & {first.sender_id,
+                                                                 first.recipient_id})
+        slot = event.slots[0]
+        table = next(t for t in event.tables if t.owner_id is None and not t.spare)
+        meeting = Meeting(event_id=event.id, request_id=first.id, slot_id=slot.id,
+                          table_id=table.id)
+        db.session.add(meeting)
+        db.session.flush()
+        for pid in (first.sender_id, first.recipient_id):
+            db.session.add(Booking(meeting_id=meeting.id, participation_id=pid,
+                                   slot_id=slot.id))
+        for pid in (standby.sender_id, standby.recipient_id):
+            db.session.query(Absence).filter(Absence.participation_id == pid).delete()
+        db.session.commit()
+        return {"meeting": meeting.id, "standby": standby.id,
+                "emails": [standby.sender.user.email, standby.recipient.user.email]}
+
+
+def test_organiser_runs_the_day_on_a_phone(demo, live, browser, day, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    wait = WebDriverWait(browser, WAIT_S)
+
+    def go(path: str) -> None:
+        browser.get(live + path)
+        wait.until(ec.presence_of_element_located((By.TAG_NAME, "footer")))
+
+    def submit(button) -> None:
+        old = browser.find_element(By.TAG_NAME, "html")
+        button.click()
+        wait.until(ec.staleness_of(old))
+
+    go("/login")
+    browser.find_element(By.NAME, "email").send_keys("organiser@demo.example")
+    browser.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+    submit(browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
+
+    console = "/events/demo/console"
+    for path in PAGES:
+        go(console + path)
+        assert browser.find_element(By.TAG_NAME, "h1").text
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width <= PHONE[0], f"{path} is {width}px wide on a {PHONE[0]}px phone"
+
+    # Import a CSV through the preview.
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text("name,email,organisation,role,product_groups\n"
+                        "Nora Nieuw,nora@new.example,Circular Kortrijk,buyer,textile\n",
+                        encoding="utf-8")
+    go(console + "/attendees/import")
+    browser.find_element(By.ID, "file").send_keys(str(csv_file))
+    submit(browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    assert "new account, invited" in browser.page_source
+    submit(browser.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Import')]"))
+    assert "1 attendee(s) added" in browser.page_source
+
+    # Check the standby pair in.
+    for email in day["emails"]:
+        go(console + "/checkin?q=" + email)
+        submit(browser.find_element(By.XPATH, "//main//button[starts-with(normalize-space(), "
+                                              "'Check in')]"))
+        assert "checked in." in browser.page_source
+
+    # Cancel the meeting, then book the standby request at a free table.
+    go(console + "/onsite")
+    Select(browser.find_element(By.ID, f"m{day['meeting']}-status")).select_by_value(
+        "cancelled")
+    submit(browser.find_element(By.XPATH, f"//form[contains(@action, "
+                                          f"'/meetings/{day['meeting']}/status')]//button"))
+    assert "Meeting marked: cancelled" in browser.page_source
+    proposal = browser.find_element(
+        By.XPATH, f"//input[@name='request_id'][@value='{day['standby']}']/ancestor::form//button")
+    submit(proposal)
+    assert "Booked at table" in browser.page_source
+
+    errors = [entry["message"] for entry in browser.get_log("browser")
+              if entry["level"] == "SEVERE" and "favicon" not in entry["message"]]
+    assert errors == []
+    with demo.app_context():
+        assert db.session.scalar(select(Meeting).where(
+            Meeting.request_id == day["standby"])) is not None
+        assert db.session.scalar(select(User).where(User.email == "nora@new.example"))
