@@ -92,13 +92,18 @@ def edit_listing(event: Event, me: Participation, listing_id: int):
         400 if form.errors else 200
 
 
-@bp.route("/events/<slug>/listings/<int:listing_id>/delete", methods=["POST"])
+@bp.route("/events/<slug>/listings/<int:listing_id>/delete", methods=["GET", "POST"])
 @participant_required
 def delete_listing(event: Event, me: Participation, listing_id: int):
+    """GET asks for confirmation; POST deletes."""
     listing = services.own_listing(db.session, event, me, listing_id)
     if listing is None:
         abort(404)
-    if not PostForm().validate_on_submit():
+    form = PostForm()
+    if request.method == "GET":
+        return render_template("marketplace/delete_listing.html", event=event, me=me,
+                               listing=listing, form=form)
+    if not form.validate_on_submit():
         abort(400)
     services.delete_listing(db.session, listing)
     db.session.commit()
@@ -112,8 +117,7 @@ def show_listing(event: Event, me: Participation, listing_id: int):
     listing = services.listing_in_event(db.session, event, listing_id)
     if listing is None:
         abort(404)
-    return render_template("marketplace/listing.html", event=event, me=me, listing=listing,
-                           delete_form=PostForm())
+    return render_template("marketplace/listing.html", event=event, me=me, listing=listing)
 
 
 @bp.route("/events/<slug>/market")

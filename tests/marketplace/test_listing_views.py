@@ -111,6 +111,10 @@ def test_owner_edits_and_deletes_own_listing(demo, login_as):
     assert bad.status_code == 400
     with demo.app_context():
         assert db.session.get(Listing, listing_id).title == "Edited title"
+    confirm = client.get(f"/events/demo/listings/{listing_id}/delete")
+    assert confirm.status_code == 200 and b"Delete this offer?" in confirm.data
+    with demo.app_context():
+        assert db.session.get(Listing, listing_id) is not None
     response = client.post(f"/events/demo/listings/{listing_id}/delete")
     assert response.status_code == 302
     with demo.app_context():
@@ -123,6 +127,7 @@ def test_supplier_cannot_edit_or_delete_another_suppliers_listing(demo, login_as
     assert client.get(f"/events/demo/listings/{other_listing}/edit").status_code == 404
     assert client.post(f"/events/demo/listings/{other_listing}/edit",
                        data=listing_data(demo, title="Hijacked")).status_code == 404
+    assert client.get(f"/events/demo/listings/{other_listing}/delete").status_code == 404
     assert client.post(f"/events/demo/listings/{other_listing}/delete").status_code == 404
     with demo.app_context():
         listing = db.session.get(Listing, other_listing)

@@ -39,7 +39,7 @@ def test_forms_carry_a_csrf_token(demo, login_as):
         listing_id = db.session.scalar(select(Listing.id).join(Participation).where(
             Participation.user_id == user_by_email("supplier1@demo.example").id))
     for url in ("/events/demo/profile/edit", "/events/demo/listings/new",
-                f"/events/demo/listings/{listing_id}", "/account"):
+                f"/events/demo/listings/{listing_id}/delete", "/account"):
         page = client.get(url).data.decode()
         forms = re.findall(r'<form method="post".*?</form>', page, re.S)
         assert forms, url
