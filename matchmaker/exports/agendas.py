@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
                       MeetingRequest, Participation, Role)
 from ..timeutil import format_day, to_local
-from .tables import _esc, span
+from .tables import _esc, pdf_fonts, pdf_styles, span
 
 
 @dataclass
@@ -83,13 +83,13 @@ def agendas(session: Session, event: Event) -> list[Agenda]:
 def to_pdf(event: Event, items: list[Agenda]) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
     from reportlab.platypus import (KeepInFrame, PageBreak, Paragraph, SimpleDocTemplate,
                                     Spacer, Table, TableStyle)
 
     tz = event.timezone
-    styles = getSampleStyleSheet()
+    styles = pdf_styles()
+    regular, bold = pdf_fonts()
     cell = styles["BodyText"].clone("cell", fontSize=10, leading=13)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"{event.name}: agendas",
@@ -100,6 +100,7 @@ def to_pdf(event: Event, items: list[Agenda]) -> bytes:
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7f3ed")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), regular), ("FONTNAME", (0, 0), (-1, 0), bold),
     ])
     story = []
     days = sorted({i.sort_key for a in items for i in a.items})

@@ -23,6 +23,45 @@ from ..timeutil import format_day, format_time, to_local
 CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
+             "/usr/local/share/fonts", "/Library/Fonts")
+
+
+def pdf_fonts() -> tuple[str, str]:
+    """(regular, bold) font names for the PDFs.
+
+    DejaVu Sans when the system has it (names such as Łukasz or Őrs print right),
+    else reportlab's built-in Helvetica, which knows Western European letters only.
+    """
+    from pathlib import Path
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "DejaVuSans" in pdfmetrics.getRegisteredFontNames():
+        return "DejaVuSans", "DejaVuSans-Bold"
+    for folder in FONT_DIRS:
+        regular, bold = Path(folder) / "DejaVuSans.ttf", Path(folder) / "DejaVuSans-Bold.ttf"
+        if regular.exists() and bold.exists():
+            pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
+            pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
+            return "DejaVuSans", "DejaVuSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def pdf_styles():
+    """reportlab's sample styles in the PDF fonts."""
+    from reportlab.lib.styles import getSampleStyleSheet
+
+    regular, bold = pdf_fonts()
+    styles = getSampleStyleSheet()
+    for name in styles.byName:
+        style = styles[name]
+        if hasattr(style, "fontName"):
+            style.fontName = bold if "Bold" in style.fontName else regular
+    return styles
+
+
 def safe_cell(value: object) -> str:
     """A spreadsheet cell that cannot run as a formula (leading ' before = + - @ tab CR)."""
     text = "" if value is None else str(value)
@@ -170,13 +209,13 @@ def to_html(plan: TablePlan) -> str:
 def to_pdf(plan: TablePlan) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import (KeepInFrame, NextPageTemplate, PageBreak, PageTemplate,
-                                    Frame, Paragraph, Spacer, Table as PdfTable, TableStyle,
-                                    BaseDocTemplate)
+    from reportlab.platypus import (BaseDocTemplate, Frame, KeepInFrame, NextPageTemplate,
+                                    PageBreak, PageTemplate, Paragraph, Spacer,
+                                    Table as PdfTable, TableStyle)
 
-    styles = getSampleStyleSheet()
+    styles = pdf_styles()
+    regular, bold = pdf_fonts()
     small = styles["BodyText"].clone("small", fontSize=7, leading=8)
     buffer = io.BytesIO()
     doc = BaseDocTemplate(buffer, pagesize=A4, title=f"{plan.event.name}: table plan",
@@ -194,6 +233,7 @@ def to_pdf(plan: TablePlan) -> bytes:
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7f3ed")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("FONTSIZE", (0, 0), (-1, -1), 7),
+        ("FONTNAME", (0, 0), (-1, -1), regular),
     ])
     story = [Paragraph(f"{_esc(plan.event.name)}: table plan", styles["Title"]),
              Paragraph(_esc(f"{', '.join(plan.day_labels)}; {plan.zone_label}"),
@@ -215,6 +255,7 @@ def to_pdf(plan: TablePlan) -> bytes:
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7f3ed")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("FONTSIZE", (0, 0), (-1, -1), 11), ("LEADING", (0, 0), (-1, -1), 14),
+        ("FONTNAME", (0, 0), (-1, -1), regular), ("FONTNAME", (0, 0), (-1, 0), bold),
     ])
     body_style = styles["BodyText"].clone("cell", fontSize=11, leading=14)
     frame_w, frame_h = A4[0] - 3 * cm, A4[1] - 3 * cm

@@ -99,6 +99,8 @@ def build_problem(session: Session, event: Event, *, include_spare: bool = False
     every meeting of the schedule in force carries its `previous` place. Spare tables
     join only when asked, or when a locked meeting sits at one. Participants at a
     market dialogue table (seat or moderator) are unavailable in the overlapping slots.
+    A participant's meeting cap is its own `max_meetings`, else the event's default
+    (0 there means no cap).
     """
     tz = event.timezone
     slots = list(session.scalars(select(Slot).where(Slot.event_id == event.id)

@@ -82,3 +82,22 @@ def test_printable_html_escapes_names(published):
         html = tables.to_html(tables.table_plan(db.session, demo_event()))
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
     assert html.count("class=\"sheet\"") >= 1
+
+
+def test_pdfs_print_names_beyond_western_european_letters(published):
+    from pathlib import Path
+
+    from matchmaker.exports import agendas
+    with published.app_context():
+        meeting = db.session.scalar(select(Meeting))
+        meeting.request.sender.user.name = "Łukasz Żółć Őrs"
+        db.session.flush()
+        event = demo_event()
+        plan_pdf = tables.to_pdf(tables.table_plan(db.session, event))
+        agenda_pdf = agendas.to_pdf(event, agendas.agendas(db.session, event))
+    regular, _ = tables.pdf_fonts()
+    if any((Path(d) / "DejaVuSans.ttf").exists() for d in tables.FONT_DIRS):
+        assert regular == "DejaVuSans"
+        assert b"DejaVuSans" in plan_pdf and b"DejaVuSans" in agenda_pdf
+    else:
+        assert regular == "Helvetica"
