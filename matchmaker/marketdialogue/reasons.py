@@ -78,7 +78,9 @@ def _why_unseated(ix: Index, p: int, group: str, weight: int, at_table: dict[Tab
     for s in sessions:
         led = [o for o in ix.moderated[p] if o in ix.overlapping[s]]
         seated = [o for o in attending.get(p, []) if o in ix.overlapping[s]]
-        if led:
+        if s in led:
+            clashes.append(f"it moderates {ix.sessions[s].id}")
+        elif led:
             clashes.append(f"{ix.sessions[s].id} overlaps {ix.sessions[led[0]].id}, which it moderates")
         elif seated:
             other = ix.sessions[seated[0]]
@@ -90,6 +92,8 @@ def _why_unseated(ix: Index, p: int, group: str, weight: int, at_table: dict[Tab
 
     notes: list[str] = []
     for s in free_sessions:
+        full: list[str] = []
+        taken: list[int] = []
         for t, table in enumerate(ix.sessions[s].tables):
             key = (s, t)
             name = f"{ix.sessions[s].id}/{table.id}"
@@ -102,12 +106,9 @@ def _why_unseated(ix: Index, p: int, group: str, weight: int, at_table: dict[Tab
                     > sum(1 for item in seated if item[3] == side)]
             if not free:
                 weights = [ix.weight(q, s) for q, _s, _t, side in seated if side in sides]
-                if not weights:
-                    continue
-                low, high = min(weights), max(weights)
-                span = str(low) if low == high else f"{low} to {high}"
-                notes.append(f"{name} full on the {side_words} side (interest {span} of those seated, "
-                             f"{weight} for {person.id})")
+                if weights:
+                    full.append(table.id)
+                    taken.extend(weights)
                 continue
             same_org = sum(1 for q, *_ in seated if ix.people[q].org_key == person.org_key)
             if rules.max_per_organisation is not None and same_org >= rules.max_per_organisation:
@@ -120,5 +121,12 @@ def _why_unseated(ix: Index, p: int, group: str, weight: int, at_table: dict[Tab
                 notes.append(f"{name} has a free seat, but taking it would break a rule elsewhere")
             else:
                 notes.append(f"{name} has a free seat the solver did not fill within the time limit")
+        if full:
+            low, high = min(taken), max(taken)
+            span = str(low) if low == high else f"{low} to {high}"
+            where = f"{ix.sessions[s].id}/{full[0]}" if len(full) == 1 else \
+                f"{ix.sessions[s].id} ({', '.join(full)})"
+            notes.append(f"{where} full on the {side_words} side, taken by interest {span} "
+                         f"against {weight} for {person.id}")
     parts = notes + clashes
     return "; ".join(parts) if parts else f"no {group} table takes a {side_words}"

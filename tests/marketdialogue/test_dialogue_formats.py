@@ -80,7 +80,7 @@ def test_plan_round_trips(doc):
 ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=8)
 
 
-@settings(max_examples=30, deadline=None, derandomize=True)
+@settings(max_examples=15, deadline=None, derandomize=True)
 @given(weights=st.dictionaries(ids, st.integers(0, 10**6), max_size=5),
        seats=st.tuples(st.integers(0, 50), st.integers(0, 50)),
        organisation=st.one_of(st.none(), ids))
