@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
@@ -11,6 +12,8 @@ MESSAGES = {
     404: "This page does not exist, or you do not have access to it.",
     405: "This action is not allowed here.",
     413: "The upload is too large.",
+    409: "Someone changed the same thing at the same moment. Nothing was saved; "
+         "please reload the page and try again.",
     429: "Too many attempts. Please wait a minute and try again.",
     500: "Something went wrong on our side. Nothing you saved was lost; please try again.",
 }
@@ -28,6 +31,21 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         return render_template("error.html", code=code,
                                message=MESSAGES.get(code, error.description)), code
+
+    @app.errorhandler(IntegrityError)
+    def _conflict(error: IntegrityError):
+        # The database's constraints caught a race that the checks before it could not see.
+        from .extensions import db
+        db.session.rollback()
+        return render_template("error.html", code=409, message=MESSAGES[409]), 409
+
+    @app.errorhandler(OperationalError)
+    def _busy(error: OperationalError):
+        from .extensions import db
+        db.session.rollback()
+        app.logger.warning("Database error: %s", error)
+        return render_template("error.html", code=503,
+                               message="The database is busy. Please try again in a moment."), 503
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

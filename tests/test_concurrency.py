@@ -1,0 +1,245 @@
+"""Many people acting on the same slots and tables at once, against a served app.
+
+Real threads send real HTTP requests to the app served on loopback over a file
+database (SQLite here, PostgreSQL when MATCHMAKER_TEST_DATABASE_URL points at one).
+Afterwards: no double booking, no lost request, and every refusal a clean page.
+"""
+from __future__ import annotations
+
+import http.cookiejar
+import random
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from matchmaker.extensions import db
+from matchmaker.models import (Booking, Event, Meeting, MeetingRequest, Participation,
+                               Phase, RequestStatus, Slot, Table)
+
+PASSWORD = "circular-demo-2026"
+THREADS = 16
+
+
+@contextmanager
+def served(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+class Browser:
+    """A cookie-keeping HTTP client that never follows redirects."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
+
+    def post(self, path: str, data: dict) -> tuple[int, str]:
+        """POST a form; a redirect comes back as (302, its location)."""
+        body = urllib.parse.urlencode(data).encode()
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            if error.code in (301, 302, 303):
+                return error.code, error.headers.get("Location", "")
+            return error.code, error.read().decode()
+
+    def login(self, email: str) -> None:
+        status, _ = self.post("/login", {"email": email, "password": PASSWORD})
+        assert status == 302, f"login of {email} failed with {status}"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.fixture
+def busy_app(demo):
+    demo.config.update(LOGIN_RATE_LIMIT="10000/minute", RATELIMIT_ENABLED=False,
+                       SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    return demo
+
+
+def _fire(jobs):
+    """Run the callables together, as many at once as the pool allows."""
+    go = threading.Event()
+
+    def run(job):
+        go.wait(timeout=30)
+        return job()
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        futures = [pool.submit(run, job) for job in jobs]
+        go.set()
+        return [future.result() for future in futures]
+
+
+def _assert_clean(results):
+    statuses = Counter(status for status, _ in results)
+    assert statuses[500] == 0, statuses
+    for status, body in results:
+        assert "Traceback" not in body
+        if status == 302:
+            assert "/login" not in body, "the session was lost"
+        assert status in (200, 302, 400, 403, 404, 409), status
+    return statuses
+
+
+def _assert_no_double_booking():
+    slot_table = db.session.execute(
+        select(Meeting.slot_id, Meeting.table_id, func.count()).group_by(
+            Meeting.slot_id, Meeting.table_id).having(func.count() > 1)).all()
+    assert slot_table == []
+    slot_person = db.session.execute(
+        select(Booking.slot_id, Booking.participation_id, func.count()).group_by(
+            Booking.slot_id, Booking.participation_id).having(func.count() > 1)).all()
+    assert slot_person == []
+    for meeting in db.session.scalars(select(Meeting)):
+        request = meeting.request
+        assert {b.participation_id for b in meeting.bookings} == {request.sender_id,
+                                                                  request.recipient_id}
+        assert {b.slot_id for b in meeting.bookings} == {meeting.slot_id}
+
+
+def test_concurrent_answers_to_the_same_requests_lose_nothing(busy_app):
+    with busy_app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        pending = db.session.scalars(select(MeetingRequest).where(
+            MeetingRequest.status == RequestStatus.PENDING)).all()
+        assert pending, "the demo event has pending requests"
+        before = db.session.scalar(select(func.count()).select_from(MeetingRequest))
+        jobs_spec = []
+        for request in pending:
+            recipient = request.recipient.user.email
+            sender = request.sender.user.email
+            jobs_spec += [(recipient, f"/events/{event.slug}/requests/{request.id}/accept", {}),
+                          (recipient, f"/events/{event.slug}/requests/{request.id}/accept", {}),
+                          (recipient, f"/events/{event.slug}/requests/{request.id}/decline",
+                           {"reason": "busy"}),
+                          (sender, f"/events/{event.slug}/requests/{request.id}/cancel", {})]
+    rng = random.Random(3)
+    rng.shuffle(jobs_spec)
+    jobs_spec = (jobs_spec * (100 // len(jobs_spec) + 1))[:100]
+
+    with served(busy_app) as base:
+        browsers = {}
+        for email in {email for email, _, _ in jobs_spec}:
+            browsers[email] = Browser(base)
+            browsers[email].login(email)
+        results = _fire([lambda e=e, p=p, d=d: browsers[e].post(p, d) for e, p, d in jobs_spec])
+    _assert_clean(results)
+
+    with busy_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MeetingRequest)) == before
+        answered = db.session.scalars(select(MeetingRequest).where(
+            MeetingRequest.id.in_([r.id for r in pending]))).all()
+        assert any(r.status is not RequestStatus.PENDING for r in answered)
+        for request in answered:
+            assert request.status in (RequestStatus.ACCEPTED, RequestStatus.DECLINED,
+                                      RequestStatus.CANCELLED, RequestStatus.PENDING)
+            if request.status is not RequestStatus.PENDING:
+                assert request.responded_at is not None
+        # at most one open request per pair, whatever the interleaving
+        pairs = Counter((r.pair_low, r.pair_high) for r in db.session.scalars(
+            select(MeetingRequest).where(MeetingRequest.status.in_(
+                [RequestStatus.PENDING, RequestStatus.ACCEPTED]))))
+        assert max(pairs.values()) == 1
+
+
+def _publish_demo_schedule(app):
+    from matchmaker.cli import cli
+    result = app.test_cli_runner().invoke(cli, ["schedule", "demo", "--time-limit", "5",
+                                                "--publish"])
+    assert result.exit_code == 0, result.output
+
+
+def test_concurrent_moves_onto_the_same_places_never_double_book(busy_app):
+    _publish_demo_schedule(busy_app)
+    with busy_app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        assert event.phase is Phase.PUBLISHED
+        meetings = db.session.scalars(select(Meeting)).all()
+        assert len(meetings) >= 10
+        before = len(meetings)
+        slots = db.session.scalars(select(Slot).where(Slot.event_id == event.id)
+                                   .order_by(Slot.starts_at)).all()
+        pooled = db.session.scalars(select(Table).where(
+            Table.event_id == event.id, Table.owner_id.is_(None),
+            Table.spare.is_(False)).order_by(Table.number)).all()
+        taken = set(db.session.execute(select(Meeting.slot_id, Meeting.table_id)).all())
+        free = [(slot.id, table.id) for slot in slots for table in pooled
+                if (slot.id, table.id) not in taken]
+        assert len(free) >= 4, "the demo schedule leaves free places"
+        targets = free[:4]
+        rng = random.Random(5)
+        jobs_spec = [(rng.choice(meetings).id, *rng.choice(targets)) for _ in range(100)]
+
+    with served(busy_app) as base:
+        organiser = Browser(base)
+        organiser.login("organiser@demo.example")
+        results = _fire([
+            lambda m=m, s=s, t=t: organiser.post(
+                f"/events/demo/console/schedule/meetings/{m}/move", {"slot": s, "table": t})
+            for m, s, t in jobs_spec])
+    statuses = _assert_clean(results)
+    assert statuses[302] >= 1, statuses  # some moves went through
+    assert statuses[400] + statuses[409] >= 1, statuses  # and clashes were refused
+
+    with busy_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Meeting)) == before
+        _assert_no_double_booking()
+
+
+def test_concurrent_standby_bookings_into_one_slot_never_double_book(busy_app):
+    _publish_demo_schedule(busy_app)
+    with busy_app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        scheduled = set(db.session.scalars(select(Meeting.request_id)))
+        standby = db.session.scalars(select(MeetingRequest).where(
+            MeetingRequest.status == RequestStatus.ACCEPTED,
+            MeetingRequest.id.not_in(scheduled) if scheduled else True)).all()
+        accepted = db.session.scalars(select(MeetingRequest).where(
+            MeetingRequest.status == RequestStatus.ACCEPTED)).all()
+        candidates = standby or accepted
+        for part in db.session.scalars(select(Participation)):
+            part.checked_in_at = part.created_at
+        db.session.commit()
+        slot = db.session.scalars(select(Slot).where(Slot.event_id == event.id)
+                                  .order_by(Slot.starts_at.desc())).first()
+        tables = db.session.scalars(select(Table).where(
+            Table.event_id == event.id, Table.owner_id.is_(None))).all()
+        before = db.session.scalar(select(func.count()).select_from(Meeting))
+        rng = random.Random(9)
+        jobs_spec = [(rng.choice(candidates).id, rng.choice(tables[:3]).id) for _ in range(100)]
+        slot_id = slot.id
+
+    with served(busy_app) as base:
+        organiser = Browser(base)
+        organiser.login("organiser@demo.example")
+        results = _fire([
+            lambda r=r, t=t: organiser.post(
+                f"/events/demo/console/onsite/slots/{slot_id}/fill",
+                {"request_id": r, "table_id": t})
+            for r, t in jobs_spec])
+    _assert_clean(results)
+
+    with busy_app.app_context():
+        after = db.session.scalar(select(func.count()).select_from(Meeting))
+        assert after >= before
+        _assert_no_double_booking()
