@@ -13,22 +13,27 @@ schedules it minimises, lexicographically,
 
 How it works, and why:
 
-- Pooled tables (those nobody owns) are interchangeable, so the CP-SAT model only
-  chooses a slot per meeting, with a per-slot capacity on the pool and capacity 1
+- Pooled tables (those nobody owns) are interchangeable, so the models only
+  choose a slot per meeting, with a per-slot capacity on the pool and capacity 1
   per stand; concrete pooled tables are assigned afterwards, slot by slot,
   keeping participants at the table they already sit at. Table changes are
-  therefore optimised only in that second, greedy step.
-- Holes are counted per participant and day as the number of starts of a run of
-  meetings minus one (minus zero when the participant has no meeting that day);
-  idle slots as the slots between the first and last meeting that hold none.
-- A plain model with that objective stalls on real instances (NOTES.md), so the
-  search is a large-neighbourhood search around one model: sub-problems free the
-  meetings of a few participants (seeded by those with holes), of a few slots,
-  or of both, and fix the rest; a second move reorders whole slots of a day
-  (the slots of a session are interchangeable columns: permuting them keeps
-  every capacity, only availability limits it), which repairs holes that need
-  many meetings to move at once. Full-model solves at the start and the end
-  give the proven lower bound.
+  therefore optimised only in that greedy step.
+- Holes are counted per participant and day as the number of runs of meetings
+  minus one; idle slots as the slots between the first and last meeting of the
+  day that hold none. `day_key` decides what a day is.
+- A plain CP-SAT model of that objective stalls on real instances, so phase 1
+  (holes) is a portfolio, each part good at a different kind of instance:
+  a short full-model solve (settles small cases and proves them optimal);
+  per-participant bounds (the fewest holes each participant could have on its
+  own: their sum is a proven lower bound, often the optimum); a CP-SAT model
+  holding every participant to that bound, in which most participants must
+  fill one window of consecutive slots (finds gap-free schedules fast when
+  they exist); and simulated annealing over Kempe chains (exchange two slots
+  on one connected group of meetings, which keeps everyone at one meeting per
+  slot) and whole-slot moves, which does the bulk of the work on crowded days.
+- Phase 2 (idle slots, then moves from `previous`) holds holes at their best and
+  runs CP-SAT large-neighbourhood search: sub-models free the meetings of a few
+  participants or slots and fix the rest.
 """
 from __future__ import annotations
 
@@ -38,7 +43,6 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Callable, Hashable, Iterable, Protocol
 
 from ortools.sat.python import cp_model
@@ -226,6 +230,8 @@ def _score(data: _Data, assign: list[int]) -> tuple[int, int, int]:
 # The CP-SAT model
 
 
+# CP-SAT neighbourhood search: first size (meetings freed), seconds per sub-problem,
+# and how often a whole day's slots are reordered instead
 LNS_START_SIZE = 30
 LNS_SUB_LIMIT = 0.5
 LNS_WORKERS = 2
@@ -746,11 +752,30 @@ class _Search:
             elif status in (cp_model.FEASIBLE, cp_model.UNKNOWN):
                 size = max(8, int(size * 0.9))
 
+    def capped_solve(self, limit: float, caps: dict[int, int]) -> None:
+        """Full model with each participant held to at most `caps` holes.
+
+        Where every participant can reach its own minimum at once, this strongly
+        constrained model (most participants must fill one window of slots)
+        finds it much faster than the open objective does.
+        """
+        self._move = "capped"
+        t = time.monotonic()
+        mm = _Model(self.data, self.assign, self.choice, None, idle=False)
+        if not mm.ok:
+            return
+        for p, (terms, const) in mm.p_holes.items():
+            mm.model.add(sum(terms) + const <= caps.get(p, 0))
+        status, _ = self._solve(mm, limit - (time.monotonic() - t), 1)
+        self.trace.append((round(time.monotonic() - self.t0, 2), "capped-" + _STATUS_NAMES.get(status, "?"),
+                           self.score or (0, 0, 0)))
+
     def anneal(self, until: float, hot: bool) -> None:
         assert self.assign is not None
         self._move = "anneal"
         best = _anneal(self.data, self.assign, self.choice, until, self.rng, self.stop,
-                       focus=0.5, t_hi=0.6 if hot else 0.3)
+                       focus=0.5, t_hi=0.6 if hot else 0.3, column=0.02,
+                       target=self.lb_holes)
         self.accept(best, self.choice, 1)
 
     def _done(self, phase: int) -> bool:
@@ -871,18 +896,50 @@ def _gaps_day(data: _Data, occ_p: set[int], d: int) -> tuple[int, int]:
     return runs - 1, pos[-1] - pos[0] + 1 - len(pos)
 
 
-def _participant_bounds(data: _Data, until: float, stop: StopSignal | None) -> int:
-    """Sum over participants of the fewest holes each could have on its own.
+def _fits_window(data: _Data, ks: list[int]) -> bool:
+    """True when the meetings fill some run of consecutive slots of one day exactly.
 
-    Holes add up over participants, so this is a valid lower bound for the whole
-    schedule; it is often tight when forbidden slots and session limits force a
-    participant's gap. A participant not reached before `until` counts 0.
+    A perfect matching between the meetings and the window's slots (each meeting
+    to a slot it may use) is looked for with augmenting paths; the sizes here
+    are tiny.
     """
-    total = 0
+    n = len(ks)
+    allowed = [set(data.allowed[k]) for k in ks]
+    for day in data.days:
+        for b in range(len(day) - n + 1):
+            window = day[b:b + n]
+            match: dict[int, int] = {}  # slot -> meeting position
+
+            def augment(i: int, seen: set[int]) -> bool:
+                for s in window:
+                    if s in allowed[i] and s not in seen:
+                        seen.add(s)
+                        if s not in match or augment(match[s], seen):
+                            match[s] = i
+                            return True
+                return False
+
+            if all(augment(i, set()) for i in range(n)):
+                return True
+    return False
+
+
+def _participant_bounds(data: _Data, until: float, stop: StopSignal | None) -> dict[int, int]:
+    """Per participant, the fewest holes it could have on its own (others ignored).
+
+    Holes add up over participants, so the sum is a valid lower bound for the
+    whole schedule; it is often tight when forbidden slots and session limits
+    force a participant's gap. A participant not reached before `until` gets 0.
+    """
+    out: dict[int, int] = {}
     for q, ks in enumerate(data.by_part):
+        if len(ks) < 2 or _fits_window(data, ks):
+            out[q] = 0
+    for q, ks in enumerate(data.by_part):
+        if q in out:
+            continue
         if time.monotonic() >= until or _stopped(stop):
-            break
-        if len(ks) < 2:
+            out[q] = 0
             continue
         m = cp_model.CpModel()
         at: dict[int, list] = defaultdict(list)
@@ -923,9 +980,11 @@ def _participant_bounds(data: _Data, until: float, stop: StopSignal | None) -> i
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = max(0.01, min(1.0, until - time.monotonic()))
         status = solver.solve(m)
+        bound = 0
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            total += max(0, math.ceil(solver.best_objective_bound - 1e-6))
-    return total
+            bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
+        out[q] = bound
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -934,7 +993,8 @@ def _participant_bounds(data: _Data, until: float, stop: StopSignal | None) -> i
 
 def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float,
             rng: random.Random, stop: StopSignal | None, idle_weight: float = 0.1,
-            focus: float = 0.0, t_hi: float = 0.6, t_lo: float = 0.03) -> list[int]:
+            focus: float = 0.0, t_hi: float = 0.6, t_lo: float = 0.03, column: float = 0.0,
+            target: int = 0) -> list[int]:
     """Local search on slots: swap two slots along a Kempe chain.
 
     The meetings of two slots s1 and s2 form paths and cycles (a participant
@@ -1007,10 +1067,78 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
         it += 1
         if it & 255 == 0:
             now = time.monotonic()
-            if now >= until or _stopped(stop) or best_key[0] == 0 and best_key[1] == 0:
+            if now >= until or _stopped(stop) or best_key[0] <= target and (target > 0 or best_key[1] == 0):
                 break
             frac = (now - t_start) / span
             temp = t_hi * (t_lo / t_hi) ** frac
+        if column and rng.random() < column:
+            # move one slot's meetings, all together, elsewhere in its day (a rotation)
+            day = days[rng.randrange(len(days))]
+            if len(day) < 2:
+                continue
+            i1 = rng.randrange(len(day))
+            i2 = rng.randrange(len(day))
+            if i1 == i2:
+                continue
+            if i1 < i2:
+                new_order = day[i1 + 1:i2 + 1] + [day[i1]]
+                span_slots = day[i1:i2 + 1]
+            else:
+                new_order = [day[i1]] + day[i2:i1]
+                span_slots = day[i2:i1 + 1]
+            # the column now at span_slots[j] comes from new_order[j]
+            moves = {}
+            for dst, src in zip(span_slots, new_order):
+                if dst != src:
+                    moves[src] = dst
+            group = [e for e in range(n) if cur[e] in moves]
+            if any(moves[cur[e]] not in allowed[e] for e in group):
+                continue
+            touched = {p for e in group for p in data.mparts[e]}
+            old_h = sum(ph[p][0] for p in touched)
+            old_i = sum(ph[p][1] for p in touched)
+            back = {e: cur[e] for e in group}
+            for e in group:
+                for p in data.mparts[e]:
+                    if at[p][cur[e]] == e:
+                        at[p][cur[e]] = -1
+            for e in group:
+                cur[e] = moves[cur[e]]
+                for p in data.mparts[e]:
+                    at[p][cur[e]] = e
+            new = {p: gaps(p) for p in touched}
+            new_h = sum(v[0] for v in new.values())
+            new_i = sum(v[1] for v in new.values())
+            delta = (new_h - old_h) + idle_weight * (new_i - old_i)
+            if delta <= 0 or rng.random() < math.exp(-delta / temp):
+                for p, v in new.items():
+                    ph[p] = v
+                holes += new_h - old_h
+                idle += new_i - old_i
+                loads = {src: pool_load[src] for src in moves}
+                for src, dst in moves.items():
+                    pool_load[dst] = loads[src]
+                for e in group:
+                    t = table_of[e]
+                    if t is not None and stand.get((t, back[e])) == e:
+                        del stand[(t, back[e])]
+                for e in group:
+                    t = table_of[e]
+                    if t is not None:
+                        stand[(t, cur[e])] = e
+                if (holes, idle) < best_key:
+                    best_key = (holes, idle)
+                    best = list(cur)
+            else:
+                for e in group:
+                    for p in data.mparts[e]:
+                        if at[p][cur[e]] == e:
+                            at[p][cur[e]] = -1
+                for e in group:
+                    cur[e] = back[e]
+                    for p in data.mparts[e]:
+                        at[p][cur[e]] = e
+            continue
         k = rng.randrange(n)
         if focus and rng.random() < focus:
             for _ in range(4):
@@ -1113,7 +1241,6 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
                 cur[e] = s2 if cur[e] == s1 else s1
                 for p in data.mparts[e]:
                     at[p][cur[e]] = e
-    _anneal.iterations = it  # type: ignore[attr-defined]
     return best
 
 
@@ -1230,19 +1357,24 @@ def compact(
     # 2. a short full solve: proves small cases; then per-participant bounds
     if not search._done(1):
         search.full_solve(min(total * 0.1, phase1_end - time.monotonic()), 1)
+    own: dict[int, int] = {}
     if not search._done(1):
-        search.lb_holes = max(search.lb_holes, _participant_bounds(
-            data, time.monotonic() + min(total * 0.1, (phase1_end - time.monotonic()) * 0.3), stop))
-    # 3. annealing on Kempe chains, in rounds restarted from the best placement
-    sa_end = phase1_end - (phase1_end - time.monotonic()) * 0.2
+        own = _participant_bounds(
+            data, time.monotonic() + min(total * 0.1, (phase1_end - time.monotonic()) * 0.3), stop)
+        search.lb_holes = max(search.lb_holes, sum(own.values()))
+    # 3. annealing on Kempe chains and slot moves, in rounds restarted from the best,
+    #    with one CP-SAT attempt at "everyone at their own minimum" in between
     rounds = 0
-    while not search._done(1) and not _stopped(stop) and time.monotonic() < sa_end - 0.05:
-        left = sa_end - time.monotonic()
+    capped = False
+    while not search._done(1) and not _stopped(stop) and time.monotonic() < phase1_end - 0.05:
+        left = phase1_end - time.monotonic()
+        if not capped and own:
+            capped = True
+            search.capped_solve(left * 0.35, own)
+            continue
         chunk = left if left < 8 else max(8.0, left / 2)
         search.anneal(time.monotonic() + chunk, hot=rounds == 0)
         rounds += 1
-    # 4. CP-SAT neighbourhoods for what the annealing leaves
-    search.lns(phase1_end, 1)
     assert search.score is not None
     holes_optimal = search.score[0] <= search.lb_holes
     search.holes_cap = search.score[0]
