@@ -378,7 +378,9 @@ def _make_requests(session, event, rng, people) -> int:
             return
         pairs.add(key)
         status = rng.choice(statuses)
-        created = now - timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 600))
+        # Pending requests are recent (still open); answered and expired ones are older.
+        age = rng.randint(0, 6) if status is RequestStatus.PENDING else rng.randint(11, 20)
+        created = now - timedelta(days=age, minutes=rng.randint(0, 600))
         req = MeetingRequest(
             event_id=event.id, sender_id=sender.id, recipient_id=recipient.id,
             message=rng.choice(REQUEST_MESSAGES), status=status, created_at=created,
