@@ -39,14 +39,21 @@ class Domains:
             for p in m.participants:
                 if p in self.participant:
                     self.meetings_of[p].append(m.id)
+        self.table_pos: dict[str, int] = {t: i for i, t in enumerate(self.table_ids)}
+        self._own: dict[str, tuple[str, ...]] = {}
         self._slots: dict[str, tuple[int, ...]] = {}
         self._tables: dict[str, tuple[str, ...]] = {}
 
     def own_tables(self, meeting: Meeting) -> tuple[str, ...]:
         """The tables owned by the meeting's participants, in table order."""
-        mine = {self.participant[p].table for p in meeting.participants
-                if p in self.participant and self.participant[p].table is not None}
-        return tuple(t for t in self.table_ids if t in mine)
+        cached = self._own.get(meeting.id)
+        if cached is None:
+            mine = {self.participant[p].table for p in meeting.participants
+                    if p in self.participant and self.participant[p].table is not None}
+            cached = tuple(sorted((t for t in mine if t in self.table_pos),
+                                  key=self.table_pos.__getitem__))
+            self._own[meeting.id] = cached
+        return cached
 
     def allowed_tables(self, meeting: Meeting) -> tuple[str, ...]:
         """A meeting with a table owner sits at an owner's table; others at pooled tables."""

@@ -32,7 +32,10 @@ class SlotState:
         self.count: Counter[str] = Counter()
         self.pooled: Counter[int] = Counter()
         self.stand: dict[tuple[str, int], str] = {}
+        self.at: dict[int, dict[str, None]] = {pos: {} for pos in range(len(d.slot_ids))}
         self.capacity = len(d.pooled)
+        self.total = 0
+        self.journal: list[tuple[Meeting, int | None]] | None = None
         self.simple: dict[str, bool] = {}
         self.allowed: dict[str, frozenset[int]] = {}
         for m in d.problem.meetings:
@@ -45,10 +48,14 @@ class SlotState:
             self.add(d.meeting[mid], pos)
 
     def value(self) -> int:
-        return sum(self.d.meeting[mid].priority for mid in self.slot)
+        return self.total
 
     def add(self, m: Meeting, pos: int) -> None:
         self.slot[m.id] = pos
+        self.total += m.priority
+        if self.journal is not None:
+            self.journal.append((m, None))
+        self.at[pos][m.id] = None
         for p in m.participants:
             self.person[(p, pos)] = m.id
             self.count[p] += 1
@@ -60,6 +67,10 @@ class SlotState:
 
     def remove(self, m: Meeting) -> int:
         pos = self.slot.pop(m.id)
+        self.total -= m.priority
+        if self.journal is not None:
+            self.journal.append((m, pos))
+        del self.at[pos][m.id]
         for p in m.participants:
             del self.person[(p, pos)]
             self.count[p] -= 1
@@ -138,6 +149,12 @@ class SlotState:
             if self.can_add(m, pos):
                 self.add(m, pos)
                 return True
+        if not d.own_tables(m):
+            for pos in d.allowed_slots(m):
+                if (u, pos) not in self.person and (v, pos) not in self.person \
+                        and self._free_a_table(pos):
+                    self.add(m, pos)
+                    return True
         free_u = [pos for pos in allowed if (u, pos) not in self.person]
         free_v = [pos for pos in allowed if (v, pos) not in self.person]
         for first, second, free_first, free_second in ((u, v, free_u, free_v),
@@ -157,6 +174,24 @@ class SlotState:
                     self.swap(chain, a, b)
         return False
 
+    def _free_a_table(self, pos: int) -> bool:
+        """Move one meeting off the full shared tables of slot `pos` to a slot where
+        both its participants are free and a shared table is left."""
+        d = self.d
+        if self.pooled[pos] < self.capacity:
+            return True
+        for mid in list(self.at[pos]):
+            e = d.meeting[mid]
+            if not self.simple[mid] or d.own_tables(e):
+                continue
+            for c in d.allowed_slots(e):
+                if c != pos and self.pooled[c] < self.capacity and all(
+                        (q, c) not in self.person for q in e.participants):
+                    self.remove(e)
+                    self.add(e, c)
+                    return True
+        return False
+
     def eject_insert(self, m: Meeting) -> bool:
         """Place m by removing the meetings in its way when they weigh less, then try
         to put them back elsewhere. Keeps the change only if the value rises."""
@@ -174,10 +209,18 @@ class SlotState:
                     break
             if blockers is None:
                 continue
-            weight = sum(d.meeting[b].priority for b in blockers)
+            blockers = sorted(blockers)
             if not d.own_tables(m) and self.pooled[pos] - sum(
                     1 for b in blockers if not d.own_tables(d.meeting[b])) >= self.capacity:
-                continue
+                if m.priority - sum(d.meeting[b].priority for b in blockers) - 1 < best_gain:
+                    continue
+                lightest = min((mid for mid in self.at[pos] if self.simple[mid]
+                                and not d.own_tables(d.meeting[mid]) and mid not in blockers),
+                               key=lambda mid: (d.meeting[mid].priority, mid), default=None)
+                if lightest is None:
+                    continue
+                blockers.append(lightest)
+            weight = sum(d.meeting[b].priority for b in blockers)
             own = d.own_tables(m)
             if own and (own[0], pos) in self.stand and self.stand[(own[0], pos)] not in blockers:
                 continue
@@ -188,27 +231,27 @@ class SlotState:
             return False
         pos, blockers = best
         before = self.value()
-        snapshot = dict(self.slot)
+        self.journal = []
         for b in blockers:
             self.remove(d.meeting[b])
-        if not self.can_add(m, pos):
-            self._restore(snapshot)
-            return False
-        self.add(m, pos)
-        for b in sorted(sorted(blockers), key=lambda b: -d.meeting[b].priority):
-            self.insert(d.meeting[b])
-        if self.value() > before:
-            return True
-        self._restore(snapshot)
+        if self.can_add(m, pos):
+            self.add(m, pos)
+            for b in sorted(blockers, key=lambda b: -d.meeting[b].priority):
+                self.insert(d.meeting[b])
+            if self.value() > before:
+                self.journal = None
+                return True
+        self._rollback()
         return False
 
-    def _restore(self, slots: Mapping[str, int]) -> None:
-        for mid in list(self.slot):
-            if slots.get(mid) != self.slot[mid]:
-                self.remove(self.d.meeting[mid])
-        for mid, pos in slots.items():
-            if mid not in self.slot:
-                self.add(self.d.meeting[mid], pos)
+    def _rollback(self) -> None:
+        """Undo every add and remove since the journal was opened, newest first."""
+        journal, self.journal = self.journal or [], None
+        for m, pos in reversed(journal):
+            if pos is None:
+                self.remove(m)
+            else:
+                self.add(m, pos)
 
 
 def improve_value(d: Domains, slots: Mapping[str, int], *, deadline: float,

@@ -18,6 +18,8 @@ class Occupancy:
         self.person: dict[tuple[str, int], str] = {}
         self.table: dict[tuple[str, int], str] = {}
         self.count: Counter[str] = Counter()
+        self.pooled_used: Counter[int] = Counter()
+        self._next_pooled: Counter[int] = Counter()
         for mid, (slot, table) in placements.items():
             self.add(d.meeting[mid], d.slot_pos[slot], table)
 
@@ -26,12 +28,25 @@ class Occupancy:
             self.person[(p, pos)] = m.id
             self.count[p] += 1
         self.table[(table, pos)] = m.id
+        if self.d.is_pooled(m):
+            self.pooled_used[pos] += 1
 
     def free_table(self, m: Meeting, pos: int) -> str | None:
-        for t in self.d.allowed_tables(m):
-            if (t, pos) not in self.table:
-                return t
-        return None
+        """The first free table the meeting may use in slot `pos`, if any."""
+        d = self.d
+        if not d.is_pooled(m):
+            for t in d.allowed_tables(m):
+                if (t, pos) not in self.table:
+                    return t
+            return None
+        if self.pooled_used[pos] >= len(d.pooled):
+            return None
+        # Tables are only ever added here, so the first free one never moves back.
+        i = self._next_pooled[pos]
+        while (d.pooled[i], pos) in self.table:
+            i += 1
+        self._next_pooled[pos] = i
+        return d.pooled[i]
 
 
 def _slots_text(d: Domains, items: list[tuple[int, str | None]]) -> str:

@@ -41,7 +41,7 @@ from .model import (
     set_compact_objective,
     set_value_objective,
 )
-from .problem import Problem, Schedule
+from .problem import Meeting, Problem, Schedule
 from .reasons import Occupancy
 from .tables import assign_tables
 
@@ -197,6 +197,34 @@ def previous_first(d: Domains) -> dict[str, tuple[str, str]]:
     return placements
 
 
+def spread_placements(d: Domains, order: list[Meeting]) -> dict[str, tuple[str, str]]:
+    """Greedy in the given order, each meeting on shared tables into the slot whose
+    shared tables are least used (earliest on ties): keeps room in every slot when
+    tables are scarce."""
+    occ = Occupancy(d, {})
+    placements: dict[str, tuple[str, str]] = {}
+    place_pins(d, occ, placements)
+    for m in order:
+        if m.id in placements or any(occ.count[p] >= d.cap(p) for p in m.participants):
+            continue
+        pooled = d.is_pooled(m)
+        best: tuple[tuple[int, int], str] | None = None
+        for pos in d.allowed_slots(m):
+            if any((p, pos) in occ.person for p in m.participants):
+                continue
+            key = (occ.pooled_used[pos] if pooled else 0, pos)
+            if best is not None and key >= best[0]:
+                continue
+            table = occ.free_table(m, pos)
+            if table is not None:
+                best = (key, table)
+        if best is not None:
+            pos = best[0][1]
+            occ.add(m, pos, best[1])
+            placements[m.id] = (d.slot_ids[pos], best[1])
+    return placements
+
+
 def greedy_start(d: Domains) -> dict[str, tuple[str, str]]:
     """The better of first-come-first-served and a priority-first greedy; on a
     re-solve, the previous schedule completed greedily (the value polish that
@@ -206,7 +234,7 @@ def greedy_start(d: Domains) -> dict[str, tuple[str, str]]:
     index = {m.id: i for i, m in enumerate(d.problem.meetings)}
     by_priority = sorted(d.problem.meetings,
                          key=lambda m: (-m.priority, len(d.allowed_slots(m)), index[m.id]))
-    candidates = [fcfs_placements(d.problem, by_priority, d),
+    candidates = [spread_placements(d, by_priority), fcfs_placements(d.problem, by_priority, d),
                   fcfs_placements(d.problem, list(d.problem.meetings), d)]
     return max(candidates, key=lambda c: sum(d.meeting[mid].priority for mid in c))
 

@@ -59,7 +59,7 @@ def test_generated_instances_give_valid_schedules_with_pins_kept(kwargs):
     problem = replace(problem, meetings=tuple(
         replace(m, fixed=Placement(pins[m.id].slot, pins[m.id].table if i % 2 else None))
         if m.id in pins else m for i, m in enumerate(problem.meetings)))
-    schedule = solve(problem, time_limit_s=4, num_workers=2, seed=1)
+    schedule = solve(problem, time_limit_s=3, num_workers=2, seed=1)
     _assert_valid(problem, schedule)
     placed = {a.meeting: a for a in schedule.assignments}
     for mid, pin in pins.items():
@@ -130,7 +130,7 @@ def _brute_force(problem: Problem) -> int:
 @pytest.mark.parametrize("seed", range(12))
 def test_optimum_on_small_instances_equals_brute_force(seed):
     problem = _random_small(seed)
-    schedule = solve(problem, time_limit_s=5, num_workers=1, seed=seed)
+    schedule = solve(problem, time_limit_s=2, num_workers=1, seed=seed)
     _assert_valid(problem, schedule)
     assert schedule.status == "optimal"
     assert schedule.stats["weighted_value"] == _brute_force(problem)
