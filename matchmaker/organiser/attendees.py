@@ -95,11 +95,15 @@ def decode_upload(data: bytes) -> str:
     if not data.strip():
         raise DomainError("The file is empty.", field="file")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
         raise DomainError(f"The file is not UTF-8 text (first bad byte on line {line}). In a "
                           "spreadsheet, save as 'CSV UTF-8'.", field="file") from None
+    if "\x00" in text:
+        raise DomainError("The file contains NUL characters: it is not a CSV text file.",
+                          field="file")
+    return text
 
 
 def _size(n: int) -> str:
@@ -108,6 +112,7 @@ def _size(n: int) -> str:
 
 def parse_attendees(session: Session, event: Event, text: str) -> ParsedFile:
     """Check every row; raise DomainError only for problems of the file as a whole."""
+    text = text.replace("\x00", "")
     header_line = text.split("\n", 1)[0]
     delimiter = next((d for d in (",", ";", "\t") if d in header_line), ",")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

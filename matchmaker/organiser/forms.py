@@ -13,6 +13,25 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..forms import BaseForm
 
 
+TEXT_FIELDS = ("StringField", "TextAreaField", "SearchField", "HiddenField")
+
+
+def drop_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class ConsoleForm(BaseForm):
+    """BaseForm that also drops NUL characters, which PostgreSQL refuses in text."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if unbound_field.field_class.__name__ in TEXT_FIELDS:
+                filters = unbound_field.kwargs.get("filters", [])
+                if drop_nul not in filters:
+                    unbound_field.kwargs["filters"] = [*filters, drop_nul]
+            return super().bind_field(form, unbound_field, options)
+
+
 MEETING_STATUS_LABELS = {"held": "Held", "no_show": "No-show", "scheduled": "Scheduled",
                          "cancelled": "Cancelled (frees slot and table)"}
 
@@ -24,7 +43,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class EventForm(BaseForm):
+class EventForm(ConsoleForm):
     name = StringField("Event name", validators=[DataRequired(), Length(max=200)])
     slug = StringField("Web address (slug)", validators=[DataRequired(), Length(max=80)],
                        description="Lowercase letters, digits and hyphens: "
@@ -38,7 +57,7 @@ class EventForm(BaseForm):
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
 
 
-class BookingRulesForm(BaseForm):
+class BookingRulesForm(ConsoleForm):
     max_open_requests = IntegerField(
         "Open requests a participant may have", validators=[InputRequired(), NumberRange(0, 1000)])
     default_max_meetings = IntegerField(
@@ -48,19 +67,19 @@ class BookingRulesForm(BaseForm):
         description="Leave empty: requests do not expire.")
 
 
-class ProductGroupsForm(BaseForm):
+class ProductGroupsForm(ConsoleForm):
     groups = MultiCheckboxField("Product groups in use", coerce=int)
 
 
-class PhaseForm(BaseForm):
+class PhaseForm(ConsoleForm):
     move = HiddenField(validators=[DataRequired()])
 
 
-class ConfirmForm(BaseForm):
+class ConfirmForm(ConsoleForm):
     """A POST-only action: just the CSRF token."""
 
 
-class BlockForm(BaseForm):
+class BlockForm(ConsoleForm):
     name = StringField("Name", validators=[Optional(), Length(max=100)],
                        description="For instance 'Morning meetings'.")
     day = DateField("Day", validators=[InputRequired(message="Give the day.")])
@@ -72,7 +91,7 @@ class BlockForm(BaseForm):
                                  validators=[InputRequired(), NumberRange(0, 120)])
 
 
-class TablesForm(BaseForm):
+class TablesForm(ConsoleForm):
     count = IntegerField("How many tables", default=10,
                          validators=[InputRequired(), NumberRange(1, 500)])
     first_number = IntegerField("First number", validators=[Optional(), NumberRange(1, 100000)],
@@ -83,11 +102,11 @@ class TablesForm(BaseForm):
     spare = BooleanField("Spare tables (kept free for on-the-day meetings)")
 
 
-class StandForm(BaseForm):
+class StandForm(ConsoleForm):
     owner = SelectField("Stand of", coerce=int, validators=[InputRequired()])
 
 
-class DialogueSessionForm(BaseForm):
+class DialogueSessionForm(ConsoleForm):
     product_group = SelectField("Product group", coerce=int, validators=[InputRequired()])
     name = StringField("Title", validators=[Optional(), Length(max=160)],
                        description="Empty: 'Market dialogue: <product group>'.")
@@ -96,7 +115,7 @@ class DialogueSessionForm(BaseForm):
     end_time = TimeField("End", validators=[InputRequired(message="Give the end time.")])
 
 
-class DialogueTableForm(BaseForm):
+class DialogueTableForm(ConsoleForm):
     label = StringField("Table label", validators=[DataRequired(), Length(max=40)])
     buyer_seats = IntegerField("Buyer seats", default=6,
                                validators=[InputRequired(), NumberRange(1, 30)])
@@ -105,7 +124,7 @@ class DialogueTableForm(BaseForm):
     moderator = SelectField("Moderator", coerce=int, validators=[Optional()])
 
 
-class ImportForm(BaseForm):
+class ImportForm(ConsoleForm):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")],
                      render_kw={"accept": ".csv,text/csv"},
                      description="Columns: name, email, organisation, role, product_groups "
@@ -114,13 +133,13 @@ class ImportForm(BaseForm):
     invite = BooleanField("Send invitations to new accounts", default=True)
 
 
-class ImportConfirmForm(BaseForm):
+class ImportConfirmForm(ConsoleForm):
     csv_text = HiddenField(validators=[DataRequired()])
     only_valid = BooleanField("Import only the valid rows")
     invite = BooleanField("Send invitations to new accounts")
 
 
-class SetPasswordForm(BaseForm):
+class SetPasswordForm(ConsoleForm):
     password = PasswordField("New password", validators=[DataRequired()],
                              description="At least 10 characters.")
     confirm = PasswordField("Repeat the password",
@@ -128,24 +147,24 @@ class SetPasswordForm(BaseForm):
                                                                 "The passwords differ.")])
 
 
-class CheckinSearchForm(BaseForm):
+class CheckinSearchForm(ConsoleForm):
     class Meta:
         csrf = False
 
     q = SearchField("Name, e-mail or organisation", validators=[Optional(), Length(max=100)])
 
 
-class MeetingStatusForm(BaseForm):
+class MeetingStatusForm(ConsoleForm):
     status = SelectField("Status", choices=[
         SelectChoice(value, label) for value, label in MEETING_STATUS_LABELS.items()])
 
 
-class FillForm(BaseForm):
+class FillForm(ConsoleForm):
     request_id = IntegerField(validators=[InputRequired()])
     table_id = IntegerField(validators=[InputRequired()])
 
 
-class FeedbackForm(BaseForm):
+class FeedbackForm(ConsoleForm):
     useful = SelectField("Was this meeting useful?", coerce=int,
                          choices=[SelectChoice(5, "5 – very useful"), SelectChoice(4, "4"),
                                   SelectChoice(3, "3"), SelectChoice(2, "2"),

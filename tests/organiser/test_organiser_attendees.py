@@ -153,6 +153,7 @@ def test_rerunning_the_same_import_changes_nothing(demo, organiser):
     (b"name,email\nA,a@x.example\n", b"Missing column(s): role"),
     (b"name,email,role\n", b"no attendee"),
     (b"x" * 3000, b"at most 2 KB"),
+    (b"name,email,role\nA\x00,a@x.example,buyer\n", b"NUL characters"),
 ])
 def test_bad_files_get_clear_messages(demo, organiser, content, message, monkeypatch):
     monkeypatch.setattr(attendees, "MAX_BYTES", 2048)  # small: no temporary file in the test

@@ -409,3 +409,27 @@ def test_dialogue_session_with_seated_people_is_not_deleted(demo, login_as):
     assert b"People are seated" in page.data
     with demo.app_context():
         assert db.session.get(DialogueSession, sid) is not None
+
+
+def test_free_table_is_deleted_but_one_with_meetings_is_kept(demo, login_as):
+    with demo.app_context():
+        event = demo_event()
+        req = db.session.scalar(select(MeetingRequest).where(
+            MeetingRequest.event_id == event.id, MeetingRequest.status == RequestStatus.ACCEPTED))
+        busy, free = event.tables[0], event.tables[1]
+        db.session.add(Meeting(event_id=event.id, request=req, slot=event.slots[0], table=busy))
+        db.session.commit()
+        busy_id, free_id = busy.id, free.id
+    client = login_as("organiser@demo.example")
+    page = client.post(f"{CONSOLE}/tables/{busy_id}/delete", follow_redirects=True)
+    assert b"has meetings; it cannot be deleted" in page.data
+    assert client.post(f"{CONSOLE}/tables/{free_id}/delete").status_code == 302
+    with demo.app_context():
+        assert db.session.get(Table, busy_id) is not None
+        assert db.session.get(Table, free_id) is None
+
+
+@pytest.mark.parametrize("path", ["/onsite?slot=abc", "/onsite?slot=-1", "/attendees?q=%00",
+                                  "/checkin?q=" + "x" * 300])
+def test_odd_query_strings_never_give_a_500(demo, login_as, path):
+    assert login_as("organiser@demo.example").get(CONSOLE + path).status_code in (200, 404)
