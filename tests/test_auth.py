@@ -2,7 +2,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 
-from conftest import DEMO_PASSWORD, build_app, csrf_token_from, login, user_by_email
+from support import DEMO_PASSWORD, build_app, csrf_token_from, login, user_by_email
 from matchmaker.auth.services import safe_next
 from matchmaker.extensions import db
 

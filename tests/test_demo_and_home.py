@@ -9,7 +9,7 @@ from matchmaker.models import (Absence, DialogueSession, Listing, ListingKind, M
 
 
 def test_demo_has_realistic_proportions_and_every_request_state(tmp_path):
-    from conftest import build_app
+    from support import build_app
     app = build_app(tmp_path)
     with app.app_context():
         seed_demo(db.session, attendees=200, seed=1, password_hash="x")
@@ -34,7 +34,7 @@ def test_demo_has_realistic_proportions_and_every_request_state(tmp_path):
 
 
 def test_demo_is_reproducible(tmp_path):
-    from conftest import build_app
+    from support import build_app
     titles = []
     for run in range(2):
         (tmp_path / str(run)).mkdir()

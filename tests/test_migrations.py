@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 from matchmaker import create_app
 from matchmaker.extensions import db
 
-from conftest import make_test_config, reset_database
+from support import make_test_config, reset_database
 
 
 def _tables(app):
