@@ -121,12 +121,14 @@ def _row(r: dict) -> str:
             f"{s['weighted_value']} | {s['upper_bound']} | {s['weighted_value'] / bound:.2%} | "
             f"{f['weighted_value'] / bound:.2%} | {s['idle_gaps']} / {f['idle_gaps']} | "
             f"{s['table_changes']} / {f['table_changes']} | {s['min_share']:.2f} | "
-            f"{r['status']} | {r['seconds']} | {r['peak_mb']} | {'yes' if r['valid'] else 'NO'} |")
+            f"{r['status']} | {s.get('phase1_seconds', '')} | {r['seconds']} | {r['peak_mb']} | "
+            f"{'yes' if r['valid'] else 'NO'} |")
 
 
 HEADER = ("| family | attendees | meetings | slots | value | bound | value/bound | FCFS/bound "
-          "| idle gaps ours / FCFS | table changes ours / FCFS | min share | status | s | "
-          "peak MB | valid |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| idle gaps ours / FCFS | table changes ours / FCFS | min share | status | phase 1 s "
+          "| total s | peak MB | valid |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def main() -> None:
