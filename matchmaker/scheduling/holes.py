@@ -21,6 +21,8 @@ from .model import W_GAP, W_MOVED
 W_IDLE_SLOT = 1
 KICK_PEOPLE = 8
 KICK_MOVES = 3
+# Kicks in a row without a better schedule after which the search gives up.
+KICK_PATIENCE = 300
 
 
 class HoleSearch:
@@ -181,9 +183,11 @@ def reduce_holes(d: Domains, slots: Mapping[str, int], *, deadline: float, seed:
     best_cost = search.cost()
     best = dict(slots)
     evals_left = max_evals
+    stale = 0
     while True:
         result = search.run(deadline, max_rounds, evals_left, should_stop)
         cost = search.cost()
+        stale = 0 if cost < best_cost else stale + 1
         if cost <= best_cost:
             best, best_cost = result, cost
         if on_round is not None:
@@ -194,7 +198,8 @@ def reduce_holes(d: Domains, slots: Mapping[str, int], *, deadline: float, seed:
             evals_left -= search.evals
             if evals_left <= 0:
                 break
-        if not perturb or time.perf_counter() > deadline or search.evals == 0:
+        if not perturb or time.perf_counter() > deadline or search.evals == 0 \
+                or stale >= KICK_PATIENCE:
             break
         search = HoleSearch(d, best, seed=search.rng.randrange(1 << 30))
         search.kick(KICK_PEOPLE)
