@@ -767,6 +767,9 @@ class _Search:
         for p, (terms, const) in mm.p_holes.items():
             mm.model.add(sum(terms) + const <= caps.get(p, 0))
         status, _ = self._solve(mm, limit - (time.monotonic() - t), 1)
+        if status == cp_model.INFEASIBLE and mm.free == list(range(self.data.n)):
+            # not everyone can be at their own minimum at once: one hole more at least
+            self.lb_holes = max(self.lb_holes, sum(caps.values()) + 1)
         self.trace.append((round(time.monotonic() - self.t0, 2), "capped-" + _STATUS_NAMES.get(status, "?"),
                            self.score or (0, 0, 0)))
 
@@ -1368,11 +1371,14 @@ def compact(
     capped = False
     while not search._done(1) and not _stopped(stop) and time.monotonic() < phase1_end - 0.05:
         left = phase1_end - time.monotonic()
-        if not capped and own:
+        if rounds == 1 and not capped and own:
             capped = True
-            search.capped_solve(left * 0.35, own)
+            search.capped_solve(left * 0.4, own)
             continue
-        chunk = left if left < 8 else max(8.0, left / 2)
+        if rounds == 0:
+            chunk = left * 0.2 if own else left / 2
+        else:
+            chunk = left if left < 8 else max(8.0, left / 2)
         search.anneal(time.monotonic() + chunk, hot=rounds == 0)
         rounds += 1
     assert search.score is not None
