@@ -79,21 +79,22 @@ class _Watch(cp_model.CpSolverSolutionCallback):
     """Reports progress and stops the search on request or once the bound is reached."""
 
     def __init__(self, started: float, progress: Progress | None, stop: threading.Event | None,
-                 target: float | None, report_value: float | None = None, scale: int = 1) -> None:
+                 target: float | None, report: tuple[float, float] | None = None,
+                 scale: int = 1) -> None:
         super().__init__()
         self.scale = scale
         self.started = started
         self.progress = progress
         self.stop = stop
         self.target = target
-        self.report_value = report_value
+        self.report = report
 
     def on_solution_callback(self) -> None:
         value = self.ObjectiveValue() // self.scale
         if self.progress is not None:
             bound = self.BestObjectiveBound() // self.scale
-            if self.report_value is not None:
-                value = bound = self.report_value
+            if self.report is not None:
+                value, bound = self.report
             elif self.target is not None:
                 bound = min(bound, self.target)
             self.progress(time.perf_counter() - self.started, value, bound)
@@ -379,7 +380,8 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
         set_compact_objective(sm2, value)
         sm2.hint(slots, assign_tables(d, slots, chosen))
         solver, status = _run(sm2.model, remaining, num_workers=num_workers, seed=seed,
-                              watch=_Watch(started, progress, stop, None, value), stop=stop)
+                              watch=_Watch(started, progress, stop, None, (value, bound)),
+                              stop=stop)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             new_slots, new_chosen = _solution(sm2, solver)
             if _value(d, new_slots) >= value and \
