@@ -57,6 +57,7 @@ def pending(demo) -> MeetingRequest:
     with demo.app_context():
         row = db.session.get(MeetingRequest, request_id)
         row.expires_at = utcnow() + timedelta(days=5)
+        row.recipient.event.default_max_meetings = 50  # room to accept, whatever the demo drew
         db.session.commit()
         return db.session.get(MeetingRequest, row.id)
 
@@ -261,8 +262,9 @@ def test_accepting_is_refused_at_the_meeting_cap(demo, login_as, pending):
 def test_accepting_is_refused_when_the_sender_is_full(demo, login_as, pending):
     sender_id = pid(demo, "supplier12@demo.example")
     with demo.app_context():
+        from matchmaker.meetings.services import accepted_count
         sender = db.session.get(Participation, sender_id)
-        sender.max_meetings = 1  # supplier12 has 1 accepted already
+        sender.max_meetings = accepted_count(db.session, sender)  # full now
         db.session.commit()
     response = login_as("buyer1@demo.example").post(
         f"/events/demo/requests/{pending.id}/accept", follow_redirects=True)
