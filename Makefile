@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 ATTENDEES ?= 200
 
-.PHONY: install run test db demo clean browser
+.PHONY: install run test db demo clean browser redis
 
 install: $(STAMP)
 
@@ -34,7 +34,14 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "Install Debian's chromium and chromium-driver to run the browser tests."; exit 1; fi
 
-test: install browser
+# The scale-out tests start Debian's redis-server on a free loopback port; install it when missing.
+redis:
+	@if command -v redis-server >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	else echo "Install Debian's redis-server to run the scale-out tests."; exit 1; fi
+
+test: install browser redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

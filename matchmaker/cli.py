@@ -80,8 +80,9 @@ def _register_console_commands() -> None:
 
 
 _register_console_commands()
-from .organiser.schedule_cli import register as _register_schedule; _register_schedule(cli)  # noqa: E402,E702
 from .notifications.cli import send_digests_command; cli.add_command(send_digests_command)  # noqa: E402,E702
+from .organiser.schedule_cli import register as _register_schedule; _register_schedule(cli)  # noqa: E402,E702
+from .organiser.queue_rq import worker_command; cli.add_command(worker_command)  # noqa: E402,E702
 
 try:
     _register_solver_commands()

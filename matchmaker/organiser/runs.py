@@ -7,13 +7,16 @@ at most about once a second) and stores the draft in `SolveRun.result`.
 
 The runner is a small interface (`submit`, `shutdown`): `ThreadJobRunner` is a
 thread pool inside the web process, `SyncJobRunner` runs the job at once (tests,
-`RUNS_SYNC=True`, and the CLI). A real queue can replace them by implementing the
-same two methods. Stopping goes through the row (`stop_requested`), which the job
+`RUNS_SYNC=True`, and the CLI). With `RUNS_BACKEND = "rq"` runs go to an RQ queue on
+Redis instead (`queue_rq.RQJobRunner`, worked by `matchmaker worker`): such a runner
+takes the run's id (`enqueue_run`), not a closure, since the job runs in another
+process that builds its own app. Stopping goes through the row (`stop_requested`), which the job
 polls, so a stop pressed in one web worker reaches a run in another; within one
 process the stop event is also set directly.
 
-Each process marks its rows with a runner id (host, pid, a token made at start).
-When an app starts, runs left queued or running by a process that is gone are
+Each process marks its rows with a runner id (host, pid, a token made at start); a run
+waiting in a queue carries the queue's mark (`QUEUE_RUNNER_PREFIX`) until a worker
+takes it. When an app starts, runs left queued or running by a process that is gone are
 marked `interrupted`; runs of other live workers on this host are left alone.
 """
 from __future__ import annotations
@@ -41,6 +44,7 @@ PROCESS_TOKEN = uuid.uuid4().hex[:12]
 PROGRESS_EVERY_S = 1.0
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 DONE = (RunStatus.FINISHED, RunStatus.STOPPED)
+QUEUE_RUNNER_PREFIX = "queue:"
 
 
 def runner_id() -> str:
@@ -95,8 +99,15 @@ def init_runs(app: Flask) -> None:
     app.config.setdefault("RUNS_SYNC", False)
     app.config.setdefault("RUNS_WORKERS", 1)
     app.config.setdefault("SOLVER_WORKERS", 2)
+    app.config.setdefault("RUNS_BACKEND", "thread")
     if app.config["RUNS_SYNC"]:
         app.extensions["solve_runner"] = SyncJobRunner()
+    elif app.config["RUNS_BACKEND"] == "rq":
+        from .queue_rq import RQJobRunner
+        app.extensions["solve_runner"] = RQJobRunner(app)
+    elif app.config["RUNS_BACKEND"] != "thread":
+        raise ValueError(f"Unknown RUNS_BACKEND {app.config['RUNS_BACKEND']!r}: "
+                         "use 'thread' or 'rq'.")
     else:
         app.extensions["solve_runner"] = ThreadJobRunner(int(app.config["RUNS_WORKERS"]))
     with app.app_context():
@@ -125,6 +136,8 @@ def _owner_alive(owner: str | None) -> bool:
     """Whether the process that took a run is still there (as far as this host can tell)."""
     if not owner:
         return False
+    if owner.startswith(QUEUE_RUNNER_PREFIX):
+        return True  # waiting in a queue that outlives web processes
     parts = owner.rsplit(":", 2)
     if len(parts) != 3 or not parts[1].isdigit():
         return False
@@ -167,8 +180,13 @@ def create_run(session: Session, event: Event, kind: RunKind, *, time_limit_s: f
 
 def submit_run(app: Flask, run_id: int) -> None:
     """Hand a committed run to the app's runner."""
+    runner = app.extensions["solve_runner"]
+    enqueue_run = getattr(runner, "enqueue_run", None)
+    if enqueue_run is not None:  # another process executes it; the stop flag reaches it there
+        enqueue_run(run_id)
+        return
     stop = _stop_event(run_id)
-    app.extensions["solve_runner"].submit(lambda: execute_run(app, run_id, stop))
+    runner.submit(lambda: execute_run(app, run_id, stop))
 
 
 def request_stop(session: Session, run: SolveRun) -> bool:
