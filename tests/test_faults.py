@@ -1,0 +1,256 @@
+"""Faults: solver runs that die, hang or raise; restarts; a database error mid-request.
+
+Whatever happens to a run, the published schedule stays as it was and the run ends
+failed (or interrupted) with its reason. Runs go through the RQ backend on a private
+redis-server, the worker in a separate process where a process has to be killed.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+
+import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from matchmaker import create_app, scheduling
+from matchmaker.extensions import db
+from matchmaker.models import (Booking, Event, Meeting, MeetingRequest, Notification, RequestStatus,
+                               RunKind, RunStatus, SolveRun)
+from matchmaker.organiser import publishing, solving
+from scale_helpers import (app_environment, last_run_id, log_tail, matchmaker_command,  # noqa: F401
+                           redis_url, run_row, stop_process, use_rq, wait_until)
+from support import make_test_config
+
+pytest.importorskip("rq")
+
+ORGANISER = "organiser@demo.example"
+CONSOLE = "/events/demo/console/schedule"
+
+
+@pytest.fixture
+def published(demo):
+    """The demo event with a first-come-first-served schedule published."""
+    with demo.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        draft = scheduling.fcfs(solving.build_problem(db.session, event).problem)
+        run = SolveRun(event_id=event.id, kind=RunKind.MEETINGS, status=RunStatus.FINISHED,
+                       time_limit_s=1.0, progress=1.0, result=scheduling.dumps_schedule(draft))
+        db.session.add(run)
+        db.session.flush()
+        publishing.publish_schedule(db.session, event, run, notify=False)
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(Meeting))
+        db.session.remove()
+    return demo
+
+
+def schedule_snapshot(app) -> tuple:
+    """Every published meeting and booking, and which run is published."""
+    with app.app_context():
+        meetings = db.session.execute(select(
+            Meeting.id, Meeting.slot_id, Meeting.table_id).order_by(Meeting.id)).all()
+        bookings = db.session.execute(select(
+            Booking.meeting_id, Booking.participation_id).order_by(Booking.meeting_id,
+                                                                   Booking.participation_id)).all()
+        published_runs = db.session.scalars(select(SolveRun.id).where(
+            SolveRun.published_at.is_not(None))).all()
+        db.session.remove()
+    return [tuple(m) for m in meetings], [tuple(b) for b in bookings], list(published_runs)
+
+
+def start_run(client, time_limit: int = 3000) -> None:
+    response = client.post(f"{CONSOLE}/runs/meetings",
+                           data={"m-kind": "meetings", "m-time_limit": str(time_limit)})
+    assert response.status_code == 302
+
+
+def runner_pid(app, run_id: int) -> int:
+    return int(run_row(app, run_id).runner.rsplit(":", 2)[1])
+
+
+def parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[1])
+
+
+def worker_running(app, tmp_path, redis_url, run_id: int):
+    """A `matchmaker worker` subprocess, returned once it runs `run_id`."""
+    log = tmp_path / "worker.log"
+    with open(log, "w") as out:
+        worker = subprocess.Popen(matchmaker_command("worker"),
+                                  env=app_environment(app, tmp_path, redis_url),
+                                  stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: run_row(app, run_id).status is RunStatus.RUNNING,
+                   "the worker to start the run")
+    except BaseException:
+        stop_process(worker)
+        raise
+    return worker, log
+
+
+def test_a_worker_process_killed_mid_run_fails_the_run_and_leaves_the_schedule(
+        published, login_as, redis_url, tmp_path):
+    use_rq(published, redis_url)
+    before = schedule_snapshot(published)
+    start_run(login_as(ORGANISER))
+    run_id = last_run_id(published)
+    worker, log = worker_running(published, tmp_path, redis_url, run_id)
+    try:
+        job_process = runner_pid(published, run_id)
+        assert parent_of(job_process) == worker.pid  # the process forked for this job
+        os.kill(job_process, signal.SIGKILL)
+        wait_until(lambda: run_row(published, run_id).status is not RunStatus.RUNNING,
+                   "the worker to notice")
+    finally:
+        stop_process(worker)
+    run = run_row(published, run_id)
+    assert run.status is RunStatus.FAILED, log_tail(log)
+    assert "killed by SIGKILL" in run.message and "published schedule is unchanged" in run.message
+    assert run.result is None and run.published_at is None
+    assert schedule_snapshot(published) == before
+
+
+def test_a_run_whose_whole_worker_died_is_marked_interrupted_when_the_app_restarts(
+        published, login_as, redis_url, tmp_path):
+    use_rq(published, redis_url)
+    before = schedule_snapshot(published)
+    start_run(login_as(ORGANISER))
+    run_id = last_run_id(published)
+    worker, log = worker_running(published, tmp_path, redis_url, run_id)
+    job_process = runner_pid(published, run_id)
+    assert parent_of(job_process) == worker.pid
+    for pid in (worker.pid, job_process):  # worker and job process, no chance to clean up
+        os.kill(pid, signal.SIGKILL)
+    worker.wait()
+    assert run_row(published, run_id).status is RunStatus.RUNNING
+
+    restarted = create_app(make_test_config(tmp_path, SQLALCHEMY_DATABASE_URI=str(
+        published.config["SQLALCHEMY_DATABASE_URI"]), RUNS_SYNC=True))
+    run = run_row(restarted, run_id)
+    assert run.status is RunStatus.INTERRUPTED, log_tail(log)
+    assert "restarted" in run.message
+    assert schedule_snapshot(restarted) == before
+    client = restarted.test_client()
+    assert client.post("/login", data={"email": ORGANISER,
+                                       "password": "circular-demo-2026"}).status_code == 302
+    page = client.get(f"{CONSOLE}/")
+    assert page.status_code == 200 and "interrupted" in page.get_data(as_text=True)
+
+
+@pytest.fixture
+def in_process_worker(published, redis_url, tmp_path, monkeypatch):
+    """Work the queue once in this process (RQ's SimpleWorker), jobs reading this env."""
+    from rq import Queue, SimpleWorker
+
+    from matchmaker.organiser.queue_rq import redis_connection
+
+    for key, value in app_environment(published, tmp_path, redis_url).items():
+        monkeypatch.setenv(key, value)
+    use_rq(published, redis_url)
+
+    def work() -> None:
+        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        connection = redis_connection(redis_url)
+        try:
+            queue = Queue(published.config["RUNS_QUEUE"], connection=connection)
+            assert SimpleWorker([queue], connection=connection).work(burst=True)
+        finally:
+            connection.close()
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+    return work
+
+
+def test_a_job_that_raises_fails_the_run_with_its_reason_and_changes_nothing(
+        published, login_as, in_process_worker, monkeypatch):
+    def broken(*args, **kwargs):
+        raise MemoryError("the solver ran out of memory")
+
+    monkeypatch.setattr(scheduling, "solve", broken)
+    before = schedule_snapshot(published)
+    start_run(login_as(ORGANISER), time_limit=5)
+    run_id = last_run_id(published)
+    in_process_worker()
+    run = run_row(published, run_id)
+    assert run.status is RunStatus.FAILED
+    assert "out of memory" in run.message and run.result is None
+    assert schedule_snapshot(published) == before
+
+
+def test_a_job_past_its_queue_timeout_fails_the_run_and_changes_nothing(
+        published, login_as, in_process_worker, monkeypatch):
+    import time
+
+    def hangs(*args, **kwargs):
+        while True:  # a solver that never comes back
+            time.sleep(0.05)
+
+    monkeypatch.setattr(scheduling, "solve", hangs)
+    published.config["RUNS_JOB_GRACE_S"] = 0
+    before = schedule_snapshot(published)
+    start_run(login_as(ORGANISER), time_limit=1)
+    run_id = last_run_id(published)
+    in_process_worker()
+    run = run_row(published, run_id)
+    assert run.status is RunStatus.FAILED
+    assert "timeout" in run.message.lower() and run.result is None
+    assert schedule_snapshot(published) == before
+
+
+def test_enqueueing_with_redis_down_fails_the_run_at_once_with_the_reason(demo, login_as):
+    use_rq(demo, "redis://127.0.0.1:1/0")  # nothing listens on port 1
+    start_run(login_as(ORGANISER), time_limit=5)
+    run = run_row(demo, last_run_id(demo))
+    assert run.status is RunStatus.FAILED
+    assert "job queue could not be reached" in run.message
+
+
+# --- a database error in the middle of a request ----------------------------------
+
+@pytest.fixture
+def failing_insert(demo):
+    """Make the database refuse the first INSERT into `table` (as a lost connection would)."""
+    armed = {}
+
+    def before_execute(conn, cursor, statement, parameters, context, executemany):
+        table = armed.get("table")
+        if table and statement.lstrip().upper().startswith(f"INSERT INTO {table.upper()}"):
+            armed.clear()
+            raise OperationalError(statement, parameters,
+                                   Exception("server closed the connection unexpectedly"))
+
+    with demo.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", before_execute)
+    try:
+        yield armed
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", before_execute)
+
+
+def test_a_database_error_mid_request_shows_a_clean_page_and_saves_nothing(
+        demo, login_as, failing_insert):
+    with demo.app_context():
+        pending = db.session.scalar(select(MeetingRequest).where(
+            MeetingRequest.status == RequestStatus.PENDING).order_by(MeetingRequest.id))
+        request_id, recipient = pending.id, pending.recipient.user.email
+        notifications = db.session.scalar(select(func.count()).select_from(Notification))
+        db.session.remove()
+    client = login_as(recipient)
+    failing_insert["table"] = "notification"  # after the request's answer was flushed
+    response = client.post(f"/events/demo/requests/{request_id}/accept")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "Please try again" in page and "Traceback" not in page and "INSERT" not in page
+    with demo.app_context():
+        assert db.session.get(MeetingRequest, request_id).status is RequestStatus.PENDING
+        assert db.session.scalar(select(func.count()).select_from(Notification)) == notifications
+        db.session.remove()
+    retry = client.post(f"/events/demo/requests/{request_id}/accept")
+    assert retry.status_code == 302
+    with demo.app_context():
+        assert db.session.get(MeetingRequest, request_id).status is RequestStatus.ACCEPTED
