@@ -1385,9 +1385,10 @@ def compact(
     holes_optimal = search.score[0] <= search.lb_holes
     search.holes_cap = search.score[0]
     secondary_optimal = not secondary
-    # 3. idle slots and moves, holes held at their best
+    # 4. idle slots and moves, holes held at their best
     if secondary and not _stopped(stop) and time.monotonic() < deadline - 0.05:
         remaining = deadline - time.monotonic()
+        search.full_solve(remaining * 0.2, 2)
         search.lns(deadline - remaining * 0.25, 2)
         if not search._done(2) and not _stopped(stop) and time.monotonic() < deadline - 0.05:
             search.full_solve(deadline - time.monotonic(), 2)
