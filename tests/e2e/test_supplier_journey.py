@@ -4,10 +4,13 @@ finds a buyer in the market place and requests a meeting; the buyer accepts.
 Drives Debian's headless Chromium through selenium against the app served on a loopback
 port with a file SQLite database and CSRF on. Counts the supplier's clicks (the
 organisers' lesson: booking a meeting must take a couple of minutes, not a session) and
-saves screenshots of the main pages to docs/screenshots/ for the README.
+saves screenshots of the main pages: into docs/screenshots/ for the README when
+MATCHMAKER_SCREENSHOTS=docs/screenshots is set, else into a temporary folder, so that a
+test run never rewrites files of the repository.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
@@ -25,7 +28,8 @@ from matchmaker.models import (Booking, DialogueSeat, DialogueSession, Meeting, 
 DEMO_PASSWORD = "circular-demo-2026"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("MATCHMAKER_SCREENSHOTS")
+                   or Path(tempfile.gettempdir()) / "matchmaker-screenshots")
 MAX_SUPPLIER_CLICKS = 12
 WAIT_S = 20
 
