@@ -1274,16 +1274,17 @@ def _assign_tables(data: _Data, assign: list[int], choice: dict[int, str]) -> di
                 table[k] = choice[k]
             else:
                 pooled.append(k)
-        # prefer the table either participant sat at last, then the previous placement
-        wishes: list[tuple[int, int, str]] = []
+        # keep the busier participant where it sat last (the other one moves), then
+        # the other participant, then the previous placement
+        wishes: list[tuple[tuple[int, int], int, str]] = []
         for k in pooled:
-            a, b = data.mparts[k]
-            for rank, t in enumerate((last_table.get(a), last_table.get(b))):
+            for p in data.mparts[k]:
+                t = last_table.get(p)
                 if t is not None:
-                    wishes.append((rank, k, t))
+                    wishes.append(((0, -len(data.by_part[p])), k, t))
             prev = data.meetings[k].previous
             if prev is not None and prev.table is not None and data.prev_slot[k] == s:
-                wishes.append((-1, k, prev.table))
+                wishes.append(((1, 0), k, prev.table))
         wishes.sort(key=lambda w: w[0])
         pool_set = set(data.pool)
         for _, k, t in wishes:
