@@ -209,6 +209,23 @@ def test_enqueueing_with_redis_down_fails_the_run_at_once_with_the_reason(demo, 
     assert "job queue could not be reached" in run.message
 
 
+def test_stopping_a_queued_run_that_redis_lost_ends_it_instead_of_waiting_forever(
+        demo, login_as, redis_url):
+    from redis import Redis
+
+    use_rq(demo, redis_url)
+    client = login_as(ORGANISER)
+    start_run(client, time_limit=5)
+    run_id = last_run_id(demo)
+    with Redis.from_url(redis_url) as redis:
+        redis.flushall()  # a restart of a Redis that kept nothing
+    assert client.post(f"{CONSOLE}/runs/{run_id}/stop").status_code == 302
+    run = run_row(demo, run_id)
+    assert run.status is RunStatus.INTERRUPTED and "no longer had it" in run.message
+    start_run(client, time_limit=5)  # the organiser can start a new one
+    assert last_run_id(demo) != run_id
+
+
 # --- a database error in the middle of a request ----------------------------------
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain import DomainError
 from ..models import (CircularStrategy, Event, Listing, ListingKind, MeetingRequest,
-                      Organisation, Participation, ProductGroup, Role)
+                      Organisation, Participation, ProductGroup, Role, User,
+                      listing_strategy, participation_product_group)
 from . import search, suggestions as suggest_module
 from .forms import MarketFilters
 
@@ -106,30 +107,16 @@ class MarketPage:
     pages: int
 
 
-def _document(listing: Listing) -> search.Document:
-    part = listing.participation
-    return search.Document(key=listing.id, fields={
-        "title": listing.title,
-        "organisation": part.organisation.name if part.organisation else part.user.name,
-        "strategies": " ".join(s.label for s in listing.strategies),
-        "group": listing.product_group.name,
-        "text": listing.text,
-    })
-
-
 def search_listings(session: Session, event: Event, filters: MarketFilters,
                     page_size: int = PAGE_SIZE) -> MarketPage:
     """Listings of `event` matching the filters, ranked by relevance when there is a query.
 
     Filters run in SQL; text ranking runs in Python over what remains (see `search`),
     which is quick for the few thousand listings of an event and the same on every
-    database.
+    database. Only the plain columns the ranking reads are fetched for all of them;
+    full objects are loaded for the one page shown.
     """
-    stmt = (select(Listing).where(Listing.event_id == event.id)
-            .join(Listing.participation)
-            .options(joinedload(Listing.participation).joinedload(Participation.organisation),
-                     joinedload(Listing.participation).joinedload(Participation.user),
-                     joinedload(Listing.product_group), selectinload(Listing.strategies))
+    stmt = (select(Listing.id).where(Listing.event_id == event.id)
             .order_by(Listing.created_at.desc(), Listing.id.desc()))
     if filters.kind:
         stmt = stmt.where(Listing.kind == ListingKind(filters.kind))
@@ -138,16 +125,53 @@ def search_listings(session: Session, event: Event, filters: MarketFilters,
     if filters.strategy:
         stmt = stmt.where(Listing.strategies.any(CircularStrategy.code == filters.strategy))
     if filters.organisation:
-        stmt = stmt.where(Participation.organisation_id == filters.organisation)
-    listings = list(session.scalars(stmt).unique())
+        stmt = stmt.join(Listing.participation).where(
+            Participation.organisation_id == filters.organisation)
+    ids = list(session.scalars(stmt))
     if filters.q:
-        by_id = {listing.id: listing for listing in listings}
-        listings = [by_id[d.key] for d in search.rank(filters.q, [_document(x) for x in listings])]
-    total = len(listings)
+        ids = [d.key for d in search.rank(filters.q, _documents(session, event, ids))]
+    total = len(ids)
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, filters.page), pages)
     start = (page - 1) * page_size
-    return MarketPage(listings[start:start + page_size], total, page, pages)
+    shown = ids[start:start + page_size]
+    loaded = {listing.id: listing for listing in session.scalars(
+        select(Listing).where(Listing.id.in_(shown))
+        .options(joinedload(Listing.participation).joinedload(Participation.organisation),
+                 joinedload(Listing.participation).joinedload(Participation.user),
+                 joinedload(Listing.product_group), selectinload(Listing.strategies))).unique()}
+    return MarketPage([loaded[i] for i in shown if i in loaded], total, page, pages)
+
+
+def _documents(session: Session, event: Event, ids: list[int]) -> list[search.Document]:
+    """The search documents of listings `ids` (in that order), read as plain rows."""
+    wanted = set(ids)
+    labels: dict[int, list[str]] = {}
+    for listing_id, code, name in session.execute(
+            select(listing_strategy.c.listing_id, CircularStrategy.code, CircularStrategy.name)
+            .join(CircularStrategy, CircularStrategy.id == listing_strategy.c.strategy_id)
+            .join(Listing, Listing.id == listing_strategy.c.listing_id)
+            .where(Listing.event_id == event.id).order_by(CircularStrategy.code)):
+        if listing_id in wanted:
+            labels.setdefault(listing_id, []).append(f"{code} {name}")
+    fields = {}
+    for listing_id, title, text, group, organisation_id, organisation, person in session.execute(
+            select(Listing.id, Listing.title, Listing.text, ProductGroup.name,
+                   Organisation.id, Organisation.name, User.name)
+            .join(ProductGroup, ProductGroup.id == Listing.product_group_id)
+            .join(Participation, Participation.id == Listing.participation_id)
+            .join(User, User.id == Participation.user_id)
+            .outerjoin(Organisation, Organisation.id == Participation.organisation_id)
+            .where(Listing.event_id == event.id)):
+        if listing_id in wanted:
+            fields[listing_id] = {
+                "title": title,
+                "organisation": organisation if organisation_id is not None else person,
+                "strategies": " ".join(labels.get(listing_id, ())),
+                "group": group,
+                "text": text,
+            }
+    return [search.Document(key=i, fields=fields[i]) for i in ids if i in fields]
 
 
 def organisations_with_listings(session: Session, event: Event) -> list[Organisation]:
@@ -158,17 +182,6 @@ def organisations_with_listings(session: Session, event: Event) -> list[Organisa
 
 
 # --- Suggestions ---------------------------------------------------------------------------
-
-def _person(part: Participation, listings: list[Listing]) -> suggest_module.Person:
-    return suggest_module.Person(
-        id=part.id, role=part.role.value, organisation_id=part.organisation_id,
-        groups=frozenset(g.name for g in part.product_groups) |
-        frozenset(x.product_group.name for x in listings),
-        listings=tuple(suggest_module.ListingInfo(
-            kind=x.kind.value, group=x.product_group.name,
-            strategies=tuple(suggest_module.Strategy(s.code, s.name) for s in x.strategies),
-            text=f"{x.title}. {x.text}") for x in listings))
-
 
 def contacted_ids(session: Session, me: Participation) -> set[int]:
     """Participants with any request to or from `me`, whatever its state.
@@ -192,17 +205,55 @@ def suggestions_for(session: Session, event: Event, me: Participation,
                     limit: int | None = None) -> list[SuggestedPerson]:
     if me.role.value not in suggest_module.TARGET_ROLES:
         return []
-    participations = list(session.scalars(
-        select(Participation).where(Participation.event_id == event.id)
-        .options(selectinload(Participation.product_groups),
-                 joinedload(Participation.organisation), joinedload(Participation.user))))
-    listings: dict[int, list[Listing]] = {p.id: [] for p in participations}
-    for listing in session.scalars(select(Listing).where(Listing.event_id == event.id).options(
-            joinedload(Listing.product_group), selectinload(Listing.strategies))):
-        listings.setdefault(listing.participation_id, []).append(listing)
-    people = {p.id: p for p in participations}
+    everyone = event_people(session, event)
+    mine = everyone.get(me.id)
+    if mine is None:  # not a participant of this event
+        return []
     ranked = suggest_module.suggest(
-        _person(me, listings.get(me.id, [])),
-        [_person(p, listings[p.id]) for p in participations if p.id != me.id],
+        mine, [p for p in everyone.values() if p.id != me.id],
         exclude=contacted_ids(session, me), limit=limit)
-    return [SuggestedPerson(people[s.person_id], s.score, s.reasons) for s in ranked]
+    people = {p.id: p for p in session.scalars(
+        select(Participation).where(Participation.id.in_([s.person_id for s in ranked]))
+        .options(selectinload(Participation.product_groups),
+                 joinedload(Participation.organisation), joinedload(Participation.user)))}
+    return [SuggestedPerson(people[s.person_id], s.score, s.reasons) for s in ranked
+            if s.person_id in people]
+
+
+def event_people(session: Session, event: Event) -> dict[int, suggest_module.Person]:
+    """Every participant of `event` as the suggestion scorer sees them.
+
+    Read as plain rows (four queries, no ORM objects): building a few thousand
+    Participation and Listing objects per page view cost most of the page's time.
+    """
+    groups: dict[int, set[str]] = {}
+    for pid, name in session.execute(
+            select(participation_product_group.c.participation_id, ProductGroup.name)
+            .join(ProductGroup, ProductGroup.id == participation_product_group.c.product_group_id)
+            .join(Participation,
+                  Participation.id == participation_product_group.c.participation_id)
+            .where(Participation.event_id == event.id)):
+        groups.setdefault(pid, set()).add(name)
+    strategies: dict[int, list[suggest_module.Strategy]] = {}
+    for listing_id, code, name in session.execute(
+            select(listing_strategy.c.listing_id, CircularStrategy.code, CircularStrategy.name)
+            .join(CircularStrategy, CircularStrategy.id == listing_strategy.c.strategy_id)
+            .join(Listing, Listing.id == listing_strategy.c.listing_id)
+            .where(Listing.event_id == event.id).order_by(CircularStrategy.code)):
+        strategies.setdefault(listing_id, []).append(suggest_module.Strategy(code, name))
+    listings: dict[int, list[suggest_module.ListingInfo]] = {}
+    for listing_id, pid, kind, group, title, text in session.execute(
+            select(Listing.id, Listing.participation_id, Listing.kind, ProductGroup.name,
+                   Listing.title, Listing.text)
+            .join(ProductGroup, ProductGroup.id == Listing.product_group_id)
+            .where(Listing.event_id == event.id).order_by(Listing.id)):
+        listings.setdefault(pid, []).append(suggest_module.ListingInfo(
+            kind=kind.value, group=group, strategies=tuple(strategies.get(listing_id, ())),
+            text=f"{title}. {text}"))
+        groups.setdefault(pid, set()).add(group)
+    return {pid: suggest_module.Person(
+                id=pid, role=role.value, organisation_id=organisation_id,
+                groups=frozenset(groups.get(pid, ())), listings=tuple(listings.get(pid, ())))
+            for pid, role, organisation_id in session.execute(
+                select(Participation.id, Participation.role, Participation.organisation_id)
+                .where(Participation.event_id == event.id).order_by(Participation.id))}

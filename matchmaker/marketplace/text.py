@@ -5,6 +5,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 from typing import Hashable, Iterable, Mapping
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -25,10 +26,16 @@ def fold(text: str) -> str:
 
 
 def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
-    words = _WORD.findall(fold(text or ""))
+    return list(_tokens(text or "", keep_stopwords))
+
+
+@lru_cache(maxsize=32768)
+def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
+    """Memoised by the text itself: every page view ranks the same few thousand listings."""
+    words = _WORD.findall(fold(text))
     if keep_stopwords:
-        return words
-    return [w for w in words if w not in STOPWORDS]
+        return tuple(words)
+    return tuple(w for w in words if w not in STOPWORDS)
 
 
 def query_tokens(query: str) -> list[str]:

@@ -85,7 +85,7 @@ class RQJobRunner:
             session.commit()
         try:
             self.queue().enqueue(
-                run_job, run_id,
+                run_job, run_id, job_id=self.job_id(run_id),
                 job_timeout=int(time_limit + float(self.app.config["RUNS_JOB_GRACE_S"])) + 1,
                 result_ttl=0, failure_ttl=FAILED_JOBS_KEPT_S,
                 description=f"matchmaker solve run {run_id}")
@@ -93,6 +93,23 @@ class RQJobRunner:
             self.app.logger.exception("Could not enqueue solve run %s", run_id)
             _fail(engine, run_id, f"The job queue could not be reached ({type(exc).__name__}); "
                                   "nothing was solved. Try again later.")
+
+    def job_id(self, run_id: int) -> str:
+        return f"{self.queue_name}-run-{run_id}"
+
+    def has_job(self, run_id: int) -> bool:
+        """Whether the queue still holds the run's job; True when Redis cannot tell."""
+        from redis.exceptions import RedisError
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+
+        try:
+            Job.fetch(self.job_id(run_id), connection=self.queue().connection)
+        except NoSuchJobError:
+            return False
+        except RedisError:
+            return True
+        return True
 
     def submit(self, job) -> None:  # the JobRunner interface; closures cannot cross processes
         raise TypeError("The RQ runner takes run ids (enqueue_run), not closures.")

@@ -210,8 +210,21 @@ def request_stop(session: Session, run: SolveRun) -> bool:
         run.status = RunStatus.INTERRUPTED
         run.finished_at = utcnow()
         run.message = "Stopped; the process running it is gone."
+    elif _lost_by_queue(run):
+        run.status = RunStatus.INTERRUPTED
+        run.finished_at = utcnow()
+        run.message = "Stopped; the job queue no longer had it (Redis lost its data)."
     session.flush()
     return True
+
+
+def _lost_by_queue(run: SolveRun) -> bool:
+    """A queued run whose job its queue no longer holds: nobody would ever take it."""
+    if run.status is not RunStatus.QUEUED or \
+            not (run.runner or "").startswith(QUEUE_RUNNER_PREFIX):
+        return False
+    has_job = getattr(current_app.extensions.get("solve_runner"), "has_job", None)
+    return has_job is not None and not has_job(run.id)
 
 
 class _ProgressWriter:
