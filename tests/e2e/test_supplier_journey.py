@@ -111,6 +111,8 @@ class Journey:
         element.click()
         if navigates:
             self.Wait(self.driver, WAIT_S).until(self.ec.staleness_of(page))
+            self.Wait(self.driver, WAIT_S).until(
+                lambda d: d.execute_script("return document.readyState") == "complete")
 
     def type(self, css: str, text: str) -> None:
         field = self.find(css)
