@@ -7,8 +7,16 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
 
 from sqlalchemy import select, text
+from werkzeug.serving import make_server
 
 from matchmaker import create_app
 from matchmaker.extensions import db
@@ -16,6 +24,8 @@ from matchmaker.models import User
 from matchmaker.reference_data import ensure_reference_data
 
 DEMO_PASSWORD = "circular-demo-2026"
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 
@@ -65,3 +75,53 @@ def csrf_token_from(html: bytes | str) -> str:
 
 def user_by_email(email: str) -> User:
     return db.session.scalar(select(User).where(User.email == email))
+
+
+@contextmanager
+def served(app):
+    """Serve `app` on 127.0.0.1:<free port> in a thread; yields the base URL.
+
+    For a browser over plain http the cookies lose their Secure flag; CSRF stays on
+    unless the test's app config turned it off.
+    """
+    app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@contextmanager
+def chromium(width: int = 1280, height: int = 900, *, browser_log: bool = False):
+    """Debian's headless Chromium driven by selenium, with a fresh profile.
+
+    A missing browser fails the test with the command that installs it.
+    """
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
+    if missing:
+        pytest.fail(f"{' and '.join(missing)} missing: the browser tests need Debian's "
+                    "chromium and chromium-driver. Run `make browser` (as root) first.",
+                    pytrace=False)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="matchmaker-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run",
+                 f"--user-data-dir={profile}", f"--window-size={width},{height}"):
+        options.add_argument(flag)
+    if browser_log:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)

@@ -14,30 +14,19 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from matchmaker.extensions import db
 from matchmaker.models import (Booking, Event, Meeting, MeetingRequest, Participation,
                                Phase, RequestStatus, Slot, Table)
+from support import served
 
 PASSWORD = "circular-demo-2026"
 THREADS = 16
 
 
-@contextmanager
-def served(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 class Browser:

@@ -11,77 +11,41 @@ test run never rewrites files of the repository.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from matchmaker.extensions import db
 from matchmaker.models import (Booking, DialogueSeat, DialogueSession, Meeting, MeetingRequest,
                                Phase, RequestStatus, Side)
+from support import chromium, served
 
 DEMO_PASSWORD = "circular-demo-2026"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOTS = Path(os.environ.get("MATCHMAKER_SCREENSHOTS")
                    or Path(tempfile.gettempdir()) / "matchmaker-screenshots")
 MAX_SUPPLIER_CLICKS = 12
 WAIT_S = 20
 
 
-def _require_browser() -> None:
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-    if missing:
-        pytest.fail(f"{' and '.join(missing)} missing: the end-to-end test needs Debian's "
-                    "chromium and chromium-driver. Run `make browser` (as root) first.",
-                    pytrace=False)
 
 
 @pytest.fixture
 def live_app(demo):
-    """The app with the demo event, served on 127.0.0.1:<free port> in a thread.
-
-    CSRF on, as in production; plain http, so cookies without the Secure flag."""
-    app = demo
-    app.config.update(WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=False,
-                      REMEMBER_COOKIE_SECURE=False)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    try:
-        yield app
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    """The app with the demo event, served on a loopback port, CSRF on as in production."""
+    demo.config.update(WTF_CSRF_ENABLED=True)
+    with served(demo) as base:
+        demo.config["LIVE_URL"] = base
+        yield demo
 
 
 @pytest.fixture
 def browser():
-    _require_browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="matchmaker-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run",
-                 f"--user-data-dir={profile}", "--window-size=1280,900"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(0)
-    try:
+    with chromium(1280, 900) as driver:
+        driver.implicitly_wait(0)
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 class Journey:

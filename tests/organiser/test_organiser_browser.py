@@ -6,21 +6,15 @@ no Content-Security-Policy error.
 """
 from __future__ import annotations
 
-import shutil
-import tempfile
-import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from matchmaker.extensions import db
 from matchmaker.models import (Absence, Booking, Event, Meeting, MeetingRequest, RequestStatus,
                                User)
+from support import chromium, served
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 DEMO_PASSWORD = "circular-demo-2026"
 PHONE = (375, 812)
 WAIT_S = 20
@@ -30,43 +24,16 @@ PAGES = ["/", "/event", "/blocks", "/tables", "/dialogues", "/attendees", "/atte
 
 @pytest.fixture
 def live(demo):
-    demo.config.update(WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=False,
-                       REMEMBER_COOKIE_SECURE=False)
-    server = make_server("127.0.0.1", 0, demo, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    demo.config.update(WTF_CSRF_ENABLED=True)
+    with served(demo) as base:
+        yield base
 
 
 @pytest.fixture
 def browser():
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-    if missing:
-        pytest.fail(f"{' and '.join(missing)} missing: install Debian's chromium and "
-                    "chromium-driver.", pytrace=False)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="matchmaker-console-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run",
-                 f"--user-data-dir={profile}", f"--window-size={PHONE[0]},{PHONE[1]}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_window_size(*PHONE)
-    try:
+    with chromium(*PHONE, browser_log=True) as driver:
+        driver.set_window_size(*PHONE)
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture

@@ -6,65 +6,36 @@ script (static/js/runs.js) polls its progress until it ends.
 """
 from __future__ import annotations
 
-import shutil
-import tempfile
-import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, RunStatus, SolveRun
 from matchmaker.organiser import runs
 from schedule_helpers import sync_runs  # noqa: F401 - fixture
+from support import chromium, served
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 PHONE_WIDTH = 375
 WAIT_S = 60
 
 
 @pytest.fixture
 def live_app(demo):
-    demo.config.update(WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=False,
-                       REMEMBER_COOKIE_SECURE=False)
+    demo.config.update(WTF_CSRF_ENABLED=True)
     demo.extensions["solve_runner"] = runs.ThreadJobRunner(1)
-    server = make_server("127.0.0.1", 0, demo, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    demo.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
     try:
-        yield demo
+        with served(demo) as base:
+            demo.config["LIVE_URL"] = base
+            yield demo
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         demo.extensions["solve_runner"].shutdown()
 
 
 @pytest.fixture
 def browser():
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-    if missing:
-        pytest.fail(f"{' and '.join(missing)} missing: install Debian's chromium and "
-                    "chromium-driver (`make browser`).", pytrace=False)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="matchmaker-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run",
-                 f"--user-data-dir={profile}", f"--window-size={PHONE_WIDTH},800"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
+    with chromium(PHONE_WIDTH, 800) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def fits_the_phone(driver) -> bool:
