@@ -4,7 +4,8 @@
 set -euo pipefail
 action=${1:-start}
 dir=${2:-/tmp/matchmaker-pg}
-port=${PGPORT_TEST:-54329}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=${PGPORT_TEST:-$(cat "$dir/port" 2>/dev/null || free_port)}
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 run() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 case "$action" in
@@ -14,6 +15,7 @@ case "$action" in
       [ "$(id -u)" = 0 ] && chown postgres "$dir"
       run "$bin/initdb" -D "$dir/data" -U matchmaker --auth=trust -E UTF8 >/dev/null
     fi
+    echo "$port" > "$dir/port"
     run "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start >/dev/null
     run "$bin/createdb" -h 127.0.0.1 -p "$port" -U matchmaker matchmaker_test 2>/dev/null || true
