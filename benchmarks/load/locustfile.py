@@ -1,0 +1,112 @@
+"""Load test: demo participants browsing the market place, requesting and accepting
+meetings and reading their agendas. Run by `benchmarks/load/run.sh` (headless, on
+loopback, fixed users and run time); not part of the test suite.
+
+Each simulated user logs in with its own demo account (buyers and suppliers in turn),
+then picks weighted tasks with a short think time. URLs that carry ids are grouped
+under one name so the statistics are per endpoint.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import re
+import threading
+
+from locust import HttpUser, between, task
+
+PASSWORD = os.environ.get("LOAD_PASSWORD", "circular-demo-2026")
+SLUG = "demo"
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+NEW_REQUEST = re.compile(rf'/events/{SLUG}/requests/new/(\d+)')
+ACCEPT = re.compile(rf'/events/{SLUG}/requests/(\d+)/accept')
+LISTING = re.compile(rf'/events/{SLUG}/listings/(\d+)"')
+WORDS = ["", "", "textile", "furniture", "reuse", "refurbished", "office", "repair",
+         "circular", "recycled", "lighting", "catering"]
+
+_accounts = itertools.count(1)
+_accounts_lock = threading.Lock()
+
+
+def next_account() -> str:
+    with _accounts_lock:
+        n = next(_accounts)
+    role = "buyer" if n % 2 else "supplier"
+    return f"{role}{(n + 1) // 2}@demo.example"
+
+
+# Seconds a participant spends on a page before the next click.
+THINK_MIN = float(os.environ.get("THINK_MIN", "2"))
+THINK_MAX = float(os.environ.get("THINK_MAX", "8"))
+
+
+class Participant(HttpUser):
+    wait_time = between(THINK_MIN, THINK_MAX)
+
+    def on_start(self) -> None:
+        self.email = next_account()
+        page = self.client.get("/login", name="/login").text
+        response = self.client.post("/login", name="/login", allow_redirects=False, data={
+            "email": self.email, "password": PASSWORD, "csrf_token": self._token(page)})
+        if response.status_code != 302:
+            response.failure(f"login of {self.email} answered {response.status_code}")
+        self.targets: list[str] = []
+
+    @staticmethod
+    def _token(page: str) -> str:
+        match = TOKEN.search(page)
+        return match.group(1) if match else ""
+
+    @task(6)
+    def market(self) -> None:
+        params = {"q": random.choice(WORDS)}
+        if random.random() < 0.3:
+            params["kind"] = random.choice(["offer", "query"])
+        page = self.client.get(f"/events/{SLUG}/market", params=params,
+                               name=f"/events/{SLUG}/market").text
+        listings = LISTING.findall(page)
+        if listings and random.random() < 0.5:
+            self.client.get(f"/events/{SLUG}/listings/{random.choice(listings)}",
+                            name=f"/events/{SLUG}/listings/[id]")
+
+    @task(3)
+    def suggestions(self) -> None:
+        page = self.client.get(f"/events/{SLUG}/suggestions",
+                               name=f"/events/{SLUG}/suggestions").text
+        self.targets = NEW_REQUEST.findall(page) or self.targets
+
+    @task(2)
+    def send_request(self) -> None:
+        if not self.targets:
+            return self.suggestions()
+        target = self.targets.pop(random.randrange(len(self.targets)))
+        url = f"/events/{SLUG}/requests/new/{target}"
+        form = self.client.get(url, name=f"/events/{SLUG}/requests/new/[id]")
+        token = self._token(form.text)
+        if not token:  # no longer requestable (already asked, cap reached): a page, no form
+            return
+        with self.client.post(url, name=f"/events/{SLUG}/requests/new/[id]",
+                              allow_redirects=False, catch_response=True,
+                              data={"priority": "2", "message": "Load test",
+                                    "csrf_token": token}) as response:
+            # 400: refused with a reason (a race with another user, a cap reached)
+            if response.status_code in (302, 400):
+                response.success()
+
+    @task(3)
+    def requests_and_accept(self) -> None:
+        page = self.client.get(f"/events/{SLUG}/requests", params={"tab": "received"},
+                               name=f"/events/{SLUG}/requests").text
+        waiting = ACCEPT.findall(page)
+        if waiting and random.random() < 0.5:
+            with self.client.post(f"/events/{SLUG}/requests/{random.choice(waiting)}/accept",
+                                  name=f"/events/{SLUG}/requests/[id]/accept",
+                                  allow_redirects=False, catch_response=True,
+                                  data={"csrf_token": self._token(page)}) as response:
+                if response.status_code in (302, 409):  # 409: a concurrent answer won
+                    response.success()
+
+    @task(4)
+    def agenda(self) -> None:
+        self.client.get(f"/events/{SLUG}/agenda", name=f"/events/{SLUG}/agenda")

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Load test on loopback: PostgreSQL + Redis + gunicorn, a 2,000-attendee demo, locust headless.
+# Usage: benchmarks/load/run.sh        (settings below can be overridden from the environment)
+# Needs: .venv with '.[postgres,queue,deploy,load]', Debian's postgresql and redis-server.
+# Prints p50/p95/p99 per endpoint, failed requests and the double-booking checks;
+# exits non-zero on a double booking.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+USERS=${USERS:-100}            # concurrent simulated participants
+SPAWN_RATE=${SPAWN_RATE:-5}    # new users a second while ramping up (each logs in once: argon2id)
+export THINK_MIN=${THINK_MIN:-2} THINK_MAX=${THINK_MAX:-8}  # seconds on a page between clicks
+RUN_TIME=${RUN_TIME:-80s}      # locust stops by itself after this; statistics count from the
+                               # moment all users are in (--reset-stats): 20 s ramp, 60 s measured
+WORKERS=${WORKERS:-4}          # gunicorn worker processes
+THREADS=${THREADS:-1}          # threads per gunicorn worker (gthread when > 1)
+ATTENDEES=${ATTENDEES:-2000}
+SCHEDULE_S=${SCHEDULE_S:-30}   # solve and publish a schedule first so agendas have meetings (0: skip)
+BIN=.venv/bin
+
+work=$(mktemp -d /tmp/matchmaker-load.XXXXXX)
+chmod 755 "$work"  # the postgres user must reach its data folder inside
+free_port() { "$BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  scripts/pg-test-server.sh stop "$work/pg" || true
+  [ -n "${KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+export PGPORT_TEST=${PGPORT_TEST:-$(free_port)}
+db_url=$(scripts/pg-test-server.sh start "$work/pg")
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+  --daemonize no --loglevel warning >"$work/redis.log" 2>&1 &
+pids+=($!)
+
+export DATABASE_URL=$db_url
+export SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_hex(32))')
+export MATCHMAKER_INSTANCE_PATH=$work/instance
+export MATCHMAKER_SECURE_COOKIES=0                 # plain http on loopback
+export MATCHMAKER_RATELIMIT_STORAGE_URI=redis://127.0.0.1:$redis_port/0
+export MATCHMAKER_LOGIN_RATE_LIMIT=1000000/minute  # every simulated user logs in from 127.0.0.1
+export MATCHMAKER_RUNS_BACKEND=rq MATCHMAKER_RUNS_REDIS_URL=redis://127.0.0.1:$redis_port/1
+
+echo "== setting up: $ATTENDEES attendees on $db_url"
+"$BIN/matchmaker" init-db >/dev/null
+"$BIN/matchmaker" seed-demo --attendees "$ATTENDEES" | head -1
+if [ "$SCHEDULE_S" != 0 ]; then
+  MATCHMAKER_RUNS_BACKEND=thread "$BIN/matchmaker" schedule demo --time-limit "$SCHEDULE_S" --publish | tail -1
+fi
+
+port=$(free_port)
+worker_class=sync; [ "$THREADS" -gt 1 ] && worker_class=gthread
+"$BIN/gunicorn" --workers "$WORKERS" --threads "$THREADS" --worker-class "$worker_class" \
+  --bind "127.0.0.1:$port" --error-logfile "$work/gunicorn.log" --timeout 120 \
+  'matchmaker:create_app()' &
+pids+=($!)
+"$BIN/python" - "$port" <<'PY'
+import sys, time, urllib.request
+for _ in range(600):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/login", timeout=5)
+        break
+    except OSError:
+        time.sleep(0.2)
+else:
+    sys.exit("gunicorn did not start")
+PY
+
+echo "== load: $USERS users, think time ${THINK_MIN}-${THINK_MAX} s, $RUN_TIME, gunicorn $WORKERS workers x $THREADS threads; machine before:"
+uptime
+"$BIN/locust" -f benchmarks/load/locustfile.py --headless --only-summary \
+  --users "$USERS" --spawn-rate "$SPAWN_RATE" --run-time "$RUN_TIME" --stop-timeout 10 --reset-stats \
+  --host "http://127.0.0.1:$port" --csv "$work/locust" --exit-code-on-error 0 \
+  >"$work/locust.log" 2>&1 || { tail -40 "$work/locust.log"; exit 1; }
+echo "== machine after:"
+uptime
+echo
+status=0
+"$BIN/python" benchmarks/load/report.py "$work/locust_stats.csv" "$db_url" || status=$?
+if grep -q "Traceback\|Error" "$work/gunicorn.log"; then
+  echo "gunicorn logged errors:"; grep -m 20 -A3 "Traceback\|Error" "$work/gunicorn.log"
+fi
+exit $status
