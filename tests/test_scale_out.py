@@ -83,7 +83,7 @@ def test_a_stop_pressed_while_the_run_is_queued_reaches_the_worker(
 
 
 def test_a_stop_pressed_in_the_web_app_reaches_a_run_in_the_worker_process(
-        demo, login_as, redis_url, tmp_path, monkeypatch):
+        demo, login_as, redis_url, tmp_path):
     use_rq(demo, redis_url)
     client = login_as(ORGANISER)
     start_meetings_run(client, time_limit=3000)
