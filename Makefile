@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 ATTENDEES ?= 200
 
-.PHONY: install run test db demo clean browser redis
+.PHONY: install run test db demo clean browser redis node
 
 install: $(STAMP)
 
@@ -41,8 +41,19 @@ redis:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	else echo "Install Debian's redis-server to run the scale-out tests."; exit 1; fi
 
-test: install browser redis
+# The accessibility tests inject axe-core, pinned in package.json, into the browser.
+node: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	else echo "Install Node.js and npm to fetch axe-core for the accessibility tests."; exit 1; fi
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: install browser redis node
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis node_modules

@@ -1,0 +1,300 @@
+"""Accessibility in a real browser: axe-core on the main pages, the keyboard, a phone.
+
+axe-core (the npm package pinned in package.json, installed by `make node` / `npm ci`)
+is injected into Debian's headless Chromium on each page, logged in as the person who
+uses that page, with CSRF on. A page passes when axe reports no serious or critical
+violation. The keyboard test fills and submits the login form and a meeting request
+with TAB and ENTER only and checks that the focused control shows an outline. The phone
+test opens three pages 375 px wide, checks that nothing scrolls sideways and saves
+screenshots: into docs/screenshots/ when MATCHMAKER_SCREENSHOTS=docs/screenshots is set,
+else into a temporary folder, so that a test run never rewrites files of the repository.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from matchmaker.database import utcnow
+from matchmaker.extensions import db
+from matchmaker.meetings.services import why_not_requestable
+from matchmaker.models import (Booking, Event, Listing, Meeting, MeetingRequest, Participation,
+                               RequestStatus, Role, RunKind, RunStatus, SolveRun, User)
+from matchmaker.organiser import publishing, solving
+from matchmaker.scheduling import dumps_schedule, fcfs
+from support import DEMO_PASSWORD, chromium, served
+
+AXE_JS = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(os.environ.get("MATCHMAKER_SCREENSHOTS")
+                   or Path(tempfile.gettempdir()) / "matchmaker-screenshots")
+SUPPLIER = "supplier1@demo.example"
+ORGANISER = "organiser@demo.example"
+NEWCOMER = "newcomer@example.org"
+BLOCKING = ("serious", "critical")
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+WAIT_S = 20
+
+
+@pytest.fixture
+def live(demo):
+    """The demo event served on a loopback port, CSRF on as in production."""
+    demo.config.update(WTF_CSRF_ENABLED=True)
+    with served(demo) as base:
+        yield base
+
+
+@pytest.fixture
+def ids(demo):
+    """Ids the pages need, and a meeting in the supplier's agenda so that it is not empty."""
+    with demo.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        supplier = db.session.scalar(select(Participation).join(User).where(
+            User.email == SUPPLIER, Participation.event_id == event.id))
+        now = utcnow()
+        others = db.session.scalars(select(Participation).where(
+            Participation.event_id == event.id, Participation.role == Role.BUYER)
+            .order_by(Participation.id)).all()
+        recipient = next(p for p in others
+                         if why_not_requestable(db.session, event, supplier, p, now) is None)
+        listing = db.session.scalar(select(Listing).where(Listing.event_id == event.id)
+                                    .order_by(Listing.id))
+        accepted = db.session.scalar(select(MeetingRequest).where(
+            MeetingRequest.status == RequestStatus.ACCEPTED,
+            (MeetingRequest.sender_id == supplier.id)
+            | (MeetingRequest.recipient_id == supplier.id)).order_by(MeetingRequest.id))
+        if accepted is not None:
+            slot = event.slots[0]
+            table = next(t for t in event.tables if not t.spare)
+            meeting = Meeting(event_id=event.id, request_id=accepted.id, slot_id=slot.id,
+                              table_id=table.id)
+            db.session.add(meeting)
+            db.session.flush()
+            for pid in (accepted.sender_id, accepted.recipient_id):
+                db.session.add(Booking(meeting_id=meeting.id, participation_id=pid,
+                                       slot_id=slot.id))
+        db.session.add(User(email=NEWCOMER, name="Nina Newcomer",
+                            password_hash=supplier.user.password_hash))
+        db.session.commit()
+        return {"recipient": recipient.id, "listing": listing.id}
+
+
+@pytest.fixture
+def published(demo):
+    """The demo event with a first-come-first-served schedule published; the run's id."""
+    with demo.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        schedule = fcfs(solving.build_problem(db.session, event).problem)
+        run = SolveRun(event_id=event.id, kind=RunKind.MEETINGS, status=RunStatus.FINISHED,
+                       time_limit_s=1.0, progress=1.0, result=dumps_schedule(schedule))
+        db.session.add(run)
+        db.session.flush()
+        publishing.publish_schedule(db.session, event, run, notify=False)
+        db.session.commit()
+        return run.id
+
+
+@pytest.fixture
+def browser():
+    with chromium(1280, 900) as driver:
+        driver.implicitly_wait(0)
+        driver.set_script_timeout(60)
+        yield driver
+
+
+def _wait_loaded(driver) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(driver, WAIT_S).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _open(driver, url: str) -> None:
+    driver.get(url)
+    _wait_loaded(driver)
+
+
+def _log_in(driver, base: str, email: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+    driver.delete_all_cookies()
+    _open(driver, base + "/login")
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+    page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(driver, WAIT_S).until(ec.staleness_of(page))
+    _wait_loaded(driver)
+    assert "/login" not in driver.current_url, f"{email} could not log in"
+
+
+def _axe_source() -> str:
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} missing: the accessibility tests need axe-core. Run `make node` "
+                    "(or `npm ci`) first.", pytrace=False)
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def axe_violations(driver) -> list[dict]:
+    """Run axe-core on the open page; its violations as id, impact, help and targets."""
+    driver.execute_script(_axe_source())
+    result = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag', values: arguments[0]}}).then(
+          r => done(r.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            targets: v.nodes.map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '')
+                                                                 .replace(/\\s+/g, ' '))}))),
+          e => done({error: String(e)}));
+    """, AXE_TAGS)
+    assert not isinstance(result, dict), result
+    return result
+
+
+def _scroll_width(driver) -> tuple[int, int]:
+    return tuple(driver.execute_script(
+        "return [document.documentElement.scrollWidth, window.innerWidth]"))
+
+
+def _check_pages(driver, base: str, paths: list[str], *, phone: bool = False) -> None:
+    """axe on each page; on a phone also that the page does not scroll sideways."""
+    found = []
+    for path in paths:
+        _open(driver, base + path)
+        assert "Something went wrong" not in driver.page_source, path
+        assert "/login" not in driver.current_url or path in ("/login",), path
+        if phone:
+            width, inner = _scroll_width(driver)
+            assert width <= inner + 1, f"{path} scrolls sideways: {width} px wide in {inner} px"
+        for violation in axe_violations(driver):
+            if violation["impact"] in BLOCKING:
+                found.append((path, violation))
+    report = "\n".join(
+        f"{path}: [{v['impact']}] {v['id']}: {v['help']}\n    " + "\n    ".join(v["targets"][:8])
+        for path, v in found)
+    assert not found, f"axe found {len(found)} serious or critical violations:\n{report}"
+
+
+def test_public_pages_have_no_serious_accessibility_violations(live, ids, browser):
+    _check_pages(browser, live, ["/", "/events/demo", "/login", "/register"])
+
+
+def test_newcomer_join_form_has_no_serious_accessibility_violations(live, ids, browser):
+    _log_in(browser, live, NEWCOMER)
+    _check_pages(browser, live, ["/events/demo/join"])
+
+
+def test_participant_pages_have_no_serious_accessibility_violations(live, ids, browser):
+    _log_in(browser, live, SUPPLIER)
+    _check_pages(browser, live, [
+        "/events/demo", "/events/demo/profile/edit", "/events/demo/market",
+        f"/events/demo/listings/{ids['listing']}", "/events/demo/suggestions",
+        "/events/demo/requests", "/events/demo/requests?tab=sent",
+        f"/events/demo/requests/new/{ids['recipient']}", "/events/demo/availability",
+        "/events/demo/agenda"])
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_organiser_console_has_no_serious_accessibility_violations(published, live, width):
+    """On a desktop and on a phone, where tables scroll inside their own box."""
+    console = "/events/demo/console"
+    with chromium(width, 900) as driver:
+        driver.set_window_size(width, 900)
+        driver.set_script_timeout(60)
+        _log_in(driver, live, ORGANISER)
+        _check_pages(driver, live, [
+            console + "/", console + "/event", console + "/blocks", console + "/tables",
+            console + "/attendees", console + "/schedule/",
+            f"{console}/schedule/runs/{published}", console + "/schedule/meetings"],
+            phone=width < 600)
+
+
+def test_published_agenda_has_no_serious_accessibility_violations(published, live, browser):
+    _log_in(browser, live, SUPPLIER)
+    _check_pages(browser, live, ["/events/demo/agenda", "/events/demo/requests"])
+
+
+def _focused_has_visible_outline(driver) -> bool:
+    return driver.execute_script("""
+        const s = getComputedStyle(document.activeElement);
+        return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+    """)
+
+
+def _tab_to(driver, predicate, limit: int = 60):
+    """Press TAB until the focused element satisfies `predicate`; checks each focus ring.
+
+    The page's body is skipped: it holds the focus only when the focus has left the page.
+    """
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    focused = driver.switch_to.active_element
+    for _ in range(limit):
+        if focused.tag_name != "body":
+            assert _focused_has_visible_outline(driver), (
+                f"no visible focus outline on {focused.get_attribute('outerHTML')[:120]}")
+            if predicate(focused):
+                return focused
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        focused = driver.switch_to.active_element
+    raise AssertionError("TAB never reached the expected control")
+
+
+def _press_enter_and_wait(driver) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+    page = driver.find_element(By.TAG_NAME, "html")
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    WebDriverWait(driver, WAIT_S).until(ec.staleness_of(page))
+    _wait_loaded(driver)
+
+
+def test_login_and_meeting_request_work_with_the_keyboard_alone(demo, live, ids, browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+    _open(browser, live + "/login")
+
+    def is_id(name):
+        return lambda el: el.get_attribute("id") == name
+
+    _tab_to(browser, is_id("email"))
+    ActionChains(browser).send_keys(SUPPLIER).perform()
+    _tab_to(browser, is_id("password"))
+    ActionChains(browser).send_keys(DEMO_PASSWORD).perform()
+    _tab_to(browser, lambda el: el.tag_name == "button" and el.get_attribute("type") == "submit"
+            and el.text.strip().lower().startswith("log in"))
+    _press_enter_and_wait(browser)
+    assert "/login" not in browser.current_url
+
+    _open(browser, f"{live}/events/demo/requests/new/{ids['recipient']}")
+    _tab_to(browser, is_id("message"))
+    ActionChains(browser).send_keys("We would like to show you our take-back offer.").perform()
+    _tab_to(browser, lambda el: el.tag_name == "button" and el.get_attribute("type") == "submit"
+            and "request" in el.text.lower())
+    _press_enter_and_wait(browser)
+    assert "tab=sent" in browser.current_url, browser.page_source[:2000]
+    with demo.app_context():
+        sent = db.session.scalar(select(MeetingRequest).where(
+            MeetingRequest.recipient_id == ids["recipient"]).order_by(MeetingRequest.id.desc()))
+        assert sent.message == "We would like to show you our take-back offer."
+        assert sent.sender.user.email == SUPPLIER
+
+
+@pytest.mark.parametrize("path,name", [("/events/demo/agenda", "agenda-phone"),
+                                       ("/events/demo/market", "market-place-phone"),
+                                       ("/events/demo/requests", "requests-inbox-phone")])
+def test_participant_pages_fit_a_phone_without_scrolling_sideways(live, ids, path, name):
+    with chromium(375, 812) as driver:
+        driver.set_window_size(375, 812)
+        driver.set_script_timeout(60)
+        _log_in(driver, live, SUPPLIER)
+        _check_pages(driver, live, [path], phone=True)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(375, min(max(height, 600), 2400))
+        driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
