@@ -12,17 +12,19 @@ else into a temporary folder, so that a test run never rewrites files of the rep
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from matchmaker.database import utcnow
 from matchmaker.extensions import db
 from matchmaker.meetings.services import why_not_requestable
-from matchmaker.models import (Booking, Event, Listing, Meeting, MeetingRequest, Participation,
-                               RequestStatus, Role, RunKind, RunStatus, SolveRun, User)
+from matchmaker.models import (Absence, Booking, Event, Listing, Meeting, MeetingRequest,
+                               Participation, RequestStatus, Role, RunKind, RunStatus, SolveRun,
+                               User)
 from matchmaker.organiser import publishing, solving
 from matchmaker.scheduling import dumps_schedule, fcfs
 from support import DEMO_PASSWORD, chromium, served
@@ -298,3 +300,38 @@ def test_participant_pages_fit_a_phone_without_scrolling_sideways(live, ids, pat
         height = driver.execute_script("return document.documentElement.scrollHeight")
         driver.set_window_size(375, min(max(height, 600), 2400))
         driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def test_login_register_and_profile_fields_name_their_purpose_for_autofill(demo, client,
+                                                                            login_as):
+    """WCAG 1.3.5: browsers and assistive tools fill in and label these fields."""
+    def autocomplete(html: str, field_id: str) -> str | None:
+        tag = re.search(rf'<input[^>]*id="{field_id}"[^>]*>', html)
+        assert tag, field_id
+        match = re.search(r'autocomplete="([^"]+)"', tag.group(0))
+        return match.group(1) if match else None
+
+    login_page = client.get("/login").get_data(as_text=True)
+    assert autocomplete(login_page, "email") == "username"
+    assert autocomplete(login_page, "password") == "current-password"
+    register_page = client.get("/register").get_data(as_text=True)
+    assert [autocomplete(register_page, f) for f in ("name", "email", "password", "confirm")] \
+        == ["name", "email", "new-password", "new-password"]
+    profile = login_as(SUPPLIER).get("/events/demo/profile/edit").get_data(as_text=True)
+    assert autocomplete(profile, "organisation") == "organization"
+    assert autocomplete(profile, "phone") == "tel"
+
+
+def test_an_availability_error_is_tied_to_the_time_groups(demo, login_as):
+    def absences() -> int:
+        with demo.app_context():
+            return db.session.scalar(select(func.count()).select_from(Absence))
+
+    before = absences()
+    response = login_as(SUPPLIER).post("/events/demo/availability", data={"slots": ["999999"]})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="slots-error"' in html
+    groups = re.findall(r'<fieldset class="slot-grid"[^>]*>', html)
+    assert groups and all('aria-describedby="slots-error"' in g for g in groups)
+    assert absences() == before

@@ -141,10 +141,12 @@ class ImportConfirmForm(ConsoleForm):
 
 class SetPasswordForm(ConsoleForm):
     password = PasswordField("New password", validators=[DataRequired()],
-                             description="At least 10 characters.")
+                             description="At least 10 characters.",
+                             render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Repeat the password",
                             validators=[DataRequired(), EqualTo("password",
-                                                                "The passwords differ.")])
+                                                                "The passwords differ.")],
+                            render_kw={"autocomplete": "new-password"})
 
 
 class CheckinSearchForm(ConsoleForm):

@@ -24,7 +24,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ProfileForm(BaseForm):
-    organisation = StringField("Organisation", validators=[DataRequired(), Length(max=200)])
+    organisation = StringField("Organisation", validators=[DataRequired(), Length(max=200)],
+                               render_kw={"autocomplete": "organization"})
     role = RadioField("I take part as", choices=[SelectChoice(r.value, ROLE_HELP[r]) for r in SELF_CHOSEN_ROLES],
                       validators=[DataRequired("Choose how you take part.")])
     product_groups = MultiCheckboxField(
@@ -34,14 +35,16 @@ class ProfileForm(BaseForm):
                         description="What you offer or look for, in at most 200 characters.")
     phone = TelField("Phone", validators=[
         Optional(), Length(max=40),
-        Regexp(r"^\+?[0-9 ()./-]{6,40}$", message="Use digits, spaces and + ( ) . / - only.")])
+        Regexp(r"^\+?[0-9 ()./-]{6,40}$", message="Use digits, spaces and + ( ) . / - only.")],
+        render_kw={"autocomplete": "tel"})
     share_contact = BooleanField("Show my e-mail address and phone to other participants")
     logo = FileField("Logo (optional)", description="PNG, JPEG or WebP, at most 1 MB.",
                      render_kw={"accept": "image/png,image/jpeg,image/webp"})
 
 
 class DeleteAccountForm(BaseForm):
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=256)])
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "current-password"})
     confirm = BooleanField("I understand that my account and everything in it will be deleted",
                            validators=[DataRequired("Tick the box to confirm.")])
 
