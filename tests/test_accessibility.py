@@ -22,9 +22,8 @@ from sqlalchemy import func, select
 from matchmaker.database import utcnow
 from matchmaker.extensions import db
 from matchmaker.meetings.services import why_not_requestable
-from matchmaker.models import (Absence, Booking, Event, Listing, Meeting, MeetingRequest,
-                               Participation, RequestStatus, Role, RunKind, RunStatus, SolveRun,
-                               User)
+from matchmaker.models import (Absence, Event, Listing, MeetingRequest, Participation,
+                               RequestStatus, Role, RunKind, RunStatus, SolveRun, User)
 from matchmaker.organiser import publishing, solving
 from matchmaker.scheduling import dumps_schedule, fcfs
 from support import DEMO_PASSWORD, chromium, served
@@ -51,7 +50,7 @@ def live(demo):
 
 @pytest.fixture
 def ids(demo):
-    """Ids the pages need, and a meeting in the supplier's agenda so that it is not empty."""
+    """Ids the pages need, and an account that has not joined the event yet."""
     with demo.app_context():
         event = db.session.scalar(select(Event).where(Event.slug == "demo"))
         supplier = db.session.scalar(select(Participation).join(User).where(
@@ -64,20 +63,6 @@ def ids(demo):
                          if why_not_requestable(db.session, event, supplier, p, now) is None)
         listing = db.session.scalar(select(Listing).where(Listing.event_id == event.id)
                                     .order_by(Listing.id))
-        accepted = db.session.scalar(select(MeetingRequest).where(
-            MeetingRequest.status == RequestStatus.ACCEPTED,
-            (MeetingRequest.sender_id == supplier.id)
-            | (MeetingRequest.recipient_id == supplier.id)).order_by(MeetingRequest.id))
-        if accepted is not None:
-            slot = event.slots[0]
-            table = next(t for t in event.tables if not t.spare)
-            meeting = Meeting(event_id=event.id, request_id=accepted.id, slot_id=slot.id,
-                              table_id=table.id)
-            db.session.add(meeting)
-            db.session.flush()
-            for pid in (accepted.sender_id, accepted.recipient_id):
-                db.session.add(Booking(meeting_id=meeting.id, participation_id=pid,
-                                       slot_id=slot.id))
         db.session.add(User(email=NEWCOMER, name="Nina Newcomer",
                             password_hash=supplier.user.password_hash))
         db.session.commit()
