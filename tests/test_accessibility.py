@@ -194,7 +194,8 @@ def test_organiser_console_has_no_serious_accessibility_violations(published, li
         _log_in(driver, live, ORGANISER)
         _check_pages(driver, live, [
             console + "/", console + "/event", console + "/blocks", console + "/tables",
-            console + "/attendees", console + "/schedule/",
+            console + "/dialogues", console + "/attendees", console + "/attendees/import",
+            console + "/checkin", console + "/onsite", console + "/schedule/",
             f"{console}/schedule/runs/{published}", console + "/schedule/meetings"],
             phone=width < 600)
 
