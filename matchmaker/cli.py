@@ -62,32 +62,27 @@ def _safe_url() -> str:
         hide_password=True)
 
 
-def _register_solver_commands() -> None:
+def _register_commands() -> None:
+    """The solver, console, notification and worker commands, each from its feature."""
     from .marketdialogue.cli import dialogue_group
+    from .notifications.cli import send_digests_command
+    from .organiser.cli import export_group, import_group
+    from .organiser.queue_rq import worker_command
+    from .organiser.schedule_cli import register as register_schedule_commands
     from .scheduling.cli import check_command, generate_command, solve_command
 
     cli.add_command(solve_command, "solve")
     cli.add_command(check_command, "check")
     cli.add_command(generate_command, "generate")
     cli.add_command(dialogue_group, "dialogue")
-
-
-def _register_console_commands() -> None:
-    from .organiser.cli import export_group, import_group
-
     cli.add_command(import_group, "import")
     cli.add_command(export_group, "export")
+    cli.add_command(send_digests_command)
+    cli.add_command(worker_command)
+    register_schedule_commands(cli)
 
 
-_register_console_commands()
-from .notifications.cli import send_digests_command; cli.add_command(send_digests_command)  # noqa: E402,E702
-from .organiser.schedule_cli import register as _register_schedule; _register_schedule(cli)  # noqa: E402,E702
-from .organiser.queue_rq import worker_command; cli.add_command(worker_command)  # noqa: E402,E702
-
-try:
-    _register_solver_commands()
-except ImportError:  # pragma: no cover - while the solver packages are being assembled
-    pass
+_register_commands()
 
 
 def main() -> None:
