@@ -5,6 +5,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..access import participant_required
 from ..domain import DomainError
+from ..forms import attach_error
 from ..exports import ical
 from ..extensions import db
 from ..meetings import services as meetings
@@ -107,8 +108,7 @@ def availability(event, me):
                                       max_meetings=form.max_meetings.data)
         except DomainError as error:
             db.session.rollback()
-            field = getattr(form, error.field or "", None)
-            (field.errors if field is not None else form.form_errors).append(error.message)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash("Your availability is saved.", "success")

@@ -3,6 +3,7 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..domain import DomainError
+from ..forms import attach_error
 from ..extensions import db, limiter
 from . import services
 from .forms import LoginForm, RegisterForm
@@ -59,7 +60,7 @@ def register():
                 min_length=current_app.config["PASSWORD_MIN_LENGTH"])
         except DomainError as error:
             db.session.rollback()
-            getattr(form, error.field or "email").errors.append(error.message)
+            attach_error(form, error, default=form.email)
         else:
             db.session.commit()
             login_user(user)

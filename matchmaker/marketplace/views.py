@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..access import participant_required
 from ..domain import DomainError
+from ..forms import attach_error
 from ..extensions import db
 from ..models import Event, Listing, ListingKind, Participation
 from ..reference_data import STRATEGY_CATEGORIES
@@ -40,11 +41,6 @@ def _data(form: ListingForm) -> services.ListingData:
                                 text=form.text.data or "", strategy_ids=form.strategies.data or [])
 
 
-def _field_error(form: ListingForm, error: DomainError) -> None:
-    target = getattr(form, error.field or "", None) or form.title
-    target.errors = [*target.errors, error.message]
-
-
 @bp.route("/events/<slug>/listings/new", methods=["GET", "POST"])
 @participant_required
 def new_listing(event: Event, me: Participation):
@@ -59,7 +55,7 @@ def new_listing(event: Event, me: Participation):
             listing = services.create_listing(db.session, event=event, owner=me, data=_data(form))
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            attach_error(form, error, default=form.title)
         else:
             db.session.commit()
             flash(f"Your {kind.value} is published in the market place.", "success")
@@ -81,7 +77,7 @@ def edit_listing(event: Event, me: Participation, listing_id: int):
             services.update_listing(db.session, listing=listing, data=_data(form))
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            attach_error(form, error, default=form.title)
         else:
             db.session.commit()
             flash("Saved.", "success")

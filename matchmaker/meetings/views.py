@@ -4,6 +4,7 @@ from flask_login import current_user
 from ..access import participant_required, participation_of
 from ..database import utcnow
 from ..domain import DomainError, NotFound
+from ..forms import attach_error
 from ..extensions import db
 from ..timeutil import to_local
 from . import services
@@ -55,8 +56,7 @@ def new_request(event, me, participation_id: int):
                                      priority=form.priority.data, now=now)
         except DomainError as error:
             db.session.rollback()
-            field = getattr(form, error.field or "", None)
-            (field.errors if field is not None else form.form_errors).append(error.message)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(f"Request sent to {recipient.user.name}. You will get an e-mail when they "
@@ -124,8 +124,7 @@ def decline(event, me, request_id: int):
                                      reason=form.reason.data or "", now=utcnow())
         except DomainError as error:
             db.session.rollback()
-            (form.reason.errors if error.field == "reason" else form.form_errors).append(
-                error.message)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(f"Declined the request of {meeting_request.sender.user.name}.", "info")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from ..access import organiser_required
 from ..database import utcnow
 from ..domain import DomainError
+from ..forms import attach_error
 from ..extensions import db
 from ..models import Meeting, RunKind, Slot, SolveRun, Table
 from ..timeutil import format_time, to_local
@@ -251,8 +252,7 @@ def move(event, meeting_id: int):
             except DomainError as error:
                 db.session.rollback()
                 meeting = _meeting_of(event, meeting_id)
-                target = getattr(form, error.field or "", None) or form.slot
-                target.errors = [*target.errors, error.message]
+                attach_error(form, error, default=form.slot)
             else:
                 db.session.commit()
                 flash("Meeting moved and locked there; both participants were told.", "success")

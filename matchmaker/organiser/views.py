@@ -17,6 +17,7 @@ from ..access import is_organiser, organiser_required, participant_required
 from ..auth.services import password_service
 from ..database import utcnow
 from ..domain import DomainError
+from ..forms import attach_error
 from ..extensions import db
 from ..models import (DialogueSession, Event, Meeting, MeetingBlock, MeetingFeedback,
                       MeetingRequest, Participation, ProductGroup, Role, Slot, Table)
@@ -33,15 +34,6 @@ bp = Blueprint("organiser", __name__)
 CONSOLE = "/events/<slug>/console"
 
 
-def form_error(form, error: DomainError) -> None:
-    """Attach a service's error to its field, or to the form as a whole."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        if not isinstance(field.errors, list):
-            field.errors = list(field.errors)
-        field.errors.append(error.message)
-    else:
-        form.form_errors.append(error.message)
 
 
 def page(template: str, checked=None, **context):
@@ -80,7 +72,7 @@ def new_event():
                 description=form.description.data or "")
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(f"Event '{event.name}' created. Next: meeting blocks and tables.", "success")
@@ -131,7 +123,7 @@ def edit_event(event):
                                description=form.description.data or "")
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash("Event details saved.", "success")
@@ -151,7 +143,7 @@ def booking_rules(event):
                                     request_expiry_days=form.request_expiry_days.data)
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash("Booking rules saved.", "success")
@@ -206,7 +198,7 @@ def blocks(event):
                 break_minutes=form.break_minutes.data, name=form.name.data or "")
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(f"Block added with {len(block.slots)} meeting slots.", "success")
@@ -270,7 +262,7 @@ def tables(event):
                                          zone=form.zone.data or "", spare=form.spare.data)
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(f"{len(made)} tables added ({made[0].number}–{made[-1].number}).", "success")
@@ -369,7 +361,7 @@ def dialogues(event):
                                        end=form.end_time.data, name=form.name.data or "")
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash("Market-dialogue session added; now add its tables.", "success")
@@ -393,7 +385,7 @@ def dialogue_table(event, session_id: int):
                                      moderator=moderator)
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(f"Table {form.label.data} added.", "success")
@@ -470,7 +462,7 @@ def import_attendees(event):
             text = attendee_services.decode_upload(data)
             parsed = attendee_services.parse_attendees(db.session, event, text)
         except DomainError as error:
-            form_error(form, error)
+            attach_error(form, error)
         else:
             confirm = ImportConfirmForm(formdata=None, data={
                 "csv_text": text, "only_valid": form.only_valid.data,
@@ -559,7 +551,7 @@ def accept_invitation(token: str):
                                       min_length=config["PASSWORD_MIN_LENGTH"])
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             login_user(user)
@@ -714,7 +706,7 @@ def feedback(event, me, meeting_id: int):
                                  comment=form.comment.data or "", now=now)
         except DomainError as error:
             db.session.rollback()
-            form_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash("Thank you for your feedback.", "success")

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from ..access import event_or_404, participant_required, participation_of
 from ..auth.services import password_service
 from ..domain import DomainError
+from ..forms import attach_error
 from ..extensions import db
 from ..models import Event, Participation, Role
 from . import services
@@ -89,8 +90,7 @@ def _save(event: Event, participation: Participation | None):
         replaced = services.store_logo(saved, logo, upload_dir()) if logo is not None else None
     except DomainError as error:
         db.session.rollback()
-        target = getattr(form, error.field or "", None) or form.organisation
-        target.errors = [*target.errors, error.message]
+        attach_error(form, error, default=form.organisation)
         return form, None
     db.session.commit()
     if replaced:
