@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 ATTENDEES ?= 200
 
-.PHONY: install run test db demo clean browser redis node
+.PHONY: install run test db demo clean browser redis node translations translations-update
 
 install: $(STAMP)
 
@@ -17,7 +17,20 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
 	touch $(STAMP)
 
-db: install
+# Translation catalogues: the .po files are the source, the .mo files are built here.
+CATALOGUES := $(wildcard matchmaker/translations/*/LC_MESSAGES/messages.po)
+translations: $(CATALOGUES:.po=.mo)
+
+matchmaker/translations/%/LC_MESSAGES/messages.mo: matchmaker/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+# After changing strings in the code: collect them and add the new ones to every catalogue.
+translations-update: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project matchmaker -o matchmaker/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i matchmaker/translations/messages.pot -d matchmaker/translations
+
+db: install translations
 	$(BIN)/matchmaker init-db
 
 demo: db
@@ -52,7 +65,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-test: install browser redis node
+test: install translations browser redis node
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, request
+from flask_babel import lazy_gettext as _l
 
 from . import config as config_module
 from .database import reset_read_only, set_read_only
@@ -64,12 +65,14 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.extensions["passwords"] = PasswordService(app.config.get("ARGON2_PARAMETERS"))
     from .mail import init_mail
     init_mail(app)
+    from .i18n import init_i18n
+    init_i18n(app)
 
     from .auth.services import load_user
     login_manager.user_loader(load_user)

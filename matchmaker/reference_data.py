@@ -6,61 +6,72 @@ from sqlalchemy.orm import Session
 
 from .models import CircularStrategy, ProductGroup
 
+
+def N_(text: str) -> str:
+    """Marks a string for the translation catalogues without translating it here:
+    the database keeps the English name; `matchmaker.i18n` translates on display."""
+    return text
+
+
 # Ordered by the number of Green Deal projects in each group.
 PRODUCT_GROUPS: list[tuple[str, str]] = [
-    ("textile", "Textile"),
-    ("furniture", "Furniture"),
-    ("construction", "Construction"),
-    ("infrastructure", "Infrastructure"),
-    ("ict", "ICT"),
-    ("food", "Food"),
-    ("packaging", "Packaging"),
-    ("lighting", "Lighting"),
-    ("office-supplies", "Office supplies"),
-    ("waste-management", "Waste management"),
-    ("cleaning", "Cleaning services"),
-    ("mobility", "Mobility"),
-    ("kitchen-appliances", "Kitchen appliances"),
+    ("textile", N_("Textile")),
+    ("furniture", N_("Furniture")),
+    ("construction", N_("Construction")),
+    ("infrastructure", N_("Infrastructure")),
+    ("ict", N_("ICT")),
+    ("food", N_("Food")),
+    ("packaging", N_("Packaging")),
+    ("lighting", N_("Lighting")),
+    ("office-supplies", N_("Office supplies")),
+    ("waste-management", N_("Waste management")),
+    ("cleaning", N_("Cleaning services")),
+    ("mobility", N_("Mobility")),
+    ("kitchen-appliances", N_("Kitchen appliances")),
 ]
 
 STRATEGY_CATEGORIES = {
-    "A": "Use less",
-    "B": "Better materials",
-    "C": "Longer life",
-    "D": "Reuse of products and components",
-    "E": "Reuse or recycling of materials",
+    "A": N_("Use less"),
+    "B": N_("Better materials"),
+    "C": N_("Longer life"),
+    "D": N_("Reuse of products and components"),
+    "E": N_("Reuse or recycling of materials"),
 }
 
 STRATEGIES: list[tuple[str, str]] = [
-    ("A1", "Internal sharing"),
-    ("A2", "Renting or peer-to-peer sharing"),
-    ("A3", "Reuse, refurbishing or upgrading"),
-    ("A4", "Minimal use of materials in design"),
-    ("A5", "Less waste"),
-    ("B1", "More recycled content"),
-    ("B2", "More biobased content"),
-    ("B3", "Understanding the share of recycled, biobased and virgin materials"),
-    ("C1", "Extended guarantees"),
-    ("C2", "Contracts for maintenance and repair"),
-    ("C3", "Upgradable products"),
-    ("C4", "Design for longevity"),
-    ("C5", "Repairability and maintainability"),
-    ("C6", "Modular / change-oriented design"),
-    ("C7", "Contractual incentives for longer use"),
-    ("C8", "Supplier guidance for use optimisation"),
-    ("D1", "Design for disassembly"),
-    ("D2", "Modular design"),
-    ("D3", "Standardised design"),
-    ("D4", "Understanding internal composition and connections"),
-    ("D5", "Contracts for take-back and reuse"),
-    ("D6", "Circular business models"),
-    ("E1", "Design for recycling"),
-    ("E2", "Understanding materials"),
-    ("E3", "Contracts for take-back and recycling"),
-    ("E4", "Reducing or banning toxicity"),
-    ("E5", "Biodegradable / compostable"),
-    ("E6", "Circular business models"),
+    ("A1", N_("Internal sharing")),
+    ("A2", N_("Renting or peer-to-peer sharing")),
+    ("A3", N_("Reuse, refurbishing or upgrading")),
+    ("A4", N_("Minimal use of materials in design")),
+    ("A5", N_("Less waste")),
+    ("B1", N_("More recycled content")),
+    ("B2", N_("More biobased content")),
+    ("B3", N_("Understanding the share of recycled, biobased and virgin materials")),
+    ("C1", N_("Extended guarantees")),
+    ("C2", N_("Contracts for maintenance and repair")),
+    ("C3", N_("Upgradable products")),
+    ("C4", N_("Design for longevity")),
+    ("C5", N_("Repairability and maintainability")),
+    ("C6", N_("Modular / change-oriented design")),
+    ("C7", N_("Contractual incentives for longer use")),
+    ("C8", N_("Supplier guidance for use optimisation")),
+    ("D1", N_("Design for disassembly")),
+    ("D2", N_("Modular design")),
+    ("D3", N_("Standardised design")),
+    ("D4", N_("Understanding internal composition and connections")),
+    ("D5", N_("Contracts for take-back and reuse")),
+    ("D6", N_("Circular business models")),
+    ("E1", N_("Design for recycling")),
+    ("E2", N_("Understanding materials")),
+    ("E3", N_("Contracts for take-back and recycling")),
+    ("E4", N_("Reducing or banning toxicity")),
+    ("E5", N_("Biodegradable / compostable")),
+    ("E6", N_("Circular business models")),
 ]
+
+
+GROUP_NAMES = dict(PRODUCT_GROUPS)
+STRATEGY_NAMES = dict(STRATEGIES)
 
 
 def ensure_reference_data(session: Session) -> int:

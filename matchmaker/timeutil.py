@@ -21,12 +21,6 @@ def format_time(moment: datetime, tz_name: str) -> str:
     return to_local(moment, tz_name).strftime("%H:%M")
 
 
-def format_day(moment: datetime | date, tz_name: str | None = None) -> str:
-    if isinstance(moment, datetime):
-        moment = to_local(moment, tz_name or "UTC")
-    return moment.strftime("%A %d %B %Y")
-
-
 def zone_label(moment: datetime, tz_name: str) -> str:
     """'Europe/Brussels, CET' – the zone a time is shown in."""
     return f"{tz_name}, {to_local(moment, tz_name).tzname()}"

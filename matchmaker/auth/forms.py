@@ -1,7 +1,8 @@
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..forms import BaseForm
+from ..i18n import LANGUAGES
 
 
 class LoginForm(BaseForm):
@@ -23,3 +24,8 @@ class RegisterForm(BaseForm):
     confirm = PasswordField("Repeat the password",
                             validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
                             render_kw={"autocomplete": "new-password"})
+
+
+class LanguageForm(BaseForm):
+    language = SelectField("Language", choices=list(LANGUAGES.items()),
+                           validators=[DataRequired()])

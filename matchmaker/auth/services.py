@@ -23,7 +23,8 @@ def normalise_email(email: str) -> str:
 
 
 def register_user(session: Session, *, name: str, email: str, password: str,
-                  passwords: PasswordService, min_length: int = 10) -> User:
+                  passwords: PasswordService, min_length: int = 10,
+                  language: str | None = None) -> User:
     email = normalise_email(email)
     problems = password_problems(password, min_length=min_length, email=email)
     if problems:
@@ -31,7 +32,8 @@ def register_user(session: Session, *, name: str, email: str, password: str,
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise DomainError("An account with this e-mail address exists already. Log in instead.",
                           field="email")
-    user = User(name=name.strip(), email=email, password_hash=passwords.hash(password))
+    user = User(name=name.strip(), email=email, password_hash=passwords.hash(password),
+                language=language)
     session.add(user)
     session.flush()
     return user

@@ -1,12 +1,14 @@
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
-                   url_for)
+                   session, url_for)
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..domain import DomainError
 from ..forms import attach_error
 from ..extensions import db, limiter
 from . import services
-from .forms import LoginForm, RegisterForm
+from ..i18n import SESSION_KEY, current_language
+from .forms import LanguageForm, LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
 
@@ -57,7 +59,8 @@ def register():
             user = services.register_user(
                 db.session, name=form.name.data, email=form.email.data,
                 password=form.password.data, passwords=services.password_service(),
-                min_length=current_app.config["PASSWORD_MIN_LENGTH"])
+                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+                language=current_language())
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error, default=form.email)
@@ -68,6 +71,21 @@ def register():
             return redirect(_after_login_target())
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/language", methods=["POST"])
+def choose_language():
+    """Switch the language; remembered in the session and, when signed in, on the account."""
+    form = LanguageForm()
+    target = services.safe_next(request.form.get("next")) or url_for("public.home")
+    if not form.validate_on_submit():
+        flash(_("Choose one of the languages offered."), "error")
+        return redirect(target)
+    session[SESSION_KEY] = form.language.data
+    if current_user.is_authenticated:
+        current_user.language = form.language.data
+        db.session.commit()
+    return redirect(target)
 
 
 @bp.route("/logout", methods=["POST"])

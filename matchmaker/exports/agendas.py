@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
                       MeetingRequest, Participation, Role)
-from ..timeutil import format_day, to_local
+from ..i18n import format_day
+from ..timeutil import to_local
 from .tables import _esc, pdf_fonts, pdf_styles, span
 
 

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
                       MeetingRequest, Participation, Side, Slot, Table)
-from ..timeutil import format_day, format_time, to_local
+from ..i18n import format_day
+from ..timeutil import format_time, to_local
 
 CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -51,6 +51,8 @@ class User(db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 'en', 'nl' or 'fr' once chosen; None: follow the browser.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     participations: Mapped[list["Participation"]] = relationship(
         back_populates="user", cascade="all, delete-orphan")
