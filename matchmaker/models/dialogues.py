@@ -8,6 +8,8 @@ from sqlalchemy import (CheckConstraint, ForeignKey, ForeignKeyConstraint, Strin
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from flask_babel import lazy_gettext as _l
+
 from ..database import UTCDateTime
 from ..extensions import db
 from .event import Event
@@ -18,6 +20,10 @@ from .reference import ProductGroup
 class Side(str, enum.Enum):
     BUYER = "buyer"
     SUPPLIER = "supplier"
+
+    @property
+    def label(self) -> str:
+        return str({"buyer": _l("Buyers' side"), "supplier": _l("Suppliers' side")}[self.value])
 
 
 class DialogueSession(db.Model):

@@ -8,6 +8,8 @@ from sqlalchemy import (CheckConstraint, Column, Date, Enum, ForeignKey, String,
                         Table as SATable, Text, Time, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from flask_babel import lazy_gettext as _l
+
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from .reference import ProductGroup
@@ -21,8 +23,8 @@ class Phase(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"draft": "Draft", "booking_open": "Booking open",
-                "scheduled": "Scheduled", "published": "Published"}[self.value]
+        return str({"draft": _l("Draft"), "booking_open": _l("Booking open"),
+                    "scheduled": _l("Scheduled"), "published": _l("Published")}[self.value])
 
 
 event_product_group = SATable(

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table as SATable, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from flask_babel import lazy_gettext as _l
+
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from .event import Event
@@ -20,7 +22,7 @@ class ListingKind(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str({"offer": _l("Offer"), "query": _l("Query")}[self.value])
 
 
 listing_strategy = SATable(

@@ -14,6 +14,8 @@ from sqlalchemy import (CheckConstraint, ForeignKey, ForeignKeyConstraint, Index
                         UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from flask_babel import lazy_gettext as _l
+
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from .event import Slot, Table
@@ -29,7 +31,9 @@ class RequestStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str({"pending": _l("Pending"), "accepted": _l("Accepted"),
+                    "declined": _l("Declined"), "cancelled": _l("Cancelled"),
+                    "expired": _l("Expired")}[self.value])
 
 
 OPEN_STATUSES = (RequestStatus.PENDING, RequestStatus.ACCEPTED)
@@ -41,7 +45,7 @@ class Priority(int, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {1: "Would like to meet", 2: "Must meet"}[self.value]
+        return str({1: _l("Would like to meet"), 2: _l("Must meet")}[self.value])
 
 
 class MeetingRequest(db.Model):
@@ -96,6 +100,11 @@ class MeetingStatus(str, enum.Enum):
     SCHEDULED = "scheduled"
     HELD = "held"
     NO_SHOW = "no_show"
+
+    @property
+    def label(self) -> str:
+        return str({"scheduled": _l("Scheduled"), "held": _l("Held"),
+                    "no_show": _l("No-show")}[self.value])
 
 
 class Meeting(db.Model):

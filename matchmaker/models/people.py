@@ -9,6 +9,8 @@ from sqlalchemy import (CheckConstraint, Column, Enum, ForeignKey, String, Table
                         Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from flask_babel import lazy_gettext as _l
+
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from .event import Event
@@ -28,7 +30,9 @@ class Role(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str({"buyer": _l("Buyer"), "supplier": _l("Supplier"),
+                    "facilitator": _l("Facilitator"), "organiser": _l("Organiser"),
+                    "moderator": _l("Moderator")}[self.value])
 
 
 def enum_column(enum_class: type[enum.Enum], name: str):

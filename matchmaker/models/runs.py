@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from flask_babel import lazy_gettext as _l
+
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from .event import Event
@@ -17,6 +19,10 @@ class RunKind(str, enum.Enum):
     MEETINGS = "meetings"
     DIALOGUES = "dialogues"
 
+    @property
+    def label(self) -> str:
+        return str({"meetings": _l("Meetings"), "dialogues": _l("Market dialogues")}[self.value])
+
 
 class RunStatus(str, enum.Enum):
     QUEUED = "queued"
@@ -25,6 +31,12 @@ class RunStatus(str, enum.Enum):
     STOPPED = "stopped"  # stopped early by the organiser; best schedule kept
     FAILED = "failed"
     INTERRUPTED = "interrupted"  # the app restarted while it ran
+
+    @property
+    def label(self) -> str:
+        return str({"queued": _l("Queued"), "running": _l("Running"), "finished": _l("Finished"),
+                    "stopped": _l("Stopped"), "failed": _l("Failed"),
+                    "interrupted": _l("Interrupted")}[self.value])
 
 
 class SolveRun(db.Model):
