@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -13,14 +14,16 @@ __all__ = ["ListingForm", "MarketFilters", "PostForm", "parse_filters"]
 
 
 class ListingForm(BaseForm):
-    product_group = SelectField("Product group", coerce=int,
-                                validators=[InputRequired("Choose a product group.")])
-    title = StringField("Title", validators=[DataRequired("Give a short title."), Length(max=160)],
-                        description="One line that says what you offer or look for.")
-    text = TextAreaField("Description", validators=[Length(max=4000)],
-                         description="A few sentences: what, for whom, when. At most 4,000 characters.")
-    strategies = MultiCheckboxField("Circular strategies", coerce=int,
-                                    description="Tick the strategies that apply.")
+    product_group = SelectField(_l("Product group"), coerce=int,
+                                validators=[InputRequired(_l("Choose a product group."))])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give a short title.")),
+                                                 Length(max=160)],
+                        description=_l("One line that says what you offer or look for."))
+    text = TextAreaField(_l("Description"), validators=[Length(max=4000)],
+                         description=_l("A few sentences: what, for whom, when. "
+                                        "At most 4,000 characters."))
+    strategies = MultiCheckboxField(_l("Circular strategies"), coerce=int,
+                                    description=_l("Tick the strategies that apply."))
 
 
 MAX_QUERY = 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -12,6 +13,7 @@ from ..models import (CircularStrategy, Event, Listing, ListingKind, MeetingRequ
                       Organisation, Participation, ProductGroup, Role, User,
                       listing_strategy, participation_product_group)
 from . import search, suggestions as suggest_module
+from .reasons import in_words
 from .forms import MarketFilters
 
 PAGE_SIZE = 20
@@ -42,16 +44,16 @@ def all_strategies(session: Session) -> list[CircularStrategy]:
 def _apply(session: Session, event: Event, listing: Listing, data: ListingData) -> None:
     groups = {g.id: g for g in event.product_groups}
     if data.product_group_id not in groups:
-        raise DomainError("Choose a product group of this event.", field="product_group")
+        raise DomainError(_("Choose a product group of this event."), field="product_group")
     title = " ".join(data.title.split())
     if not title:
-        raise DomainError("Give a short title.", field="title")
+        raise DomainError(_("Give a short title."), field="title")
     strategies = []
     if data.strategy_ids:
         strategies = list(session.scalars(select(CircularStrategy).where(
             CircularStrategy.id.in_(set(data.strategy_ids))).order_by(CircularStrategy.code)))
         if len(strategies) != len(set(data.strategy_ids)):
-            raise DomainError("Choose strategies from the list.", field="strategies")
+            raise DomainError(_("Choose strategies from the list."), field="strategies")
     listing.product_group = groups[data.product_group_id]
     listing.title = title
     listing.text = data.text.strip()
@@ -62,7 +64,7 @@ def create_listing(session: Session, *, event: Event, owner: Participation,
                    data: ListingData) -> Listing:
     kind = listing_kind_for(owner.role)
     if kind is None:
-        raise DomainError("Only buyers, suppliers and facilitators post offers or queries.")
+        raise DomainError(_("Only buyers, suppliers and facilitators post offers or queries."))
     listing = Listing(event=event, participation=owner, kind=kind)
     _apply(session, event, listing, data)
     session.add(listing)
@@ -216,7 +218,8 @@ def suggestions_for(session: Session, event: Event, me: Participation,
         select(Participation).where(Participation.id.in_([s.person_id for s in ranked]))
         .options(selectinload(Participation.product_groups),
                  joinedload(Participation.organisation), joinedload(Participation.user)))}
-    return [SuggestedPerson(people[s.person_id], s.score, s.reasons) for s in ranked
+    return [SuggestedPerson(people[s.person_id], s.score,
+                            tuple(in_words(r) for r in s.reasons)) for s in ranked
             if s.person_id in people]
 
 

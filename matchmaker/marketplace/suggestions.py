@@ -7,7 +7,9 @@ and to tune. A candidate scores for
   offers), either way: 3 points in the same product group, 1 point across groups,
 - similar wording of their listings: TF-IDF cosine similarity times 3 (never more
   than one strategy match in the same group).
-Each part comes with a reason in words; the strongest reasons are kept.
+Each part comes with a reason in words; the strongest reasons are kept. A reason reads
+in English and keeps its message and values, so that the web layer can say it in the
+reader's language (`marketplace.reasons`).
 """
 from __future__ import annotations
 
@@ -30,6 +32,31 @@ TARGET_ROLES: dict[str, frozenset[str]] = {
     "supplier": frozenset({"buyer"}),
     "facilitator": frozenset({"buyer", "supplier"}),
 }
+
+
+def N_(message: str) -> str:
+    """Marks a reason's message for the translation catalogues; it is translated on display."""
+    return message
+
+
+class Reason(str):
+    """A reason in English words, with the message and values it was made from."""
+
+    message: str
+    values: dict[str, object]
+
+    def __new__(cls, message: str, **values: object) -> "Reason":
+        reason = super().__new__(cls, message % {k: _english(v) for k, v in values.items()})
+        reason.message, reason.values = message, values
+        return reason
+
+
+def _english(value: object) -> str:
+    if isinstance(value, Strategy):
+        return value.label
+    if isinstance(value, (list, tuple)):
+        return _join(list(value))
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -63,7 +90,7 @@ class Person:
 class Suggestion:
     person_id: int
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 def _join(words: list[str]) -> str:
@@ -73,9 +100,9 @@ def _join(words: list[str]) -> str:
 
 
 def _strategy_matches(asker: Person, offerer: Person, *, asker_is_me: bool
-                      ) -> list[tuple[float, str]]:
+                      ) -> list[tuple[float, Reason]]:
     """Points and reasons for strategies `asker` queries and `offerer` offers."""
-    found: dict[tuple[str, str], tuple[float, str]] = {}
+    found: dict[tuple[str, str], tuple[float, Reason]] = {}
     offered = [(l.group, s) for l in offerer.listings if l.kind == "offer" for s in l.strategies]
     for query in (l for l in asker.listings if l.kind == "query"):
         for strategy in query.strategies:
@@ -85,13 +112,17 @@ def _strategy_matches(asker: Person, offerer: Person, *, asker_is_me: bool
                 same = group == query.group
                 points = SAME_GROUP_STRATEGY_POINTS if same else OTHER_GROUP_STRATEGY_POINTS
                 if asker_is_me:
-                    reason = (f"you ask for {strategy.label} in {query.group}; they offer it"
+                    reason = (Reason(N_("you ask for %(strategy)s in %(group)s; they offer it"),
+                                     strategy=strategy, group=query.group)
                               if same else
-                              f"you ask for {strategy.label}; they offer it in {group}")
+                              Reason(N_("you ask for %(strategy)s; they offer it in %(group)s"),
+                                     strategy=strategy, group=group))
                 else:
-                    reason = (f"they ask for {strategy.label} in {query.group}; you offer it"
+                    reason = (Reason(N_("they ask for %(strategy)s in %(group)s; you offer it"),
+                                     strategy=strategy, group=query.group)
                               if same else
-                              f"they ask for {strategy.label}; you offer it in {group}")
+                              Reason(N_("they ask for %(strategy)s; you offer it in %(group)s"),
+                                     strategy=strategy, group=group))
                 key = (strategy.code, query.group)
                 if key not in found or found[key][0] < points:
                     found[key] = (points, reason)
@@ -103,19 +134,20 @@ def _text(person: Person) -> list[str]:
 
 
 def score_pair(me: Person, other: Person, *, similarity: float = 0.0,
-               shared_terms: Iterable[str] = ()) -> tuple[float, list[str]]:
+               shared_terms: Iterable[str] = ()) -> tuple[float, list[Reason]]:
     """The score of `other` for `me` and the reasons, strongest first."""
-    parts: list[tuple[float, str]] = []
+    parts: list[tuple[float, Reason]] = []
     shared = sorted(me.groups & other.groups)
     if shared:
-        parts.append((GROUP_POINTS * len(shared), f"you both work on {_join(shared)}"))
+        parts.append((GROUP_POINTS * len(shared),
+                      Reason(N_("you both work on %(groups)s"), groups=shared)))
     parts += _strategy_matches(me, other, asker_is_me=True)
     parts += _strategy_matches(other, me, asker_is_me=False)
     if similarity >= MIN_TEXT_SIMILARITY:
         terms = [f"“{t}”" for t in shared_terms]
-        reason = "your listings and theirs use similar words"
-        if terms:
-            reason += f" such as {_join(terms)}"
+        reason = (Reason(N_("your listings and theirs use similar words such as %(terms)s"),
+                         terms=terms) if terms else
+                  Reason(N_("your listings and theirs use similar words")))
         parts.append((TEXT_POINTS * similarity, reason))
     parts.sort(key=lambda p: -p[0])
     return sum(p for p, _ in parts), [r for _, r in parts]

@@ -3,12 +3,14 @@ from __future__ import annotations
 from itertools import groupby
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from ..access import participant_required
 from ..domain import DomainError
 from ..forms import attach_error
 from ..extensions import db
+from ..i18n import group_name, strategy_name
 from ..models import Event, Listing, ListingKind, Participation
 from ..reference_data import STRATEGY_CATEGORIES
 from . import services
@@ -21,9 +23,10 @@ SUGGESTIONS_SHOWN = 30
 
 def _listing_form(event: Event, listing: Listing | None) -> tuple[ListingForm, list]:
     form = ListingForm(obj=None)
-    form.product_group.choices = [SelectChoice(g.id, g.name) for g in event.product_groups]
+    form.product_group.choices = [SelectChoice(g.id, group_name(g)) for g in event.product_groups]
     strategies = services.all_strategies(db.session)
-    form.strategies.choices = [SelectChoice(s.id, s.label) for s in strategies]
+    form.strategies.choices = [SelectChoice(s.id, f"{s.code} {strategy_name(s)}")
+                               for s in strategies]
     if listing is not None and request.method == "GET":
         form.product_group.data = listing.product_group_id
         form.title.data = listing.title
@@ -31,7 +34,8 @@ def _listing_form(event: Event, listing: Listing | None) -> tuple[ListingForm, l
         form.strategies.data = [s.id for s in listing.strategies]
     category_of = {s.id: s.category for s in strategies}
     options = list(form.strategies)
-    grouped = [(letter, STRATEGY_CATEGORIES.get(letter, letter), list(items))
+    grouped = [(letter, _(STRATEGY_CATEGORIES[letter]) if letter in STRATEGY_CATEGORIES
+                else letter, list(items))
                for letter, items in groupby(options, key=lambda o: category_of[o.data])]
     return form, grouped
 
@@ -58,7 +62,8 @@ def new_listing(event: Event, me: Participation):
             attach_error(form, error, default=form.title)
         else:
             db.session.commit()
-            flash(f"Your {kind.value} is published in the market place.", "success")
+            flash(_("Your query is published in the market place.") if kind is ListingKind.QUERY
+                  else _("Your offer is published in the market place."), "success")
             return redirect(url_for("marketplace.show_listing", slug=event.slug,
                                     listing_id=listing.id))
     return render_template("marketplace/listing_form.html", event=event, me=me, form=form,
@@ -80,7 +85,7 @@ def edit_listing(event: Event, me: Participation, listing_id: int):
             attach_error(form, error, default=form.title)
         else:
             db.session.commit()
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(url_for("marketplace.show_listing", slug=event.slug,
                                     listing_id=listing.id))
     return render_template("marketplace/listing_form.html", event=event, me=me, form=form,
@@ -103,7 +108,7 @@ def delete_listing(event: Event, me: Participation, listing_id: int):
         abort(400)
     services.delete_listing(db.session, listing)
     db.session.commit()
-    flash("Deleted.", "info")
+    flash(_("Deleted."), "info")
     return redirect(url_for("profiles.home", slug=event.slug))
 
 
