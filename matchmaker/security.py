@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask_babel import gettext as _, ngettext
 
 # A short list of the passwords most often seen in breach corpora that would pass the
 # length rule; the length rule does the rest.
@@ -38,15 +39,17 @@ class PasswordService:
 
 
 def password_problems(password: str, *, min_length: int, email: str = "") -> list[str]:
+    """What is wrong with `password`, as sentences to show, in the current language."""
     problems = []
     if len(password) < min_length:
-        problems.append(f"Use at least {min_length} characters.")
+        problems.append(ngettext("Use at least %(num)d character.",
+                                 "Use at least %(num)d characters.", min_length))
     if len(password) > 256:
-        problems.append("Use at most 256 characters.")
+        problems.append(_("Use at most %(num)d characters.", num=256))
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2:
-        problems.append("This password is too common; choose another.")
+        problems.append(_("This password is too common; choose another."))
     local = email.split("@")[0].lower()
     if local and len(local) >= 4 and local in lowered:
-        problems.append("Do not use your e-mail address in your password.")
+        problems.append(_("Do not use your e-mail address in your password."))
     return problems

@@ -1,4 +1,6 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..forms import BaseForm
@@ -6,26 +8,28 @@ from ..i18n import LANGUAGES
 
 
 class LoginForm(BaseForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)],
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)],
                        render_kw={"autocomplete": "username"})
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)],
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)],
                              render_kw={"autocomplete": "current-password"})
-    remember = BooleanField("Keep me logged in on this device")
+    remember = BooleanField(_l("Keep me logged in on this device"))
 
 
 class RegisterForm(BaseForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)],
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)],
                        render_kw={"autocomplete": "name"})
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)],
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
                        render_kw={"autocomplete": "email"})
-    password = PasswordField("Password", validators=[DataRequired()],
-                             description="At least 10 characters.",
+    password = PasswordField(_l("Password"), validators=[DataRequired()],
+                             description=_l("At least 10 characters."),
                              render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the password",
-                            validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(),
+                                        EqualTo("password", _l("The passwords differ."))],
                             render_kw={"autocomplete": "new-password"})
 
 
 class LanguageForm(BaseForm):
-    language = SelectField("Language", choices=list(LANGUAGES.items()),
+    language = SelectField(_l("Language"),
+                           choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
                            validators=[DataRequired()])

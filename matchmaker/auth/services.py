@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ def register_user(session: Session, *, name: str, email: str, password: str,
     if problems:
         raise DomainError(" ".join(problems), field="password")
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise DomainError("An account with this e-mail address exists already. Log in instead.",
+        raise DomainError(_("An account with this e-mail address exists already. Log in instead."),
                           field="email")
     user = User(name=name.strip(), email=email, password_hash=passwords.hash(password),
                 language=language)
@@ -50,16 +51,16 @@ def authenticate(session: Session, *, email: str, password: str, passwords: Pass
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         passwords.hash(password)  # same cost as a real check: no account enumeration by timing
-        raise DomainError("Wrong e-mail address or password.")
+        raise DomainError(_("Wrong e-mail address or password."))
     if user.locked_until and user.locked_until > now:
-        raise DomainError("Too many wrong passwords: this account is locked for a few minutes.")
+        raise DomainError(_("Too many wrong passwords: this account is locked for a few minutes."))
     if not passwords.verify(user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= LOCK_AFTER_FAILURES:
             user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
             user.failed_logins = 0
         session.flush()
-        raise DomainError("Wrong e-mail address or password.")
+        raise DomainError(_("Wrong e-mail address or password."))
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now

@@ -43,7 +43,7 @@ def login():
         else:
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            flash(f"Welcome, {user.name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(_after_login_target())
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
@@ -67,7 +67,7 @@ def register():
         else:
             db.session.commit()
             login_user(user)
-            flash("Your account is ready.", "success")
+            flash(_("Your account is ready."), "success")
             return redirect(_after_login_target())
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
@@ -94,5 +94,5 @@ def logout():
     services.end_sessions(db.session, current_user._get_current_object())
     db.session.commit()
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("public.home"))

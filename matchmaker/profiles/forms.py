@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, PasswordField, RadioField, SelectMultipleField, StringField,
                      TelField)
@@ -10,9 +11,9 @@ from ..models import Role
 
 SELF_CHOSEN_ROLES = (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)
 ROLE_HELP = {
-    Role.BUYER: "Buyer: I procure and post queries",
-    Role.SUPPLIER: "Supplier: I offer circular products or services",
-    Role.FACILITATOR: "Expert or facilitator: I advise buyers and suppliers",
+    Role.BUYER: _l("Buyer: I procure and post queries"),
+    Role.SUPPLIER: _l("Supplier: I offer circular products or services"),
+    Role.FACILITATOR: _l("Expert or facilitator: I advise buyers and suppliers"),
 }
 
 
@@ -24,29 +25,30 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ProfileForm(BaseForm):
-    organisation = StringField("Organisation", validators=[DataRequired(), Length(max=200)],
+    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)],
                                render_kw={"autocomplete": "organization"})
-    role = RadioField("I take part as", choices=[SelectChoice(r.value, ROLE_HELP[r]) for r in SELF_CHOSEN_ROLES],
-                      validators=[DataRequired("Choose how you take part.")])
+    role = RadioField(_l("I take part as"),
+                      choices=[SelectChoice(r.value, ROLE_HELP[r]) for r in SELF_CHOSEN_ROLES],
+                      validators=[DataRequired(_l("Choose how you take part."))])
     product_groups = MultiCheckboxField(
-        "Product groups that interest you", coerce=int,
-        validators=[DataRequired("Choose at least one product group.")])
-    pitch = StringField("Your pitch in one line", validators=[Length(max=200)],
-                        description="What you offer or look for, in at most 200 characters.")
-    phone = TelField("Phone", validators=[
+        _l("Product groups that interest you"), coerce=int,
+        validators=[DataRequired(_l("Choose at least one product group."))])
+    pitch = StringField(_l("Your pitch in one line"), validators=[Length(max=200)],
+                        description=_l("What you offer or look for, in at most 200 characters."))
+    phone = TelField(_l("Phone"), validators=[
         Optional(), Length(max=40),
-        Regexp(r"^\+?[0-9 ()./-]{6,40}$", message="Use digits, spaces and + ( ) . / - only.")],
+        Regexp(r"^\+?[0-9 ()./-]{6,40}$", message=_l("Use digits, spaces and + ( ) . / - only."))],
         render_kw={"autocomplete": "tel"})
-    share_contact = BooleanField("Show my e-mail address and phone to other participants")
-    logo = FileField("Logo (optional)", description="PNG, JPEG or WebP, at most 1 MB.",
+    share_contact = BooleanField(_l("Show my e-mail address and phone to other participants"))
+    logo = FileField(_l("Logo (optional)"), description=_l("PNG, JPEG or WebP, at most 1 MB."),
                      render_kw={"accept": "image/png,image/jpeg,image/webp"})
 
 
 class DeleteAccountForm(BaseForm):
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=256)],
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=256)],
                              render_kw={"autocomplete": "current-password"})
-    confirm = BooleanField("I understand that my account and everything in it will be deleted",
-                           validators=[DataRequired("Tick the box to confirm.")])
+    confirm = BooleanField(_l("I understand that my account and everything in it will be deleted"),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])
 
 
 class PostForm(BaseForm):

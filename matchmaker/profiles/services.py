@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
@@ -44,11 +45,11 @@ LOGO_MIMETYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"
 def check_logo(data: bytes) -> str:
     """Return the logo's type or raise DomainError on the `logo` field."""
     if len(data) > MAX_LOGO_BYTES:
-        raise DomainError("The logo is larger than 1 MB; please choose a smaller file.",
+        raise DomainError(_("The logo is larger than 1 MB; please choose a smaller file."),
                           field="logo")
     kind = logo_kind(data)
     if kind is None:
-        raise DomainError("The logo must be a PNG, JPEG or WebP image.", field="logo")
+        raise DomainError(_("The logo must be a PNG, JPEG or WebP image."), field="logo")
     return kind
 
 
@@ -56,7 +57,7 @@ def organisation_for(session: Session, name: str) -> Organisation:
     """The organisation of this name, matched case- and space-insensitively, or a new one."""
     name = " ".join(name.split())
     if not name:
-        raise DomainError("Enter your organisation.", field="organisation")
+        raise DomainError(_("Enter your organisation."), field="organisation")
     key = Organisation.key_for(name)
     organisation = session.scalar(select(Organisation).where(Organisation.name_key == key))
     if organisation is None:
@@ -71,9 +72,9 @@ def _event_groups(event: Event, ids: list[int]) -> list[ProductGroup]:
     if not allowed and not ids:
         return []  # the organisers have not chosen product groups yet
     if not ids:
-        raise DomainError("Choose at least one product group.", field="product_groups")
+        raise DomainError(_("Choose at least one product group."), field="product_groups")
     if any(i not in allowed for i in ids):
-        raise DomainError("Choose product groups of this event.", field="product_groups")
+        raise DomainError(_("Choose product groups of this event."), field="product_groups")
     return [allowed[i] for i in sorted(set(ids), key=lambda i: allowed[i].sort_order)]
 
 
@@ -84,16 +85,16 @@ def save_profile(session: Session, *, event: Event, user: User, data: ProfileDat
         existing = session.scalar(select(Participation).where(
             Participation.event_id == event.id, Participation.user_id == user.id))
         if existing is not None:
-            raise DomainError("You take part in this event already.")
+            raise DomainError(_("You take part in this event already."))
         if data.role not in SELF_CHOSEN_ROLES:
-            raise DomainError("Choose buyer, supplier or facilitator.", field="role")
+            raise DomainError(_("Choose buyer, supplier or facilitator."), field="role")
         participation = Participation(event=event, user=user, role=data.role)
         session.add(participation)
     elif data.role is not None:
         if participation.role not in SELF_CHOSEN_ROLES:
-            raise DomainError("Your role in this event is set by the organisers.", field="role")
+            raise DomainError(_("Your role in this event is set by the organisers."), field="role")
         if data.role not in SELF_CHOSEN_ROLES:
-            raise DomainError("Choose buyer, supplier or facilitator.", field="role")
+            raise DomainError(_("Choose buyer, supplier or facilitator."), field="role")
         participation.role = data.role
     groups = _event_groups(event, data.product_group_ids)
     participation.organisation = organisation_for(session, data.organisation)
@@ -239,7 +240,7 @@ def delete_account(session: Session, user: User, *, password: str,
     meetings, bookings and seats (foreign keys ON DELETE CASCADE).
     """
     if not passwords.verify(user.password_hash, password):
-        raise DomainError("The password is not right.", field="password")
+        raise DomainError(_("The password is not right."), field="password")
     logos = [p.logo for p in user.participations if p.logo]
     # A plain DELETE lets the database cascade everything hanging off the account,
     # whatever relationships later features add on the Python side.

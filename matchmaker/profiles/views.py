@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, url_for)
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from wtforms.fields.choices import SelectChoice
 
@@ -12,6 +13,7 @@ from ..access import event_or_404, participant_required, participation_of
 from ..auth.services import password_service
 from ..domain import DomainError
 from ..forms import attach_error
+from ..i18n import group_name
 from ..extensions import db
 from ..models import Event, Participation, Role
 from . import services
@@ -43,7 +45,7 @@ def _profile_helpers():
 
 def _profile_form(event: Event, participation: Participation | None) -> ProfileForm:
     form = ProfileForm()
-    form.product_groups.choices = [SelectChoice(g.id, g.name) for g in event.product_groups]
+    form.product_groups.choices = [SelectChoice(g.id, group_name(g)) for g in event.product_groups]
     if participation is not None and participation.role not in services.SELF_CHOSEN_ROLES:
         del form.role
     if not event.product_groups:
@@ -106,8 +108,10 @@ def join(slug: str):
         return redirect(url_for("profiles.home", slug=event.slug))
     form, saved = _save(event, None)
     if saved is not None:
-        flash(f"Welcome to {event.name}. Now add your first "
-              f"{'query' if saved.role is Role.BUYER else 'offer'}.", "success")
+        message = (_("Welcome to %(event)s. Now add your first query.", event=event.name)
+                   if saved.role is Role.BUYER else
+                   _("Welcome to %(event)s. Now add your first offer.", event=event.name))
+        flash(message, "success")
         return redirect(url_for("marketplace.new_listing", slug=event.slug))
     return render_template("profiles/form.html", event=event, form=form, joining=True,
                            me=None), 400 if form.errors else 200
@@ -118,7 +122,7 @@ def join(slug: str):
 def edit(event: Event, me: Participation):
     form, saved = _save(event, me)
     if saved is not None:
-        flash("Your profile is saved.", "success")
+        flash(_("Your profile is saved."), "success")
         return redirect(url_for("profiles.home", slug=event.slug))
     return render_template("profiles/form.html", event=event, form=form, joining=False,
                            me=me), 400 if form.errors else 200
@@ -193,7 +197,7 @@ def delete_account():
             for name in logos:
                 services.remove_upload(upload_dir(), name)
             logout_user()
-            flash("Your account and all its data are deleted.", "info")
+            flash(_("Your account and all its data are deleted."), "info")
             return redirect(url_for("public.home"))
     return render_template("profiles/account.html", form=form,
                            participations=sorted(current_user.participations,

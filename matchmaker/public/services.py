@@ -4,11 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import groupby
 
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import (DialogueSession, Event, Listing, ListingKind, Meeting, MeetingRequest,
                       Participation, RequestStatus, Role, Slot)
+from ..i18n import format_clock, format_day, group_name
 from ..timeutil import to_local
 
 
@@ -71,7 +73,8 @@ class ProgrammeDay:
 
 
 def programme(session: Session, event: Event) -> list[ProgrammeDay]:
-    """The event's day-by-day programme: meeting blocks and market dialogues, local time."""
+    """The event's day-by-day programme: meeting blocks and market dialogues, local time,
+    in the language of the request."""
     tz = event.timezone
     entries = []
     for block in event.blocks:
@@ -79,21 +82,24 @@ def programme(session: Session, event: Event) -> list[ProgrammeDay]:
         if not slots:
             continue
         start, end = to_local(slots[0].starts_at, tz), to_local(slots[-1].ends_at, tz)
-        entries.append((start, end, block.name or "One-to-one meetings",
-                        f"{len(slots)} meetings of {block.meeting_minutes} minutes"))
+        entries.append((start, end, block.name or _("One-to-one meetings"),
+                        ngettext("%(num)d meeting of %(minutes)d minutes",
+                                 "%(num)d meetings of %(minutes)d minutes", len(slots),
+                                 minutes=block.meeting_minutes)))
     dialogues = session.scalars(select(DialogueSession).where(
         DialogueSession.event_id == event.id).order_by(DialogueSession.starts_at))
     for dialogue in dialogues:
         tables = len(dialogue.tables)
         entries.append((to_local(dialogue.starts_at, tz), to_local(dialogue.ends_at, tz),
-                        dialogue.name or f"Market dialogue: {dialogue.product_group.name}",
-                        f"{tables} table{'s' if tables != 1 else ''}"))
+                        dialogue.name or _("Market dialogue: %(group)s",
+                                              group=group_name(dialogue.product_group)),
+                        ngettext("%(num)d table", "%(num)d tables", tables)))
     entries.sort(key=lambda e: (e[0], e[2]))
     days = []
     for day, items in groupby(entries, key=lambda e: e[0].date()):
         days.append(ProgrammeDay(
-            label=day.strftime("%A %d %B %Y"),
-            items=[ProgrammeItem(s.strftime("%H:%M"), e.strftime("%H:%M"), t, d)
+            label=format_day(day),
+            items=[ProgrammeItem(format_clock(s), format_clock(e), t, d)
                    for s, e, t, d in items]))
     return days
 
