@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectMultipleField
 from wtforms.validators import NumberRange, Optional
 
@@ -5,10 +6,10 @@ from ..forms import BaseForm
 
 
 class AvailabilityForm(BaseForm):
-    slots = SelectMultipleField("Times you are available", coerce=int, validate_choice=True)
+    slots = SelectMultipleField(_l("Times you are available"), coerce=int, validate_choice=True)
     max_meetings = IntegerField(
-        "Most meetings I want", validators=[Optional(), NumberRange(min=0)],
-        description="Leave empty for the event's maximum.")
+        _l("Most meetings I want"), validators=[Optional(), NumberRange(min=0)],
+        description=_l("Leave empty for the event's maximum."))
 
 
 class RotateFeedForm(BaseForm):

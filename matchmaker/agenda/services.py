@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain import DomainError
 from ..exports import ical
+from ..i18n import format_day, group_name
 from ..models import (Absence, Event, MeetingBlock, MeetingRequest, Participation,
                       Phase, RequestStatus, Slot, Table)
 from ..models.people import new_token
@@ -65,19 +67,27 @@ def agenda_days(session: Session, me: Participation) -> list[AgendaDay]:
         items.append(AgendaItem(
             kind="meeting", start=to_local(meeting.slot.starts_at, tz),
             end=to_local(meeting.slot.ends_at, tz), title=other.user.name,
-            where=meeting.table.label, counterpart=other,
+            where=table_label(meeting.table), counterpart=other,
             detail=other.organisation.name if other.organisation else ""))
     for seat in ical.participant_seats(session, me):
         dialogue = seat.table.session
         items.append(AgendaItem(
             kind="dialogue", start=to_local(dialogue.starts_at, tz),
             end=to_local(dialogue.ends_at, tz),
-            title=dialogue.name or f"Market dialogue: {dialogue.product_group.name}",
-            where=f"Dialogue table {seat.table.label}",
-            detail=f"{seat.side.value.capitalize()}s' side"))
+            title=dialogue.name or _("Market dialogue: %(group)s",
+                                     group=group_name(dialogue.product_group)),
+            where=_("Dialogue table %(table)s", table=seat.table.label),
+            detail=seat.side.label))
     items.sort(key=lambda item: (item.start, item.kind))
     return [AgendaDay(day=day, items=list(group))
             for day, group in groupby(items, key=lambda item: item.start.date())]
+
+
+def table_label(table: Table) -> str:
+    """'Table 4 (Hall B)' in the reader's language."""
+    if table.zone:
+        return _("Table %(number)d (%(zone)s)", number=table.number, zone=table.zone)
+    return _("Table %(number)d", number=table.number)
 
 
 def rotate_feed_token(session: Session, me: Participation) -> str:
@@ -107,9 +117,9 @@ def availability_grid(session: Session, event: Event) -> list[BlockSlots]:
                              .options(selectinload(MeetingBlock.slots)))
     grid = []
     for block in blocks:
-        name = block.name or "One-to-one meetings"
+        name = block.name or _("One-to-one meetings")
         grid.append(BlockSlots(
-            block=block, label=f"{block.day:%A %d %B}: {name}",
+            block=block, label=f"{format_day(block.day)}: {name}",
             slots=[(slot, _clock_range(slot, tz)) for slot in block.slots]))
     return grid
 
@@ -127,15 +137,16 @@ def set_availability(session: Session, me: Participation, *, available_slot_ids:
     """Store the slots a participant cannot meet in as absences, and their meeting cap."""
     event = me.event
     if event.phase not in AVAILABILITY_PHASES:
-        raise DomainError("The schedule is being made: ask the organisers to change your "
-                          "availability.")
+        raise DomainError(_("The schedule is being made: ask the organisers to change your "
+                            "availability."))
     slot_ids = set(session.scalars(select(Slot.id).where(Slot.event_id == event.id)))
     unknown = available_slot_ids - slot_ids
     if unknown:
-        raise DomainError("Some of the chosen times are not part of this event.", field="slots")
+        raise DomainError(_("Some of the chosen times are not part of this event."),
+                          field="slots")
     if max_meetings is not None and not 0 <= max_meetings <= event.default_max_meetings:
-        raise DomainError(f"Choose between 0 and {event.default_max_meetings} meetings.",
-                          field="max_meetings")
+        raise DomainError(_("Choose between 0 and %(max)d meetings.",
+                            max=event.default_max_meetings), field="max_meetings")
     wanted_absent = slot_ids - available_slot_ids
     current = absent_slot_ids(session, me)
     if current - wanted_absent:

@@ -1,6 +1,7 @@
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, url_for)
 
+from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from ..access import participant_required
@@ -84,8 +85,8 @@ def rotate_feed(event, me):
         abort(400)
     services.rotate_feed_token(db.session, me)
     db.session.commit()
-    flash("Your calendar has a new private address. Subscribe again with it; the old one "
-          "no longer works.", "success")
+    flash(_("Your calendar has a new private address. Subscribe again with it; the old one "
+            "no longer works."), "success")
     return redirect(url_for("agenda.agenda", slug=event.slug) + "#calendar")
 
 
@@ -100,8 +101,8 @@ def availability(event, me):
     form = AvailabilityForm(data={"slots": [i for i in all_ids if i not in absent],
                                   "max_meetings": me.max_meetings})
     form.slots.choices = [SelectChoice(i, str(i)) for i in all_ids]
-    form.max_meetings.description = \
-        f"Leave empty for the event's maximum, {event.default_max_meetings}."
+    form.max_meetings.description = _("Leave empty for the event's maximum, %(max)d.",
+                                      max=event.default_max_meetings)
     if form.validate_on_submit():
         try:
             services.set_availability(db.session, me, available_slot_ids=set(form.slots.data),
@@ -111,7 +112,7 @@ def availability(event, me):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Your availability is saved.", "success")
+            flash(_("Your availability is saved."), "success")
             return redirect(url_for("agenda.availability", slug=event.slug))
     chosen = set(form.slots.data or []) if request.method == "POST" else \
         {i for i in all_ids if i not in absent}

@@ -7,19 +7,25 @@ is fixed; SEQUENCE follows `Meeting.sequence` so that a moved meeting replaces t
 old one. Times carry the event's zone (TZID) and the calendar embeds the matching
 VTIMEZONE. Text goes through icalendar, which escapes commas, semicolons and line
 breaks, so names and messages cannot add properties.
+
+The words of the entries follow the current language; a participant's own calendar
+(download or subscription) is written in that participant's saved language.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable, Mapping
 
 import icalendar
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..i18n import group_name, in_language
 from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
-                      MeetingRequest, Participation, Phase, Table)
+                      MeetingRequest, Participation, Phase, Side, Table)
 from ..timeutil import zone
 
 PRODID = "-//matchmaker//Buyer meets Supplier//EN"
@@ -105,7 +111,9 @@ def _person(participation: Participation) -> str:
 
 
 def _meeting_location(table: Table) -> str:
-    return f"Table {table.number}, {table.zone}" if table.zone else f"Table {table.number}"
+    if table.zone:
+        return _("Table %(number)d, %(zone)s", number=table.number, zone=table.zone)
+    return _("Table %(number)d", number=table.number)
 
 
 def _meeting_entry(meeting: Meeting, host: str, viewer: Participation | None) -> Entry:
@@ -113,40 +121,52 @@ def _meeting_entry(meeting: Meeting, host: str, viewer: Participation | None) ->
     sender, recipient = request.sender, request.recipient
     if viewer is not None:
         other = recipient if viewer.id == sender.id else sender
-        summary = f"Meeting with {_person(other)}"
-        description = f"One-to-one meeting with {_person(other)}."
+        summary = _("Meeting with %(name)s", name=_person(other))
+        description = _("One-to-one meeting with %(name)s.", name=_person(other))
     else:
-        summary = f"Meeting: {_person(sender)} and {_person(recipient)}"
-        description = f"One-to-one meeting between {_person(sender)} and {_person(recipient)}."
+        summary = _("Meeting: %(first)s and %(second)s", first=_person(sender),
+                    second=_person(recipient))
+        description = _("One-to-one meeting between %(first)s and %(second)s.",
+                        first=_person(sender), second=_person(recipient))
     if request.message:
-        description += f"\n\nRequest: {request.message}"
+        description += "\n\n" + _("Request: %(message)s", message=request.message)
     return Entry(uid=meeting_uid(meeting.id, host), start=meeting.slot.starts_at,
                  end=meeting.slot.ends_at, summary=summary,
                  location=_meeting_location(meeting.table), description=description,
                  sequence=meeting.sequence, last_modified=meeting.updated_at,
-                 categories=("One-to-one meeting",))
+                 categories=(_("One-to-one meeting"),))
+
+
+def _dialogue_title(dialogue: DialogueSession) -> str:
+    return dialogue.name or _("Market dialogue: %(group)s",
+                              group=group_name(dialogue.product_group))
 
 
 def _seat_entry(seat: DialogueSeat, host: str) -> Entry:
     table = seat.table
     dialogue = table.session
-    title = dialogue.name or f"Market dialogue: {dialogue.product_group.name}"
-    description = f"{title}. You sit on the {seat.side.value}s' side of table {table.label}."
+    title = _dialogue_title(dialogue)
+    description = (
+        _("%(title)s. You sit on the buyers' side of table %(table)s.",
+          title=title, table=table.label) if seat.side is Side.BUYER else
+        _("%(title)s. You sit on the suppliers' side of table %(table)s.",
+          title=title, table=table.label))
     if table.moderator is not None:
-        description += f" Moderator: {_person(table.moderator)}."
+        description += " " + _("Moderator: %(name)s.", name=_person(table.moderator))
     return Entry(uid=dialogue_seat_uid(seat.id, host), start=dialogue.starts_at,
-                 end=dialogue.ends_at, summary=f"{title}, table {table.label}",
-                 location=f"Dialogue table {table.label}", description=description,
-                 categories=("Market dialogue",))
+                 end=dialogue.ends_at,
+                 summary=_("%(title)s, table %(table)s", title=title, table=table.label),
+                 location=_("Dialogue table %(table)s", table=table.label),
+                 description=description, categories=(_("Market dialogue"),))
 
 
 def _dialogue_entry(dialogue: DialogueSession, host: str) -> Entry:
-    title = dialogue.name or f"Market dialogue: {dialogue.product_group.name}"
+    title = _dialogue_title(dialogue)
     labels = ", ".join(t.label for t in dialogue.tables)
     return Entry(uid=dialogue_session_uid(dialogue.id, host), start=dialogue.starts_at,
                  end=dialogue.ends_at, summary=title,
-                 location=f"Dialogue tables {labels}" if labels else "",
-                 categories=("Market dialogue",))
+                 location=_("Dialogue tables %(tables)s", tables=labels) if labels else "",
+                 categories=(_("Market dialogue"),))
 
 
 def _meetings_query():
@@ -185,9 +205,13 @@ def participant_entries(session: Session, participation: Participation,
 
 def participant_calendar(session: Session, participation: Participation, host: str, *,
                          stamp: datetime | None = None) -> bytes:
+    """In the participant's saved language, else the current one (a subscription has
+    no signed-in user, so a saved choice is what it can go by)."""
     event = participation.event
-    cal = build_calendar(participant_entries(session, participation, host),
-                         name=f"{event.name}: {participation.user.name}",
+    language = participation.user.language
+    with in_language(language) if language else nullcontext():
+        entries = participant_entries(session, participation, host)
+    cal = build_calendar(entries, name=f"{event.name}: {participation.user.name}",
                          tz_name=event.timezone, stamp=stamp,
                          uid=f"agenda-{participation.id}@{host}")
     return to_bytes(cal)

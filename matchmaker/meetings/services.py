@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain import DomainError, NotFound
+from ..i18n import in_language
 from ..models import (Event, MeetingRequest, Participation, Phase, Priority, RequestStatus,
                       Role)
 from ..notifications import services as notifications
@@ -64,28 +66,44 @@ def shown_status(request: MeetingRequest, now: datetime) -> RequestStatus:
     return RequestStatus.EXPIRED if is_expired(request, now) else request.status
 
 
+def _already(status: RequestStatus) -> str:
+    """'This request is declined already.' as one sentence per status."""
+    return {
+        RequestStatus.PENDING: _("This request is pending already."),
+        RequestStatus.ACCEPTED: _("This request is accepted already."),
+        RequestStatus.DECLINED: _("This request is declined already."),
+        RequestStatus.CANCELLED: _("This request is cancelled already."),
+        RequestStatus.EXPIRED: _("This request is expired already."),
+    }[status]
+
+
 def why_not_requestable(session: Session, event: Event, sender: Participation,
                         recipient: Participation, now: datetime) -> str | None:
     """The reason `sender` cannot ask `recipient` for a meeting now, or None."""
     if event.phase is not Phase.BOOKING_OPEN:
-        return "Meeting requests are not open for this event at the moment."
+        return _("Meeting requests are not open for this event at the moment.")
     if sender.id == recipient.id:
-        return "You cannot request a meeting with yourself."
+        return _("You cannot request a meeting with yourself.")
     if sender.role not in REQUESTABLE_ROLES:
-        return "Organisers and moderators do not book one-to-one meetings."
+        return _("Organisers and moderators do not book one-to-one meetings.")
     if recipient.role not in REQUESTABLE_ROLES:
-        return (f"{recipient.user.name} is one of the {recipient.role.label.lower()}s and "
-                "takes no one-to-one meetings.")
+        if recipient.role is Role.ORGANISER:
+            return _("%(name)s is one of the organisers and takes no one-to-one meetings.",
+                     name=recipient.user.name)
+        return _("%(name)s is one of the moderators and takes no one-to-one meetings.",
+                 name=recipient.user.name)
     if sender.organisation_id is not None and sender.organisation_id == recipient.organisation_id:
-        return "You cannot request a meeting with someone from your own organisation."
+        return _("You cannot request a meeting with someone from your own organisation.")
     existing = open_request_between(session, sender, recipient)
     if existing is not None and not is_expired(existing, now):
         if existing.status is RequestStatus.ACCEPTED:
-            return f"You already have a meeting with {recipient.user.name}."
-        return f"There is already an open request between you and {recipient.user.name}."
+            return _("You already have a meeting with %(name)s.", name=recipient.user.name)
+        return _("There is already an open request between you and %(name)s.",
+                 name=recipient.user.name)
     if open_sent_count(session, sender, now) >= event.max_open_requests:
-        return (f"You have {event.max_open_requests} requests waiting for an answer, the "
-                "most this event allows. Wait for answers or cancel one first.")
+        return _("You have %(count)d requests waiting for an answer, the most this event "
+                 "allows. Wait for answers or cancel one first.",
+                 count=event.max_open_requests)
     return None
 
 
@@ -93,13 +111,15 @@ def request_meeting(session: Session, event: Event, sender: Participation,
                     recipient: Participation, *, message: str, priority: int,
                     now: datetime) -> MeetingRequest:
     if recipient.event_id != event.id or sender.event_id != event.id:
-        raise NotFound("This participant does not exist.")
+        raise NotFound(_("This participant does not exist."))
     try:
         priority = Priority(int(priority)).value
     except ValueError:
-        raise DomainError("Choose how much you want this meeting.", field="priority") from None
+        raise DomainError(_("Choose how much you want this meeting."),
+                          field="priority") from None
     if len(message) > MESSAGE_MAX:
-        raise DomainError(f"Keep the message under {MESSAGE_MAX} characters.", field="message")
+        raise DomainError(_("Keep the message under %(max)d characters.", max=MESSAGE_MAX),
+                          field="message")
     reason = why_not_requestable(session, event, sender, recipient, now)
     if reason:
         raise DomainError(reason)
@@ -116,12 +136,15 @@ def request_meeting(session: Session, event: Event, sender: Participation,
         with session.begin_nested():
             session.add(request)
     except IntegrityError:
-        raise DomainError(f"There is already an open request between you and "
-                          f"{recipient.user.name}.") from None
-    notifications.notify(session, recipient, notifications.REQUEST_RECEIVED,
-                         f"{sender.display_name} asks to meet you "
-                         f"({Priority(priority).label.lower()})."
-                         + (f" Their message: {message}" if message else ""), now)
+        raise DomainError(_("There is already an open request between you and %(name)s.",
+                            name=recipient.user.name)) from None
+    with in_language(recipient.user.language):
+        text = (_("%(name)s asks to meet you (must meet).", name=sender.display_name)
+                if priority == Priority.MUST_MEET.value else
+                _("%(name)s asks to meet you (would like to meet).", name=sender.display_name))
+        if message:
+            text += " " + _("Their message: %(message)s", message=message)
+    notifications.notify(session, recipient, notifications.REQUEST_RECEIVED, text, now)
     return request
 
 
@@ -132,18 +155,18 @@ def find_request(session: Session, event: Event, request_id: int,
         MeetingRequest.id == request_id, MeetingRequest.event_id == event.id,
         or_(MeetingRequest.sender_id == me.id, MeetingRequest.recipient_id == me.id)))
     if request is None:
-        raise NotFound("This request does not exist.")
+        raise NotFound(_("This request does not exist."))
     return request
 
 
 def _answerable(session: Session, request: MeetingRequest, me: Participation,
                 now: datetime) -> None:
     if request.recipient_id != me.id:
-        raise NotFound("This request does not exist.")
+        raise NotFound(_("This request does not exist."))
     if is_expired(request, now):
-        raise DomainError("This request has expired.")
+        raise DomainError(_("This request has expired."))
     if request.status is not RequestStatus.PENDING:
-        raise DomainError(f"This request is {request.status.label.lower()} already.")
+        raise DomainError(_already(request.status))
 
 
 def accept_request(session: Session, request: MeetingRequest, me: Participation,
@@ -151,21 +174,22 @@ def accept_request(session: Session, request: MeetingRequest, me: Participation,
     _answerable(session, request, me, now)
     event = me.event
     if event.phase is not Phase.BOOKING_OPEN:
-        raise DomainError("Requests cannot be accepted now: booking is closed.")
+        raise DomainError(_("Requests cannot be accepted now: booking is closed."))
     for who in (request.recipient, request.sender):
         cap = meeting_cap(who)
         if accepted_count(session, who) >= cap:
             if who.id == me.id:
-                raise DomainError(f"You have {cap} accepted meetings, the most allowed here. "
-                                  "Cancel one before accepting another.")
-            raise DomainError(f"{who.user.name} has no room for more meetings "
-                              f"({cap} accepted).")
+                raise DomainError(_("You have %(cap)d accepted meetings, the most allowed "
+                                    "here. Cancel one before accepting another.", cap=cap))
+            raise DomainError(_("%(name)s has no room for more meetings (%(cap)d accepted).",
+                                name=who.user.name, cap=cap))
     request.status = RequestStatus.ACCEPTED
     request.responded_at = now
     session.flush()
-    notifications.notify(session, request.sender, notifications.REQUEST_ACCEPTED,
-                         f"{me.display_name} accepted your meeting request. The organisers "
-                         "will give it a time and a table.", now)
+    with in_language(request.sender.user.language):
+        text = _("%(name)s accepted your meeting request. The organisers will give it a time "
+                 "and a table.", name=me.display_name)
+    notifications.notify(session, request.sender, notifications.REQUEST_ACCEPTED, text, now)
     return request
 
 
@@ -173,14 +197,17 @@ def decline_request(session: Session, request: MeetingRequest, me: Participation
                     reason: str, now: datetime) -> MeetingRequest:
     _answerable(session, request, me, now)
     if len(reason) > REASON_MAX:
-        raise DomainError(f"Keep the reason under {REASON_MAX} characters.", field="reason")
+        raise DomainError(_("Keep the reason under %(max)d characters.", max=REASON_MAX),
+                          field="reason")
     request.status = RequestStatus.DECLINED
     request.decline_reason = reason
     request.responded_at = now
     session.flush()
-    notifications.notify(session, request.sender, notifications.REQUEST_DECLINED,
-                         f"{me.display_name} declined your meeting request."
-                         + (f" Reason: {reason}" if reason else ""), now)
+    with in_language(request.sender.user.language):
+        text = _("%(name)s declined your meeting request.", name=me.display_name)
+        if reason:
+            text += " " + _("Reason: %(reason)s", reason=reason)
+    notifications.notify(session, request.sender, notifications.REQUEST_DECLINED, text, now)
     return request
 
 
@@ -191,14 +218,14 @@ def cancel_request(session: Session, request: MeetingRequest, me: Participation,
     A cancelled accepted request loses its scheduled meeting (and so its bookings).
     """
     if me.id not in (request.sender_id, request.recipient_id):
-        raise NotFound("This request does not exist.")
+        raise NotFound(_("This request does not exist."))
     if is_expired(request, now):
-        raise DomainError("This request has expired.")
+        raise DomainError(_("This request has expired."))
     if request.status is RequestStatus.PENDING:
         if request.sender_id != me.id:
-            raise DomainError("Decline the request instead.")
+            raise DomainError(_("Decline the request instead."))
     elif request.status is not RequestStatus.ACCEPTED:
-        raise DomainError(f"This request is {request.status.label.lower()} already.")
+        raise DomainError(_already(request.status))
     was_accepted = request.status is RequestStatus.ACCEPTED
     if request.meeting is not None:
         session.delete(request.meeting)
@@ -207,8 +234,9 @@ def cancel_request(session: Session, request: MeetingRequest, me: Participation,
     session.flush()
     if was_accepted:
         other = request.recipient if request.sender_id == me.id else request.sender
-        notifications.notify(session, other, notifications.REQUEST_CANCELLED,
-                             f"{me.display_name} cancelled your meeting.", now)
+        with in_language(other.user.language):
+            text = _("%(name)s cancelled your meeting.", name=me.display_name)
+        notifications.notify(session, other, notifications.REQUEST_CANCELLED, text, now)
     return request
 
 
@@ -259,5 +287,5 @@ def participant_in_event(session: Session, event: Event, participation_id: int) 
     participation = session.scalar(select(Participation).where(
         Participation.id == participation_id, Participation.event_id == event.id))
     if participation is None:
-        raise NotFound("This participant does not exist.")
+        raise NotFound(_("This participant does not exist."))
     return participation

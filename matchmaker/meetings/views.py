@@ -1,4 +1,5 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import participant_required, participation_of
@@ -6,7 +7,7 @@ from ..database import utcnow
 from ..domain import DomainError, NotFound
 from ..forms import attach_error
 from ..extensions import db
-from ..timeutil import to_local
+from ..i18n import format_moment
 from . import services
 from .forms import ActionForm, DeclineForm, RequestForm
 
@@ -59,8 +60,8 @@ def new_request(event, me, participation_id: int):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"Request sent to {recipient.user.name}. You will get an e-mail when they "
-                  "answer.", "success")
+            flash(_("Request sent to %(name)s. You will get an e-mail when they answer.",
+                    name=recipient.user.name), "success")
             return redirect(url_for("meetings.requests", slug=event.slug, tab="sent"))
     elif refusal is not None and request.method == "POST":
         form.form_errors.append(refusal)
@@ -84,7 +85,7 @@ def requests(event, me):
         action_form=ActionForm(), decline_form=DeclineForm(),
         accepted=services.accepted_count(db.session, me), cap=services.meeting_cap(me),
         profile_url=lambda p: profile_url(event, p), market_url=_market_url(event),
-        when=lambda moment: f"{to_local(moment, event.timezone):%d %b %H:%M}")
+        when=lambda moment: format_moment(moment, event.timezone))
 
 
 def _back(event, tab: str):
@@ -107,7 +108,8 @@ def accept(event, me, request_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(f"Accepted: you will meet {meeting_request.sender.user.name}.", "success")
+        flash(_("Accepted: you will meet %(name)s.", name=meeting_request.sender.user.name),
+              "success")
     return _back(event, "received")
 
 
@@ -127,7 +129,8 @@ def decline(event, me, request_id: int):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"Declined the request of {meeting_request.sender.user.name}.", "info")
+            flash(_("Declined the request of %(name)s.", name=meeting_request.sender.user.name),
+                  "info")
             return _back(event, "received")
     status = 400 if request.method == "POST" else 200
     return render_template("meetings/decline.html", event=event, me=me, form=form,
@@ -149,7 +152,7 @@ def cancel(event, me, request_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash("The request is cancelled.", "info")
+        flash(_("The request is cancelled."), "info")
     return _back(event, tab)
 
 

@@ -13,10 +13,12 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..database import utcnow
+from ..i18n import in_language
 from ..mail import send_mail
 from ..models import Event, Notification, Participation
 
@@ -30,12 +32,12 @@ SCHEDULE_PUBLISHED = "schedule_published"
 SCHEDULE_CHANGED = "schedule_changed"
 
 SUBJECTS = {
-    REQUEST_RECEIVED: "New meeting request",
-    REQUEST_ACCEPTED: "Your meeting request was accepted",
-    REQUEST_DECLINED: "Your meeting request was declined",
-    REQUEST_CANCELLED: "A meeting was cancelled",
-    SCHEDULE_PUBLISHED: "Your meeting schedule is ready",
-    SCHEDULE_CHANGED: "Your meeting schedule changed",
+    REQUEST_RECEIVED: _l("New meeting request"),
+    REQUEST_ACCEPTED: _l("Your meeting request was accepted"),
+    REQUEST_DECLINED: _l("Your meeting request was declined"),
+    REQUEST_CANCELLED: _l("A meeting was cancelled"),
+    SCHEDULE_PUBLISHED: _l("Your meeting schedule is ready"),
+    SCHEDULE_CHANGED: _l("Your meeting schedule changed"),
 }
 LINKS = {
     REQUEST_RECEIVED: "requests", REQUEST_ACCEPTED: "agenda", REQUEST_DECLINED: "requests",
@@ -80,12 +82,15 @@ def notify_schedule_changed(session: Session, event: Event,
     if kind not in kinds:
         raise ValueError("kind is 'published' or 'changed'")
     now = now or utcnow()
-    text = (f"The meeting schedule of {event.name} is published: see your meetings, "
-            "times and tables in your agenda." if kind == "published" else
-            f"Your meetings at {event.name} changed: check the new times and tables "
-            "in your agenda.")
     users = []
     for participation in participations:
+        # The text is stored as it will be e-mailed: in the recipient's language.
+        with in_language(participation.user.language):
+            text = (_("The meeting schedule of %(event)s is published: see your meetings, "
+                      "times and tables in your agenda.", event=event.name)
+                    if kind == "published" else
+                    _("Your meetings at %(event)s changed: check the new times and tables "
+                      "in your agenda.", event=event.name))
         queue(session, participation, kinds[kind], text, now)
         users.append(participation.user_id)
     return deliver(session, users, now, min_interval)
@@ -162,16 +167,22 @@ def _link(notification: Notification) -> str:
 
 
 def _send(notifications: list[Notification]) -> None:
+    """One e-mail in the recipient's language. A notification's text was written in
+    that language when it was queued."""
     user = notifications[0].participation.user
-    greeting = f"Hello {user.name},\n\n"
-    footer = "\n\n-- \nmatchmaker, Buyer meets Supplier events\n"
-    if len(notifications) == 1:
-        only = notifications[0]
-        subject = f"{SUBJECTS[only.kind]} · {only.participation.event.name}"
-        body = f"{greeting}{only.text}\n\nOpen: {_link(only)}{footer}"
-    else:
-        subject = f"{len(notifications)} updates from matchmaker"
-        items = "\n\n".join(f"* {SUBJECTS[n.kind]} ({n.participation.event.name})\n  {n.text}\n"
-                            f"  Open: {_link(n)}" for n in notifications)
-        body = f"{greeting}Here is what happened since our last e-mail:\n\n{items}{footer}"
+    with in_language(user.language):
+        greeting = _("Hello %(name)s,", name=user.name) + "\n\n"
+        footer = "\n\n-- \n" + _("matchmaker, Buyer meets Supplier events") + "\n"
+        if len(notifications) == 1:
+            only = notifications[0]
+            subject = f"{SUBJECTS[only.kind]} · {only.participation.event.name}"
+            body = greeting + only.text + "\n\n" + _("Open: %(link)s", link=_link(only)) + footer
+        else:
+            subject = ngettext("%(num)d update from matchmaker", "%(num)d updates from matchmaker",
+                               len(notifications))
+            items = "\n\n".join(
+                f"* {SUBJECTS[n.kind]} ({n.participation.event.name})\n  {n.text}\n  "
+                + _("Open: %(link)s", link=_link(n)) for n in notifications)
+            body = (greeting + _("Here is what happened since our last e-mail:") + "\n\n"
+                    + items + footer)
     send_mail(user.email, subject, body)
