@@ -2,8 +2,9 @@
 
 The import checks the whole file first and imports nothing while a row is bad, unless
 the organiser asks for the valid rows only. Existing accounts (same e-mail) are added
-to the event without touching their password; new accounts get an unusable password
-and are invited to set one (see `invitations.py`).
+to the event without touching their password or language; new accounts get an unusable
+password and are invited to set one (see `invitations.py`). An optional `language`
+column (en, nl or fr) sets the language of a new account: its invitation and pages.
 """
 from __future__ import annotations
 
@@ -15,16 +16,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain import DomainError
+from ..i18n import LANGUAGES, normalise_language
 from ..models import Event, Organisation, Participation, ProductGroup, Role, User
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 5000
 COLUMNS = ("name", "email", "organisation", "role", "product_groups")
 REQUIRED_COLUMNS = ("name", "email", "role")
+OPTIONAL_COLUMNS = ("language",)
 ROLE_WORDS = {
     "buyer": Role.BUYER, "procurer": Role.BUYER,
     "supplier": Role.SUPPLIER,
@@ -46,6 +50,7 @@ class Row:
     role: Role | None
     groups: list[ProductGroup]
     errors: list[str] = field(default_factory=list)
+    language: str | None = None
     existing_user: bool = False
     already_in_event: bool = False
 
@@ -72,7 +77,8 @@ class ParsedFile:
 
     def report(self) -> list[str]:
         """One line per bad row: 'line 4: ...; ...'."""
-        return [f"line {r.line}: " + "; ".join(r.errors) for r in self.bad]
+        return [_("line %(line)s: %(errors)s", line=r.line, errors="; ".join(r.errors))
+                for r in self.bad]
 
 
 @dataclass
@@ -90,24 +96,27 @@ def has_usable_password(user: User) -> bool:
 def decode_upload(data: bytes) -> str:
     """The upload as text, or a clear DomainError on size and encoding (BOM tolerated)."""
     if len(data) > MAX_BYTES:
-        raise DomainError(f"The file is too large: at most {_size(MAX_BYTES)} is accepted. "
-                          "Split it into smaller files.", field="file")
+        raise DomainError(_("The file is too large: at most %(size)s is accepted. Split it "
+                            "into smaller files.", size=_size(MAX_BYTES)), field="file")
     if not data.strip():
-        raise DomainError("The file is empty.", field="file")
+        raise DomainError(_("The file is empty."), field="file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
-        raise DomainError(f"The file is not UTF-8 text (first bad byte on line {line}). In a "
-                          "spreadsheet, save as 'CSV UTF-8'.", field="file") from None
+        raise DomainError(_("The file is not UTF-8 text (first bad byte on line %(line)s). In "
+                            "a spreadsheet, save as 'CSV UTF-8'.", line=line),
+                          field="file") from None
     if "\x00" in text:
-        raise DomainError("The file contains NUL characters: it is not a CSV text file.",
+        raise DomainError(_("The file contains NUL characters: it is not a CSV text file."),
                           field="file")
     return text
 
 
 def _size(n: int) -> str:
-    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+    if n >= 1024 * 1024:
+        return _("%(num)d MB", num=n // (1024 * 1024))
+    return _("%(num)d KB", num=n // 1024)
 
 
 def parse_attendees(session: Session, event: Event, text: str) -> ParsedFile:
@@ -119,13 +128,14 @@ def parse_attendees(session: Session, event: Event, text: str) -> ParsedFile:
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
-        raise DomainError("The file has no header row.", field="file") from None
+        raise DomainError(_("The file has no header row."), field="file") from None
     columns = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        raise DomainError(f"Missing column(s): {', '.join(missing)}. The first row must name the "
-                          f"columns: {', '.join(COLUMNS)}.", field="file")
-    index = {c: columns.index(c) for c in COLUMNS if c in columns}
+        raise DomainError(_("Missing column(s): %(missing)s. The first row must name the "
+                            "columns: %(columns)s.", missing=", ".join(missing),
+                            columns=", ".join(COLUMNS)), field="file")
+    index = {c: columns.index(c) for c in COLUMNS + OPTIONAL_COLUMNS if c in columns}
     groups = _group_lookup(session, event)
     rows: list[Row] = []
     first_line: dict[str, int] = {}
@@ -135,14 +145,14 @@ def parse_attendees(session: Session, event: Event, text: str) -> ParsedFile:
             if not any(c.strip() for c in cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise DomainError(f"More than {MAX_ROWS} attendees in one file; split it.",
-                                  field="file")
+                raise DomainError(_("More than %(num)d attendees in one file; split it.",
+                                    num=MAX_ROWS), field="file")
             rows.append(_check_row(line, cells, index, groups, first_line))
     except csv.Error as error:
-        raise DomainError(f"Line {reader.line_num}: the CSV cannot be read ({error}).",
-                          field="file") from None
+        raise DomainError(_("Line %(line)s: the CSV cannot be read (%(error)s).",
+                            line=reader.line_num, error=str(error)), field="file") from None
     if not rows:
-        raise DomainError("The file has a header but no attendee.", field="file")
+        raise DomainError(_("The file has a header but no attendee."), field="file")
     existing = _existing_users(session, event, [r.email for r in rows if r.email])
     for row in rows:
         state = existing.get(row.email)
@@ -162,27 +172,34 @@ def _check_row(line, cells, index, groups, first_line) -> Row:
     raw_role = _cell(cells, index, "role").lower()
     errors: list[str] = []
     if not name:
-        errors.append("the name is missing")
+        errors.append(_("the name is missing"))
     elif len(name) > 120:
-        errors.append("the name is longer than 120 characters")
+        errors.append(_("the name is longer than 120 characters"))
     email = raw_email.lower()
     if not raw_email:
-        errors.append("the e-mail address is missing")
+        errors.append(_("the e-mail address is missing"))
     else:
         try:
             email = validate_email(raw_email, check_deliverability=False).normalized.lower()
         except EmailNotValidError:
-            errors.append(f"'{raw_email}' is not a valid e-mail address")
+            errors.append(_("'%(email)s' is not a valid e-mail address", email=raw_email))
     if email and email in first_line:
-        errors.append(f"{email} appears already on line {first_line[email]}")
+        errors.append(_("%(email)s appears already on line %(line)s", email=email,
+                        line=first_line[email]))
     elif email:
         first_line[email] = line
     role = ROLE_WORDS.get(raw_role)
     if role is None:
-        errors.append(f"unknown role '{raw_role}' (use buyer, supplier, facilitator, moderator "
-                      "or organiser)" if raw_role else "the role is missing")
+        errors.append(_("unknown role '%(role)s' (use buyer, supplier, facilitator, moderator "
+                        "or organiser)", role=raw_role) if raw_role else
+                      _("the role is missing"))
     if len(organisation) > 200:
-        errors.append("the organisation is longer than 200 characters")
+        errors.append(_("the organisation is longer than 200 characters"))
+    raw_language = _cell(cells, index, "language")
+    language = normalise_language(raw_language)
+    if raw_language and language is None:
+        errors.append(_("unknown language '%(language)s' (use %(codes)s)",
+                        language=raw_language, codes=", ".join(LANGUAGES)))
     chosen: list[ProductGroup] = []
     for word in GROUP_SEPARATORS.split(_cell(cells, index, "product_groups")):
         word = word.strip()
@@ -190,11 +207,12 @@ def _check_row(line, cells, index, groups, first_line) -> Row:
             continue
         group = groups.get(word.casefold())
         if group is None:
-            errors.append(f"unknown product group '{word}'")
+            errors.append(_("unknown product group '%(group)s'", group=word))
         elif group not in chosen:
             chosen.append(group)
     return Row(line=line, name=name, email=email, organisation=organisation, role=role,
-               groups=sorted(chosen, key=lambda g: g.sort_order), errors=errors)
+               groups=sorted(chosen, key=lambda g: g.sort_order), errors=errors,
+               language=language)
 
 
 def _group_lookup(session: Session, event: Event) -> dict[str, ProductGroup]:
@@ -227,15 +245,15 @@ def import_attendees(session: Session, event: Event, parsed: ParsedFile, *,
     Refuses (imports nothing) when a row is bad, unless `only_valid`.
     """
     if parsed.bad and not only_valid:
-        raise DomainError(f"{len(parsed.bad)} row(s) have errors; nothing was imported. Correct "
-                          "the file, or import only the valid rows.")
+        raise DomainError(_("%(num)d row(s) have errors; nothing was imported. Correct the "
+                            "file, or import only the valid rows.", num=len(parsed.bad)))
     new_users: list[User] = []
     added: list[Participation] = []
     unchanged = 0
     for row in parsed.valid:
         user = session.scalar(select(User).where(User.email == row.email))
         if user is None:
-            user = User(email=row.email, name=row.name,
+            user = User(email=row.email, name=row.name, language=row.language,
                         password_hash=UNUSABLE_PREFIX + secrets.token_hex(16))
             session.add(user)
             new_users.append(user)
@@ -289,14 +307,16 @@ def attendees(session: Session, event: Event, *, search: str = "") -> list[Parti
 
 
 def export_csv(session: Session, event: Event) -> str:
-    """The attendee list as CSV (the import's columns, plus check-in), formula-safe."""
+    """The attendee list as CSV (the import's columns, plus check-in and language),
+    formula-safe."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*COLUMNS, "checked_in_at"])
+    writer.writerow([*COLUMNS, "checked_in_at", "language"])
     for p in attendees(session, event):
         checked: datetime | None = p.checked_in_at
         writer.writerow([neutralise(v) for v in (
             p.user.name, p.user.email, p.organisation.name if p.organisation else "",
             p.role.value, ";".join(g.code for g in p.product_groups),
-            checked.isoformat(timespec="seconds") if checked else "")])
+            checked.isoformat(timespec="seconds") if checked else "",
+            p.user.language or "")])
     return out.getvalue()

@@ -1,7 +1,7 @@
 """The console home: counts per phase and the charts organisers read at a glance.
 
-Everything is computed here as plain numbers; templates draw them as inline SVG
-(no JavaScript, no inline styles: the CSP forbids them).
+Everything is computed here as plain numbers and labels in the page's language;
+templates draw them as inline SVG (no JavaScript, no inline styles: the CSP forbids them).
 """
 from __future__ import annotations
 
@@ -10,16 +10,23 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..i18n import format_day, group_name
 from ..models import (Event, Listing, ListingKind, Meeting, MeetingFeedback, MeetingRequest,
                       MeetingStatus, Participation, RequestStatus, Role, RunKind, RunStatus,
                       SolveRun)
-from ..timeutil import format_time, to_local
+from ..timeutil import format_time
 
 SCHEDULE_FORMAT = "matchmaker-schedule/1"
 REASON_WORDS = 8
+ROLE_PLURALS = {Role.BUYER: _l("Buyers"), Role.SUPPLIER: _l("Suppliers"),
+                Role.FACILITATOR: _l("Facilitators"), Role.ORGANISER: _l("Organisers"),
+                Role.MODERATOR: _l("Moderators")}
+CELL_STATES = {"": _l("free"), "scheduled": _l("scheduled"), "held": _l("held"),
+               "no_show": _l("no-show")}
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,11 @@ class Heatmap:
     columns: list[str]  # slot start times, local
     cells: list[list[str]]  # '' free, or a meeting status value
     day_labels: list[str] = field(default_factory=list)
+
+    @staticmethod
+    def state(cell: str) -> str:
+        """The word for a cell: 'free', 'scheduled', 'held', 'no-show'."""
+        return str(CELL_STATES.get(cell, cell))
 
 
 @dataclass
@@ -54,7 +66,8 @@ class Board:
     heatmap: Heatmap
     fairness: list[Bar]
     unscheduled: list[Bar]
-    unscheduled_source: str
+    unscheduled_run: int | None  # the solver run the reasons come from
+    unscheduled_problem: str  # '', 'unreadable' or 'format': why the run shows no reasons
     feedback: "FeedbackSummary"
 
     @property
@@ -68,6 +81,10 @@ class Board:
     @property
     def unscheduled_max(self) -> int:
         return max([b.value for b in self.unscheduled] + [1])
+
+    @property
+    def schedule_format(self) -> str:
+        return SCHEDULE_FORMAT
 
 
 def build(session: Session, event: Event) -> Board:
@@ -87,12 +104,11 @@ def build(session: Session, event: Event) -> Board:
     statuses = Counter(r.status for r in requests)
     meeting_statuses = Counter(m.status for m in meetings)
     return Board(
-        roles=[(role.label + "s", roles.get(role, 0)) for role in Role],
+        roles=[(str(ROLE_PLURALS[role]), roles.get(role, 0)) for role in Role],
         offers=kinds.get(ListingKind.OFFER, 0), queries=kinds.get(ListingKind.QUERY, 0),
         requests=[(s.label, statuses.get(s, 0)) for s in RequestStatus],
         requests_total=len(requests),
-        meetings=[(s.value.replace("_", "-").capitalize(), meeting_statuses.get(s, 0))
-                  for s in MeetingStatus],
+        meetings=[(s.label, meeting_statuses.get(s, 0)) for s in MeetingStatus],
         meetings_total=len(meetings),
         checked_in=sum(1 for p in people if p.checked_in_at is not None),
         participants=len(people), slots=len(event.slots), tables=len(event.tables),
@@ -100,7 +116,7 @@ def build(session: Session, event: Event) -> Board:
         heatmap=occupation(event, meetings),
         fairness=fairness(people, meetings),
         unscheduled=(unscheduled := unscheduled_reasons(session, event))[0],
-        unscheduled_source=unscheduled[1],
+        unscheduled_run=unscheduled[1], unscheduled_problem=unscheduled[2],
         feedback=feedback_summary(session, event),
     )
 
@@ -115,6 +131,11 @@ class FeedbackSummary:
     @property
     def scores_max(self) -> int:
         return max([b.value for b in self.scores] + [1])
+
+    @property
+    def average_text(self) -> str:
+        """'3.5', or '3,5' in Dutch and French."""
+        return format_decimal(self.average or 0, "0.0")
 
 
 def feedback_summary(session: Session, event: Event) -> FeedbackSummary:
@@ -157,7 +178,7 @@ def per_product_group(event: Event, people, requests, meetings) -> list[Bar]:
     for m in meetings:
         for gid in _groups_of_pair(by_id, m.request.sender_id, m.request.recipient_id):
             meeting_counts[gid] += 1
-    return [Bar(g.name, request_counts.get(g.id, 0), meeting_counts.get(g.id, 0))
+    return [Bar(group_name(g), request_counts.get(g.id, 0), meeting_counts.get(g.id, 0))
             for g in event.product_groups]
 
 
@@ -168,13 +189,13 @@ def occupation(event: Event, meetings) -> Heatmap:
     where = {(m.table_id, m.slot_id): m.status.value for m in meetings}
     columns, day_labels, last_day = [], [], None
     for slot in slots:
-        local = to_local(slot.starts_at, event.timezone)
         columns.append(format_time(slot.starts_at, event.timezone))
-        day = local.strftime("%a %d %b")
+        day = format_day(slot.starts_at, event.timezone, "short")
         day_labels.append(day if day != last_day else "")
         last_day = day
     cells = [[where.get((t.id, s.id), "") for s in slots] for t in tables]
-    rows = [("Stand " if t.owner_id else "") + f"{t.number}" + (" spare" if t.spare else "")
+    rows = [_("Stand %(number)s", number=t.number) if t.owner_id else
+            _("%(number)s spare", number=t.number) if t.spare else str(t.number)
             for t in tables]
     return Heatmap(rows=rows, columns=columns, cells=cells, day_labels=day_labels)
 
@@ -198,26 +219,29 @@ def reason_key(reason: str) -> str:
     identifiers and numbers blanked out, at most REASON_WORDS words."""
     head = re.split(r"[:;]", reason, maxsplit=1)[0]
     words = [("…" if re.search(r"\d", w) else w) for w in head.split()][:REASON_WORDS]
-    return " ".join(words).strip(" ,") or "(no reason given)"
+    return " ".join(words).strip(" ,") or _("(no reason given)")
 
 
-def unscheduled_reasons(session: Session, event: Event) -> tuple[list[Bar], str]:
+def unscheduled_reasons(session: Session, event: Event) -> tuple[list[Bar], int | None, str]:
+    """Reasons of the latest finished meetings run, grouped: (bars, run id, problem), the
+    problem being '' or why the run's result shows no reasons ('unreadable', 'format').
+    The reasons come from the solver and stay in English."""
     run = session.scalar(
         select(SolveRun).where(SolveRun.event_id == event.id, SolveRun.kind == RunKind.MEETINGS,
                                SolveRun.status.in_([RunStatus.FINISHED, RunStatus.STOPPED]),
                                SolveRun.result.is_not(None))
         .order_by(SolveRun.finished_at.desc().nulls_last(), SolveRun.id.desc()).limit(1))
     if run is None:
-        return [], ""
+        return [], None, ""
     try:
         document = json.loads(run.result or "")
     except ValueError:
-        return [], f"solver run {run.id} (its result could not be read)"
+        return [], run.id, "unreadable"
     if not isinstance(document, dict) or document.get("format") != SCHEDULE_FORMAT:
-        return [], f"solver run {run.id} (not a {SCHEDULE_FORMAT} document)"
+        return [], run.id, "format"
     groups: Counter[str] = Counter()
     for item in document.get("unscheduled") or []:
         if isinstance(item, dict):
             groups[reason_key(str(item.get("reason", "")))] += 1
     bars = [Bar(label, n) for label, n in groups.most_common(12)]
-    return bars, f"solver run {run.id}"
+    return bars, run.id, ""

@@ -1,6 +1,7 @@
 """Forms of the organiser console."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField,
                      PasswordField, SearchField, SelectField, SelectMultipleField, StringField,
@@ -9,6 +10,7 @@ from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length, Nu
                                 Optional)
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
+from markupsafe import escape
 
 from ..forms import BaseForm
 
@@ -32,8 +34,23 @@ class ConsoleForm(BaseForm):
             return super().bind_field(form, unbound_field, options)
 
 
-MEETING_STATUS_LABELS = {"held": "Held", "no_show": "No-show", "scheduled": "Scheduled",
-                         "cancelled": "Cancelled (frees slot and table)"}
+class EscapedText:
+    """A lazy translation that templates escape: Flask-Babel's lazy strings count as safe
+    HTML, which would swallow a text like '/events/<slug>'."""
+
+    def __init__(self, lazy) -> None:
+        self.lazy = lazy
+
+    def __str__(self) -> str:
+        return str(self.lazy)
+
+    def __html__(self) -> str:
+        return str(escape(str(self.lazy)))
+
+
+MEETING_STATUS_LABELS = {"held": _l("Held"), "no_show": _l("No-show"),
+                         "scheduled": _l("Scheduled"),
+                         "cancelled": _l("Cancelled (frees slot and table)")}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -44,31 +61,34 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class EventForm(ConsoleForm):
-    name = StringField("Event name", validators=[DataRequired(), Length(max=200)])
-    slug = StringField("Web address (slug)", validators=[DataRequired(), Length(max=80)],
-                       description="Lowercase letters, digits and hyphens: "
-                                   "the event lives at /events/<slug>.")
-    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
-    timezone = StringField("Time zone", validators=[DataRequired(), Length(max=64)],
+    name = StringField(_l("Event name"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(_l("Web address (slug)"), validators=[DataRequired(), Length(max=80)],
+                       description=EscapedText(_l("Lowercase letters, digits and hyphens: "
+                                                 "the event lives at /events/<slug>.")))
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)],
                            default="Europe/Brussels",
                            render_kw={"list": "timezones", "autocomplete": "off"},
-                           description="All times of the event are shown in this zone, "
-                                       "e.g. Europe/Brussels.")
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+                           description=_l("All times of the event are shown in this zone, "
+                                          "e.g. Europe/Brussels."))
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
 
 
 class BookingRulesForm(ConsoleForm):
     max_open_requests = IntegerField(
-        "Open requests a participant may have", validators=[InputRequired(), NumberRange(0, 1000)])
+        _l("Open requests a participant may have"),
+        validators=[InputRequired(), NumberRange(0, 1000)])
     default_max_meetings = IntegerField(
-        "Meetings per participant (default)", validators=[InputRequired(), NumberRange(0, 200)])
+        _l("Meetings per participant (default)"),
+        validators=[InputRequired(), NumberRange(0, 200)])
     request_expiry_days = IntegerField(
-        "Days before an unanswered request expires", validators=[Optional(), NumberRange(1, 365)],
-        description="Leave empty: requests do not expire.")
+        _l("Days before an unanswered request expires"),
+        validators=[Optional(), NumberRange(1, 365)],
+        description=_l("Leave empty: requests do not expire."))
 
 
 class ProductGroupsForm(ConsoleForm):
-    groups = MultiCheckboxField("Product groups in use", coerce=int)
+    groups = MultiCheckboxField(_l("Product groups in use"), coerce=int)
 
 
 class PhaseForm(ConsoleForm):
@@ -80,72 +100,76 @@ class ConfirmForm(ConsoleForm):
 
 
 class BlockForm(ConsoleForm):
-    name = StringField("Name", validators=[Optional(), Length(max=100)],
-                       description="For instance 'Morning meetings'.")
-    day = DateField("Day", validators=[InputRequired(message="Give the day.")])
-    start_time = TimeField("Start", validators=[InputRequired(message="Give the start time.")])
-    end_time = TimeField("End", validators=[InputRequired(message="Give the end time.")])
-    meeting_minutes = IntegerField("Meeting length (minutes)", default=20,
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=100)],
+                       description=_l("For instance 'Morning meetings'."))
+    day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day."))])
+    start_time = TimeField(_l("Start"),
+                           validators=[InputRequired(message=_l("Give the start time."))])
+    end_time = TimeField(_l("End"), validators=[InputRequired(message=_l("Give the end time."))])
+    meeting_minutes = IntegerField(_l("Meeting length (minutes)"), default=20,
                                    validators=[InputRequired(), NumberRange(5, 240)])
-    break_minutes = IntegerField("Break between meetings (minutes)", default=5,
+    break_minutes = IntegerField(_l("Break between meetings (minutes)"), default=5,
                                  validators=[InputRequired(), NumberRange(0, 120)])
 
 
 class TablesForm(ConsoleForm):
-    count = IntegerField("How many tables", default=10,
+    count = IntegerField(_l("How many tables"), default=10,
                          validators=[InputRequired(), NumberRange(1, 500)])
-    first_number = IntegerField("First number", validators=[Optional(), NumberRange(1, 100000)],
-                                description="Empty: after the highest number in use.")
-    zone = StringField("Zone", validators=[Optional(), Length(max=80)],
+    first_number = IntegerField(_l("First number"),
+                                validators=[Optional(), NumberRange(1, 100000)],
+                                description=_l("Empty: after the highest number in use."))
+    zone = StringField(_l("Zone"), validators=[Optional(), Length(max=80)],
                        render_kw={"list": "zones"},
-                       description="A product group's name groups its tables in the hall.")
-    spare = BooleanField("Spare tables (kept free for on-the-day meetings)")
+                       description=_l("A product group's name groups its tables in the hall."))
+    spare = BooleanField(_l("Spare tables (kept free for on-the-day meetings)"))
 
 
 class StandForm(ConsoleForm):
-    owner = SelectField("Stand of", coerce=int, validators=[InputRequired()])
+    owner = SelectField(_l("Stand of"), coerce=int, validators=[InputRequired()])
 
 
 class DialogueSessionForm(ConsoleForm):
-    product_group = SelectField("Product group", coerce=int, validators=[InputRequired()])
-    name = StringField("Title", validators=[Optional(), Length(max=160)],
-                       description="Empty: 'Market dialogue: <product group>'.")
-    day = DateField("Day", validators=[InputRequired(message="Give the day.")])
-    start_time = TimeField("Start", validators=[InputRequired(message="Give the start time.")])
-    end_time = TimeField("End", validators=[InputRequired(message="Give the end time.")])
+    product_group = SelectField(_l("Product group"), coerce=int, validators=[InputRequired()])
+    name = StringField(_l("Title"), validators=[Optional(), Length(max=160)],
+                       description=EscapedText(_l("Empty: 'Market dialogue: <product group>'.")))
+    day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day."))])
+    start_time = TimeField(_l("Start"),
+                           validators=[InputRequired(message=_l("Give the start time."))])
+    end_time = TimeField(_l("End"), validators=[InputRequired(message=_l("Give the end time."))])
 
 
 class DialogueTableForm(ConsoleForm):
-    label = StringField("Table label", validators=[DataRequired(), Length(max=40)])
-    buyer_seats = IntegerField("Buyer seats", default=6,
+    label = StringField(_l("Table label"), validators=[DataRequired(), Length(max=40)])
+    buyer_seats = IntegerField(_l("Buyer seats"), default=6,
                                validators=[InputRequired(), NumberRange(1, 30)])
-    supplier_seats = IntegerField("Supplier seats", default=6,
+    supplier_seats = IntegerField(_l("Supplier seats"), default=6,
                                   validators=[InputRequired(), NumberRange(1, 30)])
-    moderator = SelectField("Moderator", coerce=int, validators=[Optional()])
+    moderator = SelectField(_l("Moderator"), coerce=int, validators=[Optional()])
 
 
 class ImportForm(ConsoleForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")],
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))],
                      render_kw={"accept": ".csv,text/csv"},
-                     description="Columns: name, email, organisation, role, product_groups "
-                                 "(codes or names separated by ; or |). UTF-8, at most 1 MB.")
-    only_valid = BooleanField("Import only the valid rows")
-    invite = BooleanField("Send invitations to new accounts", default=True)
+                     description=_l("Columns: name, email, organisation, role, product_groups "
+                                    "(codes or names separated by ; or |), optionally language "
+                                    "(en, nl or fr). UTF-8, at most 1 MB."))
+    only_valid = BooleanField(_l("Import only the valid rows"))
+    invite = BooleanField(_l("Send invitations to new accounts"), default=True)
 
 
 class ImportConfirmForm(ConsoleForm):
     csv_text = HiddenField(validators=[DataRequired()])
-    only_valid = BooleanField("Import only the valid rows")
-    invite = BooleanField("Send invitations to new accounts")
+    only_valid = BooleanField(_l("Import only the valid rows"))
+    invite = BooleanField(_l("Send invitations to new accounts"))
 
 
 class SetPasswordForm(ConsoleForm):
-    password = PasswordField("New password", validators=[DataRequired()],
-                             description="At least 10 characters.",
+    password = PasswordField(_l("New password"), validators=[DataRequired()],
+                             description=_l("At least 10 characters."),
                              render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the password",
+    confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(), EqualTo("password",
-                                                                "The passwords differ.")],
+                                                                _l("The passwords differ."))],
                             render_kw={"autocomplete": "new-password"})
 
 
@@ -153,11 +177,11 @@ class CheckinSearchForm(ConsoleForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Name, e-mail or organisation", validators=[Optional(), Length(max=100)])
+    q = SearchField(_l("Name, e-mail or organisation"), validators=[Optional(), Length(max=100)])
 
 
 class MeetingStatusForm(ConsoleForm):
-    status = SelectField("Status", choices=[
+    status = SelectField(_l("Status"), choices=[
         SelectChoice(value, label) for value, label in MEETING_STATUS_LABELS.items()])
 
 
@@ -167,13 +191,13 @@ class FillForm(ConsoleForm):
 
 
 class FeedbackForm(ConsoleForm):
-    useful = SelectField("Was this meeting useful?", coerce=int,
-                         choices=[SelectChoice(5, "5 – very useful"), SelectChoice(4, "4"),
+    useful = SelectField(_l("Was this meeting useful?"), coerce=int,
+                         choices=[SelectChoice(5, _l("5 – very useful")), SelectChoice(4, "4"),
                                   SelectChoice(3, "3"), SelectChoice(2, "2"),
-                                  SelectChoice(1, "1 – not useful")],
+                                  SelectChoice(1, _l("1 – not useful"))],
                          validators=[InputRequired()])
-    follow_up = SelectField("Do you plan a follow-up?",
-                            choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+    follow_up = SelectField(_l("Do you plan a follow-up?"),
+                            choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
                             validators=[InputRequired()])
-    comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=2000)])
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=2000)])
 

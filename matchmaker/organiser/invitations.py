@@ -4,17 +4,22 @@ The token is an itsdangerous `URLSafeTimedSerializer` payload, salted for this u
 holding the user id, the event id and a fingerprint of the user's current
 `session_token`. Setting the password rotates that token, so a used link (and every
 older one) stops working; the signature's timestamp makes it expire.
+
+The e-mail is written in the recipient's language; a new account without one gets the
+language of the page the organiser used to send it.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 
+from flask_babel import gettext as _, ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from ..auth.services import change_password
 from ..domain import DomainError
+from ..i18n import current_language, in_language
 from ..mail import send_mail
 from ..models import Event, User
 from ..security import PasswordService
@@ -48,17 +53,17 @@ def read_token(session: Session, token: str, *, secret_key: str,
     try:
         data = _serializer(secret_key).loads(token, max_age=int(max_age_days * 86400))
     except SignatureExpired:
-        raise DomainError("This invitation link has expired. Ask the organiser to send a "
-                          "new one.") from None
+        raise DomainError(_("This invitation link has expired. Ask the organiser to send a "
+                            "new one.")) from None
     except BadSignature:
-        raise DomainError("This invitation link is not valid. Check that you copied all of "
-                          "it.") from None
+        raise DomainError(_("This invitation link is not valid. Check that you copied all of "
+                            "it.")) from None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
-        raise DomainError("This invitation link is not valid.")
+        raise DomainError(_("This invitation link is not valid."))
     user = session.get(User, data["u"])
     if user is None or data.get("f") != _fingerprint(user):
-        raise DomainError("This invitation link has been used already. Log in with your "
-                          "password, or ask the organiser for a new link.")
+        raise DomainError(_("This invitation link has been used already. Log in with your "
+                            "password, or ask the organiser for a new link."))
     event_id = data.get("e") if isinstance(data.get("e"), int) else None
     return Invitation(user=user, event_id=event_id)
 
@@ -73,16 +78,22 @@ def accept(session: Session, invitation: Invitation, password: str, *,
 
 def send_invitation(user: User, event: Event, link: str, *,
                     max_age_days: float = DEFAULT_MAX_AGE_DAYS) -> None:
-    body = (
-        f"Hello {user.name},\n\n"
-        f"You are registered for {event.name}"
-        + (f" ({event.venue})" if event.venue else "") + ".\n"
-        "Choose a password to create your profile, browse the market place and book "
-        "one-to-one meetings:\n\n"
-        f"{link}\n\n"
-        f"The link works once and for {int(max_age_days)} days. If it has expired, ask the "
-        "organisers for a new one.\n")
-    send_mail(user.email, f"Your invitation to {event.name}", body)
+    with in_language(user.language or current_language()):
+        registered = (_("You are registered for %(event)s (%(venue)s).", event=event.name,
+                        venue=event.venue) if event.venue else
+                      _("You are registered for %(event)s.", event=event.name))
+        body = (
+            _("Hello %(name)s,", name=user.name) + "\n\n"
+            + registered + "\n"
+            + _("Choose a password to create your profile, browse the market place and book "
+                "one-to-one meetings:") + "\n\n"
+            + link + "\n\n"
+            + ngettext("The link works once and for %(num)d day. If it has expired, ask the "
+                       "organisers for a new one.",
+                       "The link works once and for %(num)d days. If it has expired, ask the "
+                       "organisers for a new one.", int(max_age_days)) + "\n")
+        subject = _("Your invitation to %(event)s", event=event.name)
+    send_mail(user.email, subject, body)
 
 
 def max_age_days(config) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -56,7 +57,7 @@ def set_meeting_status(session: Session, meeting: Meeting, status: str) -> Meeti
     Returns the meeting, or None when it was cancelled.
     """
     if status not in STATUS_CHOICES:
-        raise DomainError("Unknown meeting status.", field="status")
+        raise DomainError(_("Unknown meeting status."), field="status")
     request = meeting.request
     if status == "cancelled":
         request.status = RequestStatus.CANCELLED
@@ -87,8 +88,8 @@ def _book_both(session: Session, meeting: Meeting, request: MeetingRequest) -> N
             session.flush()
     except IntegrityError:
         session.expire(meeting, ["bookings"])
-        raise DomainError("One of the two participants has another meeting in this slot "
-                          "now; the meeting cannot be restored.") from None
+        raise DomainError(_("One of the two participants has another meeting in this slot "
+                            "now; the meeting cannot be restored.")) from None
 
 
 # --- Standby list --------------------------------------------------------------------------
@@ -157,17 +158,18 @@ def book_standby(session: Session, event: Event, slot: Slot, request: MeetingReq
     unique constraints and reported as a DomainError; nothing is saved then.
     """
     if slot.event_id != event.id or table.event_id != event.id or request.event_id != event.id:
-        raise DomainError("This slot, table or request belongs to another event.")
+        raise DomainError(_("This slot, table or request belongs to another event."))
     if request.status is not RequestStatus.ACCEPTED:
-        raise DomainError("Only accepted requests can be booked.")
+        raise DomainError(_("Only accepted requests can be booked."))
     if session.scalar(select(Meeting.id).where(Meeting.request_id == request.id)) is not None:
-        raise DomainError("This request has a meeting already.")
+        raise DomainError(_("This request has a meeting already."))
     for who in (request.sender, request.recipient):
         if who.checked_in_at is None:
-            raise DomainError(f"{who.display_name} has not checked in.")
+            raise DomainError(_("%(name)s has not checked in.", name=who.display_name))
     if table.owner_id is not None and table.owner_id not in (request.sender_id,
                                                              request.recipient_id):
-        raise DomainError(f"Table {table.number} is another supplier's stand.")
+        raise DomainError(_("Table %(number)s is another supplier's stand.",
+                            number=table.number))
     try:
         with session.begin_nested():
             meeting = Meeting(event_id=event.id, request_id=request.id, slot_id=slot.id,
@@ -179,9 +181,9 @@ def book_standby(session: Session, event: Event, slot: Slot, request: MeetingReq
                                     slot_id=slot.id))
             session.flush()
     except IntegrityError:
-        raise DomainError(f"Table {table.number} or one of the two participants was booked in "
-                          "this slot meanwhile; nothing was saved. Pick another proposal.") \
-            from None
+        raise DomainError(_("Table %(number)s or one of the two participants was booked in "
+                            "this slot meanwhile; nothing was saved. Pick another proposal.",
+                            number=table.number)) from None
     return meeting
 
 
@@ -212,11 +214,11 @@ def feedback_of(session: Session, meeting: Meeting, me: Participation) -> Meetin
 def give_feedback(session: Session, meeting: Meeting, me: Participation, *, useful: int,
                   follow_up: bool, comment: str, now: datetime) -> MeetingFeedback:
     if me.id not in (meeting.request.sender_id, meeting.request.recipient_id):
-        raise DomainError("Only the two participants of a meeting give feedback on it.")
+        raise DomainError(_("Only the two participants of a meeting give feedback on it."))
     if not feedback_open(meeting, now):
-        raise DomainError("Feedback opens when the meeting has started.")
+        raise DomainError(_("Feedback opens when the meeting has started."))
     if not 1 <= useful <= 5:
-        raise DomainError("Choose from 1 to 5.", field="useful")
+        raise DomainError(_("Choose from 1 to 5."), field="useful")
     feedback = feedback_of(session, meeting, me)
     if feedback is None:
         feedback = MeetingFeedback(meeting_id=meeting.id, participation_id=me.id, useful=useful)

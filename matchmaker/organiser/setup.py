@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import available_timezones
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,11 +22,11 @@ def slot_times(start: time, end: time, meeting_minutes: int,
                break_minutes: int) -> list[tuple[time, time]]:
     """Local (start, end) of every meeting that fits between start and end."""
     if meeting_minutes <= 0:
-        raise DomainError("A meeting lasts at least one minute.", field="meeting_minutes")
+        raise DomainError(_("A meeting lasts at least one minute."), field="meeting_minutes")
     if break_minutes < 0:
-        raise DomainError("A break cannot be negative.", field="break_minutes")
+        raise DomainError(_("A break cannot be negative."), field="break_minutes")
     if end <= start:
-        raise DomainError("The block must end after it starts.", field="end_time")
+        raise DomainError(_("The block must end after it starts."), field="end_time")
     anchor = date(2000, 1, 1)
     cursor, stop = datetime.combine(anchor, start), datetime.combine(anchor, end)
     length, pause = timedelta(minutes=meeting_minutes), timedelta(minutes=break_minutes)
@@ -34,8 +35,8 @@ def slot_times(start: time, end: time, meeting_minutes: int,
         times.append((cursor.time(), (cursor + length).time()))
         cursor += length + pause
     if not times:
-        raise DomainError("No meeting fits in this block; make it longer or the meetings shorter.",
-                          field="end_time")
+        raise DomainError(_("No meeting fits in this block; make it longer or the meetings "
+                            "shorter."), field="end_time")
     return times
 
 
@@ -46,9 +47,12 @@ def add_meeting_block(session: Session, event: Event, *, day: date, start: time,
     times = slot_times(start, end, meeting_minutes, break_minutes)
     for other in event.blocks:
         if other.day == day and other.start_time < end and start < other.end_time:
-            raise DomainError(f"This block overlaps '{other.name or 'another block'}' "
-                              f"({other.start_time:%H:%M}-{other.end_time:%H:%M}).",
-                              field="start_time")
+            times_of = {"start": f"{other.start_time:%H:%M}", "end": f"{other.end_time:%H:%M}"}
+            raise DomainError(
+                _("This block overlaps '%(name)s' (%(start)s-%(end)s).", name=other.name,
+                  **times_of) if other.name else
+                _("This block overlaps another block (%(start)s-%(end)s).", **times_of),
+                field="start_time")
     block = MeetingBlock(event=event, name=name, day=day, start_time=start, end_time=end,
                          meeting_minutes=meeting_minutes, break_minutes=break_minutes)
     session.add(block)
@@ -63,13 +67,14 @@ def add_meeting_block(session: Session, event: Event, *, day: date, start: time,
 def add_tables(session: Session, event: Event, count: int, *, zone: str = "",
                first_number: int | None = None) -> list[Table]:
     if count <= 0:
-        raise DomainError("Add at least one table.", field="count")
+        raise DomainError(_("Add at least one table."), field="count")
     taken = {t.number for t in event.tables}
     number = first_number or (max(taken) + 1 if taken else 1)
     tables = []
     while len(tables) < count:
         if number in taken:
-            raise DomainError(f"Table {number} exists already.", field="first_number")
+            raise DomainError(_("Table %(number)s exists already.", number=number),
+                              field="first_number")
         table = Table(event=event, number=number, zone=zone)
         session.add(table)
         tables.append(table)
@@ -90,13 +95,13 @@ PHASE_MOVES = {
 def check_slug(session: Session, slug: str, *, event: Event | None = None) -> str:
     slug = slug.strip()
     if not slug or len(slug) > 80 or not SLUG_PATTERN.match(slug):
-        raise DomainError("Use lowercase letters, digits and single hyphens, e.g. "
-                          "'circular-days-2027'.", field="slug")
+        raise DomainError(_("Use lowercase letters, digits and single hyphens, e.g. "
+                            "'circular-days-2027'."), field="slug")
     query = select(Event.id).where(Event.slug == slug)
     if event is not None and event.id is not None:
         query = query.where(Event.id != event.id)
     if session.scalar(query) is not None:
-        raise DomainError("Another event uses this address already; choose another.",
+        raise DomainError(_("Another event uses this address already; choose another."),
                           field="slug")
     return slug
 
@@ -104,7 +109,7 @@ def check_slug(session: Session, slug: str, *, event: Event | None = None) -> st
 def check_timezone(name: str) -> str:
     name = name.strip()
     if name not in available_zones():
-        raise DomainError("Unknown time zone; use a name like 'Europe/Brussels'.",
+        raise DomainError(_("Unknown time zone; use a name like 'Europe/Brussels'."),
                           field="timezone")
     return name
 
@@ -133,7 +138,7 @@ def _flush_unique_slug(session: Session, event: Event) -> None:
             session.add(event)
             session.flush()
     except IntegrityError:
-        raise DomainError("Another event uses this address already; choose another.",
+        raise DomainError(_("Another event uses this address already; choose another."),
                           field="slug") from None
 
 
@@ -145,8 +150,8 @@ def update_event(session: Session, event: Event, *, name: str, slug: str, timezo
     slug = check_slug(session, slug, event=event)
     timezone = check_timezone(timezone)
     if timezone != event.timezone and event.slots:
-        raise DomainError("The time zone cannot change once meeting blocks exist; delete "
-                          "the blocks first.", field="timezone")
+        raise DomainError(_("The time zone cannot change once meeting blocks exist; delete "
+                            "the blocks first."), field="timezone")
     event.name, event.slug, event.timezone = name, slug, timezone
     event.venue, event.description = venue.strip(), description.strip()
     _flush_unique_slug(session, event)
@@ -156,11 +161,11 @@ def update_event(session: Session, event: Event, *, name: str, slug: str, timezo
 def set_booking_rules(session: Session, event: Event, *, max_open_requests: int,
                       default_max_meetings: int, request_expiry_days: int | None) -> None:
     if max_open_requests < 0:
-        raise DomainError("Cannot be negative.", field="max_open_requests")
+        raise DomainError(_("Cannot be negative."), field="max_open_requests")
     if default_max_meetings < 0:
-        raise DomainError("Cannot be negative.", field="default_max_meetings")
+        raise DomainError(_("Cannot be negative."), field="default_max_meetings")
     if request_expiry_days is not None and request_expiry_days < 1:
-        raise DomainError("At least one day, or empty for requests that never expire.",
+        raise DomainError(_("At least one day, or empty for requests that never expire."),
                           field="request_expiry_days")
     event.max_open_requests = max_open_requests
     event.default_max_meetings = default_max_meetings
@@ -174,13 +179,17 @@ def move_phase(session: Session, event: Event, move: str) -> Phase:
     Scheduled and published are set by publishing a schedule, not here.
     """
     if move not in PHASE_MOVES:
-        raise DomainError("Unknown action.")
+        raise DomainError(_("Unknown action."))
     source, target = PHASE_MOVES[move]
     if event.phase is not source:
-        raise DomainError(f"Booking can only be {'opened' if move == 'open' else 'closed'} "
-                          f"when the event is '{source.label}'; it is '{event.phase.label}'.")
+        phases = {"required": source.label, "current": event.phase.label}
+        raise DomainError(
+            _("Booking can only be opened when the event is '%(required)s'; it is "
+              "'%(current)s'.", **phases) if move == "open" else
+            _("Booking can only be closed when the event is '%(required)s'; it is "
+              "'%(current)s'.", **phases))
     if move == "open" and not event.slots:
-        raise DomainError("Add at least one meeting block before opening booking.")
+        raise DomainError(_("Add at least one meeting block before opening booking."))
     event.phase = target
     session.flush()
     return target
@@ -194,7 +203,7 @@ def set_product_groups(session: Session, event: Event, groups: list[ProductGroup
 def _required(value: str, field: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise DomainError("This field is required.", field=field)
+        raise DomainError(_("This field is required."), field=field)
     return value
 
 
@@ -206,8 +215,8 @@ def delete_meeting_block(session: Session, block: MeetingBlock) -> None:
                           .join(Slot, Meeting.slot_id == Slot.id)
                           .where(Slot.block_id == block.id))
     if used:
-        raise DomainError(f"{used} meeting(s) are scheduled in this block; move or remove them "
-                          "before deleting it.")
+        raise DomainError(_("%(num)d meeting(s) are scheduled in this block; move or remove "
+                            "them before deleting it.", num=used))
     session.delete(block)
     session.flush()
 
@@ -215,9 +224,9 @@ def delete_meeting_block(session: Session, block: MeetingBlock) -> None:
 def add_table_batch(session: Session, event: Event, *, count: int, first_number: int | None,
                     zone: str = "", spare: bool = False) -> list[Table]:
     if count > 500:
-        raise DomainError("Add at most 500 tables at a time.", field="count")
+        raise DomainError(_("Add at most 500 tables at a time."), field="count")
     if first_number is not None and first_number < 1:
-        raise DomainError("Table numbers start at 1.", field="first_number")
+        raise DomainError(_("Table numbers start at 1."), field="first_number")
     tables = add_tables(session, event, count, zone=zone.strip()[:80], first_number=first_number)
     for table in tables:
         table.spare = spare
@@ -229,12 +238,13 @@ def assign_stand(session: Session, table: Table, owner: Participation | None) ->
     """Make `table` the stand of a supplier (or a pooled table again with None)."""
     if owner is not None:
         if owner.event_id != table.event_id or owner.role is not Role.SUPPLIER:
-            raise DomainError("Only a supplier of this event can own a stand.", field="owner")
+            raise DomainError(_("Only a supplier of this event can own a stand."),
+                              field="owner")
         other = session.scalar(select(Table).where(Table.owner_id == owner.id,
                                                    Table.id != table.id))
         if other is not None:
-            raise DomainError(f"{owner.display_name} has a stand already: table {other.number}.",
-                              field="owner")
+            raise DomainError(_("%(name)s has a stand already: table %(number)s.",
+                                name=owner.display_name, number=other.number), field="owner")
     table.owner = owner
     if owner is not None:
         table.spare = False
@@ -244,7 +254,8 @@ def assign_stand(session: Session, table: Table, owner: Participation | None) ->
 def delete_table(session: Session, table: Table) -> None:
     if session.scalar(select(func.count()).select_from(Meeting)
                       .where(Meeting.table_id == table.id)):
-        raise DomainError(f"Table {table.number} has meetings; it cannot be deleted.")
+        raise DomainError(_("Table %(number)s has meetings; it cannot be deleted.",
+                            number=table.number))
     session.delete(table)
     session.flush()
 
@@ -254,10 +265,9 @@ def delete_table(session: Session, table: Table) -> None:
 def add_dialogue_session(session: Session, event: Event, *, product_group: ProductGroup,
                          day: date, start: time, end: time, name: str = "") -> DialogueSession:
     if end <= start:
-        raise DomainError("The session must end after it starts.", field="end_time")
+        raise DomainError(_("The session must end after it starts."), field="end_time")
     dialogue = DialogueSession(
-        event=event, product_group=product_group,
-        name=name.strip() or f"Market dialogue: {product_group.name}",
+        event=event, product_group=product_group, name=name.strip(),
         starts_at=local_to_utc(day, start, event.timezone),
         ends_at=local_to_utc(day, end, event.timezone))
     session.add(dialogue)
@@ -270,14 +280,16 @@ def add_dialogue_table(session: Session, dialogue: DialogueSession, *, label: st
                        moderator: Participation | None) -> DialogueTable:
     label = _required(label, "label")[:40]
     if buyer_seats < 1 or supplier_seats < 1:
-        raise DomainError("A table has at least one seat on each side.", field="buyer_seats")
+        raise DomainError(_("A table has at least one seat on each side."),
+                          field="buyer_seats")
     if buyer_seats + supplier_seats > 40:
-        raise DomainError("At most 40 seats at one table.", field="buyer_seats")
+        raise DomainError(_("At most 40 seats at one table."), field="buyer_seats")
     if any(t.label == label for t in dialogue.tables):
-        raise DomainError("This session has a table with that label already.", field="label")
+        raise DomainError(_("This session has a table with that label already."),
+                          field="label")
     if moderator is not None and (moderator.event_id != dialogue.event_id or moderator.role
                                   not in (Role.FACILITATOR, Role.MODERATOR)):
-        raise DomainError("The moderator must be a facilitator or moderator of this event.",
+        raise DomainError(_("The moderator must be a facilitator or moderator of this event."),
                           field="moderator")
     table = DialogueTable(session=dialogue, label=label, buyer_seats=buyer_seats,
                           supplier_seats=supplier_seats, moderator=moderator)
@@ -289,7 +301,7 @@ def add_dialogue_table(session: Session, dialogue: DialogueSession, *, label: st
 def delete_dialogue_session(session: Session, dialogue: DialogueSession) -> None:
     if session.scalar(select(func.count()).select_from(DialogueSeat)
                       .where(DialogueSeat.session_id == dialogue.id)):
-        raise DomainError("People are seated in this session; clear the seating plan before "
-                          "deleting it.")
+        raise DomainError(_("People are seated in this session; clear the seating plan "
+                            "before deleting it."))
     session.delete(dialogue)
     session.flush()

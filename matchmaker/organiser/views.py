@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, url_for)
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -19,12 +20,13 @@ from ..database import utcnow
 from ..domain import DomainError
 from ..forms import attach_error
 from ..extensions import db
+from ..i18n import format_day, group_name
 from ..models import (DialogueSession, Event, Meeting, MeetingBlock, MeetingFeedback,
                       MeetingRequest, Participation, ProductGroup, Role, Slot, Table)
-from ..timeutil import format_time, to_local, zone_label
+from ..timeutil import format_time, zone_label
 from . import attendees as attendee_services
 from . import dashboard, invitations, onsite, setup
-from .forms import (MEETING_STATUS_LABELS, BlockForm, BookingRulesForm, CheckinSearchForm,
+from .forms import (BlockForm, BookingRulesForm, CheckinSearchForm,
                     ConfirmForm, DialogueSessionForm, DialogueTableForm, EventForm, FeedbackForm,
                     FillForm, ImportConfirmForm, ImportForm, MeetingStatusForm, PhaseForm,
                     ProductGroupsForm, SetPasswordForm, StandForm, TablesForm)
@@ -32,6 +34,9 @@ from .forms import (MEETING_STATUS_LABELS, BlockForm, BookingRulesForm, CheckinS
 bp = Blueprint("organiser", __name__)
 
 CONSOLE = "/events/<slug>/console"
+MEETING_MARKED = {"held": _l("Meeting marked: held."), "no_show": _l("Meeting marked: no-show."),
+                  "scheduled": _l("Meeting marked: scheduled."),
+                  "cancelled": _l("Meeting marked: cancelled (frees slot and table).")}
 
 
 
@@ -75,7 +80,8 @@ def new_event():
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"Event '{event.name}' created. Next: meeting blocks and tables.", "success")
+            flash(_("Event '%(name)s' created. Next: meeting blocks and tables.",
+                    name=event.name), "success")
             return redirect(url_for("organiser.home", slug=event.slug))
     return page("organiser/new_event.html", form, form=form, zones=sorted(setup.available_zones()))
 
@@ -106,7 +112,7 @@ def _event_page(event, *, details=None, rules=None, groups=None):
 
 
 def _group_choices(form: ProductGroupsForm) -> None:
-    form.groups.choices = [SelectChoice(g.id, g.name) for g in db.session.scalars(
+    form.groups.choices = [SelectChoice(g.id, group_name(g)) for g in db.session.scalars(
         select(ProductGroup).order_by(ProductGroup.sort_order))]
 
 
@@ -126,7 +132,7 @@ def edit_event(event):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Event details saved.", "success")
+            flash(_("Event details saved."), "success")
             return redirect(url_for("organiser.edit_event", slug=event.slug))
     return _event_page(event, details=form)
 
@@ -146,7 +152,7 @@ def booking_rules(event):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Booking rules saved.", "success")
+            flash(_("Booking rules saved."), "success")
             return redirect(url_for("organiser.edit_event", slug=event.slug))
     return _event_page(event, rules=form)
 
@@ -161,7 +167,7 @@ def product_groups(event):
             ProductGroup.id.in_(form.groups.data or []))))
         setup.set_product_groups(db.session, event, chosen)
         db.session.commit()
-        flash("Product groups saved.", "success")
+        flash(_("Product groups saved."), "success")
         return redirect(url_for("organiser.edit_event", slug=event.slug))
     return _event_page(event, groups=form)
 
@@ -178,9 +184,9 @@ def phase(event):
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash(f"The event is now '{new.label}'.", "success")
+            flash(_("The event is now '%(phase)s'.", phase=new.label), "success")
     else:
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
     return redirect(url_for("organiser.home", slug=event.slug))
 
 
@@ -201,7 +207,9 @@ def blocks(event):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"Block added with {len(block.slots)} meeting slots.", "success")
+            flash(ngettext("Block added with %(num)d meeting slot.",
+                           "Block added with %(num)d meeting slots.", len(block.slots)),
+                  "success")
             return redirect(url_for("organiser.blocks", slug=event.slug))
     return page("organiser/blocks.html", form, event=event, form=form, delete_form=ConfirmForm())
 
@@ -220,7 +228,7 @@ def delete_block(event, block_id: int):
         flash(error.message, "error")
         return redirect(url_for("organiser.blocks", slug=event.slug))
     db.session.commit()
-    flash("Block deleted.", "success")
+    flash(_("Block deleted."), "success")
     return redirect(url_for("organiser.blocks", slug=event.slug))
 
 
@@ -234,7 +242,7 @@ def _suppliers(event) -> list[Participation]:
 
 def _stand_form(event, table: Table, suppliers) -> StandForm:
     form = StandForm(formdata=None, prefix=f"t{table.id}")
-    form.owner.choices = [SelectChoice(0, "— pooled table, no owner —")] + [
+    form.owner.choices = [SelectChoice(0, _("— pooled table, no owner —"))] + [
         SelectChoice(p.id, p.display_name) for p in suppliers]
     form.owner.data = table.owner_id or 0
     return form
@@ -248,7 +256,8 @@ def _tables_page(event, form, stand_errors: dict | None = None):
     failed = bool(form.errors) or bool(stand_errors)
     return render_template("organiser/tables.html", event=event, form=form,
                            stand_forms=stand_forms, delete_form=ConfirmForm(),
-                           zones=[g.name for g in event.product_groups]), 400 if failed else 200
+                           zones=[group_name(g) for g in event.product_groups]), \
+        400 if failed else 200
 
 
 @bp.route(CONSOLE + "/tables", methods=["GET", "POST"])
@@ -265,7 +274,9 @@ def tables(event):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"{len(made)} tables added ({made[0].number}–{made[-1].number}).", "success")
+            flash(ngettext("%(num)d table added (%(first)s–%(last)s).",
+                           "%(num)d tables added (%(first)s–%(last)s).", len(made),
+                           first=made[0].number, last=made[-1].number), "success")
             return redirect(url_for("organiser.tables", slug=event.slug))
     return _tables_page(event, form)
 
@@ -280,7 +291,7 @@ def stand(event, table_id: int):
         SelectChoice(p.id, p.display_name) for p in suppliers]
     if not form.validate_on_submit():
         return _tables_page(event, TablesForm(formdata=None),
-                            {table.id: "Choose a supplier from the list."})
+                            {table.id: _("Choose a supplier from the list.")})
     owner = db.session.get(Participation, form.owner.data) if form.owner.data else None
     try:
         setup.assign_stand(db.session, table, owner)
@@ -288,8 +299,8 @@ def stand(event, table_id: int):
         db.session.rollback()
         return _tables_page(event, TablesForm(formdata=None), {table.id: error.message})
     db.session.commit()
-    flash(f"Table {table.number}: " + (f"stand of {owner.display_name}." if owner
-                                       else "pooled table."), "success")
+    flash(_("Table %(number)s: stand of %(name)s.", number=table.number, name=owner.display_name)
+          if owner else _("Table %(number)s: pooled table.", number=table.number), "success")
     return redirect(url_for("organiser.tables", slug=event.slug))
 
 
@@ -306,7 +317,7 @@ def delete_table(event, table_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash("Table deleted.", "success")
+        flash(_("Table deleted."), "success")
     return redirect(url_for("organiser.tables", slug=event.slug))
 
 
@@ -321,7 +332,7 @@ def _moderators(event) -> list[Participation]:
 
 def _table_form(event, dialogue, moderators, formdata=None) -> DialogueTableForm:
     form = DialogueTableForm(formdata=formdata, prefix=f"s{dialogue.id}")
-    form.moderator.choices = [SelectChoice(0, "— none yet —")] + [
+    form.moderator.choices = [SelectChoice(0, _("— none yet —"))] + [
         SelectChoice(p.id, p.display_name) for p in moderators]
     if formdata is None:
         form.label.data = f"{dialogue.product_group.name[:3].upper()}-{len(dialogue.tables) + 1}"
@@ -345,7 +356,7 @@ def _session_form(event, *, blank: bool = False) -> DialogueSessionForm:
     form = DialogueSessionForm(formdata=None) if blank else DialogueSessionForm()
     groups = event.product_groups or list(db.session.scalars(
         select(ProductGroup).order_by(ProductGroup.sort_order)))
-    form.product_group.choices = [SelectChoice(g.id, g.name) for g in groups]
+    form.product_group.choices = [SelectChoice(g.id, group_name(g)) for g in groups]
     return form
 
 
@@ -364,7 +375,7 @@ def dialogues(event):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Market-dialogue session added; now add its tables.", "success")
+            flash(_("Market-dialogue session added; now add its tables."), "success")
             return redirect(url_for("organiser.dialogues", slug=event.slug))
     return _dialogues_page(event, form)
 
@@ -388,7 +399,7 @@ def dialogue_table(event, session_id: int):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"Table {form.label.data} added.", "success")
+            flash(_("Table %(label)s added.", label=form.label.data), "success")
             return redirect(url_for("organiser.dialogues", slug=event.slug))
     return _dialogues_page(event, _session_form(event, blank=True), (dialogue.id, form))
 
@@ -406,7 +417,7 @@ def delete_dialogue(event, session_id: int):
         flash(error.message, "error")
         return redirect(url_for("organiser.dialogues", slug=event.slug))
     db.session.commit()
-    flash("Session deleted.", "success")
+    flash(_("Session deleted."), "success")
     return redirect(url_for("organiser.dialogues", slug=event.slug))
 
 
@@ -419,7 +430,7 @@ def console_time(moment, event) -> str:
 
 @bp.app_template_filter("console_day")
 def console_day(moment, event) -> str:
-    return to_local(moment, event.timezone).strftime("%a %d %b %Y") if moment else ""
+    return format_day(moment, event.timezone, "short_year") if moment else ""
 
 
 @bp.app_context_processor
@@ -482,7 +493,7 @@ def _preview(event, parsed, confirm, message: str = ""):
 def confirm_import(event):
     form = ImportConfirmForm()
     if not form.validate_on_submit():
-        flash("Nothing to import: upload the file again.", "error")
+        flash(_("Nothing to import: upload the file again."), "error")
         return redirect(url_for("organiser.import_attendees", slug=event.slug))
     try:
         parsed = attendee_services.parse_attendees(db.session, event, form.csv_text.data)
@@ -495,17 +506,21 @@ def confirm_import(event):
             return redirect(url_for("organiser.import_attendees", slug=event.slug))
         return _preview(event, parsed, form, error.message)
     db.session.commit()
-    summary = (f"{len(result.added)} attendee(s) added, {len(result.new_users)} new account(s)"
-               + (f", {result.unchanged} already registered" if result.unchanged else "")
-               + (f", {result.skipped_bad} bad row(s) skipped" if result.skipped_bad else "")
-               + ".")
+    if result.unchanged or result.skipped_bad:
+        summary = _("%(added)d attendee(s) added, %(new)d new account(s), %(unchanged)d already "
+                    "registered, %(skipped)d bad row(s) skipped.", added=len(result.added),
+                    new=len(result.new_users), unchanged=result.unchanged,
+                    skipped=result.skipped_bad)
+    else:
+        summary = _("%(added)d attendee(s) added, %(new)d new account(s).",
+                    added=len(result.added), new=len(result.new_users))
     flash(summary, "success")
     if form.invite.data and result.new_users:
         sent, failed = invitations.send_invitations(result.new_users, event)
-        flash(f"{sent} invitation(s) sent.", "success")
+        flash(_("%(num)d invitation(s) sent.", num=sent), "success")
         if failed:
-            flash(f"{len(failed)} invitation(s) could not be sent; use 'invite again' later.",
-                  "error")
+            flash(_("%(num)d invitation(s) could not be sent; use 'invite again' later.",
+                    num=len(failed)), "error")
     return redirect(url_for("organiser.attendees", slug=event.slug))
 
 
@@ -526,11 +541,13 @@ def invite_again(event, participation_id: int):
         abort(400)
     user = participation.user
     if attendee_services.has_usable_password(user):
-        flash(f"{user.name} has set a password already; no invitation needed.", "info")
+        flash(_("%(name)s has set a password already; no invitation needed.", name=user.name),
+              "info")
     else:
         sent, failed = invitations.send_invitations([user], event)
-        flash(f"Invitation sent to {user.email}." if sent else
-              f"The invitation to {user.email} could not be sent; try again later.",
+        flash(_("Invitation sent to %(email)s.", email=user.email) if sent else
+              _("The invitation to %(email)s could not be sent; try again later.",
+                email=user.email),
               "success" if sent else "error")
     return redirect(url_for("organiser.attendees", slug=event.slug))
 
@@ -555,7 +572,7 @@ def accept_invitation(token: str):
         else:
             db.session.commit()
             login_user(user)
-            flash("Your password is set; welcome.", "success")
+            flash(_("Your password is set; welcome."), "success")
             event = db.session.get(Event, invitation.event_id) if invitation.event_id else None
             if event is not None:
                 return redirect(url_for("public.event_page", slug=event.slug))
@@ -591,8 +608,8 @@ def checkin_person(event, participation_id: int):
     undo = request.form.get("undo") == "1"
     onsite.check_in(db.session, participation, now=utcnow(), undo=undo)
     db.session.commit()
-    flash(f"{participation.display_name}: " + ("check-in undone." if undo else "checked in."),
-          "success")
+    flash(_("%(name)s: check-in undone.", name=participation.display_name) if undo else
+          _("%(name)s: checked in.", name=participation.display_name), "success")
     return redirect(url_for("organiser.checkin", slug=event.slug,
                             q=request.form.get("q", "")[:100] or None))
 
@@ -638,15 +655,14 @@ def meeting_status(event, meeting_id: int):
     slot = meeting.slot
     form = MeetingStatusForm(prefix=f"m{meeting.id}")
     if not form.validate_on_submit():
-        return _onsite_page(event, slot, status_errors={meeting.id: "Choose a status."})
+        return _onsite_page(event, slot, status_errors={meeting.id: _("Choose a status.")})
     try:
         onsite.set_meeting_status(db.session, meeting, form.status.data)
     except DomainError as error:
         db.session.rollback()
         return _onsite_page(event, slot, status_errors={meeting.id: error.message})
     db.session.commit()
-    label = MEETING_STATUS_LABELS[form.status.data]
-    flash(f"Meeting marked: {label.lower()}.", "success")
+    flash(str(MEETING_MARKED[form.status.data]), "success")
     return redirect(url_for("organiser.onsite_page", slug=event.slug, slot=slot.id))
 
 
@@ -656,7 +672,7 @@ def fill_slot(event, slot_id: int):
     slot = get_in_event(Slot, event, slot_id)
     form = FillForm()
     if not form.validate_on_submit():
-        return _onsite_page(event, slot, fill_error="Choose a proposal to book.")
+        return _onsite_page(event, slot, fill_error=_("Choose a proposal to book."))
     meeting_request = get_in_event(MeetingRequest, event, form.request_id.data)
     table = get_in_event(Table, event, form.table_id.data)
     try:
@@ -665,8 +681,9 @@ def fill_slot(event, slot_id: int):
         db.session.rollback()
         return _onsite_page(event, slot, fill_error=error.message)
     db.session.commit()
-    flash(f"Booked at table {table.number}: {meeting_request.sender.display_name} and "
-          f"{meeting_request.recipient.display_name}.", "success")
+    flash(_("Booked at table %(number)s: %(first)s and %(second)s.", number=table.number,
+            first=meeting_request.sender.display_name,
+            second=meeting_request.recipient.display_name), "success")
     return redirect(url_for("organiser.onsite_page", slug=event.slug, slot=slot.id))
 
 
@@ -709,7 +726,7 @@ def feedback(event, me, meeting_id: int):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Thank you for your feedback.", "success")
+            flash(_("Thank you for your feedback."), "success")
             return redirect(url_for("organiser.feedback_list", slug=event.slug))
     return page("organiser/feedback.html", form, event=event, form=form, meeting=meeting,
                 other=onsite.other_side(meeting, me), is_open=onsite.feedback_open(meeting, now),
