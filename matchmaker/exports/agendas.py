@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -11,7 +12,7 @@ from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeti
                       MeetingRequest, Participation, Role)
 from ..i18n import format_day
 from ..timeutil import to_local
-from .tables import _esc, pdf_fonts, pdf_styles, span
+from .tables import _esc, dialogue_title, pdf_fonts, pdf_styles, side_in_sentence, span
 
 
 @dataclass
@@ -47,7 +48,7 @@ def agendas(session: Session, event: Event) -> list[Agenda]:
                           (m.request.recipient, m.request.sender)):
             by_id[me.id].items.append(AgendaItem(
                 sort_key=m.slot.starts_at, time=when,
-                what=f"Meeting with {other.display_name}", where=m.table.label))
+                what=_("Meeting with %(name)s", name=other.display_name), where=m.table.label))
     seats = session.scalars(
         select(DialogueSeat).join(DialogueSession).where(DialogueSession.event_id == event.id)
         .options(selectinload(DialogueSeat.table).selectinload(DialogueTable.session)
@@ -57,8 +58,9 @@ def agendas(session: Session, event: Event) -> list[Agenda]:
         by_id[s.participation_id].items.append(AgendaItem(
             sort_key=d.starts_at,
             time=span(d.starts_at, d.ends_at, tz, with_day=several_days),
-            what=(d.name or f"Market dialogue: {d.product_group.name}")
-            + f" ({s.side.value}s' side)", where=f"Dialogue table {s.table.label}"))
+            what=_("%(session)s (%(side)s)", session=dialogue_title(d),
+                   side=side_in_sentence(s.side)),
+            where=_("Dialogue table %(label)s", label=s.table.label)))
     moderated = session.scalars(
         select(DialogueTable).join(DialogueSession)
         .where(DialogueSession.event_id == event.id, DialogueTable.moderator_id.is_not(None),
@@ -69,8 +71,8 @@ def agendas(session: Session, event: Event) -> list[Agenda]:
         by_id[t.moderator_id].items.append(AgendaItem(
             sort_key=d.starts_at,
             time=span(d.starts_at, d.ends_at, tz, with_day=several_days),
-            what=f"Moderating: {d.name or d.product_group.name}",
-            where=f"Dialogue table {t.label}"))
+            what=_("Moderating: %(session)s", session=dialogue_title(d)),
+            where=_("Dialogue table %(label)s", label=t.label)))
     out = []
     for agenda in by_id.values():
         p = agenda.participation
@@ -93,7 +95,7 @@ def to_pdf(event: Event, items: list[Agenda]) -> bytes:
     regular, bold = pdf_fonts()
     cell = styles["BodyText"].clone("cell", fontSize=10, leading=13)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"{event.name}: agendas",
+    doc = SimpleDocTemplate(buffer, pagesize=A4, title=_("%(event)s: agendas", event=event.name),
                             author="matchmaker", leftMargin=1.5 * cm, rightMargin=1.5 * cm,
                             topMargin=1.5 * cm, bottomMargin=1.5 * cm)
     width, height = A4[0] - 3 * cm, A4[1] - 3 * cm - 12
@@ -107,8 +109,9 @@ def to_pdf(event: Event, items: list[Agenda]) -> bytes:
     days = sorted({i.sort_key for a in items for i in a.items})
     day_text = format_day(days[0], tz) if days else ""
     if days and format_day(days[-1], tz) != day_text:
-        day_text += f" to {format_day(days[-1], tz)}"
-    zone = f"Times in {tz} ({to_local(days[0], tz).tzname()})" if days else f"Times in {tz}"
+        day_text = _("%(first)s to %(last)s", first=day_text, last=format_day(days[-1], tz))
+    zone = (_("Times in %(zone)s (%(abbr)s)", zone=tz, abbr=to_local(days[0], tz).tzname())
+            if days else _("Times in %(zone)s", zone=tz))
     for n, agenda in enumerate(items):
         p = agenda.participation
         if n:
@@ -121,15 +124,15 @@ def to_pdf(event: Event, items: list[Agenda]) -> bytes:
                              styles["BodyText"]),
                    Paragraph(_esc(zone), styles["BodyText"]), Spacer(1, 8)]
         if agenda.items:
-            rows = [["Time", "What", "Where"]] + [
+            rows = [[_("Time"), _("What"), _("Where")]] + [
                 [i.time, Paragraph(_esc(i.what), cell), Paragraph(_esc(i.where), cell)]
                 for i in agenda.items]
             content.append(Table(rows, colWidths=[2.8 * cm, width - 7.3 * cm, 4.5 * cm],
                                  style=style, repeatRows=1))
         else:
-            content.append(Paragraph("No meetings scheduled.", styles["BodyText"]))
+            content.append(Paragraph(_esc(_("No meetings scheduled.")), styles["BodyText"]))
         story.append(KeepInFrame(width, height, content, mode="shrink"))
     if not story:
-        story.append(Paragraph("No participants.", styles["BodyText"]))
+        story.append(Paragraph(_esc(_("No participants.")), styles["BodyText"]))
     doc.build(story)
     return buffer.getvalue()

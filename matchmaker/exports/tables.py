@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import render_template
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
                       MeetingRequest, Participation, Side, Slot, Table)
-from ..i18n import format_day
+from ..i18n import format_clock, format_day, group_name
 from ..timeutil import format_time, to_local
 
 CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -109,7 +110,18 @@ class TablePlan:
 def span(start: datetime, end: datetime, tz: str, *, with_day: bool = False) -> str:
     """'10:30–10:50' in the event's zone; 'Thu 10 Dec 10:30–10:50' for several days."""
     text = f"{format_time(start, tz)}–{format_time(end, tz)}"
-    return f"{to_local(start, tz):%a %d %b} {text}" if with_day else text
+    return f"{format_day(start, tz, 'short')} {text}" if with_day else text
+
+
+def side_in_sentence(side: Side | str) -> str:
+    """'buyers' side' in the current language, to go inside a sentence."""
+    label = Side(side).label
+    return label[:1].lower() + label[1:]
+
+
+def dialogue_title(d: DialogueSession) -> str:
+    """A market-dialogue session's name, or one made from its product group."""
+    return d.name or _("Market dialogue: %(group)s", group=group_name(d.product_group))
 
 
 def _who(p: Participation) -> str:
@@ -142,7 +154,7 @@ def table_plan(session: Session, event: Event, *, now: datetime | None = None) -
             row.append(f"{m.request.sender.user.name} / {m.request.recipient.user.name}"
                        if m else "")
         grid.append((t.label, row))
-        sheet = TableSheet(label=f"Table {t.number}", zone=t.zone,
+        sheet = TableSheet(label=_("Table %(number)s", number=t.number), zone=t.zone,
                            owner=_who(t.owner) if t.owner is not None else "")
         for m in sorted((m for m in meetings if m.table_id == t.id),
                         key=lambda m: position[m.slot_id]):
@@ -163,13 +175,14 @@ def table_plan(session: Session, event: Event, *, now: datetime | None = None) -
         for t in d.tables:
             seats = sorted(t.seats, key=lambda s: s.participation.user.name.casefold())
             dialogues.append(DialogueSheet(
-                session=d.name or f"Market dialogue: {d.product_group.name}", time=when,
+                session=dialogue_title(d), time=when,
                 label=t.label, moderator=_who(t.moderator) if t.moderator else "",
                 buyers=[_who(s.participation) for s in seats if s.side is Side.BUYER],
                 suppliers=[_who(s.participation) for s in seats if s.side is Side.SUPPLIER]))
     first = slots[0].starts_at if slots else (now or datetime.now().astimezone())
-    stamp = to_local(now, tz).strftime("%d %B %Y %H:%M") if now else ""
-    return TablePlan(event=event, zone_label=f"times in {tz} ({to_local(first, tz).tzname()})",
+    stamp = f"{format_day(now, tz, 'long')} {format_clock(now, tz)}" if now else ""
+    zone_label = _("times in %(zone)s (%(abbr)s)", zone=tz, abbr=to_local(first, tz).tzname())
+    return TablePlan(event=event, zone_label=zone_label,
                      day_labels=days, slot_labels=slot_labels, grid=grid, sheets=sheets,
                      dialogues=dialogues, generated=stamp)
 
@@ -219,7 +232,8 @@ def to_pdf(plan: TablePlan) -> bytes:
     regular, bold = pdf_fonts()
     small = styles["BodyText"].clone("small", fontSize=7, leading=8)
     buffer = io.BytesIO()
-    doc = BaseDocTemplate(buffer, pagesize=A4, title=f"{plan.event.name}: table plan",
+    title = _("%(event)s: table plan", event=plan.event.name)
+    doc = BaseDocTemplate(buffer, pagesize=A4, title=title,
                           author="matchmaker", leftMargin=1.5 * cm, rightMargin=1.5 * cm,
                           topMargin=1.5 * cm, bottomMargin=1.5 * cm)
     wide = landscape(A4)
@@ -236,10 +250,10 @@ def to_pdf(plan: TablePlan) -> bytes:
         ("FONTSIZE", (0, 0), (-1, -1), 7),
         ("FONTNAME", (0, 0), (-1, -1), regular),
     ])
-    story = [Paragraph(f"{_esc(plan.event.name)}: table plan", styles["Title"]),
+    story = [Paragraph(_esc(title), styles["Title"]),
              Paragraph(_esc(f"{', '.join(plan.day_labels)}; {plan.zone_label}"),
                        styles["BodyText"]), Spacer(1, 6)]
-    head = [Paragraph("Table", small)] + [Paragraph(_esc(s), small) for s in plan.slot_labels]
+    head = [Paragraph(_esc(_("Table")), small)] + [Paragraph(_esc(s), small) for s in plan.slot_labels]
     body = [[Paragraph(_esc(label), small)] + [Paragraph(_esc(c), small) for c in cells]
             for label, cells in plan.grid]
     if plan.slot_labels:
@@ -248,7 +262,7 @@ def to_pdf(plan: TablePlan) -> bytes:
             [head] + body, colWidths=[3 * cm] + [width] * len(plan.slot_labels),
             style=grid_style, repeatRows=1)], mode="shrink"))
     else:
-        story.append(Paragraph("No meeting slots yet.", styles["BodyText"]))
+        story.append(Paragraph(_esc(_("No meeting slots yet.")), styles["BodyText"]))
     story.append(NextPageTemplate("tall"))
 
     sheet_style = TableStyle([
@@ -263,12 +277,12 @@ def to_pdf(plan: TablePlan) -> bytes:
     for sheet in plan.sheets:
         story.append(PageBreak())
         content = [Paragraph(_esc(sheet.label), styles["Title"]),
-                   Paragraph(_esc(" · ".join(x for x in (sheet.zone, sheet.owner and
-                                                         f"stand of {sheet.owner}") if x)
+                   Paragraph(_esc(" · ".join(x for x in (sheet.zone, sheet.owner and _(
+                       "stand of %(name)s", name=sheet.owner)) if x)
                                   or plan.event.name), styles["Heading3"]),
                    Paragraph(_esc(plan.zone_label), styles["BodyText"]), Spacer(1, 8)]
         if sheet.rows:
-            rows = [["Time", "Participant", "Meets"]] + [
+            rows = [[_("Time"), _("Participant"), _("Meets")]] + [
                 [r.time, Paragraph(_esc(r.first), body_style),
                  Paragraph(_esc(r.second), body_style)]
                 for r in sheet.rows]
@@ -276,22 +290,25 @@ def to_pdf(plan: TablePlan) -> bytes:
                                                     (frame_w - 3 * cm) / 2],
                                     style=sheet_style, repeatRows=1))
         else:
-            content.append(Paragraph("No meetings at this table.", styles["BodyText"]))
+            content.append(Paragraph(_esc(_("No meetings at this table.")),
+                                     styles["BodyText"]))
         story.append(KeepInFrame(frame_w, frame_h, content, mode="shrink"))
     for d in plan.dialogues:
         story.append(PageBreak())
-        content = [Paragraph(_esc(f"Dialogue table {d.label}"), styles["Title"]),
+        moderator = (_("Moderator: %(name)s", name=d.moderator) if d.moderator
+                     else _("Moderator: none"))
+        content = [Paragraph(_esc(_("Dialogue table %(label)s", label=d.label)), styles["Title"]),
                    Paragraph(_esc(f"{d.session}, {d.time}"), styles["Heading3"]),
-                   Paragraph(_esc(f"Moderator: {d.moderator or 'none'}; {plan.zone_label}"),
+                   Paragraph(_esc(f"{moderator}; {plan.zone_label}"),
                              styles["BodyText"]), Spacer(1, 8)]
         length = max(len(d.buyers), len(d.suppliers), 1)
-        rows = [["Buyers", "Suppliers"]]
+        rows = [[_("Buyers"), _("Suppliers")]]
         for i in range(length):
             rows.append([Paragraph(_esc(d.buyers[i]) if i < len(d.buyers) else "", body_style),
                          Paragraph(_esc(d.suppliers[i]) if i < len(d.suppliers) else "",
                                    body_style)])
         if not d.buyers and not d.suppliers:
-            rows[1] = ["(nobody seated: table closed)", ""]
+            rows[1] = [_("(nobody seated: table closed)"), ""]
         content.append(PdfTable(rows, colWidths=[frame_w / 2] * 2, style=sheet_style))
         story.append(KeepInFrame(frame_w, frame_h, content, mode="shrink"))
     doc.build(story)

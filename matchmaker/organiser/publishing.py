@@ -12,12 +12,15 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..database import utcnow
 from ..domain import DomainError
+from ..i18n import DEFAULT_LANGUAGE, format_clock, format_day, group_name, in_language, \
+    normalise_language
 from ..marketdialogue.check import check as check_plan
 from ..marketdialogue.formats import DialogueFormatError, parse_plan
 from ..models import (Absence, Booking, DialogueSeat, DialogueSession, DialogueTable, Event,
@@ -67,11 +70,12 @@ class Comparison:
 
 def _draft_schedule(run: SolveRun) -> Schedule:
     if run.result is None:
-        raise DomainError(f"Run {run.id} has no result to use.")
+        raise DomainError(_("Run %(id)s has no result to use.", id=run.id))
     try:
         return parse_schedule(run.result)
     except FormatError as exc:
-        raise DomainError(f"The result of run {run.id} cannot be read: {exc}") from None
+        raise DomainError(_("The result of run %(id)s cannot be read: %(error)s",
+                            id=run.id, error=str(exc))) from None
 
 
 def _restricted(ep: solving.EventProblem, schedule: Schedule) -> Schedule:
@@ -157,17 +161,17 @@ def compare_schedule(session: Session, event: Event, run: SolveRun) -> Compariso
 
 def _require_run(event: Event, run: SolveRun, kind: RunKind) -> None:
     if run.event_id != event.id or run.kind is not kind:
-        raise DomainError("This run belongs to another event or kind of schedule.")
+        raise DomainError(_("This run belongs to another event or kind of schedule."))
     if run.status not in (RunStatus.FINISHED, RunStatus.STOPPED) or run.result is None:
-        raise DomainError(f"Run {run.id} has not finished ({run.status.value}); "
-                          "only a finished run can be published.")
+        raise DomainError(_("Run %(id)s has not finished (%(status)s); only a finished run "
+                            "can be published.", id=run.id, status=run.status.label.lower()))
 
 
 def _refuse_republish(run: SolveRun, tz: str) -> None:
     if run.published_at is not None:
-        when = solving.to_local(run.published_at, tz)
-        raise DomainError(f"Run {run.id} was published already ({when:%d %B %Y %H:%M}). "
-                          "Start a new run to change the schedule.")
+        when = f"{format_day(run.published_at, tz, 'long')} {format_clock(run.published_at, tz)}"
+        raise DomainError(_("Run %(id)s was published already (%(when)s). Start a new run to "
+                            "change the schedule.", id=run.id, when=when))
 
 
 def publish_schedule(session: Session, event: Event, run: SolveRun, *,
@@ -179,9 +183,12 @@ def publish_schedule(session: Session, event: Event, run: SolveRun, *,
     if comparison.violations:
         shown = "; ".join(comparison.violations[:5])
         more = len(comparison.violations) - 5
-        raise DomainError("This draft no longer fits the event (it changed since the run): "
-                          f"{shown}{f'; and {more} more' if more > 0 else ''}. "
-                          "Start a new run.")
+        if more > 0:
+            raise DomainError(_("This draft no longer fits the event (it changed since the "
+                                "run): %(problems)s; and %(more)d more. Start a new run.",
+                                problems=shown, more=more))
+        raise DomainError(_("This draft no longer fits the event (it changed since the run): "
+                            "%(problems)s. Start a new run.", problems=shown))
     first = session.scalar(select(Meeting.id).where(Meeting.event_id == event.id)
                            .limit(1)) is None and event.phase is not Phase.PUBLISHED
     with session.begin_nested():
@@ -272,16 +279,30 @@ def _book(session: Session, meeting: Meeting) -> None:
 
 
 def _notify(session: Session, event: Event, people: list[Participation], kind: str) -> None:
+    """Tell people that their schedule was published or changed, each in their language."""
+    by_language: dict[str, list[Participation]] = defaultdict(list)
+    for p in people:
+        by_language[normalise_language(p.user.language) or DEFAULT_LANGUAGE].append(p)
     try:
         from ..notifications.services import notify_schedule_changed
     except ImportError:  # pragma: no cover - notifications are an optional feature
         from ..mail import send_mail
-        for p in people:
-            send_mail(p.user.email, f"{event.name}: your schedule {kind}",
-                      f"Your meetings at {event.name} were {kind}. "
-                      "Check the times and tables in your agenda.")
+        for language, group in by_language.items():
+            with in_language(language):
+                if kind == "published":
+                    subject = _("%(event)s: your schedule is published", event=event.name)
+                    body = _("Your meetings at %(event)s were published. Check the times and "
+                             "tables in your agenda.", event=event.name)
+                else:
+                    subject = _("%(event)s: your schedule changed", event=event.name)
+                    body = _("Your meetings at %(event)s changed. Check the times and tables "
+                             "in your agenda.", event=event.name)
+                for p in group:
+                    send_mail(p.user.email, subject, body)
         return
-    notify_schedule_changed(session, event, people, kind)
+    for language, group in by_language.items():
+        with in_language(language):
+            notify_schedule_changed(session, event, group, kind)
 
 
 # --------------------------------------------------------------------------- locks and moves
@@ -303,38 +324,45 @@ def move_clashes(session: Session, event: Event, meeting: Meeting, slot: Slot,
     """Why `meeting` cannot go to (slot, table), as (field, message) pairs; empty if it can."""
     out: list[tuple[str, str]] = []
     tz = event.timezone
-    when = f"{format_time(slot.starts_at, tz)}"
+    when = format_time(slot.starts_at, tz)
     if slot.event_id != event.id:
-        return [("slot", "This slot is not part of the event.")]
+        return [("slot", _("This slot is not part of the event."))]
     if table.event_id != event.id:
-        return [("table", "This table is not part of the event.")]
+        return [("table", _("This table is not part of the event."))]
     if (slot.id, table.id) == (meeting.slot_id, meeting.table_id):
-        return [("slot", "The meeting is there already.")]
+        return [("slot", _("The meeting is there already."))]
     request = meeting.request
     pair = (request.sender, request.recipient)
     for person in pair:
         name = person.display_name
         if session.get(Absence, (person.id, slot.id)) is not None:
-            out.append(("slot", f"{name} is not available at {when}."))
+            out.append(("slot", _("%(name)s is not available at %(time)s.", name=name,
+                                  time=when)))
         other = session.scalar(select(Booking).where(
             Booking.slot_id == slot.id, Booking.participation_id == person.id,
             Booking.meeting_id != meeting.id))
         if other is not None:
-            out.append(("slot", f"{name} has another meeting at {when}."))
+            out.append(("slot", _("%(name)s has another meeting at %(time)s.", name=name,
+                                  time=when)))
         if _at_dialogue(session, event, person, slot):
-            out.append(("slot", f"{name} sits at a market dialogue at {when}."))
+            out.append(("slot", _("%(name)s sits at a market dialogue at %(time)s.", name=name,
+                                  time=when)))
     taken = session.scalar(select(Meeting).where(
         Meeting.slot_id == slot.id, Meeting.table_id == table.id, Meeting.id != meeting.id))
     if taken is not None:
-        names = " and ".join(p.user.name for p in (taken.request.sender, taken.request.recipient))
-        out.append(("table", f"{table.label} is taken at {when} (meeting of {names})."))
+        out.append(("table", _("%(table)s is taken at %(time)s (meeting of %(first)s and "
+                               "%(second)s).", table=table.label, time=when,
+                               first=taken.request.sender.user.name,
+                               second=taken.request.recipient.user.name)))
     owned = _owned_tables(session, event, (request.sender_id, request.recipient_id))
     if owned:
         if table.id not in {t.id for t in owned}:
             labels = ", ".join(t.label for t in owned)
-            out.append(("table", f"This meeting belongs at its supplier's stand: {labels}."))
+            out.append(("table", _("This meeting belongs at its supplier's stand: %(tables)s.",
+                                   tables=labels)))
     elif table.owner_id is not None:
-        out.append(("table", f"{table.label} is a stand reserved for its owner's meetings."))
+        out.append(("table", _("%(table)s is a stand reserved for its owner's meetings.",
+                               table=table.label)))
     return out
 
 
@@ -401,7 +429,7 @@ def move_meeting(session: Session, event: Event, meeting: Meeting, slot: Slot,
             _book(session, meeting)
             session.flush()
     except IntegrityError:
-        raise DomainError("Someone else just took this place; pick another.",
+        raise DomainError(_("Someone else just took this place; pick another."),
                           field="table") from None
     if notify and event.phase is Phase.PUBLISHED:
         _notify(session, event, [meeting.request.sender, meeting.request.recipient], "changed")
@@ -448,8 +476,9 @@ def compare_dialogues(session: Session, event: Event, run: SolveRun) -> Dialogue
     try:
         plan = parse_plan(json.loads(run.result), built.problem)
     except (DialogueFormatError, ValueError) as exc:
-        raise DomainError("This dialogue plan no longer fits the event (sessions, tables or "
-                          f"people changed since the run): {exc}. Start a new run.") from None
+        raise DomainError(_("This dialogue plan no longer fits the event (sessions, tables or "
+                            "people changed since the run): %(error)s. Start a new run.",
+                            error=str(exc))) from None
     violations = check_plan(built.problem, plan)
     draft: dict[tuple[int, int], tuple[int, str]] = {}
     for seat in plan.seats:
@@ -482,7 +511,7 @@ def compare_dialogues(session: Session, event: Event, run: SolveRun) -> Dialogue
                                   before=before, after=after))
     clashes = _seat_meeting_clashes(session, event, draft, people, sessions)
     names = _dialogue_namer(session, built)
-    groups = {g.code: g.name for g in event.product_groups}
+    groups = {g.code: group_name(g) for g in event.product_groups}
     unseated = [(built.people[u.participant], groups.get(u.product_group, u.product_group),
                  names(u.reason)) for u in plan.unseated if u.participant in built.people]
     return DialogueComparison(run=run, changes=changes, violations=violations, clashes=clashes,
@@ -529,8 +558,10 @@ def _seat_meeting_clashes(session: Session, event: Event, draft, people, session
         dialogue = sessions[session_id]
         for slot in by_person.get(pid, []):
             if slot.starts_at < dialogue.ends_at and dialogue.starts_at < slot.ends_at:
-                out.append(f"{people[pid].display_name} has a meeting at "
-                           f"{format_time(slot.starts_at, tz)} during {dialogue.name}.")
+                out.append(_("%(name)s has a meeting at %(time)s during %(session)s.",
+                             name=people[pid].display_name,
+                             time=format_time(slot.starts_at, tz),
+                             session=dialogue.name or group_name(dialogue.product_group)))
     return out
 
 
@@ -541,8 +572,8 @@ def publish_dialogues(session: Session, event: Event, run: SolveRun, *,
     _refuse_republish(run, event.timezone)
     comparison = compare_dialogues(session, event, run)
     if comparison.violations:
-        raise DomainError("This dialogue plan breaks the rules now: "
-                          + "; ".join(comparison.violations[:5]) + ". Start a new run.")
+        raise DomainError(_("This dialogue plan breaks the rules now: %(problems)s. Start a "
+                            "new run.", problems="; ".join(comparison.violations[:5])))
     with session.begin_nested():
         for change in comparison.changes:
             if change.kind == "lost":

@@ -22,6 +22,7 @@ marked `interrupted`; runs of other live workers on this host are left alone.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -30,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Protocol
 
 from flask import Flask, current_app
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -37,6 +39,7 @@ from sqlalchemy.orm import Session
 from ..database import read_only_transactions, utcnow
 from ..domain import DomainError
 from ..extensions import db
+from ..i18n import in_language
 from ..models import Event, RunKind, RunStatus, SolveRun
 
 Job = Callable[[], None]
@@ -45,6 +48,55 @@ PROGRESS_EVERY_S = 1.0
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 DONE = (RunStatus.FINISHED, RunStatus.STOPPED)
 QUEUE_RUNNER_PREFIX = "queue:"
+
+
+def N_(text: str) -> str:
+    """Marks a text for the catalogue without translating it here."""
+    return text
+
+
+# A run's message is stored in English (the CLI and the logs read it); the console shows
+# it in the reader's language with `describe_message`, which recognises these texts.
+RESTARTED = N_("The application restarted while this run was in progress.")
+PROCESS_GONE = N_("Stopped; the process running it is gone.")
+QUEUE_LOST = N_("Stopped; the job queue no longer had it (Redis lost its data).")
+STOPPED_EARLY = N_("Stopped early; best result kept. %(summary)s")
+MEETINGS_SUMMARY = N_("%(scheduled)s of %(requested)s meetings scheduled (%(status)s).")
+SEATS_SUMMARY = N_("%(seats)s seats taken (%(status)s).")
+LOCKED_CANNOT_STAY = N_("A locked meeting cannot be kept: %(reason)s. "
+                        "Unlock or move it, then start a new run.")
+DIALOGUE_CLASH = N_("A locked meeting clashes with a market dialogue: %(reason)s. "
+                    "Unlock or move it first.")
+_MESSAGES = (RESTARTED, PROCESS_GONE, QUEUE_LOST, STOPPED_EARLY, MEETINGS_SUMMARY,
+             SEATS_SUMMARY, LOCKED_CANNOT_STAY, DIALOGUE_CLASH)
+_SOLVER_STATUS = {"optimal": _l("optimal"), "feasible": _l("feasible")}
+
+
+def _pattern(template: str) -> re.Pattern:
+    parts = re.split(r"%\((\w+)\)s", template)
+    return re.compile("".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.*?)"
+                              for i, part in enumerate(parts)) + "$", re.DOTALL)
+
+
+_PATTERNS = tuple((_pattern(t), t) for t in _MESSAGES)
+
+
+def describe_message(message: str | None) -> str:
+    """A stored run message in the current language; a text it does not know (an
+    unexpected error) is shown as it is."""
+    if not message:
+        return ""
+    for pattern, template in _PATTERNS:
+        match = pattern.match(message)
+        if match is None:
+            continue
+        values = match.groupdict()
+        if "summary" in values:
+            values["summary"] = describe_message(values["summary"])
+        if "status" in values:
+            values["status"] = str(_SOLVER_STATUS.get(values["status"], values["status"]))
+        return _(template, **values)
+    return message
 
 
 def runner_id() -> str:
@@ -159,7 +211,7 @@ def mark_interrupted_runs(session: Session) -> int:
         if not _owner_alive(run.runner):
             run.status = RunStatus.INTERRUPTED
             run.finished_at = utcnow()
-            run.message = "The application restarted while this run was in progress."
+            run.message = RESTARTED
             count += 1
     session.flush()
     return count
@@ -169,12 +221,13 @@ def create_run(session: Session, event: Event, kind: RunKind, *, time_limit_s: f
                user_id: int | None = None) -> SolveRun:
     """A queued run; refuses a second active run of the same kind for the event."""
     if time_limit_s <= 0:
-        raise DomainError("The time limit must be positive.", field="time_limit")
+        raise DomainError(_("The time limit must be positive."), field="time_limit")
     active = session.scalar(select(SolveRun).where(
         SolveRun.event_id == event.id, SolveRun.kind == kind, SolveRun.status.in_(ACTIVE)))
     if active is not None:
-        raise DomainError(f"Run {active.id} is still {active.status.value}; stop it or wait "
-                          "for it to finish before starting another.")
+        raise DomainError(_("Run %(id)s is still %(status)s; stop it or wait for it to "
+                            "finish before starting another.", id=active.id,
+                            status=active.status.label.lower()))
     run = SolveRun(event_id=event.id, kind=kind, status=RunStatus.QUEUED,
                    time_limit_s=float(time_limit_s), created_by_id=user_id, runner=runner_id())
     session.add(run)
@@ -209,11 +262,11 @@ def request_stop(session: Session, run: SolveRun) -> bool:
     elif not _owner_alive(run.runner):
         run.status = RunStatus.INTERRUPTED
         run.finished_at = utcnow()
-        run.message = "Stopped; the process running it is gone."
+        run.message = PROCESS_GONE
     elif _lost_by_queue(run):
         run.status = RunStatus.INTERRUPTED
         run.finished_at = utcnow()
-        run.message = "Stopped; the job queue no longer had it (Redis lost its data)."
+        run.message = QUEUE_LOST
     session.flush()
     return True
 
@@ -287,7 +340,7 @@ class _StopWatch:
 
 def execute_run(app: Flask, run_id: int, stop: threading.Event) -> None:
     """The job: solve, store the draft, record the outcome. Never raises."""
-    with app.app_context():
+    with app.app_context(), in_language("en"):  # stored texts are English; see describe_message
         session = db.session
         try:
             _execute(session, run_id, stop)
@@ -335,8 +388,7 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
     except FormatError as exc:  # a locked meeting that can no longer stay where it is
         from .publishing import _namer
         reason = _namer(session, event, built)(str(exc))
-        raise RuntimeError(f"A locked meeting cannot be kept: {reason}. "
-                           "Unlock or move it, then start a new run.") from None
+        raise RuntimeError(LOCKED_CANNOT_STAY % {"reason": reason}) from None
     elapsed = time.monotonic() - started
 
     run = session.get(SolveRun, run_id)
@@ -345,7 +397,7 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
     run.progress = 1.0
     run.finished_at = utcnow()
     run.status = RunStatus.STOPPED if stop.is_set() else RunStatus.FINISHED
-    run.message = ("Stopped early; best result kept. " if stop.is_set() else "") + summary
+    run.message = STOPPED_EARLY % {"summary": summary} if stop.is_set() else summary
     session.commit()
 
 
@@ -357,9 +409,10 @@ def _solve(kind: RunKind, built, time_limit: float, workers: int, writer, stop):
         text = dumps_schedule(result)
         value = float(result.stats.get("weighted_value", 0))
         bound = float(result.stats.get("upper_bound", value))
-        summary = (f"{result.stats.get('scheduled', len(result.assignments))} of "
-                   f"{result.stats.get('requested', len(built.problem.meetings))} "
-                   f"meetings scheduled ({result.status}).")
+        summary = MEETINGS_SUMMARY % {
+            "scheduled": result.stats.get("scheduled", len(result.assignments)),
+            "requested": result.stats.get("requested", len(built.problem.meetings)),
+            "status": result.status}
     else:
         from ..marketdialogue.formats import dumps_plan
         from ..marketdialogue.solve import solve
@@ -368,7 +421,7 @@ def _solve(kind: RunKind, built, time_limit: float, workers: int, writer, stop):
         text = dumps_plan(result)
         value = float(result.stats.get("interest_value", 0))
         bound = float(result.stats.get("upper_bound", value))
-        summary = f"{len(result.seats)} seats taken ({result.status})."
+        summary = SEATS_SUMMARY % {"seats": len(result.seats), "status": result.status}
     return result, text, value, bound, summary
 
 

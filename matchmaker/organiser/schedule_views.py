@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect,
                    render_template, url_for)
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -16,20 +17,22 @@ from ..database import utcnow
 from ..domain import DomainError
 from ..forms import attach_error
 from ..extensions import db
+from ..i18n import format_day, format_moment
+from ..exports.tables import side_in_sentence
 from ..models import Meeting, RunKind, Slot, SolveRun, Table
-from ..timeutil import format_time, to_local
+from ..timeutil import format_time
 from . import publishing, runs, solving
 from .schedule_forms import ActionForm, MoveForm, StartRunForm
 
 bp = Blueprint("schedule", __name__, url_prefix="/events/<slug>/console/schedule")
 
 DOWNLOADS = {
-    "tables.pdf": ("Table plan (PDF, a page per table)", "application/pdf"),
-    "tables.html": ("Table plan (printable web page)", "text/html; charset=utf-8"),
-    "tables.csv": ("Table plan (spreadsheet, CSV)", "text/csv; charset=utf-8"),
-    "agendas.pdf": ("Every participant's agenda (PDF, a page each)", "application/pdf"),
-    "event.ics": ("All meetings and dialogues (iCalendar)", "text/calendar; charset=utf-8"),
-    "instance.json": ("Problem file for the command-line solver (matchmaker-instance/1)",
+    "tables.pdf": (_l("Table plan (PDF, a page per table)"), "application/pdf"),
+    "tables.html": (_l("Table plan (printable web page)"), "text/html; charset=utf-8"),
+    "tables.csv": (_l("Table plan (spreadsheet, CSV)"), "text/csv; charset=utf-8"),
+    "agendas.pdf": (_l("Every participant's agenda (PDF, a page each)"), "application/pdf"),
+    "event.ics": (_l("All meetings and dialogues (iCalendar)"), "text/calendar; charset=utf-8"),
+    "instance.json": (_l("Problem file for the command-line solver (matchmaker-instance/1)"),
                       "application/json"),
 }
 
@@ -49,7 +52,7 @@ def _meeting_of(event, meeting_id: int) -> Meeting:
 
 
 def _when(moment, event) -> str:
-    return to_local(moment, event.timezone).strftime("%d %b %H:%M") if moment else ""
+    return format_moment(moment, event.timezone) if moment else ""
 
 
 @bp.app_template_filter("schedule_when")
@@ -63,8 +66,35 @@ def slot_label(slot, event) -> str:
     tz = event.timezone
     text = f"{format_time(slot.starts_at, tz)}–{format_time(slot.ends_at, tz)}"
     if len({block.day for block in event.blocks}) > 1:
-        text = f"{to_local(slot.starts_at, tz):%a %d %b} {text}"
+        text = f"{format_day(slot.starts_at, tz, 'short')} {text}"
     return text
+
+
+@bp.app_template_filter("side_label")
+def side_label(side: str) -> str:
+    return side_in_sentence(side)
+
+
+@bp.app_template_filter("run_message")
+def run_message(message: str | None) -> str:
+    return runs.describe_message(message)
+
+
+@bp.app_template_filter("run_numbers")
+def run_numbers(run: SolveRun) -> str:
+    """'12.3 s of 60 s · value 40 · bound 42 · gap 4.8%' in the reader's language."""
+    if run.elapsed_s is not None:
+        parts = [_("%(elapsed)s s of %(limit)s s", elapsed=f"{run.elapsed_s:.1f}",
+                   limit=f"{run.time_limit_s:g}")]
+    else:
+        parts = [_("limit %(limit)s s", limit=f"{run.time_limit_s:g}")]
+    if run.value is not None:
+        parts.append(_("value %(value)s", value=f"{run.value:g}"))
+    if run.bound is not None:
+        parts.append(_("bound %(bound)s", bound=f"{run.bound:g}"))
+    if run.gap is not None:
+        parts.append(_("gap %(gap)s", gap=f"{run.gap * 100:.1f}%"))
+    return " · ".join(parts)
 
 
 @bp.route("/", endpoint="runs")
@@ -106,14 +136,18 @@ def start(event, kind: str):
     run_id, slug = run.id, event.slug
     db.session.commit()  # the job opens its own session; nothing may hold the write lock
     runs.submit_run(current_app._get_current_object(), run_id)
-    flash(f"Run {run_id} started.", "success")
+    flash(_("Run %(id)s started.", id=run_id), "success")
     return redirect(url_for("schedule.runs", slug=slug))
 
 
 @bp.route("/runs/<int:run_id>/status.json")
 @organiser_required
 def run_status(event, run_id: int):
-    response = jsonify(runs.run_status(_run_of(event, run_id)))
+    run = _run_of(event, run_id)
+    data = runs.run_status(run)
+    data.update(status_label=run.status.label, numbers=run_numbers(run),
+                message=run_message(run.message))
+    response = jsonify(data)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -126,9 +160,10 @@ def stop(event, run_id: int):
         abort(400)
     if runs.request_stop(db.session, run):
         db.session.commit()
-        flash(f"Run {run_id} is stopping; its best result so far is kept.", "success")
+        flash(_("Run %(id)s is stopping; its best result so far is kept.", id=run_id),
+              "success")
     else:
-        flash(f"Run {run_id} is not running.", "error")
+        flash(_("Run %(id)s is not running.", id=run_id), "error")
     return redirect(url_for("schedule.runs", slug=event.slug))
 
 
@@ -137,7 +172,8 @@ def stop(event, run_id: int):
 def compare(event, run_id: int):
     run = _run_of(event, run_id)
     if run.status not in runs.DONE or run.result is None:
-        flash(f"Run {run_id} has no result to compare ({run.status.value}).", "error")
+        flash(_("Run %(id)s has no result to compare (%(status)s).", id=run_id,
+                status=run.status.label.lower()), "error")
         return redirect(url_for("schedule.runs", slug=event.slug))
     try:
         if run.kind is RunKind.MEETINGS:
@@ -163,13 +199,15 @@ def publish(event, run_id: int):
     try:
         if run.kind is RunKind.MEETINGS:
             comparison = publishing.publish_schedule(db.session, event, run)
-            message = (f"Schedule published: {comparison.count('gained')} new, "
-                       f"{comparison.count('moved')} moved, {comparison.count('lost')} dropped "
-                       f"meetings; {len(comparison.affected)} participants notified.")
+            message = _("Schedule published: %(gained)d new, %(moved)d moved, %(lost)d "
+                        "dropped meetings; %(notified)d participants notified.",
+                        gained=comparison.count("gained"), moved=comparison.count("moved"),
+                        lost=comparison.count("lost"), notified=len(comparison.affected))
         else:
             comparison = publishing.publish_dialogues(db.session, event, run)
-            message = (f"Dialogue seats published: {comparison.count('gained')} new, "
-                       f"{comparison.count('moved')} moved, {comparison.count('lost')} dropped.")
+            message = _("Dialogue seats published: %(gained)d new, %(moved)d moved, "
+                        "%(lost)d dropped.", gained=comparison.count("gained"),
+                        moved=comparison.count("moved"), lost=comparison.count("lost"))
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -178,7 +216,7 @@ def publish(event, run_id: int):
     except Exception:  # noqa: BLE001 - nothing is half-published; say so instead of a 500
         db.session.rollback()
         current_app.logger.exception("Publishing run %s failed", run_id)
-        flash("Publishing failed; nothing was changed. Please try again.", "error")
+        flash(_("Publishing failed; nothing was changed. Please try again."), "error")
         return redirect(url_for("schedule.compare", slug=slug, run_id=run_id))
     flash(message, "success")
     return redirect(url_for("schedule.runs", slug=slug))
@@ -218,8 +256,8 @@ def lock(event, meeting_id: int, action: str):
         abort(400)
     publishing.set_locked(db.session, meeting, action == "lock")
     db.session.commit()
-    flash(f"Meeting {'locked: a re-solve keeps it in place' if action == 'lock' else 'unlocked'}.",
-          "success")
+    flash(_("Meeting locked: a re-solve keeps it in place.") if action == "lock"
+          else _("Meeting unlocked."), "success")
     return redirect(url_for("schedule.meetings", slug=event.slug) + f"#meeting-{meeting_id}")
 
 
@@ -229,9 +267,14 @@ def _move_choices(form: MoveForm, event) -> None:
     form.slot.choices = [(s.id, slot_label(s, event)) for s in slots]
     tables = db.session.scalars(select(Table).where(Table.event_id == event.id)
                                 .order_by(Table.number))
-    form.table.choices = [(t.id, t.label + (" (spare)" if t.spare else "")
-                           + (f", stand of {t.owner.user.name}" if t.owner else ""))
-                          for t in tables]
+    form.table.choices = [(t.id, _table_choice(t)) for t in tables]
+
+
+def _table_choice(table: Table) -> str:
+    text = _("%(table)s (spare)", table=table.label) if table.spare else table.label
+    if table.owner:
+        text = _("%(table)s, stand of %(name)s", table=text, name=table.owner.user.name)
+    return text
 
 
 @bp.route("/meetings/<int:meeting_id>/move", methods=["GET", "POST"])
@@ -255,7 +298,8 @@ def move(event, meeting_id: int):
                 attach_error(form, error, default=form.slot)
             else:
                 db.session.commit()
-                flash("Meeting moved and locked there; both participants were told.", "success")
+                flash(_("Meeting moved and locked there; both participants were told."),
+                      "success")
                 return redirect(url_for("schedule.meetings", slug=event.slug)
                                 + f"#meeting-{meeting_id}")
         status = 400

@@ -14,6 +14,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -170,8 +171,9 @@ def build_problem(session: Session, event: Event, *, include_spare: bool = False
             try:
                 problem = block_dialogue_slots(problem, dialogue.problem, plan)
             except DialogueClash as exc:
-                raise DomainError(f"A locked meeting clashes with a market dialogue: {exc}. "
-                                  "Unlock or move it first.") from None
+                raise DomainError(_("A locked meeting clashes with a market dialogue: "
+                                    "%(reason)s. Unlock or move it first.",
+                                    reason=str(exc))) from None
     out.problem = problem
     return out
 
@@ -369,36 +371,51 @@ def plan_capacity(problem: Problem) -> CapacityAdvice:
                                           len(problem.participants) // 2)
     slots_needed, with_slots = _plateau(problem, _with_extra_slots, most_meetings + 2)
 
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
+    def frame() -> dict[str, str]:
+        return {"slots": ngettext("%(num)d slot", "%(num)d slots", len(problem.slots)),
+                "tables": ngettext("%(num)d table", "%(num)d tables", len(problem.tables))}
 
     sentences = []
     if now >= requested:
-        sentences.append(f"All {requested} accepted requests fit in the present frame "
-                         f"({plural(len(problem.slots), 'slot')}, "
-                         f"{plural(len(problem.tables), 'table')}).")
+        sentences.append(_("All %(requested)d accepted requests fit in the present frame "
+                           "(%(slots)s, %(tables)s).", requested=requested, **frame()))
     else:
-        sentences.append(f"A quick greedy schedule places {now} of {requested} accepted requests "
-                         f"with the present {plural(len(problem.slots), 'slot')} and "
-                         f"{plural(len(problem.tables), 'table')}; the solver usually does better.")
+        sentences.append(_("A quick greedy schedule places %(now)d of %(requested)d accepted "
+                           "requests with the present %(slots)s and %(tables)s; the solver "
+                           "usually does better.", now=now, requested=requested, **frame()))
         if tables_needed is None:
-            sentences.append("More tables do not help: the people, not the tables, are busy.")
+            sentences.append(_("More tables do not help: the people, not the tables, are busy."))
         else:
             low = max(tables_lower, 1)
-            span = (f"between {low} and {tables_needed}"
-                    if with_tables == requested and low < tables_needed else f"{tables_needed}")
-            sentences.append(f"With {span} more pooled tables, {with_tables - now} more "
-                             f"requests fit ({with_tables} of {requested}); more tables "
-                             "add nothing after that.")
+            numbers = {"gain": with_tables - now, "fit": with_tables, "requested": requested}
+            if with_tables == requested and low < tables_needed:
+                sentences.append(_(
+                    "With between %(low)d and %(high)d more pooled tables, %(gain)d more "
+                    "requests fit (%(fit)d of %(requested)d); more tables add nothing after "
+                    "that.", low=low, high=tables_needed, **numbers))
+            else:
+                sentences.append(ngettext(
+                    "With %(num)d more pooled table, %(gain)d more requests fit (%(fit)d of "
+                    "%(requested)d); more tables add nothing after that.",
+                    "With %(num)d more pooled tables, %(gain)d more requests fit (%(fit)d of "
+                    "%(requested)d); more tables add nothing after that.",
+                    tables_needed, **numbers))
         if slots_needed is not None:
-            sentences.append(f"With {plural(slots_needed, 'more slot')} open to everyone, "
-                             f"{with_slots - now} more requests fit "
-                             f"({with_slots} of {requested}).")
+            sentences.append(ngettext(
+                "With %(num)d more slot open to everyone, %(gain)d more requests fit "
+                "(%(fit)d of %(requested)d).",
+                "With %(num)d more slots open to everyone, %(gain)d more requests fit "
+                "(%(fit)d of %(requested)d).",
+                slots_needed, gain=with_slots - now, fit=with_slots, requested=requested))
         if person_limited:
-            sentences.append(
-                f"At least {plural(person_limited, 'request')} cannot be placed whatever the "
-                "tables: some participants have more accepted requests than their meeting "
-                "limit or their free slots. Only a higher limit or more slots place them.")
+            sentences.append(ngettext(
+                "At least %(num)d request cannot be placed whatever the tables: some "
+                "participants have more accepted requests than their meeting limit or their "
+                "free slots. Only a higher limit or more slots place them.",
+                "At least %(num)d requests cannot be placed whatever the tables: some "
+                "participants have more accepted requests than their meeting limit or their "
+                "free slots. Only a higher limit or more slots place them.",
+                person_limited))
     return CapacityAdvice(requested=requested, schedulable_now=now,
                           person_limited=person_limited, tables_needed=tables_needed,
                           tables_gain=with_tables - now, tables_lower_bound=tables_lower,

@@ -5,24 +5,14 @@
   var rows = document.querySelectorAll("[data-run-status]");
   if (!rows.length || !window.fetch) { return; }
 
-  function fmt(x, digits) { return (x === null || x === undefined) ? null : Number(x).toFixed(digits); }
-
   function update(row, data) {
     var status = row.querySelector('[data-field="status"]');
     var bar = row.querySelector('[data-field="progress"]');
     var numbers = row.querySelector('[data-field="numbers"]');
     var message = row.querySelector('[data-field="message"]');
-    if (status) { status.textContent = data.status; }
+    if (status) { status.textContent = data.status_label || data.status; }
     if (bar) { bar.value = data.progress; bar.textContent = Math.round(data.progress * 100) + "%"; }
-    if (numbers) {
-      var parts = [];
-      parts.push(data.elapsed_s === null ? "limit " + data.time_limit_s + " s"
-                                         : fmt(data.elapsed_s, 1) + " s of " + data.time_limit_s + " s");
-      if (data.value !== null) { parts.push("value " + data.value); }
-      if (data.bound !== null) { parts.push("bound " + data.bound); }
-      if (data.gap !== null) { parts.push("gap " + fmt(data.gap * 100, 1) + "%"); }
-      numbers.textContent = parts.join(" · ");
-    }
+    if (numbers && data.numbers) { numbers.textContent = data.numbers; }
     if (message && data.message) { message.textContent = data.message; }
   }
 
