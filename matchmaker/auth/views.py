@@ -1,6 +1,6 @@
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    session, url_for)
-from flask_babel import gettext as _
+from flask_babel import gettext as _, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..domain import DomainError
@@ -43,6 +43,7 @@ def login():
         else:
             db.session.commit()
             login_user(user, remember=form.remember.data)
+            refresh()  # from here on, the account's own language
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(_after_login_target())
     status = 400 if form.errors else 200
