@@ -1,0 +1,79 @@
+"""The schedule pages, run messages and exports in Dutch and French.
+
+These tests need the compiled catalogues (`make translations`).
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from matchmaker.extensions import db
+from matchmaker.i18n import in_language
+from matchmaker.models import SolveRun
+from matchmaker.organiser import runs
+from schedule_helpers import (  # noqa: F401 - fixtures too
+    CONSOLE, ORGANISER, sync_runs)
+
+PAGES = {
+    "nl": {"runs": ["Een berekening starten", "Geldende planning", "Berekeningen",
+                    "afspraken gepland", "Vergelijken en publiceren", "Klaar"],
+           "compare": ["Vergeleken met de geldende planning", "Berekening {run} publiceren",
+                       "Terug naar de berekeningen"],
+           "why_not": ["Wat is er nodig om alles te plannen?"],
+           "plan": ["tafelplan", "Tafel 1", '<html lang="nl">']},
+    "fr": {"runs": ["Lancer un calcul", "Planning en vigueur", "Calculs",
+                    "rendez-vous sur", "Comparer et publier", "Terminé"],
+           "compare": ["Par rapport au planning en vigueur", "Publier le calcul {run}",
+                       "Retour aux calculs"],
+           "why_not": ["Que faudrait-il pour tout planifier ?"],
+           "plan": ["plan des tables", "Table 1", '<html lang="fr">']},
+}
+ENGLISH = ["Start a run", "Compare and publish", "Compared with the schedule in force",
+           "meetings scheduled", "What would schedule everything?"]
+
+
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_runs_and_compare_pages_render_in_the_browser_language(demo, login_as, language):
+    client = login_as(ORGANISER)
+    response = client.post(f"{CONSOLE}/runs/meetings", data={"m-kind": "meetings",
+                                                             "m-time_limit": "1"})
+    assert response.status_code == 302
+    with demo.app_context():
+        run = db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
+        run_id, stored = run.id, run.message
+    assert "meetings scheduled" in stored  # stored in English, shown translated
+    headers = {"Accept-Language": language}
+    expected = PAGES[language]
+
+    pages = {name: client.get(url, headers=headers) for name, url in (
+        ("runs", f"{CONSOLE}/"), ("compare", f"{CONSOLE}/runs/{run_id}"),
+        ("why_not", f"{CONSOLE}/runs/{run_id}/why-not"),
+        ("plan", f"{CONSOLE}/export/tables.html"))}
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        text = page.get_data(as_text=True)
+        for words in expected[name]:
+            assert words.format(run=run_id) in text, (name, words)
+        for words in ENGLISH:
+            assert words not in text, (name, words)
+    assert f'lang="{language}"' in pages["runs"].get_data(as_text=True)
+
+    status = client.get(f"{CONSOLE}/runs/{run_id}/status.json", headers=headers).get_json()
+    assert status["status"] == "finished"  # the machine-readable value stays
+    assert status["status_label"] == expected["runs"][-1]
+    assert status["message"] != stored and expected["runs"][3] in status["message"]
+
+
+def test_stored_run_messages_are_translated_when_shown(app):
+    stored = runs.STOPPED_EARLY % {"summary": runs.MEETINGS_SUMMARY % {
+        "scheduled": 12, "requested": 15, "status": "feasible"}}
+    with app.test_request_context():
+        assert runs.describe_message(stored) == stored
+        with in_language("nl"):
+            assert runs.describe_message(stored) == (
+                "Vroegtijdig gestopt; het beste resultaat is bewaard. "
+                "12 van 15 afspraken gepland (haalbaar).")
+        with in_language("fr"):
+            assert runs.describe_message(runs.RESTARTED) == \
+                "L'application a redémarré pendant ce calcul."
+            assert runs.describe_message("disk full") == "disk full"  # unknown: as it is
