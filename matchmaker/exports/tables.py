@@ -253,7 +253,8 @@ def to_pdf(plan: TablePlan) -> bytes:
     story = [Paragraph(_esc(title), styles["Title"]),
              Paragraph(_esc(f"{', '.join(plan.day_labels)}; {plan.zone_label}"),
                        styles["BodyText"]), Spacer(1, 6)]
-    head = [Paragraph(_esc(_("Table")), small)] + [Paragraph(_esc(s), small) for s in plan.slot_labels]
+    head = [Paragraph(_esc(_("Table")), small)] + [Paragraph(_esc(s), small)
+                                                  for s in plan.slot_labels]
     body = [[Paragraph(_esc(label), small)] + [Paragraph(_esc(c), small) for c in cells]
             for label, cells in plan.grid]
     if plan.slot_labels:
