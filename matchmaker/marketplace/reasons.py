@@ -36,7 +36,8 @@ def _value(key: str, value: object) -> str:
         return _strategy(value)
     if isinstance(value, (list, tuple)):
         words = [_group(v) for v in value] if key == "groups" else [str(v) for v in value]
-        return format_list(words, locale=_LIST_LOCALES.get(current_language(), "en_GB")) if words else ""
+        locale = _LIST_LOCALES.get(current_language(), "en_GB")
+        return format_list(words, locale=locale) if words else ""
     if key == "group":
         return _group(str(value))
     return str(value)
