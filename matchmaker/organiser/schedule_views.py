@@ -145,7 +145,7 @@ def start(event, kind: str):
 def run_status(event, run_id: int):
     run = _run_of(event, run_id)
     data = runs.run_status(run)
-    data.update(status_label=run.status.label, numbers=run_numbers(run),
+    data.update(status_label=run.status.label.lower(), numbers=run_numbers(run),
                 message=run_message(run.message))
     response = jsonify(data)
     response.headers["Cache-Control"] = "no-store"

@@ -16,13 +16,13 @@ from schedule_helpers import (  # noqa: F401 - fixtures too
 
 PAGES = {
     "nl": {"runs": ["Een berekening starten", "Geldende planning", "Berekeningen",
-                    "afspraken gepland", "Vergelijken en publiceren", "Klaar"],
+                    "afspraken gepland", "Vergelijken en publiceren", "klaar"],
            "compare": ["Vergeleken met de geldende planning", "Berekening {run} publiceren",
                        "Terug naar de berekeningen"],
            "why_not": ["Wat is er nodig om alles te plannen?"],
            "plan": ["tafelplan", "Tafel 1", '<html lang="nl">']},
     "fr": {"runs": ["Lancer un calcul", "Planning en vigueur", "Calculs",
-                    "rendez-vous sur", "Comparer et publier", "Terminé"],
+                    "rendez-vous sur", "Comparer et publier", "terminé"],
            "compare": ["Par rapport au planning en vigueur", "Publier le calcul {run}",
                        "Retour aux calculs"],
            "why_not": ["Que faudrait-il pour tout planifier ?"],
