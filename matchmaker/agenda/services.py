@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..domain import DomainError
 from ..exports import ical
 from ..i18n import format_day, group_name
-from ..models import (Absence, Event, MeetingBlock, MeetingRequest, Participation,
+from ..models import (Absence, Event, Meeting, MeetingBlock, MeetingRequest, Participation,
                       Phase, RequestStatus, Slot, Table)
 from ..models.people import new_token
 from ..timeutil import to_local
@@ -39,19 +39,31 @@ class AgendaDay:
     items: list[AgendaItem]
 
 
+def _both_sides() -> list:
+    """Loader options for a request's sender and recipient with names and organisations."""
+    return [selectinload(side).options(selectinload(Participation.user),
+                                       selectinload(Participation.organisation))
+            for side in (MeetingRequest.sender, MeetingRequest.recipient)]
+
+
+def _with_people(stmt):
+    return stmt.options(*_both_sides())
+
+
+def _accepted(me: Participation):
+    return (select(MeetingRequest).where(
+        MeetingRequest.status == RequestStatus.ACCEPTED,
+        or_(MeetingRequest.sender_id == me.id, MeetingRequest.recipient_id == me.id))
+        .order_by(MeetingRequest.priority.desc(), MeetingRequest.responded_at))
+
+
 def accepted_requests(session: Session, me: Participation) -> list[MeetingRequest]:
-    return list(session.scalars(
-        select(MeetingRequest).where(
-            MeetingRequest.status == RequestStatus.ACCEPTED,
-            or_(MeetingRequest.sender_id == me.id, MeetingRequest.recipient_id == me.id))
-        .options(selectinload(MeetingRequest.sender).selectinload(Participation.user),
-                 selectinload(MeetingRequest.recipient).selectinload(Participation.user))
-        .order_by(MeetingRequest.priority.desc(), MeetingRequest.responded_at)))
+    return list(session.scalars(_with_people(_accepted(me))))
 
 
 def unscheduled_requests(session: Session, me: Participation) -> list[MeetingRequest]:
     """Accepted requests the published schedule has no meeting for."""
-    return [r for r in accepted_requests(session, me) if r.meeting is None]
+    return list(session.scalars(_with_people(_accepted(me).where(~MeetingRequest.meeting.has()))))
 
 
 def counterpart(request: MeetingRequest, me: Participation) -> Participation:
@@ -62,7 +74,13 @@ def agenda_days(session: Session, me: Participation) -> list[AgendaDay]:
     """Meetings and dialogue seats of a published schedule, in time order, by day."""
     tz = me.event.timezone
     items = []
-    for meeting in ical.participant_meetings(session, me):
+    meetings = session.scalars(
+        select(Meeting).join(Meeting.request).where(
+            Meeting.event_id == me.event_id,
+            or_(MeetingRequest.sender_id == me.id, MeetingRequest.recipient_id == me.id))
+        .options(selectinload(Meeting.slot), selectinload(Meeting.table),
+                 selectinload(Meeting.request).options(*_both_sides())))
+    for meeting in meetings:
         other = counterpart(meeting.request, me)
         items.append(AgendaItem(
             kind="meeting", start=to_local(meeting.slot.starts_at, tz),
