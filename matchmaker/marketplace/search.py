@@ -7,8 +7,9 @@ a match in the title counts more than one in the organisation, strategies or tex
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Hashable, Sequence
+from typing import Collection, Hashable, Sequence
 
 from .text import query_tokens, tokens
 
@@ -66,3 +67,65 @@ def rank(query: str, docs: Sequence[Document]) -> list[Document]:
     scored = [(score(words, doc), i, doc) for i, doc in enumerate(docs)]
     return [doc for s, i, doc in sorted((t for t in scored if t[0] > 0),
                                         key=lambda t: (-t[0], t[1]))]
+
+
+class SearchIndex:
+    """Documents prepared once for many queries; ranks exactly as `rank` does.
+
+    Each field keeps its words with the positions of the documents that contain them,
+    in a sorted vocabulary, so a query word is looked up (and its prefix matches found
+    by bisection) instead of being compared with every word of every document.
+    """
+
+    def __init__(self, docs: Sequence[Document]):
+        self.docs = list(docs)
+        self._postings: dict[str, dict[str, list[int]]] = {name: {} for name in FIELD_WEIGHTS}
+        for position, doc in enumerate(self.docs):
+            for name in FIELD_WEIGHTS:
+                postings = self._postings[name]
+                for word in doc.words(name):
+                    postings.setdefault(word, []).append(position)
+        self._vocabulary = {name: sorted(postings) for name, postings in self._postings.items()}
+
+    def _word_scores(self, word: str) -> dict[int, float]:
+        """`_word_score` of `word` for every document that has it (position -> score)."""
+        found: dict[int, list[float]] = {}
+        for name, weight in FIELD_WEIGHTS.items():
+            postings = self._postings[name]
+            exact = postings.get(word, ())
+            for position in exact:
+                found.setdefault(position, []).append(weight)
+            if len(word) < MIN_PREFIX:
+                continue
+            vocabulary = self._vocabulary[name]
+            done = set(exact)
+            for i in range(bisect_left(vocabulary, word), len(vocabulary)):
+                longer = vocabulary[i]
+                if not longer.startswith(word):
+                    break
+                for position in postings[longer]:
+                    if position not in done:
+                        done.add(position)
+                        found.setdefault(position, []).append(weight * PREFIX_FACTOR)
+        return {position: max(weights) + 0.1 * (len(weights) - 1)
+                for position, weights in found.items()}
+
+    def rank(self, query: str, keys: Collection[Hashable] | None = None) -> list[Document]:
+        """Like `rank(query, docs)` over the documents whose key is in `keys` (all if None)."""
+        words = query_tokens(query)
+        if not words:
+            return [doc for doc in self.docs if keys is None or doc.key in keys]
+        totals: dict[int, float] | None = None
+        for word in words:
+            scores = self._word_scores(word)
+            if totals is None:
+                totals = {position: s for position, s in scores.items()
+                          if keys is None or self.docs[position].key in keys}
+            else:
+                totals = {position: total + scores[position]
+                          for position, total in totals.items() if position in scores}
+            if not totals:
+                return []
+        assert totals is not None
+        return [self.docs[position] for position, _ in
+                sorted(totals.items(), key=lambda item: (-item[1], item[0]))]

@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from ..database import utcnow
 from ..domain import DomainError
 from ..models import (CircularStrategy, Event, Listing, ListingKind, MeetingRequest,
                       Organisation, Participation, ProductGroup, Role, User,
                       listing_strategy, participation_product_group)
-from . import search, suggestions as suggest_module
+from . import cache, search, suggestions as suggest_module
 from .reasons import in_words
 from .forms import MarketFilters
 
@@ -58,6 +59,7 @@ def _apply(session: Session, event: Event, listing: Listing, data: ListingData) 
     listing.title = title
     listing.text = data.text.strip()
     listing.strategies = strategies
+    listing.updated_at = utcnow()  # also when only strategies change: the cache key reads it
 
 
 def create_listing(session: Session, *, event: Event, owner: Participation,
@@ -109,78 +111,118 @@ class MarketPage:
     pages: int
 
 
+@dataclass(frozen=True)
+class Facets:
+    """What the market-place filters look at, per listing."""
+
+    kind: str
+    group: str  # product group code
+    strategies: frozenset[str]  # strategy codes
+    organisation_id: int | None
+
+
+@dataclass(frozen=True)
+class OrganisationOption:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class MarketIndex:
+    """Every listing of an event, newest first, ready for search and filtering."""
+
+    search: search.SearchIndex
+    facets: dict[int, Facets]
+    organisations: list[OrganisationOption]  # those with listings, by name
+
+    def matching(self, filters: MarketFilters) -> set[int] | None:
+        """Ids of the listings the filters keep; None when no filter is set."""
+        if not (filters.kind or filters.group or filters.strategy
+                or filters.organisation is not None):
+            return None
+        return {i for i, f in self.facets.items()
+                if (not filters.kind or f.kind == filters.kind)
+                and (not filters.group or f.group == filters.group)
+                and (not filters.strategy or filters.strategy in f.strategies)
+                and (filters.organisation is None
+                     or f.organisation_id == filters.organisation)}
+
+
+def market_index(session: Session, event: Event) -> MarketIndex:
+    """The event's market index, built once per process until its listings change."""
+    return cache.cached(session, event.id, "market", lambda: build_market_index(session, event))
+
+
 def search_listings(session: Session, event: Event, filters: MarketFilters,
                     page_size: int = PAGE_SIZE) -> MarketPage:
     """Listings of `event` matching the filters, ranked by relevance when there is a query.
 
-    Filters run in SQL; text ranking runs in Python over what remains (see `search`),
-    which is quick for the few thousand listings of an event and the same on every
-    database. Only the plain columns the ranking reads are fetched for all of them;
-    full objects are loaded for the one page shown.
+    Filtering and text ranking run in Python over the cached index of the event's
+    listings (see `search`), the same on every database; full objects are loaded for the
+    one page shown.
     """
-    stmt = (select(Listing.id).where(Listing.event_id == event.id)
-            .order_by(Listing.created_at.desc(), Listing.id.desc()))
-    if filters.kind:
-        stmt = stmt.where(Listing.kind == ListingKind(filters.kind))
-    if filters.group:
-        stmt = stmt.join(Listing.product_group).where(ProductGroup.code == filters.group)
-    if filters.strategy:
-        stmt = stmt.where(Listing.strategies.any(CircularStrategy.code == filters.strategy))
-    if filters.organisation:
-        stmt = stmt.join(Listing.participation).where(
-            Participation.organisation_id == filters.organisation)
-    ids = list(session.scalars(stmt))
+    index = market_index(session, event)
+    keys = index.matching(filters)
     if filters.q:
-        ids = [d.key for d in search.rank(filters.q, _documents(session, event, ids))]
-    total = len(ids)
+        docs = index.search.rank(filters.q, keys)
+    else:
+        docs = [d for d in index.search.docs if keys is None or d.key in keys]
+    total = len(docs)
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, filters.page), pages)
     start = (page - 1) * page_size
-    shown = ids[start:start + page_size]
+    shown = [d.key for d in docs[start:start + page_size]]
     loaded = {listing.id: listing for listing in session.scalars(
-        select(Listing).where(Listing.id.in_(shown))
+        select(Listing).where(Listing.id.in_(shown), Listing.event_id == event.id)
         .options(joinedload(Listing.participation).joinedload(Participation.organisation),
                  joinedload(Listing.participation).joinedload(Participation.user),
                  joinedload(Listing.product_group), selectinload(Listing.strategies))).unique()}
     return MarketPage([loaded[i] for i in shown if i in loaded], total, page, pages)
 
 
-def _documents(session: Session, event: Event, ids: list[int]) -> list[search.Document]:
-    """The search documents of listings `ids` (in that order), read as plain rows."""
-    wanted = set(ids)
+def build_market_index(session: Session, event: Event) -> MarketIndex:
+    """Read the event's listings as plain rows (no ORM objects) into a `MarketIndex`."""
     labels: dict[int, list[str]] = {}
+    codes: dict[int, set[str]] = {}
     for listing_id, code, name in session.execute(
             select(listing_strategy.c.listing_id, CircularStrategy.code, CircularStrategy.name)
             .join(CircularStrategy, CircularStrategy.id == listing_strategy.c.strategy_id)
             .join(Listing, Listing.id == listing_strategy.c.listing_id)
             .where(Listing.event_id == event.id).order_by(CircularStrategy.code)):
-        if listing_id in wanted:
-            labels.setdefault(listing_id, []).append(f"{code} {name}")
-    fields = {}
-    for listing_id, title, text, group, organisation_id, organisation, person in session.execute(
-            select(Listing.id, Listing.title, Listing.text, ProductGroup.name,
-                   Organisation.id, Organisation.name, User.name)
+        labels.setdefault(listing_id, []).append(f"{code} {name}")
+        codes.setdefault(listing_id, set()).add(code)
+    docs = []
+    facets = {}
+    for (listing_id, kind, title, text, group_code, group, organisation_id, organisation,
+         person) in session.execute(
+            select(Listing.id, Listing.kind, Listing.title, Listing.text, ProductGroup.code,
+                   ProductGroup.name, Organisation.id, Organisation.name, User.name)
             .join(ProductGroup, ProductGroup.id == Listing.product_group_id)
             .join(Participation, Participation.id == Listing.participation_id)
             .join(User, User.id == Participation.user_id)
             .outerjoin(Organisation, Organisation.id == Participation.organisation_id)
-            .where(Listing.event_id == event.id)):
-        if listing_id in wanted:
-            fields[listing_id] = {
-                "title": title,
-                "organisation": organisation if organisation_id is not None else person,
-                "strategies": " ".join(labels.get(listing_id, ())),
-                "group": group,
-                "text": text,
-            }
-    return [search.Document(key=i, fields=fields[i]) for i in ids if i in fields]
-
-
-def organisations_with_listings(session: Session, event: Event) -> list[Organisation]:
-    return list(session.scalars(
-        select(Organisation).join(Participation, Participation.organisation_id == Organisation.id)
+            .where(Listing.event_id == event.id)
+            .order_by(Listing.created_at.desc(), Listing.id.desc())):
+        docs.append(search.Document(key=listing_id, fields={
+            "title": title,
+            "organisation": organisation if organisation_id is not None else person,
+            "strategies": " ".join(labels.get(listing_id, ())),
+            "group": group,
+            "text": text,
+        }))
+        facets[listing_id] = Facets(kind=ListingKind(kind).value, group=group_code,
+                                    strategies=frozenset(codes.get(listing_id, ())),
+                                    organisation_id=organisation_id)
+    organisations = [OrganisationOption(i, name) for i, name in session.execute(
+        select(Organisation.id, Organisation.name)
+        .join(Participation, Participation.organisation_id == Organisation.id)
         .join(Listing, Listing.participation_id == Participation.id)
-        .where(Listing.event_id == event.id).distinct().order_by(Organisation.name)))
+        .where(Listing.event_id == event.id).distinct().order_by(Organisation.name))]
+    return MarketIndex(search.SearchIndex(docs), facets, organisations)
+
+
+def organisations_with_listings(session: Session, event: Event) -> list[OrganisationOption]:
+    return market_index(session, event).organisations
 
 
 # --- Suggestions ---------------------------------------------------------------------------
@@ -207,13 +249,10 @@ def suggestions_for(session: Session, event: Event, me: Participation,
                     limit: int | None = None) -> list[SuggestedPerson]:
     if me.role.value not in suggest_module.TARGET_ROLES:
         return []
-    everyone = event_people(session, event)
-    mine = everyone.get(me.id)
-    if mine is None:  # not a participant of this event
+    index = suggestion_index(session, event)
+    if me.id not in index.people:  # not a participant of this event
         return []
-    ranked = suggest_module.suggest(
-        mine, [p for p in everyone.values() if p.id != me.id],
-        exclude=contacted_ids(session, me), limit=limit)
+    ranked = index.suggest(me.id, exclude=contacted_ids(session, me), limit=limit)
     people = {p.id: p for p in session.scalars(
         select(Participation).where(Participation.id.in_([s.person_id for s in ranked]))
         .options(selectinload(Participation.product_groups),
@@ -221,6 +260,15 @@ def suggestions_for(session: Session, event: Event, me: Participation,
     return [SuggestedPerson(people[s.person_id], s.score,
                             tuple(in_words(r) for r in s.reasons)) for s in ranked
             if s.person_id in people]
+
+
+def suggestion_index(session: Session, event: Event) -> suggest_module.SuggestionIndex:
+    """Everyone of the event ready for scoring, built once per process until they change.
+
+    Requests are not part of it: whom `me` has contacted is read on every page view.
+    """
+    return cache.cached(session, event.id, "people", lambda: suggest_module.SuggestionIndex(
+        event_people(session, event).values()))
 
 
 def event_people(session: Session, event: Event) -> dict[int, suggest_module.Person]:

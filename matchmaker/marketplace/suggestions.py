@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .text import cosine, tfidf_vectors, tokens, top_shared_terms
+from .text import Vector, cosine, tfidf_vectors, tokens, top_shared_terms
 
 GROUP_POINTS = 1.0
 SAME_GROUP_STRATEGY_POINTS = 3.0
@@ -159,23 +159,78 @@ def suggest(me: Person, others: Iterable[Person], *, exclude: Iterable[int] = ()
 
     Leaves out `me`, anyone in `exclude` (already requested, met or declined), people of
     `me`'s own organisation, roles `me` does not meet, and anyone with nothing in common.
+    Word rarity (TF-IDF) is measured over `me` and all of `others`.
     """
-    targets = TARGET_ROLES.get(me.role, frozenset())
-    excluded = set(exclude) | {me.id}
-    candidates = [p for p in others if p.id not in excluded and p.role in targets and not (
-        me.organisation_id is not None and p.organisation_id == me.organisation_id)]
-    if not candidates:
-        return []
-    vectors = tfidf_vectors({p.id: _text(p) for p in [me, *candidates]})
-    mine = vectors[me.id]
-    results = []
-    for person in candidates:
-        theirs = vectors[person.id]
-        similarity = cosine(mine, theirs) if mine and theirs else 0.0
-        terms = top_shared_terms(mine, theirs, 2) if similarity >= MIN_TEXT_SIMILARITY else []
-        total, reasons = score_pair(me, person, similarity=similarity, shared_terms=terms)
-        if total > 0:
-            results.append(Suggestion(person.id, round(total, 4),
-                                      tuple(reasons[:MAX_REASONS])))
-    results.sort(key=lambda s: (-s.score, s.person_id))
-    return results[:limit] if limit is not None else results
+    people = {p.id: p for p in others}
+    people[me.id] = me
+    return SuggestionIndex(people.values()).suggest(me.id, exclude=exclude, limit=limit)
+
+
+class SuggestionIndex:
+    """Everyone of an event prepared once for scoring many participants' suggestions.
+
+    Keeps each person's TF-IDF vector (word rarity over all of them) and who shares each
+    word, product group and strategy, so that only people with something in common with
+    `me` are scored, instead of every participant of the event.
+    """
+
+    def __init__(self, people: Iterable[Person]):
+        self.people = {p.id: p for p in people}
+        self.vectors = tfidf_vectors({pid: _text(p) for pid, p in self.people.items()})
+        self._by_word: dict[str, list[tuple[int, float]]] = {}
+        for pid, vector in self.vectors.items():
+            for word, weight in vector.items():
+                self._by_word.setdefault(word, []).append((pid, weight))
+        self._by_group: dict[str, list[int]] = {}
+        self._offering: dict[str, list[int]] = {}  # strategy code -> people offering it
+        self._asking: dict[str, list[int]] = {}  # strategy code -> people asking for it
+        for pid, person in self.people.items():
+            for group in person.groups:
+                self._by_group.setdefault(group, []).append(pid)
+            for kind, index in (("offer", self._offering), ("query", self._asking)):
+                codes = {s.code for l in person.listings if l.kind == kind for s in l.strategies}
+                for code in codes:
+                    index.setdefault(code, []).append(pid)
+
+    def _similarities(self, mine: Vector) -> dict[int, float]:
+        totals: dict[int, float] = {}
+        for word, weight in mine.items():
+            for pid, theirs in self._by_word.get(word, ()):
+                totals[pid] = totals.get(pid, 0.0) + weight * theirs
+        return totals
+
+    def suggest(self, me_id: int, *, exclude: Iterable[int] = (),
+                limit: int | None = None) -> list[Suggestion]:
+        """As `suggest` for the person `me_id` of this index against all the others."""
+        me = self.people[me_id]
+        targets = TARGET_ROLES.get(me.role, frozenset())
+        if not targets:
+            return []
+        excluded = set(exclude) | {me.id}
+        mine = self.vectors[me.id]
+        # A hair below the threshold: the exact cosine below decides, summed in its order.
+        similar = {pid for pid, s in self._similarities(mine).items()
+                   if s >= MIN_TEXT_SIMILARITY - 1e-9} if mine else set()
+        related = set(similar)
+        for group in me.groups:
+            related.update(self._by_group.get(group, ()))
+        for listing in me.listings:
+            index = self._offering if listing.kind == "query" else self._asking
+            for strategy in listing.strategies:
+                related.update(index.get(strategy.code, ()))
+        results = []
+        for pid in related:
+            person = self.people[pid]
+            if pid in excluded or person.role not in targets or (
+                    me.organisation_id is not None
+                    and person.organisation_id == me.organisation_id):
+                continue
+            theirs = self.vectors[pid]
+            similarity = cosine(mine, theirs) if mine and theirs else 0.0
+            terms = top_shared_terms(mine, theirs, 2) if similarity >= MIN_TEXT_SIMILARITY else []
+            total, reasons = score_pair(me, person, similarity=similarity, shared_terms=terms)
+            if total > 0:
+                results.append(Suggestion(person.id, round(total, 4),
+                                          tuple(reasons[:MAX_REASONS])))
+        results.sort(key=lambda s: (-s.score, s.person_id))
+        return results[:limit] if limit is not None else results
