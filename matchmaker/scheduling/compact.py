@@ -1030,32 +1030,45 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
             stand[(t, s)] = k
     days = data.days
 
+    # each participant's busy slots as bits, a zero bit between two days: runs of
+    # ones are runs of meetings, so holes and idle slots are a few integer operations
+    bit = [0] * S
+    day_masks: list[int] = []
+    off = 0
+    for day in days:
+        for j, s in enumerate(day):
+            bit[s] = 1 << (off + j)
+        day_masks.append(((1 << len(day)) - 1) << off)
+        off += len(day) + 1
+    mask = [0] * P
+    for p in range(P):
+        for s in range(S):
+            if at[p][s] >= 0:
+                mask[p] |= bit[s]
+    one_day = len(days) == 1
+
     def gaps(p: int) -> tuple[int, int]:
-        row = at[p]
-        h = i = 0
-        for day in days:
-            first = -1
-            last = -1
-            runs = 0
-            prev_busy = False
-            cnt = 0
-            for pos, s in enumerate(day):
-                if row[s] >= 0:
-                    if not prev_busy:
-                        runs += 1
-                    if first < 0:
-                        first = pos
-                    last = pos
-                    cnt += 1
-                    prev_busy = True
-                else:
-                    prev_busy = False
-            if runs:
-                h += runs - 1
-                i += last - first + 1 - cnt
-        return h, i
+        m = mask[p]
+        if not m:
+            return 0, 0
+        runs = (m & ~(m << 1)).bit_count()
+        if one_day:
+            return runs - 1, m.bit_length() - (m & -m).bit_length() + 1 - m.bit_count()
+        used = 0
+        span = 0
+        for dm in day_masks:
+            x = m & dm
+            if x:
+                used += 1
+                span += x.bit_length() - (x & -x).bit_length() + 1
+        return runs - used, span - m.bit_count()
 
     ph = [gaps(p) for p in range(P)]
+    holey = {p for p in range(P) if ph[p][0]}
+    day_index = [0] * S
+    for d, day in enumerate(days):
+        for s in day:
+            day_index[s] = d
     holes = sum(h for h, _ in ph)
     idle = sum(i for _, i in ph)
     cur = list(assign)
@@ -1065,6 +1078,60 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
     span = max(1e-3, until - t_start)
     temp = t_hi
     n = data.n
+
+    def relocate(group: list[int], to: dict[int, int]) -> None:
+        for e in group:
+            s = cur[e]
+            for p in data.mparts[e]:
+                if at[p][s] == e:
+                    at[p][s] = -1
+                    mask[p] &= ~bit[s]
+        for e in group:
+            s = cur[e] = to[e]
+            for p in data.mparts[e]:
+                at[p][s] = e
+                mask[p] |= bit[s]
+
+    def attempt(group: list[int], dest: dict[int, int]) -> None:
+        """Move every meeting e of `group` to slot dest[e]; keep it by the Metropolis rule."""
+        nonlocal holes, idle, best, best_key
+        touched = {p for e in group for p in data.mparts[e]}
+        old_h = old_i = 0
+        for p in touched:
+            old_h += ph[p][0]
+            old_i += ph[p][1]
+        back = {e: cur[e] for e in group}
+        relocate(group, dest)
+        new = {p: gaps(p) for p in touched}
+        new_h = sum(v[0] for v in new.values())
+        new_i = sum(v[1] for v in new.values())
+        delta = (new_h - old_h) + idle_weight * (new_i - old_i)
+        if delta > 0 and rng.random() >= math.exp(-delta / temp):
+            relocate(group, back)
+            return
+        for p, v in new.items():
+            ph[p] = v
+            if v[0]:
+                holey.add(p)
+            else:
+                holey.discard(p)
+        holes += new_h - old_h
+        idle += new_i - old_i
+        for e in group:
+            t = table_of[e]
+            if t is None:
+                pool_load[back[e]] -= 1
+                pool_load[cur[e]] += 1
+            elif stand.get((t, back[e])) == e:
+                del stand[(t, back[e])]
+        for e in group:
+            t = table_of[e]
+            if t is not None:
+                stand[(t, cur[e])] = e
+        if (holes, idle) < best_key:
+            best_key = (holes, idle)
+            best = list(cur)
+
     it = 0
     while True:
         it += 1
@@ -1090,69 +1157,30 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
                 new_order = [day[i1]] + day[i2:i1]
                 span_slots = day[i2:i1 + 1]
             # the column now at span_slots[j] comes from new_order[j]
-            moves = {}
-            for dst, src in zip(span_slots, new_order):
-                if dst != src:
-                    moves[src] = dst
+            moves = {src: dst for dst, src in zip(span_slots, new_order) if dst != src}
             group = [e for e in range(n) if cur[e] in moves]
             if any(moves[cur[e]] not in allowed[e] for e in group):
                 continue
-            touched = {p for e in group for p in data.mparts[e]}
-            old_h = sum(ph[p][0] for p in touched)
-            old_i = sum(ph[p][1] for p in touched)
-            back = {e: cur[e] for e in group}
-            for e in group:
-                for p in data.mparts[e]:
-                    if at[p][cur[e]] == e:
-                        at[p][cur[e]] = -1
-            for e in group:
-                cur[e] = moves[cur[e]]
-                for p in data.mparts[e]:
-                    at[p][cur[e]] = e
-            new = {p: gaps(p) for p in touched}
-            new_h = sum(v[0] for v in new.values())
-            new_i = sum(v[1] for v in new.values())
-            delta = (new_h - old_h) + idle_weight * (new_i - old_i)
-            if delta <= 0 or rng.random() < math.exp(-delta / temp):
-                for p, v in new.items():
-                    ph[p] = v
-                holes += new_h - old_h
-                idle += new_i - old_i
-                loads = {src: pool_load[src] for src in moves}
-                for src, dst in moves.items():
-                    pool_load[dst] = loads[src]
-                for e in group:
-                    t = table_of[e]
-                    if t is not None and stand.get((t, back[e])) == e:
-                        del stand[(t, back[e])]
-                for e in group:
-                    t = table_of[e]
-                    if t is not None:
-                        stand[(t, cur[e])] = e
-                if (holes, idle) < best_key:
-                    best_key = (holes, idle)
-                    best = list(cur)
-            else:
-                for e in group:
-                    for p in data.mparts[e]:
-                        if at[p][cur[e]] == e:
-                            at[p][cur[e]] = -1
-                for e in group:
-                    cur[e] = back[e]
-                    for p in data.mparts[e]:
-                        at[p][cur[e]] = e
+            attempt(group, {e: moves[cur[e]] for e in group})
             continue
         k = rng.randrange(n)
-        if focus and rng.random() < focus:
-            for _ in range(4):
-                p = rng.randrange(P)
-                if ph[p][0] > 0:
-                    ks = data.by_part[p]
-                    k = ks[rng.randrange(len(ks))]
-                    break
-        s1 = cur[k]
         opts = data.allowed[k]
-        if len(opts) < 2:
+        if focus and holey and rng.random() < focus:
+            # a meeting of a participant with a hole, sent into or next to that
+            # participant's span of the day half of the time
+            p = rng.choice(tuple(holey))
+            ks = data.by_part[p]
+            k = ks[rng.randrange(len(ks))]
+            opts = data.allowed[k]
+            if rng.random() < 0.5:
+                m = mask[p] & day_masks[day_index[cur[k]]]
+                lo = (m & -m) >> 1
+                hi = 1 << m.bit_length()
+                near = [s for s in opts if at[p][s] < 0 and lo <= bit[s] <= hi]
+                if near:
+                    opts = near
+        s1 = cur[k]
+        if len(opts) < 2 and opts[0] == s1:
             continue
         s2 = opts[rng.randrange(len(opts))]
         if s2 == s1:
@@ -1186,64 +1214,10 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
                 d1 += 1 if cur[e] == s2 else -1
         if pool_load[s1] + d1 > cap or pool_load[s2] - d1 > cap:
             continue
-        clash = False
-        for e in comp:
-            t = table_of[e]
-            if t is not None:
-                other = s2 if cur[e] == s1 else s1
-                g = stand.get((t, other))
-                if g is not None and g not in seen:
-                    clash = True
-                    break
-        if clash:
+        dest = {e: s2 if cur[e] == s1 else s1 for e in comp}
+        if any(table_of[e] is not None and stand.get((table_of[e], dest[e]), e) not in seen for e in comp):
             continue
-        touched = {p for e in comp for p in data.mparts[e]}
-        old_h = old_i = 0
-        for p in touched:
-            old_h += ph[p][0]
-            old_i += ph[p][1]
-        # apply
-        for e in comp:
-            for p in data.mparts[e]:
-                if at[p][cur[e]] == e:
-                    at[p][cur[e]] = -1
-        for e in comp:
-            cur[e] = s2 if cur[e] == s1 else s1
-            for p in data.mparts[e]:
-                at[p][cur[e]] = e
-        new = {p: gaps(p) for p in touched}
-        new_h = sum(v[0] for v in new.values())
-        new_i = sum(v[1] for v in new.values())
-        delta = (new_h - old_h) + idle_weight * (new_i - old_i)
-        if delta <= 0 or rng.random() < math.exp(-delta / temp):
-            for p, v in new.items():
-                ph[p] = v
-            holes += new_h - old_h
-            idle += new_i - old_i
-            pool_load[s1] += d1
-            pool_load[s2] -= d1
-            for e in comp:
-                t = table_of[e]
-                if t is not None:
-                    old = s2 if cur[e] == s1 else s1
-                    if stand.get((t, old)) == e:
-                        del stand[(t, old)]
-            for e in comp:
-                t = table_of[e]
-                if t is not None:
-                    stand[(t, cur[e])] = e
-            if (holes, idle) < best_key:
-                best_key = (holes, idle)
-                best = list(cur)
-        else:
-            for e in comp:
-                for p in data.mparts[e]:
-                    if at[p][cur[e]] == e:
-                        at[p][cur[e]] = -1
-            for e in comp:
-                cur[e] = s2 if cur[e] == s1 else s1
-                for p in data.mparts[e]:
-                    at[p][cur[e]] = e
+        attempt(comp, dest)
     return best
 
 
