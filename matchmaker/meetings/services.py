@@ -283,6 +283,21 @@ def request_rows(session: Session, me: Participation, *, received: bool,
     return rows
 
 
+def request_count(session: Session, me: Participation, *, received: bool) -> int:
+    """How many requests a participant has received or sent, whatever their state."""
+    column = MeetingRequest.recipient_id if received else MeetingRequest.sender_id
+    return session.scalar(select(func.count()).select_from(MeetingRequest)
+                          .where(column == me.id)) or 0
+
+
+def waiting_count(session: Session, me: Participation, now: datetime) -> int:
+    """Received requests waiting for `me`'s answer: pending and not past their expiry."""
+    return session.scalar(select(func.count()).select_from(MeetingRequest).where(
+        MeetingRequest.recipient_id == me.id,
+        MeetingRequest.status == RequestStatus.PENDING,
+        or_(MeetingRequest.expires_at.is_(None), MeetingRequest.expires_at > now))) or 0
+
+
 def participant_in_event(session: Session, event: Event, participation_id: int) -> Participation:
     participation = session.scalar(select(Participation).where(
         Participation.id == participation_id, Participation.event_id == event.id))

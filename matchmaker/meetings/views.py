@@ -77,11 +77,13 @@ def requests(event, me):
     tab = "sent" if request.args.get("tab") == "sent" else "received"
     now = utcnow()
     rows = services.request_rows(db.session, me, received=tab == "received", now=now)
-    other_tab = services.request_rows(db.session, me, received=tab != "received", now=now)
+    other_tab = "sent" if tab == "received" else "received"
     return render_template(
         "meetings/requests.html", event=event, me=me, tab=tab, rows=rows,
-        counts={tab: len(rows), ("sent" if tab == "received" else "received"): len(other_tab)},
-        waiting=sum(1 for r in (rows if tab == "received" else other_tab) if r.can_answer),
+        counts={tab: len(rows), other_tab: services.request_count(
+            db.session, me, received=other_tab == "received")},
+        waiting=(sum(1 for r in rows if r.can_answer) if tab == "received"
+                 else services.waiting_count(db.session, me, now)),
         action_form=ActionForm(), decline_form=DeclineForm(),
         accepted=services.accepted_count(db.session, me), cap=services.meeting_cap(me),
         profile_url=lambda p: profile_url(event, p), market_url=_market_url(event),
