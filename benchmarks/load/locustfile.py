@@ -5,15 +5,21 @@ loopback, fixed users and run time); not part of the test suite.
 Each simulated user logs in with its own demo account (buyers and suppliers in turn),
 then picks weighted tasks with a short think time. URLs that carry ids are grouped
 under one name so the statistics are per endpoint.
+
+The statistics are reset once every user has logged in (not merely been started: the
+last logins of the ramp end seconds later), so that they cover steady browsing only;
+with MEASURE_S set, the run then stops after that many seconds of measurement.
 """
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import random
 import re
 import threading
 
+import gevent
 from locust import HttpUser, between, task
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "circular-demo-2026")
@@ -39,6 +45,21 @@ def next_account() -> str:
 # Seconds a participant spends on a page before the next click.
 THINK_MIN = float(os.environ.get("THINK_MIN", "2"))
 THINK_MAX = float(os.environ.get("THINK_MAX", "8"))
+MEASURE_S = float(os.environ.get("MEASURE_S", "0"))  # 0: measure until --run-time ends
+
+_logins_done = 0
+
+
+def login_done(environment) -> None:
+    """Count finished logins; when all users are in, start measuring from zero."""
+    global _logins_done
+    _logins_done += 1
+    if _logins_done != environment.parsed_options.num_users:
+        return
+    logging.info("All %d users logged in: statistics reset", _logins_done)
+    environment.runner.stats.reset_all()
+    if MEASURE_S:
+        gevent.spawn_later(MEASURE_S, environment.runner.quit)
 
 
 class Participant(HttpUser):
@@ -46,12 +67,17 @@ class Participant(HttpUser):
 
     def on_start(self) -> None:
         self.email = next_account()
-        page = self.client.get("/login", name="/login").text
-        response = self.client.post("/login", name="/login", allow_redirects=False, data={
-            "email": self.email, "password": PASSWORD, "csrf_token": self._token(page)})
-        if response.status_code != 302:
-            response.failure(f"login of {self.email} answered {response.status_code}")
         self.targets: list[str] = []
+        try:
+            page = self.client.get("/login", name="/login").text
+            with self.client.post("/login", name="/login", allow_redirects=False,
+                                  catch_response=True, data={
+                                      "email": self.email, "password": PASSWORD,
+                                      "csrf_token": self._token(page)}) as response:
+                if response.status_code != 302:
+                    response.failure(f"login of {self.email} answered {response.status_code}")
+        finally:
+            login_done(self.environment)
 
     @staticmethod
     def _token(page: str) -> str:
