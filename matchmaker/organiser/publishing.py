@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..database import utcnow
 from ..domain import DomainError
-from ..i18n import DEFAULT_LANGUAGE, format_clock, format_day, group_name, in_language, \
-    normalise_language
+from ..i18n import format_clock, format_day, group_name, in_language
 from ..marketdialogue.check import check as check_plan
 from ..marketdialogue.formats import DialogueFormatError, parse_plan
 from ..models import (Absence, Booking, DialogueSeat, DialogueSession, DialogueTable, Event,
@@ -280,15 +279,12 @@ def _book(session: Session, meeting: Meeting) -> None:
 
 def _notify(session: Session, event: Event, people: list[Participation], kind: str) -> None:
     """Tell people that their schedule was published or changed, each in their language."""
-    by_language: dict[str, list[Participation]] = defaultdict(list)
-    for p in people:
-        by_language[normalise_language(p.user.language) or DEFAULT_LANGUAGE].append(p)
     try:
         from ..notifications.services import notify_schedule_changed
     except ImportError:  # pragma: no cover - notifications are an optional feature
         from ..mail import send_mail
-        for language, group in by_language.items():
-            with in_language(language):
+        for p in people:
+            with in_language(p.user.language):
                 if kind == "published":
                     subject = _("%(event)s: your schedule is published", event=event.name)
                     body = _("Your meetings at %(event)s were published. Check the times and "
@@ -297,12 +293,9 @@ def _notify(session: Session, event: Event, people: list[Participation], kind: s
                     subject = _("%(event)s: your schedule changed", event=event.name)
                     body = _("Your meetings at %(event)s changed. Check the times and tables "
                              "in your agenda.", event=event.name)
-                for p in group:
-                    send_mail(p.user.email, subject, body)
+                send_mail(p.user.email, subject, body)
         return
-    for language, group in by_language.items():
-        with in_language(language):
-            notify_schedule_changed(session, event, group, kind)
+    notify_schedule_changed(session, event, people, kind)
 
 
 # --------------------------------------------------------------------------- locks and moves

@@ -1,4 +1,4 @@
-"""The schedule pages, run messages and exports in Dutch and French.
+"""The schedule pages, run messages, exports and publish notices in Dutch and French.
 
 These tests need the compiled catalogues (`make translations`).
 """
@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.i18n import in_language
+from matchmaker.mail import outbox
 from matchmaker.models import SolveRun
-from matchmaker.organiser import runs
+from matchmaker.organiser import publishing, runs, solving
 from schedule_helpers import (  # noqa: F401 - fixtures too
-    CONSOLE, ORGANISER, sync_runs)
+    CONSOLE, ORGANISER, demo_event, published, sync_runs)
+from test_publishing import edited_draft
 
 PAGES = {
     "nl": {"runs": ["Een berekening starten", "Geldende planning", "Berekeningen",
@@ -77,3 +79,25 @@ def test_stored_run_messages_are_translated_when_shown(app):
             assert runs.describe_message(runs.RESTARTED) == \
                 "L'application a redémarré pendant ce calcul."
             assert runs.describe_message("disk full") == "disk full"  # unknown: as it is
+
+
+def test_publish_notification_to_a_french_participant_is_in_french(published):
+    with published.app_context():
+        event = demo_event()
+        dropped = solving.meetings_in_force(db.session, event)[0]
+        french, english = dropped.request.sender.user, dropped.request.recipient.user
+        french.language, english.language = "fr", "en"
+
+        def edit(ep, assignments):
+            del assignments[solving.meeting_key(dropped.request_id)]
+
+        run = edited_draft(event, edit)
+        outbox().clear()
+        publishing.publish_schedule(db.session, event, run)
+        db.session.commit()
+        mails = {m.to: m for m in outbox()}
+        to_french, to_english = mails[french.email], mails[english.email]
+        assert "Your meeting" in to_english.subject and "Your meetings at" in to_english.body
+        assert to_french.subject != to_english.subject
+        assert "Your meeting" not in to_french.subject + to_french.body
+        assert "rendez-vous" in to_french.subject + to_french.body
