@@ -8,7 +8,7 @@ from sqlalchemy import (CheckConstraint, Column, Date, Enum, ForeignKey, String,
                         Table as SATable, Text, Time, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
@@ -139,5 +139,6 @@ class Table(db.Model):
 
     @property
     def label(self) -> str:
-        text = f"Table {self.number}"
-        return f"{text} ({self.zone})" if self.zone else text
+        if self.zone:
+            return gettext("Table %(number)s (%(zone)s)", number=self.number, zone=self.zone)
+        return gettext("Table %(number)s", number=self.number)
