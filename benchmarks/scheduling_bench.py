@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/scheduling_bench.py [--family NAME] [--time-limit S]
 
 Each instance runs in its own subprocess so that the peak memory (maxrss) is
-that instance's alone. Prints one Markdown table row per family, then the
+that instance's alone; when `solve()` works day by day in child processes,
+their largest peak is printed too. Prints one Markdown table row per family, then the
 re-solve scenario (5% cancellations and 5% new requests after publishing).
 """
 from __future__ import annotations
@@ -30,6 +31,7 @@ from matchmaker.scheduling import (  # noqa: E402
     generate,
     solve,
 )
+from matchmaker.scheduling.generate import trade_exchange  # noqa: E402
 
 # name: (attendees, generator keyword arguments, time limit in seconds)
 FAMILIES: dict[str, tuple[int, dict, float]] = {
@@ -41,18 +43,32 @@ FAMILIES: dict[str, tuple[int, dict, float]] = {
     "2000-scarce-stands": (2000, {"slots": 16, "scarce_tables": True, "stands": True}, 60.0),
     "5000-2days": (5000, {"days": 2, "slots": 20}, 120.0),
 }
+# The scale of the largest trade exchanges (`generate.trade_exchange`): 700 buyers,
+# 1,500 suppliers at their stands, 3 days of 20 slots, about 40,000 accepted requests.
+EXCHANGE_FAMILIES: dict[str, tuple[dict, float]] = {
+    "exchange-700x1500-3days": ({"buyers": 700, "suppliers": 1500, "days": 3,
+                                 "slots_per_day": 20}, 600.0),
+}
 RESOLVE_FAMILY = "1000-2days-stands"
 SEED = 1
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024.0
+
+
+def _family(family: str) -> tuple[Problem, int, float]:
+    """The family's instance, its number of attendees and its default time limit."""
+    if family in EXCHANGE_FAMILIES:
+        kwargs, limit = EXCHANGE_FAMILIES[family]
+        return trade_exchange(SEED, **kwargs), kwargs["buyers"] + kwargs["suppliers"], limit
+    attendees, kwargs, limit = FAMILIES[family]
+    return generate(attendees, SEED, **kwargs), attendees, limit
 
 
 def run_one(family: str, time_limit: float | None) -> dict:
-    attendees, kwargs, default_limit = FAMILIES[family]
+    problem, attendees, default_limit = _family(family)
     limit = time_limit or default_limit
-    problem = generate(attendees, SEED, **kwargs)
     baseline = fcfs(problem)
     started = time.perf_counter()
     schedule = solve(problem, time_limit_s=limit, num_workers=2, seed=0)
@@ -61,7 +77,8 @@ def run_one(family: str, time_limit: float | None) -> dict:
     return {"family": family, "attendees": attendees, "meetings": len(problem.meetings),
             "slots": len(problem.slots), "tables": len(problem.tables), "limit": limit,
             "status": schedule.status, "stats": schedule.stats, "fcfs": baseline.stats,
-            "seconds": round(seconds, 1), "peak_mb": round(_peak_mb()), "valid": not violations}
+            "seconds": round(seconds, 1), "peak_mb": round(_peak_mb()),
+            "child_peak_mb": round(_peak_mb(resource.RUSAGE_CHILDREN)), "valid": not violations}
 
 
 def _changed(problem: Problem, placed: dict[str, Placement], seed: int) -> Problem:
@@ -85,9 +102,8 @@ def _changed(problem: Problem, placed: dict[str, Placement], seed: int) -> Probl
 
 
 def run_resolve(family: str, time_limit: float | None) -> dict:
-    attendees, kwargs, default_limit = FAMILIES[family]
+    problem, _, default_limit = _family(family)
     limit = time_limit or default_limit
-    problem = generate(attendees, SEED, **kwargs)
     first = solve(problem, time_limit_s=limit, num_workers=2, seed=0)
     placed = {a.meeting: Placement(a.slot, a.table) for a in first.assignments}
     changed = _changed(problem, placed, SEED)
@@ -117,11 +133,14 @@ def _subprocess(args: list[str]) -> dict:
 def _row(r: dict) -> str:
     s, f = r["stats"], r["fcfs"]
     bound = s["upper_bound"] or 1
+    peak = str(r["peak_mb"])
+    if s.get("days_solved_apart"):
+        peak += f" + {r['child_peak_mb']} per day process"
     return (f"| {r['family']} | {r['attendees']} | {r['meetings']} | {r['slots']} | "
             f"{s['weighted_value']} | {s['upper_bound']} | {s['weighted_value'] / bound:.2%} | "
             f"{f['weighted_value'] / bound:.2%} | {s['idle_gaps']} / {f['idle_gaps']} | "
             f"{s['table_changes']} / {f['table_changes']} | {s['min_share']:.2f} | "
-            f"{r['status']} | {s.get('phase1_seconds', '')} | {r['seconds']} | {r['peak_mb']} | "
+            f"{r['status']} | {s.get('phase1_seconds', '')} | {r['seconds']} | {peak} | "
             f"{'yes' if r['valid'] else 'NO'} |")
 
 
@@ -133,7 +152,8 @@ HEADER = ("| family | attendees | meetings | slots | value | bound | value/bound
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--family", choices=sorted(FAMILIES) + ["resolve"], action="append",
+    parser.add_argument("--family", choices=sorted(FAMILIES) + sorted(EXCHANGE_FAMILIES)
+                        + ["resolve"], action="append",
                         help="run only these families (repeatable); 'resolve' for the re-solve")
     parser.add_argument("--time-limit", type=float, help="override every family's time limit")
     parser.add_argument("--run-one", help=argparse.SUPPRESS)
@@ -146,7 +166,8 @@ def main() -> None:
         print(json.dumps(run_resolve(args.run_resolve, args.time_limit)))
         return
     extra = ["--time-limit", str(args.time_limit)] if args.time_limit else []
-    chosen = args.family or sorted(FAMILIES, key=lambda f: FAMILIES[f][0]) + ["resolve"]
+    chosen = args.family or sorted(FAMILIES, key=lambda f: FAMILIES[f][0]) + \
+        sorted(EXCHANGE_FAMILIES) + ["resolve"]
     print(f"load before: {os.getloadavg()[0]:.2f}, cores: {os.cpu_count()}", file=sys.stderr)
     print(HEADER, flush=True)
     for family in chosen:

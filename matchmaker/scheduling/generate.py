@@ -112,3 +112,94 @@ def generate(attendees: int, seed: int, *, days: int = 1, slots: int = 16,
     return Problem(slots=tuple(slot_list), tables=tuple(tables), participants=tuple(participants),
                    meetings=tuple(meetings), event_name=f"Generated event ({attendees}, seed {seed})",
                    timezone="Europe/Brussels")
+
+
+def _exchange_availability(rng: random.Random, slots: list[Slot], days: int
+                           ) -> frozenset[str] | None:
+    """A trade exchange: most people stay throughout; some come for one or two days,
+    some arrive late on the first day or leave early on the last."""
+    if rng.random() >= 0.3:
+        return None
+    dates = sorted({s.start.date() for s in slots})
+    kind = rng.random()
+    if kind < 0.5:
+        keep = set(rng.sample(dates, rng.randint(1, days - 1))) if days > 1 else set(dates)
+        return frozenset(s.id for s in slots if s.start.date() in keep)
+    first = [s.id for s in slots if s.start.date() == dates[0]]
+    last = [s.id for s in slots if s.start.date() == dates[-1]]
+    if kind < 0.75:
+        missed = set(first[:max(1, int(len(first) * rng.uniform(0.25, 0.6)))])
+    else:
+        missed = set(last[-max(1, int(len(last) * rng.uniform(0.25, 0.6))):])
+    return frozenset(s.id for s in slots if s.id not in missed)
+
+
+def trade_exchange(seed: int, *, buyers: int = 700, suppliers: int = 1500, days: int = 3,
+                   slots_per_day: int = 20, requests: float = 28.0) -> Problem:
+    """The scale of the largest trade exchanges: visiting buyers meet suppliers at
+    their stands over several days.
+
+    Every supplier has its own stand and asks on average for `requests` meetings
+    (uniform from half to one and a half times that). Buyers' popularity is
+    log-normal; a buyer accepts requests up to 1.2 times the slots it is there for
+    (or its cap), so the popular ones fill up and later requests go to the others,
+    and nobody accepts a request from someone it has no slot in common with.
+    30% of people come for part of the event (some days only, a late start or an
+    early end); 20% of buyers cap their meetings. 700 buyers and 1,500 suppliers
+    give about 40,000 accepted requests, generated in a few seconds.
+    """
+    if days < 1 or slots_per_day < 1 or buyers < 1 or suppliers < 1 or requests <= 0:
+        raise ValueError("need at least one day, slot, buyer, supplier and request")
+    rng = random.Random(seed)
+    slot_list: list[Slot] = []
+    for day in range(days):
+        start = FIRST_DAY + timedelta(days=day)
+        for _ in range(slots_per_day):
+            end = start + timedelta(minutes=SLOT_MINUTES)
+            slot_list.append(Slot(id=f"s{len(slot_list) + 1:03d}", start=start, end=end))
+            start = end + timedelta(minutes=BREAK_MINUTES)
+    every = frozenset(s.id for s in slot_list)
+    buyer_ids = [f"b{i + 1:04d}" for i in range(buyers)]
+    supplier_ids = [f"e{i + 1:04d}" for i in range(suppliers)]  # exhibitors
+    participants = []
+    room: list[int] = []
+    for bid in buyer_ids:
+        available = _exchange_availability(rng, slot_list, days)
+        cap = rng.randint(len(slot_list) // 3, len(slot_list) - 1) if rng.random() < 0.2 else None
+        room.append(math.ceil(1.2 * min(len(available or every), cap or len(slot_list))))
+        participants.append(Participant(id=bid, role="buyer", max_meetings=cap,
+                                        available=available))
+    supplier_slots = []
+    for sid in supplier_ids:
+        available = _exchange_availability(rng, slot_list, days)
+        supplier_slots.append(available or every)
+        participants.append(Participant(id=sid, role="supplier", table=f"STAND-{sid[1:]}",
+                                        available=available))
+    buyer_slots = [p.available or every for p in participants[:buyers]]
+    popularity = [rng.lognormvariate(0.0, 0.9) for _ in buyer_ids]
+    low, high = max(1, round(requests * 0.5)), max(1, round(requests * 1.5))
+    order = list(range(suppliers))
+    rng.shuffle(order)
+    meetings = []
+    for s in order:
+        want = min(rng.randint(low, high), len(supplier_slots[s]))
+        for j in _pick(rng, popularity, buyers):
+            if want == 0:
+                break
+            if room[j] == 0 or buyer_slots[j].isdisjoint(supplier_slots[s]):
+                continue
+            room[j] -= 1
+            want -= 1
+            priority = rng.choices((1, 2, 3), weights=(5, 3, 2))[0]
+            sid, bid = supplier_ids[s], buyer_ids[j]
+            meetings.append(((sid, bid) if rng.random() < 0.5 else (bid, sid), priority))
+    rng.shuffle(meetings)
+    return Problem(
+        slots=tuple(slot_list),
+        tables=tuple(Table(id=f"STAND-{sid[1:]}") for sid in supplier_ids),
+        participants=tuple(participants),
+        meetings=tuple(Meeting(id=f"m{n + 1:05d}", participants=pair, priority=priority)
+                       for n, (pair, priority) in enumerate(meetings)),
+        event_name=f"Generated trade exchange ({buyers} buyers, {suppliers} suppliers, "
+                   f"seed {seed})",
+        timezone="Europe/Brussels")

@@ -14,6 +14,10 @@ place on a re-solve. On tiny models CP-SAT polishes the full phase-2 model.
 
 Tables are assigned afterwards (`tables.py`); the result is re-checked with
 `check()` before it is returned.
+
+Events of several days above `DECOMPOSE_PAIRS` (meeting, slot) pairs are split
+by a day-level LP and solved day by day, each day by the two phases above, then
+polished as a whole (`decompose.py`).
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from ortools.sat.python import cp_model
 
 from .bound import degree_bound, integral_bound, lp_bound
 from .check import check, idle
+from .decompose import DECOMPOSE_PAIRS, solve_by_day
 from .domains import Domains
 from .fcfs import build_schedule, fcfs_placements, fits, place_pins
 from .formats import validate_pins
@@ -280,7 +285,8 @@ def phase2_cost(d: Domains, slots: Mapping[str, int]) -> int:
 
 
 def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2, seed: int = 0,
-          progress: Progress | None = None, stop: threading.Event | None = None) -> Schedule:
+          progress: Progress | None = None, stop: threading.Event | None = None,
+          decompose: bool | None = None) -> Schedule:
     """Schedule the meetings; returns the best schedule found within the time limit.
 
     `status` is "optimal" only when phase 1 is proven optimal. With
@@ -288,12 +294,24 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
     (CP-SAT's deterministic time, tried moves), not in wall time, so the same
     input and seed give the same schedule; the wall time then follows the limit
     only roughly. Setting `stop` ends the search early and keeps the best
-    schedule so far.
+    schedule so far. `decompose` solves day by day (`decompose.py`); by default
+    only events of several days above `DECOMPOSE_PAIRS` (meeting, slot) pairs are.
     """
     started = time.perf_counter()
     deadline = started + time_limit_s * (1 - RESERVE_SHARE)
     validate_pins(problem)
     d = Domains(problem)
+    if decompose is None:
+        decompose = len(d.days) > 1 and \
+            sum(len(d.allowed_slots(m)) for m in problem.meetings) > DECOMPOSE_PAIRS
+    if decompose:
+        slots, chosen, bound, value_seconds, extra = solve_by_day(
+            problem, d, time_limit_s=time_limit_s, num_workers=num_workers, seed=seed,
+            started=started, deadline=deadline, progress=progress, stop=stop)
+        bound = max(bound, _value(d, slots))
+        status = "optimal" if _value(d, slots) >= bound else "feasible"
+        return _finish(problem, d, slots, chosen, status, bound, started,
+                       {"phase1_seconds": round(value_seconds, 3), **extra})
 
     start = greedy_start(d)
     slots = {mid: d.slot_pos[s] for mid, (s, _) in start.items()}
@@ -392,11 +410,17 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
         log.info("%.1fs CP-SAT phase 2 %s: cost %d", time.perf_counter() - started,
                  solver.StatusName(status), phase2_cost(d, slots))
 
+    return _finish(problem, d, slots, chosen, "optimal" if proven else "feasible", bound, started,
+                   {"phase1_seconds": round(phase1_seconds, 3)})
+
+
+def _finish(problem: Problem, d: Domains, slots: Mapping[str, int], chosen: Mapping[str, str],
+            status: str, bound: int, started: float, extra: dict) -> Schedule:
+    """Tables for the slotted meetings, the schedule with its stats, checked."""
     tables = assign_tables(d, slots, chosen)
     placements = {mid: (d.slot_ids[pos], tables[mid]) for mid, pos in slots.items()}
-    schedule = build_schedule(problem, d, placements, "optimal" if proven else "feasible", bound,
-                              time.perf_counter() - started,
-                              extra={"phase1_seconds": round(phase1_seconds, 3)})
+    schedule = build_schedule(problem, d, placements, status, bound,
+                              time.perf_counter() - started, extra=extra)
     problems = check(problem, schedule)
     if problems:
         raise ScheduleInvalid("the solver produced an invalid schedule: " + "; ".join(problems[:5]))
