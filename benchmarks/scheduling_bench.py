@@ -66,12 +66,12 @@ def _family(family: str) -> tuple[Problem, int, float]:
     return generate(attendees, SEED, **kwargs), attendees, limit
 
 
-def run_one(family: str, time_limit: float | None) -> dict:
+def run_one(family: str, time_limit: float | None, decompose: bool | None = None) -> dict:
     problem, attendees, default_limit = _family(family)
     limit = time_limit or default_limit
     baseline = fcfs(problem)
     started = time.perf_counter()
-    schedule = solve(problem, time_limit_s=limit, num_workers=2, seed=0)
+    schedule = solve(problem, time_limit_s=limit, num_workers=2, seed=0, decompose=decompose)
     seconds = time.perf_counter() - started
     violations = check(problem, schedule)
     return {"family": family, "attendees": attendees, "meetings": len(problem.meetings),
@@ -156,16 +156,20 @@ def main() -> None:
                         + ["resolve"], action="append",
                         help="run only these families (repeatable); 'resolve' for the re-solve")
     parser.add_argument("--time-limit", type=float, help="override every family's time limit")
+    parser.add_argument("--decompose", choices=("auto", "on", "off"), default="auto",
+                        help="solve day by day: by size (auto), always or never")
     parser.add_argument("--run-one", help=argparse.SUPPRESS)
     parser.add_argument("--run-resolve", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_one:
-        print(json.dumps(run_one(args.run_one, args.time_limit)))
+        decompose = {"auto": None, "on": True, "off": False}[args.decompose]
+        print(json.dumps(run_one(args.run_one, args.time_limit, decompose)))
         return
     if args.run_resolve:
         print(json.dumps(run_resolve(args.run_resolve, args.time_limit)))
         return
     extra = ["--time-limit", str(args.time_limit)] if args.time_limit else []
+    extra += ["--decompose", args.decompose]
     chosen = args.family or sorted(FAMILIES, key=lambda f: FAMILIES[f][0]) + \
         sorted(EXCHANGE_FAMILIES) + ["resolve"]
     print(f"load before: {os.getloadavg()[0]:.2f}, cores: {os.cpu_count()}", file=sys.stderr)

@@ -17,7 +17,8 @@ Tables are assigned afterwards (`tables.py`); the result is re-checked with
 
 Events of several days above `DECOMPOSE_PAIRS` (meeting, slot) pairs are split
 by a day-level LP and solved day by day, each day by the two phases above, then
-polished as a whole (`decompose.py`).
+polished as a whole (`decompose.py`). Below it, on models too big for the
+slot-level LP, that day-level LP still tightens the bound of a several-day event.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from ortools.sat.python import cp_model
 
 from .bound import degree_bound, integral_bound, lp_bound
 from .check import check, idle
-from .decompose import DECOMPOSE_PAIRS, solve_by_day
+from .decompose import DECOMPOSE_PAIRS, day_lp, solve_by_day
 from .domains import Domains
 from .fcfs import build_schedule, fcfs_placements, fits, place_pins
 from .formats import validate_pins
@@ -329,6 +330,10 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
         lp = lp_bound(d, 3600.0 if num_workers <= 1 else max(1.0, time_limit_s * LP_SHARE))
         if lp is not None:
             bound = min(bound, integral_bound(lp))
+    elif len(d.days) > 1 and value < bound:
+        day = day_lp(d, 3600.0 if num_workers <= 1 else max(1.0, time_limit_s * LP_SHARE))
+        if day is not None:
+            bound = min(bound, integral_bound(day[0]))
     log.info("%.1fs greedy and LP bound: value %d, bound %d", time.perf_counter() - started,
              value, bound)
     if progress is not None:
