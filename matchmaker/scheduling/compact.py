@@ -38,6 +38,7 @@ How it works, and why:
 from __future__ import annotations
 
 import math
+import multiprocessing
 import random
 import threading
 import time
@@ -574,22 +575,28 @@ class _Search:
         self.t0 = time.monotonic()
         self.trace: list[tuple[float, str, tuple[int, int, int]]] = []
         self._move = "start"
+        # a CP-SAT solve in a background thread shares the incumbent with the annealing
+        self.lock = threading.Lock()
+        self.halt = threading.Event()
 
-    def _solver(self, limit: float) -> cp_model.CpSolver:
+    def halted(self) -> bool:
+        return self.halt.is_set() or _stopped(self.stop)
+
+    def _solver(self, limit: float, workers: int | None = None) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.01, limit)
-        solver.parameters.num_workers = self.workers if limit > 1.5 else min(self.workers, LNS_WORKERS)
+        if workers is None:
+            workers = self.workers if limit > 1.5 else min(self.workers, LNS_WORKERS)
+        solver.parameters.num_workers = workers
         solver.parameters.random_seed = self.rng.randrange(1 << 30)
         return solver
 
     def _run(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
-        if self.stop is None:
-            return solver.solve(model)
         done = threading.Event()
 
         def watch() -> None:
             while not done.wait(0.05):
-                if _stopped(self.stop):
+                if self.halted():
                     solver.stop_search()
                     return
 
@@ -606,6 +613,10 @@ class _Search:
 
     def accept(self, assign: list[int], choice: dict[int, str], phase: int) -> bool:
         """Keep a placement that is as good as the incumbent (sideways moves diversify)."""
+        with self.lock:
+            return self._accept(assign, choice, phase)
+
+    def _accept(self, assign: list[int], choice: dict[int, str], phase: int) -> bool:
         score = _score(self.data, assign)
         better = self.score is None or self._key(score, phase) < self._key(self.score, phase)
         if self.score is None or self._key(score, phase) <= self._key(self.score, phase):
@@ -615,11 +626,11 @@ class _Search:
             self.trace.append((round(time.monotonic() - self.t0, 2), self._move, score))
         return better
 
-    def _objective(self, mm: _Model, phase: int) -> None:
-        """Phase 1: holes, never worse than now. Phase 2: idle slots then moves, holes capped."""
+    def _objective(self, mm: _Model, phase: int, base: list[int] | None) -> None:
+        """Phase 1: holes, never worse than `base`. Phase 2: idle slots then moves, holes capped."""
         assert mm.free is not None
-        if self.assign is not None:
-            touched = _occupancy(self.data, self.assign)
+        if base is not None:
+            touched = _occupancy(self.data, base)
             now = sum(_gaps(self.data, touched[p])[0] for p in mm.parts)
             mm.model.add(mm.holes <= now)
         if phase == 1:
@@ -627,17 +638,20 @@ class _Search:
         else:
             mm.model.minimize(mm.idle * self.w_idle + mm.moved)  # type: ignore[operator]
 
-    def _solve(self, mm: _Model, limit: float, phase: int, first: bool = False) -> tuple[int, cp_model.CpSolver]:
-        self._objective(mm, phase)
-        if self.assign is not None:
-            mm.set_hint(self.assign, self.choice)
-        solver = self._solver(limit)
+    def _solve(self, mm: _Model, limit: float, phase: int, first: bool = False,
+               workers: int | None = None) -> tuple[int, cp_model.CpSolver]:
+        with self.lock:
+            base, base_choice = self.assign, self.choice
+        self._objective(mm, phase, base)
+        if base is not None:
+            mm.set_hint(base, base_choice)
+        solver = self._solver(limit, workers)
         if first:
             solver.parameters.stop_after_first_solution = True
         status = self._run(solver, mm.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            assign = list(self.assign) if self.assign is not None else [0] * self.data.n
-            choice = dict(self.choice)
+            assign = list(base) if base is not None else [0] * self.data.n
+            choice = dict(base_choice)
             mm.read(solver, assign, choice)
             self.accept(assign, choice, phase)
         return status, solver
@@ -752,7 +766,7 @@ class _Search:
             elif status in (cp_model.FEASIBLE, cp_model.UNKNOWN):
                 size = max(8, int(size * 0.9))
 
-    def capped_solve(self, limit: float, caps: dict[int, int]) -> None:
+    def capped_solve(self, limit: float, caps: dict[int, int], workers: int | None = None) -> None:
         """Full model with each participant held to at most `caps` holes.
 
         Where every participant can reach its own minimum at once, this strongly
@@ -766,7 +780,7 @@ class _Search:
             return
         for p, (terms, const) in mm.p_holes.items():
             mm.model.add(sum(terms) + const <= caps.get(p, 0))
-        status, _ = self._solve(mm, limit - (time.monotonic() - t), 1)
+        status, _ = self._solve(mm, limit - (time.monotonic() - t), 1, workers=workers)
         if status == cp_model.INFEASIBLE and mm.free == list(range(self.data.n)):
             # not everyone can be at their own minimum at once: one hole more at least
             self.lb_holes = max(self.lb_holes, sum(caps.values()) + 1)
@@ -776,10 +790,75 @@ class _Search:
     def anneal(self, until: float, hot: bool) -> None:
         assert self.assign is not None
         self._move = "anneal"
-        best = _anneal(self.data, self.assign, self.choice, until, self.rng, self.stop,
+        with self.lock:
+            base, choice = self.assign, self.choice
+        best = _anneal(self.data, base, choice, until, self.rng, lambda: self.halted() or self._done(1),
                        focus=0.5, t_hi=0.6 if hot else 0.3, column=0.02,
                        target=self.lb_holes)
-        self.accept(best, self.choice, 1)
+        self.accept(best, choice, 1)
+
+    def helper(self, until: float, caps: dict[int, int], chains: bool) -> None:
+        """The second core's share of phase 1, run in a background thread.
+
+        First CP-SAT (one worker) on "everyone at their own minimum"; then, with
+        `chains`, a second annealing chain in a child process (the annealing is
+        Python, so a thread would not run in parallel), in rounds restarted from
+        the shared best placement.
+        """
+        if caps:
+            self.capped_solve(min(until - time.monotonic(), (until - time.monotonic()) * 0.35 + 1.0),
+                              caps, workers=1)
+        if not chains or self.halted() or self._done(1) or until - time.monotonic() < 2.0:
+            return
+        # fork, not spawn: spawn would import the caller's main module again in the
+        # child. The child only runs `_anneal` (plain Python); CP-SAT is done by now.
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        ctx = multiprocessing.get_context("fork")
+        conn, child_conn = ctx.Pipe()
+        proc = ctx.Process(target=_anneal_child, args=(child_conn, self.data, self.rng.randrange(1 << 30)),
+                           daemon=True)
+        try:
+            proc.start()
+        except OSError:
+            conn.close()
+            return
+        try:
+            hot = True
+            while not self.halted() and not self._done(1):
+                left = until - time.monotonic()
+                if left < 0.5:
+                    break
+                chunk = left if left < 8 else max(8.0, left / 2)
+                with self.lock:
+                    base, choice = self.assign, self.choice
+                conn.send((base, choice, chunk, hot, self.lb_holes))
+                hot = False
+                got = None
+                stopping = False
+                while proc.is_alive():
+                    if conn.poll(0.05):
+                        got = conn.recv()
+                        break
+                    if not stopping and (self.halted() or self._done(1)):
+                        conn.send(None)
+                        stopping = True
+                if got is not None:
+                    self._move = "anneal-2"
+                    self.accept(got, choice, 1)
+                if stopping or got is None:
+                    break
+        finally:
+            if proc.is_alive():
+                try:
+                    conn.send(None)
+                except OSError:
+                    pass
+                proc.join(2.0)
+                if proc.is_alive():
+                    proc.terminate()
+                    proc.join()
+            conn.close()
 
     def _done(self, phase: int) -> bool:
         if self.score is None:
@@ -1221,6 +1300,19 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
     return best
 
 
+def _anneal_child(conn, data: _Data, seed: int) -> None:
+    """A second annealing chain in its own process: rounds on request until told to stop."""
+    rng = random.Random(seed)
+    while True:
+        msg = conn.recv()
+        if msg is None:
+            return
+        assign, choice, seconds, hot, target = msg
+        best = _anneal(data, assign, choice, time.monotonic() + seconds, rng, conn.poll,
+                       focus=0.5, t_hi=0.6 if hot else 0.3, column=0.02, target=target)
+        conn.send(best)
+
+
 # ---------------------------------------------------------------------------
 # Tables
 
@@ -1340,22 +1432,27 @@ def compact(
         own = _participant_bounds(
             data, time.monotonic() + min(total * 0.1, (phase1_end - time.monotonic()) * 0.3), stop)
         search.lb_holes = max(search.lb_holes, sum(own.values()))
-    # 3. annealing on Kempe chains and slot moves, in rounds restarted from the best,
-    #    with one CP-SAT attempt at "everyone at their own minimum" in between
+    # 3. annealing on Kempe chains and slot moves, in rounds restarted from the best
+    #    (Python: one core), while CP-SAT on the other core tries "everyone at their
+    #    own minimum" in a background thread
+    background = None
+    if not search._done(1) and not _stopped(stop) and phase1_end - time.monotonic() > 1.0:
+        background = threading.Thread(target=search.helper, args=(phase1_end, own, num_workers >= 2),
+                                      daemon=True)
+        background.start()
     rounds = 0
-    capped = False
     while not search._done(1) and not _stopped(stop) and time.monotonic() < phase1_end - 0.05:
         left = phase1_end - time.monotonic()
-        if rounds == 1 and not capped and own:
-            capped = True
-            search.capped_solve(left * 0.4, own)
-            continue
         if rounds == 0:
-            chunk = left * 0.2 if own else left / 2
+            chunk = left * 0.3
         else:
             chunk = left if left < 8 else max(8.0, left / 2)
         search.anneal(time.monotonic() + chunk, hot=rounds == 0)
         rounds += 1
+    if background is not None:
+        search.halt.set()
+        background.join()
+        search.halt.clear()
     assert search.score is not None
     holes_optimal = search.score[0] <= search.lb_holes
     search.holes_cap = search.score[0]
