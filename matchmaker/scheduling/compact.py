@@ -578,6 +578,7 @@ class _Search:
         # a CP-SAT solve in a background thread shares the incumbent with the annealing
         self.lock = threading.Lock()
         self.halt = threading.Event()
+        self.chain_rounds = 0
 
     def halted(self) -> bool:
         return self.halt.is_set() or _stopped(self.stop)
@@ -845,6 +846,7 @@ class _Search:
                         stopping = True
                 if got is not None:
                     self._move = "anneal-2"
+                    self.chain_rounds += 1
                     self.accept(got, choice, 1)
                 if stopping or got is None:
                     break
@@ -1486,7 +1488,7 @@ def compact(
         moved_from_previous=moved,
         solve_seconds=time.monotonic() - t0,
         stats={"lns_iterations": search.iterations, "improvements": search.improvements,
-               "trace": search.trace},
+               "second_chain_rounds": search.chain_rounds, "trace": search.trace},
     )
 
 

@@ -479,3 +479,36 @@ def test_real_forum_instance_is_read() -> None:
     morning = {s.id for s in p.slots[:12]}
     assert any(m.available == frozenset(morning) for m in p.meetings)
     assert any(q.available is not None for q in p.participants)
+
+
+def test_annealing_returns_a_valid_placement_never_worse_than_its_start() -> None:
+    from matchmaker.scheduling import compact as c
+
+    problem = random_problem(11, days=2, per_day=6, n_people=8, n_meetings=14, pins=False)
+    ids = [m.id for m in problem.meetings]
+    first = compact(problem, ids, time_limit_s=0.3, num_workers=1, secondary=False)
+    data = c._Data(problem, ids, c.default_day_key)
+    start, choice = c._from_start(data, first.placements)
+    assert start is not None
+    calls = itertools.count()
+    best = c._anneal(data, start, choice, float("inf"), random.Random(3), lambda: next(calls) > 20,
+                     focus=0.5, column=0.05, target=-1)
+    placed = {data.meetings[k].id: (data.slots[s].id, first.placements[data.meetings[k].id][1])
+              for k, s in enumerate(best)}
+    again, _ = c._from_start(data, placed)
+    assert again == best
+    assert c._score(data, best)[:2] <= c._score(data, start)[:2]
+
+
+def test_second_annealing_chain_runs_and_leaves_no_process() -> None:
+    import multiprocessing
+
+    path = SHARED_B2B / "ticf-13crafc.original.dzn"
+    if not path.exists():
+        pytest.skip(f"shared B2B-forum data not present at {SHARED_B2B}")
+    problem = dzn.read_instance(path).problem
+    result = compact(problem, [m.id for m in problem.meetings], time_limit_s=15.0, num_workers=2,
+                     secondary=False)
+    assert check(problem, as_schedule(problem, result)) == []
+    assert result.stats["second_chain_rounds"] >= 1
+    assert multiprocessing.active_children() == []
