@@ -798,18 +798,18 @@ class _Search:
                        target=self.lb_holes)
         self.accept(best, choice, 1)
 
-    def helper(self, until: float, caps: dict[int, int], chains: bool) -> None:
+    def helper(self, until: float, caps: dict[int, int]) -> None:
         """The second core's share of phase 1, run in a background thread.
 
-        First CP-SAT (one worker) on "everyone at their own minimum"; then, with
-        `chains`, a second annealing chain in a child process (the annealing is
+        First CP-SAT (one worker) on "everyone at their own minimum"; then a
+        second annealing chain in a child process (the annealing is
         Python, so a thread would not run in parallel), in rounds restarted from
         the shared best placement.
         """
         if caps:
             self.capped_solve(min(until - time.monotonic(), (until - time.monotonic()) * 0.35 + 1.0),
                               caps, workers=1)
-        if not chains or self.halted() or self._done(1) or until - time.monotonic() < 2.0:
+        if self.halted() or self._done(1) or until - time.monotonic() < 2.0:
             return
         # fork, not spawn: spawn would import the caller's main module again in the
         # child. The child only runs `_anneal` (plain Python); CP-SAT is done by now.
@@ -1435,13 +1435,15 @@ def compact(
             data, time.monotonic() + min(total * 0.1, (phase1_end - time.monotonic()) * 0.3), stop)
         search.lb_holes = max(search.lb_holes, sum(own.values()))
     # 3. annealing on Kempe chains and slot moves, in rounds restarted from the best
-    #    (Python: one core), while CP-SAT on the other core tries "everyone at their
-    #    own minimum" in a background thread
+    #    (Python: one core); with two workers or more, the other core first tries
+    #    "everyone at their own minimum" with CP-SAT, then runs a second annealing chain
     background = None
     if not search._done(1) and not _stopped(stop) and phase1_end - time.monotonic() > 1.0:
-        background = threading.Thread(target=search.helper, args=(phase1_end, own, num_workers >= 2),
-                                      daemon=True)
-        background.start()
+        if num_workers >= 2:
+            background = threading.Thread(target=search.helper, args=(phase1_end, own), daemon=True)
+            background.start()
+        elif own:
+            search.capped_solve((phase1_end - time.monotonic()) * 0.3, own)
     rounds = 0
     while not search._done(1) and not _stopped(stop) and time.monotonic() < phase1_end - 0.05:
         left = phase1_end - time.monotonic()
