@@ -142,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
               f"| {secs:>7.1f} | {result.status:<6} |", flush=True)
     print(f"\ntotal holes: ours {ours_total}, published {pub_total}; "
           f"matched or better on {matched} of {len(files)}")
+    if hasattr(os, "getloadavg"):
+        print("load average at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 1 if bad else 0
 
 
