@@ -7,7 +7,7 @@ from itertools import groupby
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain import DomainError
 from ..exports import ical
@@ -39,10 +39,11 @@ class AgendaDay:
     items: list[AgendaItem]
 
 
-def _both_sides() -> list:
-    """Loader options for a request's sender and recipient with names and organisations."""
-    return [selectinload(side).options(selectinload(Participation.user),
-                                       selectinload(Participation.organisation))
+def _both_sides(path=None) -> list:
+    """Loader options for a request's sender and recipient with names and organisations,
+    joined into the query that loads the requests (all many-to-one: no extra rows)."""
+    return [(path.joinedload(side) if path is not None else joinedload(side)).options(
+                joinedload(Participation.user), joinedload(Participation.organisation))
             for side in (MeetingRequest.sender, MeetingRequest.recipient)]
 
 
@@ -78,8 +79,8 @@ def agenda_days(session: Session, me: Participation) -> list[AgendaDay]:
         select(Meeting).join(Meeting.request).where(
             Meeting.event_id == me.event_id,
             or_(MeetingRequest.sender_id == me.id, MeetingRequest.recipient_id == me.id))
-        .options(selectinload(Meeting.slot), selectinload(Meeting.table),
-                 selectinload(Meeting.request).options(*_both_sides())))
+        .options(joinedload(Meeting.slot), joinedload(Meeting.table),
+                 *_both_sides(joinedload(Meeting.request))))
     for meeting in meetings:
         other = counterpart(meeting.request, me)
         items.append(AgendaItem(
