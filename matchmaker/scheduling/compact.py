@@ -42,6 +42,7 @@ import multiprocessing
 import random
 import threading
 import time
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Iterable, Protocol
@@ -820,7 +821,12 @@ class _Search:
         proc = ctx.Process(target=_anneal_child, args=(child_conn, self.data, self.rng.randrange(1 << 30)),
                            daemon=True)
         try:
-            proc.start()
+            with warnings.catch_warnings():
+                # Python 3.12+ warns on any fork from a threaded process; the child
+                # touches no lock another thread could hold (it only anneals)
+                warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
+                                        category=DeprecationWarning)
+                proc.start()
         except OSError:
             conn.close()
             return
