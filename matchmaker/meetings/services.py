@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from ..domain import DomainError, NotFound
 from ..i18n import in_language
@@ -269,8 +269,8 @@ def request_rows(session: Session, me: Participation, *, received: bool,
     other = MeetingRequest.sender if received else MeetingRequest.recipient
     requests = session.scalars(
         select(MeetingRequest).where(column == me.id)
-        .options(selectinload(other).selectinload(Participation.user),
-                 selectinload(other).selectinload(Participation.organisation))
+        .options(joinedload(other).options(joinedload(Participation.user),
+                                           joinedload(Participation.organisation)))
         .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc()))
     rows = []
     for request in requests:
