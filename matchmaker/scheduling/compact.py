@@ -31,6 +31,9 @@ How it works, and why:
   they exist); and simulated annealing over Kempe chains (exchange two slots
   on one connected group of meetings, which keeps everyone at one meeting per
   slot) and whole-slot moves, which does the bulk of the work on crowded days.
+  With two workers the annealing runs on one core while a background thread
+  uses the other: first the capped CP-SAT model, then a second annealing chain
+  in a forked process, both sharing the best placement.
 - Phase 2 (idle slots, then moves from `previous`) holds holes at their best and
   runs CP-SAT large-neighbourhood search: sub-models free the meetings of a few
   participants or slots and fix the rest.
