@@ -1,12 +1,14 @@
 """After a load run: the per-endpoint latency table from locust's CSV, then the database
 checks (no participant or table booked twice at once, no pair with two open requests).
 
-Usage: python benchmarks/load/report.py STATS_CSV DATABASE_URL   (exit 1 on a double booking)
+Usage: python benchmarks/load/report.py STATS_CSV DATABASE_URL [LOAD_START_UTC_ISO]
+(exit 1 on a double booking)
 """
 from __future__ import annotations
 
 import csv
 import sys
+from datetime import datetime
 
 from sqlalchemy import create_engine, text
 
@@ -46,7 +48,7 @@ def latency_table(path: str) -> tuple[str, int]:
     return "\n".join(lines), failures
 
 
-def database_checks(url: str) -> dict[str, int]:
+def database_checks(url: str, since: datetime | None = None) -> dict[str, int]:
     engine = create_engine(normalise_database_url(url))
     with engine.connect() as conn:
         found = {what: int(conn.scalar(text(sql))) for what, sql in CHECKS.items()}
@@ -54,17 +56,26 @@ def database_checks(url: str) -> dict[str, int]:
             "SELECT count(*) FROM meeting")))
         found["requests accepted"] = int(conn.scalar(text(
             "SELECT count(*) FROM meeting_request WHERE status IN ('ACCEPTED', 'accepted')")))
+        # The writes of the run itself: requests the simulated users sent (their message
+        # is "Load test") and requests they accepted.
+        found["requests sent during the run"] = int(conn.scalar(text(
+            "SELECT count(*) FROM meeting_request WHERE message = 'Load test'")))
+        if since is not None:
+            found["requests accepted during the run"] = int(conn.scalar(text(
+                "SELECT count(*) FROM meeting_request WHERE status IN ('ACCEPTED', 'accepted') "
+                "AND responded_at >= :since"), {"since": since}))
     engine.dispose()
     return found
 
 
 def main() -> int:
     stats, url = sys.argv[1], sys.argv[2]
+    since = datetime.fromisoformat(sys.argv[3]) if len(sys.argv) > 3 else None
     table, failures = latency_table(stats)
     print(table)
     print()
     print(f"Failed requests: {failures}")
-    found = database_checks(url)
+    found = database_checks(url, since)
     for what, count in found.items():
         print(f"{what}: {count}")
     doubles = sum(found[what] for what in CHECKS)

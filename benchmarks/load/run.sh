@@ -73,6 +73,7 @@ PY
 
 echo "== load: $USERS users, think time ${THINK_MIN}-${THINK_MAX} s, ${MEASURE_S} s measured, gunicorn $WORKERS workers x $THREADS threads; machine before:"
 uptime
+load_start=$(date -u +%Y-%m-%dT%H:%M:%S+00:00)
 "$BIN/locust" -f benchmarks/load/locustfile.py --headless --only-summary \
   --users "$USERS" --spawn-rate "$SPAWN_RATE" --run-time "$RUN_TIME" --stop-timeout 10 \
   --host "http://127.0.0.1:$port" --csv "$work/locust" --exit-code-on-error 0 \
@@ -83,7 +84,7 @@ echo "== machine after:"
 uptime
 echo
 status=0
-"$BIN/python" benchmarks/load/report.py "$work/locust_stats.csv" "$db_url" || status=$?
+"$BIN/python" benchmarks/load/report.py "$work/locust_stats.csv" "$db_url" "$load_start" || status=$?
 if grep -q "Traceback\|Error" "$work/gunicorn.log"; then
   echo "gunicorn logged errors:"; grep -m 20 -A3 "Traceback\|Error" "$work/gunicorn.log"
 fi
