@@ -13,9 +13,12 @@ leave names an organiser typed as they are.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
+from babel.support import Translations
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale, gettext
 from flask_login import current_user
@@ -114,6 +117,38 @@ def strategy_name(strategy) -> str:
 def strategy_category_name(strategy) -> str:
     return _translated(reference_data.STRATEGY_CATEGORIES, getattr(strategy, "category", None),
                        strategy.category_name)
+
+
+TRANSLATIONS_DIRECTORY = Path(__file__).parent / "translations"
+
+
+@lru_cache(maxsize=1)
+def reference_names_in_all_languages() -> dict[str, tuple[str, ...]]:
+    """The English name of every built-in product group and strategy -> its distinct names
+    in all our languages, English first ('Furniture' -> ('Furniture', 'Meubilair',
+    'Mobilier')). Read once per process from the compiled catalogues; a language whose
+    catalogue is not compiled adds nothing."""
+    catalogues = [Translations.load(str(TRANSLATIONS_DIRECTORY), [language])
+                  for language in LANGUAGES if language != DEFAULT_LANGUAGE]
+    names = [*reference_data.GROUP_NAMES.values(), *reference_data.STRATEGY_NAMES.values()]
+    return {name: tuple(dict.fromkeys([name, *(c.gettext(name) for c in catalogues)]))
+            for name in names}
+
+
+def _in_all_languages(english: dict[str, str], code: str | None, name: str) -> str:
+    """Like `_translated`, for search: a built-in entry in every language at once, a name
+    an organiser typed as it is."""
+    if code in english and name == english[code]:
+        return " ".join(reference_names_in_all_languages().get(name, (name,)))
+    return name
+
+
+def group_name_in_all_languages(code: str | None, name: str) -> str:
+    return _in_all_languages(reference_data.GROUP_NAMES, code, name)
+
+
+def strategy_name_in_all_languages(code: str | None, name: str) -> str:
+    return _in_all_languages(reference_data.STRATEGY_NAMES, code, name)
 
 
 def init_i18n(app: Flask) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..database import utcnow
 from ..domain import DomainError
+from ..i18n import group_name_in_all_languages, strategy_name_in_all_languages
 from ..models import (CircularStrategy, Event, Listing, ListingKind, MeetingRequest,
                       Organisation, Participation, ProductGroup, Role, User,
                       listing_strategy, participation_product_group)
@@ -181,7 +182,12 @@ def search_listings(session: Session, event: Event, filters: MarketFilters,
 
 
 def build_market_index(session: Session, event: Event) -> MarketIndex:
-    """Read the event's listings as plain rows (no ORM objects) into a `MarketIndex`."""
+    """Read the event's listings as plain rows (no ORM objects) into a `MarketIndex`.
+
+    Built-in product groups and strategies are indexed under their names in English,
+    Dutch and French alike, so a query finds them in whichever language it is typed,
+    whatever the reader's language; one index serves every reader.
+    """
     labels: dict[int, list[str]] = {}
     codes: dict[int, set[str]] = {}
     for listing_id, code, name in session.execute(
@@ -189,7 +195,8 @@ def build_market_index(session: Session, event: Event) -> MarketIndex:
             .join(CircularStrategy, CircularStrategy.id == listing_strategy.c.strategy_id)
             .join(Listing, Listing.id == listing_strategy.c.listing_id)
             .where(Listing.event_id == event.id).order_by(CircularStrategy.code)):
-        labels.setdefault(listing_id, []).append(f"{code} {name}")
+        labels.setdefault(listing_id, []).append(
+            f"{code} {strategy_name_in_all_languages(code, name)}")
         codes.setdefault(listing_id, set()).add(code)
     docs = []
     facets = {}
@@ -207,7 +214,7 @@ def build_market_index(session: Session, event: Event) -> MarketIndex:
             "title": title,
             "organisation": organisation if organisation_id is not None else person,
             "strategies": " ".join(labels.get(listing_id, ())),
-            "group": group,
+            "group": group_name_in_all_languages(group_code, group),
             "text": text,
         }))
         facets[listing_id] = Facets(kind=ListingKind(kind).value, group=group_code,
