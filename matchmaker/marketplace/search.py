@@ -4,6 +4,9 @@ Portable across databases: the caller loads the event's listings (already narrow
 the SQL filters) and ranks them here. Every query word must match (AND); a word matches
 a field exactly or as the start of a longer word ('repair' finds 'repairability');
 a match in the title counts more than one in the organisation, strategies or text.
+Words are compared lower-case and without accents on both sides ('eclairage' finds
+'Éclairage'); the caller puts the names of built-in product groups and strategies in
+all three languages into their fields (`services.build_market_index`).
 """
 from __future__ import annotations
 
