@@ -1118,6 +1118,7 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
             pool_load[s] += 1
         else:
             stand[(t, s)] = k
+    stands = bool(stand) or any(t is not None for t in table_of)
     days = data.days
 
     # each participant's busy slots as bits, a zero bit between two days: runs of
@@ -1182,31 +1183,62 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
                 at[p][s] = e
                 mask[p] |= bit[s]
 
+    def mask_gaps(m: int) -> tuple[int, int]:
+        if not m:
+            return 0, 0
+        runs = (m & ~(m << 1)).bit_count()
+        if one_day:
+            return runs - 1, m.bit_length() - (m & -m).bit_length() + 1 - m.bit_count()
+        used = 0
+        span = 0
+        for dm in day_masks:
+            x = m & dm
+            if x:
+                used += 1
+                span += x.bit_length() - (x & -x).bit_length() + 1
+        return runs - used, span - m.bit_count()
+
+    mparts = data.mparts
+    exp = math.exp
+    rand = rng.random
+
     def attempt(group: list[int], dest: dict[int, int]) -> None:
-        """Move every meeting e of `group` to slot dest[e]; keep it by the Metropolis rule."""
+        """Move every meeting e of `group` to slot dest[e]; keep it by the Metropolis rule.
+
+        The new bit masks of the touched participants are scored before anything
+        is changed, so a refused move (most of them) costs no undo.
+        """
         nonlocal holes, idle, best, best_key
-        touched = {p for e in group for p in data.mparts[e]}
-        old_h = old_i = 0
-        for p in touched:
-            old_h += ph[p][0]
-            old_i += ph[p][1]
+        new_mask: dict[int, int] = {}
+        for e in group:
+            b = bit[cur[e]]
+            for p in mparts[e]:
+                new_mask[p] = new_mask.get(p, mask[p]) & ~b
+        for e in group:
+            b = bit[dest[e]]
+            for p in mparts[e]:
+                new_mask[p] |= b
+        dh = 0
+        di = 0
+        new = {}
+        for p, m in new_mask.items():
+            v = new[p] = mask_gaps(m)
+            old = ph[p]
+            dh += v[0] - old[0]
+            di += v[1] - old[1]
+        delta = dh + idle_weight * di
+        if delta > 0 and rand() >= exp(-delta / temp):
+            return
         back = {e: cur[e] for e in group}
         relocate(group, dest)
-        new = {p: gaps(p) for p in touched}
-        new_h = sum(v[0] for v in new.values())
-        new_i = sum(v[1] for v in new.values())
-        delta = (new_h - old_h) + idle_weight * (new_i - old_i)
-        if delta > 0 and rng.random() >= math.exp(-delta / temp):
-            relocate(group, back)
-            return
         for p, v in new.items():
             ph[p] = v
             if v[0]:
                 holey.add(p)
             else:
                 holey.discard(p)
-        holes += new_h - old_h
-        idle += new_i - old_i
+        holes += dh
+        idle += di
         for e in group:
             t = table_of[e]
             if t is None:
@@ -1231,13 +1263,13 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
                 break
             frac = (now - t_start) / span
             temp = t_hi * (t_lo / t_hi) ** frac
-        if column and rng.random() < column:
+        if column and rand() < column:
             # move one slot's meetings, all together, elsewhere in its day (a rotation)
-            day = days[rng.randrange(len(days))]
+            day = days[int(rand() * len(days))]
             if len(day) < 2:
                 continue
-            i1 = rng.randrange(len(day))
-            i2 = rng.randrange(len(day))
+            i1 = int(rand() * len(day))
+            i2 = int(rand() * len(day))
             if i1 == i2:
                 continue
             if i1 < i2:
@@ -1253,16 +1285,16 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
                 continue
             attempt(group, {e: moves[cur[e]] for e in group})
             continue
-        k = rng.randrange(n)
+        k = int(rand() * n)
         opts = data.allowed[k]
-        if focus and holey and rng.random() < focus:
+        if focus and holey and rand() < focus:
             # a meeting of a participant with a hole, sent into or next to that
             # participant's span of the day half of the time
             p = rng.choice(tuple(holey))
             ks = data.by_part[p]
-            k = ks[rng.randrange(len(ks))]
+            k = ks[int(rand() * len(ks))]
             opts = data.allowed[k]
-            if rng.random() < 0.5:
+            if rand() < 0.5:
                 m = mask[p] & day_masks[day_index[cur[k]]]
                 lo = (m & -m) >> 1
                 hi = 1 << m.bit_length()
@@ -1272,40 +1304,40 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
         s1 = cur[k]
         if len(opts) < 2 and opts[0] == s1:
             continue
-        s2 = opts[rng.randrange(len(opts))]
+        s2 = opts[int(rand() * len(opts))]
         if s2 == s1:
             continue
         # the Kempe component of k in slots s1/s2
         comp = [k]
-        seen = {k}
+        dest = {k: s2}
         ok = True
+        d1 = 0
         i = 0
         while i < len(comp):
             e = comp[i]
             i += 1
-            other = s2 if cur[e] == s1 else s1
+            other = dest[e]
             if other not in allowed[e]:
                 ok = False
                 break
-            for p in data.mparts[e]:
+            if table_of[e] is None:
+                d1 += 1 if other == s1 else -1
+            back_to = cur[e]
+            for p in mparts[e]:
                 f = at[p][other]
-                if f >= 0 and f not in seen:
-                    seen.add(f)
+                if f >= 0 and f not in dest:
+                    dest[f] = back_to
                     comp.append(f)
             if len(comp) > 40:
                 ok = False
                 break
         if not ok:
             continue
-        # capacities
-        d1 = 0
-        for e in comp:
-            if table_of[e] is None:
-                d1 += 1 if cur[e] == s2 else -1
+        # capacities (d1: pooled meetings gained by s1)
         if pool_load[s1] + d1 > cap or pool_load[s2] - d1 > cap:
             continue
-        dest = {e: s2 if cur[e] == s1 else s1 for e in comp}
-        if any(table_of[e] is not None and stand.get((table_of[e], dest[e]), e) not in seen for e in comp):
+        if stands and any(table_of[e] is not None and stand.get((table_of[e], dest[e]), e) not in dest
+                          for e in comp):
             continue
         attempt(comp, dest)
     return best

@@ -481,10 +481,11 @@ def test_real_forum_instance_is_read() -> None:
     assert any(q.available is not None for q in p.participants)
 
 
-def test_annealing_returns_a_valid_placement_never_worse_than_its_start() -> None:
+@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+def test_annealing_returns_a_valid_placement_never_worse_than_its_start(seed: int) -> None:
     from matchmaker.scheduling import compact as c
 
-    problem = random_problem(11, days=2, per_day=6, n_people=8, n_meetings=14, pins=False)
+    problem = random_problem(seed, days=2, per_day=6, n_people=8, n_meetings=14, pins=False)
     ids = [m.id for m in problem.meetings]
     first = compact(problem, ids, time_limit_s=0.3, num_workers=1, secondary=False)
     data = c._Data(problem, ids, c.default_day_key)
