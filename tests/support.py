@@ -95,6 +95,24 @@ def served(app):
         thread.join(timeout=10)
 
 
+def page_left(old_element):
+    """A wait condition: the page that held `old_element` is gone.
+
+    Like selenium's `staleness_of`, but any driver error while probing counts as gone:
+    during a navigation Chromium may answer "Node with given id does not belong to the
+    document" instead of the usual stale-element error.
+    """
+    from selenium.common.exceptions import WebDriverException
+
+    def gone(_driver) -> bool:
+        try:
+            old_element.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+    return gone
+
+
 @contextmanager
 def chromium(width: int = 1280, height: int = 900, *, browser_log: bool = False):
     """Debian's headless Chromium driven by selenium, with a fresh profile.

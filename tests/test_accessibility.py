@@ -26,7 +26,7 @@ from matchmaker.models import (Absence, Event, Listing, MeetingRequest, Particip
                                RequestStatus, Role, RunKind, RunStatus, SolveRun, User)
 from matchmaker.organiser import publishing, solving
 from matchmaker.scheduling import dumps_schedule, fcfs
-from support import DEMO_PASSWORD, chromium, served
+from support import DEMO_PASSWORD, chromium, page_left, served
 
 AXE_JS = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(os.environ.get("MATCHMAKER_SCREENSHOTS")
@@ -105,7 +105,6 @@ def _open(driver, url: str) -> None:
 
 def _log_in(driver, base: str, email: str) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
     driver.delete_all_cookies()
     _open(driver, base + "/login")
@@ -113,7 +112,7 @@ def _log_in(driver, base: str, email: str) -> None:
     driver.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, WAIT_S).until(ec.staleness_of(page))
+    WebDriverWait(driver, WAIT_S).until(page_left(page))
     _wait_loaded(driver)
     assert "/login" not in driver.current_url, f"{email} could not log in"
 
@@ -235,11 +234,10 @@ def _press_enter_and_wait(driver) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
     page = driver.find_element(By.TAG_NAME, "html")
     ActionChains(driver).send_keys(Keys.ENTER).perform()
-    WebDriverWait(driver, WAIT_S).until(ec.staleness_of(page))
+    WebDriverWait(driver, WAIT_S).until(page_left(page))
     _wait_loaded(driver)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import (Booking, DialogueSeat, DialogueSession, Meeting, MeetingRequest,
                                Phase, RequestStatus, Side)
-from support import chromium, served
+from support import chromium, page_left, served
 
 DEMO_PASSWORD = "circular-demo-2026"
 SCREENSHOTS = Path(os.environ.get("MATCHMAKER_SCREENSHOTS")
@@ -74,7 +74,7 @@ class Journey:
         page = self.driver.find_element(self.By.TAG_NAME, "html")
         element.click()
         if navigates:
-            self.Wait(self.driver, WAIT_S).until(self.ec.staleness_of(page))
+            self.Wait(self.driver, WAIT_S).until(page_left(page))
             self.Wait(self.driver, WAIT_S).until(
                 lambda d: d.execute_script("return document.readyState") == "complete")
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import (Absence, Booking, Event, Meeting, MeetingRequest, RequestStatus,
                                User)
-from support import chromium, served
+from support import chromium, page_left, served
 
 DEMO_PASSWORD = "circular-demo-2026"
 PHONE = (375, 812)
@@ -77,7 +77,7 @@ def test_organiser_runs_the_day_on_a_phone(demo, live, browser, day, tmp_path):
     def submit(button) -> None:
         old = browser.find_element(By.TAG_NAME, "html")
         button.click()
-        wait.until(ec.staleness_of(old))
+        wait.until(page_left(old))
 
     go("/login")
     browser.find_element(By.NAME, "email").send_keys("organiser@demo.example")
