@@ -1138,8 +1138,7 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
                 mask[p] |= bit[s]
     one_day = len(days) == 1
 
-    def gaps(p: int) -> tuple[int, int]:
-        m = mask[p]
+    def mask_gaps(m: int) -> tuple[int, int]:
         if not m:
             return 0, 0
         runs = (m & ~(m << 1)).bit_count()
@@ -1154,7 +1153,7 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
                 span += x.bit_length() - (x & -x).bit_length() + 1
         return runs - used, span - m.bit_count()
 
-    ph = [gaps(p) for p in range(P)]
+    ph = [mask_gaps(mask[p]) for p in range(P)]
     holey = {p for p in range(P) if ph[p][0]}
     day_index = [0] * S
     for d, day in enumerate(days):
@@ -1182,21 +1181,6 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
             for p in data.mparts[e]:
                 at[p][s] = e
                 mask[p] |= bit[s]
-
-    def mask_gaps(m: int) -> tuple[int, int]:
-        if not m:
-            return 0, 0
-        runs = (m & ~(m << 1)).bit_count()
-        if one_day:
-            return runs - 1, m.bit_length() - (m & -m).bit_length() + 1 - m.bit_count()
-        used = 0
-        span = 0
-        for dm in day_masks:
-            x = m & dm
-            if x:
-                used += 1
-                span += x.bit_length() - (x & -x).bit_length() + 1
-        return runs - used, span - m.bit_count()
 
     mparts = data.mparts
     exp = math.exp
