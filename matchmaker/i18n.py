@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
 from babel.support import Translations
@@ -24,6 +23,7 @@ from flask_babel import Babel, force_locale, get_locale, gettext
 from flask_login import current_user
 
 from . import reference_data
+from .timeutil import format_time, to_local
 
 LANGUAGES: dict[str, str] = {"en": "English", "nl": "Nederlands", "fr": "Français"}
 DEFAULT_LANGUAGE = "en"
@@ -65,12 +65,12 @@ def in_language(language: str | None):
 
 
 # --- Dates and times ------------------------------------------------------------------------
-# Times are shown on a 24-hour clock (the custom in Belgium in all three languages); day
-# and month names follow the language. The moment is converted to the event's zone first.
+# Times are shown on a 24-hour clock (the custom in Belgium in all three languages:
+# `timeutil.format_time`); day and month names follow the language. The moment is converted to the event's zone first.
 
 def _local(moment: datetime | date, tz_name: str | None) -> datetime | date:
     if isinstance(moment, datetime) and tz_name:
-        return moment.astimezone(ZoneInfo(tz_name))
+        return to_local(moment, tz_name)
     return moment
 
 
@@ -84,15 +84,10 @@ def format_day(moment: datetime | date, tz_name: str | None = None, style: str =
     return _babel_date(day, patterns[style], locale=current_language())
 
 
-def format_clock(moment: datetime, tz_name: str | None = None) -> str:
-    local = _local(moment, tz_name)
-    return f"{local:%H:%M}"
-
-
 def format_moment(moment: datetime, tz_name: str | None = None) -> str:
     """'17 Mar 10:30' in the event's zone."""
     local = _local(moment, tz_name)
-    return f"{_babel_date(local.date(), 'd MMM', locale=current_language())} {local:%H:%M}"
+    return f"{_babel_date(local.date(), 'd MMM', locale=current_language())} {format_time(local)}"
 
 
 # --- Reference data -----------------------------------------------------------------------
@@ -155,8 +150,7 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     babel.init_app(app, locale_selector=select_language)
     app.jinja_env.filters.update(
-        day=format_day, clock=format_clock, moment=format_moment,
-        group_name=group_name, strategy_name=strategy_name,
+        day=format_day, group_name=group_name, strategy_name=strategy_name,
         strategy_category_name=strategy_category_name)
 
     @app.context_processor

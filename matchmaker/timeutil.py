@@ -17,8 +17,9 @@ def local_to_utc(day: date, clock: time, tz_name: str) -> datetime:
     return datetime.combine(day, clock, tzinfo=ZoneInfo(tz_name)).astimezone(timezone.utc)
 
 
-def format_time(moment: datetime, tz_name: str) -> str:
-    return to_local(moment, tz_name).strftime("%H:%M")
+def format_time(moment: datetime, tz_name: str | None = None) -> str:
+    """'10:30' on a 24-hour clock, in `tz_name` (a moment already local when None)."""
+    return f"{to_local(moment, tz_name) if tz_name else moment:%H:%M}"
 
 
 def zone_label(moment: datetime, tz_name: str) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
                       MeetingRequest, Participation, Side, Slot, Table)
-from ..i18n import format_clock, format_day, group_name
+from ..i18n import format_day, group_name
 from ..timeutil import format_time, to_local
 
 CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -180,7 +180,7 @@ def table_plan(session: Session, event: Event, *, now: datetime | None = None) -
                 buyers=[_who(s.participation) for s in seats if s.side is Side.BUYER],
                 suppliers=[_who(s.participation) for s in seats if s.side is Side.SUPPLIER]))
     first = slots[0].starts_at if slots else (now or datetime.now().astimezone())
-    stamp = f"{format_day(now, tz, 'long')} {format_clock(now, tz)}" if now else ""
+    stamp = f"{format_day(now, tz, 'long')} {format_time(now, tz)}" if now else ""
     zone_label = _("times in %(zone)s (%(abbr)s)", zone=tz, abbr=to_local(first, tz).tzname())
     return TablePlan(event=event, zone_label=zone_label,
                      day_labels=days, slot_labels=slot_labels, grid=grid, sheets=sheets,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..database import utcnow
 from ..domain import DomainError
-from ..i18n import format_clock, format_day, group_name, in_language
+from ..i18n import format_day, group_name, in_language
 from ..marketdialogue.check import check as check_plan
 from ..marketdialogue.formats import DialogueFormatError, parse_plan
 from ..models import (Absence, Booking, DialogueSeat, DialogueSession, DialogueTable, Event,
@@ -168,7 +168,7 @@ def _require_run(event: Event, run: SolveRun, kind: RunKind) -> None:
 
 def _refuse_republish(run: SolveRun, tz: str) -> None:
     if run.published_at is not None:
-        when = f"{format_day(run.published_at, tz, 'long')} {format_clock(run.published_at, tz)}"
+        when = f"{format_day(run.published_at, tz, 'long')} {format_time(run.published_at, tz)}"
         raise DomainError(_("Run %(id)s was published already (%(when)s). Start a new run to "
                             "change the schedule.", id=run.id, when=when))
 

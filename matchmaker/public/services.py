@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from ..models import (DialogueSession, Event, Listing, ListingKind, Meeting, MeetingRequest,
                       Participation, RequestStatus, Role, Slot)
-from ..i18n import format_clock, format_day, group_name
-from ..timeutil import to_local
+from ..i18n import format_day, group_name
+from ..timeutil import format_time, to_local
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def programme(session: Session, event: Event) -> list[ProgrammeDay]:
     for day, items in groupby(entries, key=lambda e: e[0].date()):
         days.append(ProgrammeDay(
             label=format_day(day),
-            items=[ProgrammeItem(format_clock(s), format_clock(e), t, d)
+            items=[ProgrammeItem(format_time(s), format_time(e), t, d)
                    for s, e, t, d in items]))
     return days
 
