@@ -1,4 +1,11 @@
-"""Errors that services raise and views turn into form errors or flashes."""
+"""Errors that services raise and views turn into form errors or flashes, and the marker
+for English texts that are stored or computed first and translated where they are shown."""
+
+
+def N_(text: str) -> str:
+    """Marks `text` for the translation catalogues (`pybabel extract` knows `N_`) without
+    translating it here: it is kept in English and translated on display."""
+    return text
 
 
 class DomainError(Exception):

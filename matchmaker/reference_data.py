@@ -4,13 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .domain import N_  # the database keeps English names; `i18n` translates them on display
 from .models import CircularStrategy, ProductGroup
-
-
-def N_(text: str) -> str:
-    """Marks a string for the translation catalogues without translating it here:
-    the database keeps the English name; `matchmaker.i18n` translates on display."""
-    return text
 
 
 # Ordered by the number of Green Deal projects in each group.

@@ -37,7 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..database import read_only_transactions, utcnow
-from ..domain import DomainError
+from ..domain import DomainError, N_
 from ..extensions import db
 from ..i18n import in_language
 from ..models import Event, RunKind, RunStatus, SolveRun
@@ -48,11 +48,6 @@ PROGRESS_EVERY_S = 1.0
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 DONE = (RunStatus.FINISHED, RunStatus.STOPPED)
 QUEUE_RUNNER_PREFIX = "queue:"
-
-
-def N_(text: str) -> str:
-    """Marks a text for the catalogue without translating it here."""
-    return text
 
 
 # A run's message is stored in English (the CLI and the logs read it); the console shows
