@@ -10,8 +10,8 @@ from __future__ import annotations
 from babel.lists import format_list
 from flask_babel import gettext
 
-from ..i18n import current_language
-from ..reference_data import GROUP_NAMES, STRATEGY_NAMES
+from ..i18n import current_language, strategy_name
+from ..reference_data import GROUP_NAMES
 from .suggestions import Reason, Strategy
 
 _BUILT_IN_GROUPS = frozenset(GROUP_NAMES.values())
@@ -25,10 +25,7 @@ def _group(name: str) -> str:
 
 
 def _strategy(strategy: Strategy) -> str:
-    name = strategy.name
-    if STRATEGY_NAMES.get(strategy.code) == name:
-        name = gettext(name)
-    return f"{strategy.code} {name}"
+    return f"{strategy.code} {strategy_name(strategy)}"
 
 
 def _value(key: str, value: object) -> str:

@@ -181,6 +181,16 @@ def search_listings(session: Session, event: Event, filters: MarketFilters,
     return MarketPage([loaded[i] for i in shown if i in loaded], total, page, pages)
 
 
+def _listing_strategies(session: Session, event: Event):
+    """(listing id, strategy code, strategy name) of every tagged listing of `event`,
+    by strategy code, as plain rows."""
+    return session.execute(
+        select(listing_strategy.c.listing_id, CircularStrategy.code, CircularStrategy.name)
+        .join(CircularStrategy, CircularStrategy.id == listing_strategy.c.strategy_id)
+        .join(Listing, Listing.id == listing_strategy.c.listing_id)
+        .where(Listing.event_id == event.id).order_by(CircularStrategy.code))
+
+
 def build_market_index(session: Session, event: Event) -> MarketIndex:
     """Read the event's listings as plain rows (no ORM objects) into a `MarketIndex`.
 
@@ -190,11 +200,7 @@ def build_market_index(session: Session, event: Event) -> MarketIndex:
     """
     labels: dict[int, list[str]] = {}
     codes: dict[int, set[str]] = {}
-    for listing_id, code, name in session.execute(
-            select(listing_strategy.c.listing_id, CircularStrategy.code, CircularStrategy.name)
-            .join(CircularStrategy, CircularStrategy.id == listing_strategy.c.strategy_id)
-            .join(Listing, Listing.id == listing_strategy.c.listing_id)
-            .where(Listing.event_id == event.id).order_by(CircularStrategy.code)):
+    for listing_id, code, name in _listing_strategies(session, event):
         labels.setdefault(listing_id, []).append(
             f"{code} {strategy_name_in_all_languages(code, name)}")
         codes.setdefault(listing_id, set()).add(code)
@@ -293,11 +299,7 @@ def event_people(session: Session, event: Event) -> dict[int, suggest_module.Per
             .where(Participation.event_id == event.id)):
         groups.setdefault(pid, set()).add(name)
     strategies: dict[int, list[suggest_module.Strategy]] = {}
-    for listing_id, code, name in session.execute(
-            select(listing_strategy.c.listing_id, CircularStrategy.code, CircularStrategy.name)
-            .join(CircularStrategy, CircularStrategy.id == listing_strategy.c.strategy_id)
-            .join(Listing, Listing.id == listing_strategy.c.listing_id)
-            .where(Listing.event_id == event.id).order_by(CircularStrategy.code)):
+    for listing_id, code, name in _listing_strategies(session, event):
         strategies.setdefault(listing_id, []).append(suggest_module.Strategy(code, name))
     listings: dict[int, list[suggest_module.ListingInfo]] = {}
     for listing_id, pid, kind, group, title, text in session.execute(
