@@ -23,17 +23,20 @@ How it works, and why:
   day that hold none. `day_key` decides what a day is.
 - A plain CP-SAT model of that objective stalls on real instances, so phase 1
   (holes) is a portfolio, each part good at a different kind of instance:
-  a short full-model solve (settles small cases and proves them optimal);
   per-participant bounds (the fewest holes each participant could have on its
-  own: their sum is a proven lower bound, often the optimum); a CP-SAT model
-  holding every participant to that bound, in which most participants must
-  fill one window of consecutive slots (finds gap-free schedules fast when
-  they exist); and simulated annealing over Kempe chains (exchange two slots
-  on one connected group of meetings, which keeps everyone at one meeting per
-  slot) and whole-slot moves, which does the bulk of the work on crowded days.
-  With two workers the annealing runs on one core while a background thread
-  uses the other: first the capped CP-SAT model, then a second annealing chain
-  in a forked process, both sharing the best placement.
+  own: their sum is a proven lower bound, often the optimum); core-guided
+  MaxSAT (`maxsat.py`, each participant held to its own minimum plus two
+  holes), which proves the optimum of crowded days in seconds where it
+  finishes, in a forked child process that is stopped when its time is up; a
+  short full CP-SAT solve (settles small cases and proves them optimal); and
+  simulated annealing over Kempe chains (exchange two slots on one connected
+  group of meetings, which keeps everyone at one meeting per slot) and
+  whole-slot moves, which always has a placement to give and does the work
+  on instances too large for MaxSAT. With two workers MaxSAT starts at once
+  on the second core, and when it ends without a proof that core runs a
+  second annealing chain in a forked process; both share the best placement.
+  Without MaxSAT (too large, or no `fork`) a CP-SAT model holding everyone
+  to their own minimum takes its place.
 - Phase 2 (idle slots, then moves from `previous`) holds holes at their best and
   runs CP-SAT large-neighbourhood search: sub-models free the meetings of a few
   participants or slots and fix the rest.
@@ -52,6 +55,7 @@ from typing import Callable, Hashable, Iterable, Protocol
 
 from ortools.sat.python import cp_model
 
+from . import maxsat
 from .problem import Meeting, Problem, Slot
 
 
@@ -241,6 +245,11 @@ LNS_START_SIZE = 30
 LNS_SUB_LIMIT = 0.5
 LNS_WORKERS = 2
 PERMUTE_EVERY = 10
+
+# MaxSAT: each participant held to its own minimum plus this many holes; the share
+# of the time the first variant gets before the next one takes over
+MAXSAT_CAP_ABOVE_OWN = 2
+MAXSAT_FIRST_SHARE = 0.2
 
 _ONE = object()  # a participant's slot taken by a meeting held in place
 
@@ -802,15 +811,17 @@ class _Search:
                        target=self.lb_holes)
         self.accept(best, choice, 1)
 
-    def helper(self, until: float, caps: dict[int, int]) -> None:
+    def helper(self, until: float, caps: dict[int, int], runner: threading.Thread | None) -> None:
         """The second core's share of phase 1, run in a background thread.
 
-        First CP-SAT (one worker) on "everyone at their own minimum"; then a
-        second annealing chain in a child process (the annealing is
-        Python, so a thread would not run in parallel), in rounds restarted from
-        the shared best placement.
+        First the MaxSAT runner (already started) or, without one, CP-SAT (one
+        worker) on "everyone at their own minimum"; then a second annealing
+        chain in a child process (the annealing is Python, so a thread would
+        not run in parallel), in rounds restarted from the shared best placement.
         """
-        if caps:
+        if runner is not None:
+            runner.join()
+        elif caps:
             self.capped_solve(min(until - time.monotonic(), (until - time.monotonic()) * 0.35 + 1.0),
                               caps, workers=1)
         if self.halted() or self._done(1) or until - time.monotonic() < 2.0:
@@ -870,6 +881,69 @@ class _Search:
                     proc.terminate()
                     proc.join()
             conn.close()
+
+    def maxsat(self, until: float, own: list[int]) -> None:
+        """Core-guided MaxSAT (see `maxsat.py`), each variant in turn in a child process.
+
+        The solver cannot be stopped from outside mid-proof, so each variant runs
+        in a forked child that is terminated when its share of the time is up.
+        A result is the optimum with every participant at most two holes above
+        its own minimum; `maxsat.proven_bound` turns it into a bound without caps.
+        """
+        caps = [o + MAXSAT_CAP_ABOVE_OWN for o in own]
+        ctx = multiprocessing.get_context("fork")
+        for i, variant in enumerate(maxsat.VARIANTS):
+            left = until - time.monotonic()
+            if self.halted() or self._done(1) or left < 0.5:
+                return
+            share = left if i == len(maxsat.VARIANTS) - 1 else left * MAXSAT_FIRST_SHARE
+            conn, child_conn = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_maxsat_child, args=(child_conn, self.data, caps, variant), daemon=True)
+            try:
+                with warnings.catch_warnings():
+                    # the child runs only the SAT solver: no lock another thread holds
+                    warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
+                                            category=DeprecationWarning)
+                    proc.start()
+            except OSError:
+                conn.close()
+                return
+            child_conn.close()
+            end = time.monotonic() + share
+            got = None
+            try:
+                while time.monotonic() < end and not self.halted() and not self._done(1):
+                    if conn.poll(0.05):
+                        got = conn.recv()
+                        break
+                    if not proc.is_alive():
+                        break
+            except (EOFError, OSError):
+                got = None
+            finally:
+                if proc.is_alive():
+                    proc.terminate()
+                proc.join()
+                conn.close()
+            name = f"maxsat-{'redundant-' if variant.redundant else ''}{variant.solver}"
+            if got is None:
+                self.trace.append((round(time.monotonic() - self.t0, 2), name + "-stopped", self.score or (0, 0, 0)))
+                continue
+            if got == "infeasible":
+                # nobody can stay within their cap: the other variants would say the same
+                self.trace.append((round(time.monotonic() - self.t0, 2), name + "-over-caps", self.score or (0, 0, 0)))
+                return
+            assign, choice, holes = got
+            if _from_start(self.data, {self.data.meetings[k].id: (self.data.slots[s].id, choice.get(k, ""))
+                                       for k, s in enumerate(assign)})[0] is None:
+                return  # never expected: the encoding states every hard rule
+            self._move = name
+            self.accept(assign, choice, 1)
+            with self.lock:
+                self.lb_holes = max(self.lb_holes, maxsat.proven_bound(holes, caps, own))
+            if self._done(1):
+                self.halt.set()  # proven: stop the CP-SAT solve under way (compact() clears it)
+            return
 
     def _done(self, phase: int) -> bool:
         if self.score is None:
@@ -1340,6 +1414,13 @@ def _anneal_child(conn, data: _Data, seed: int) -> None:
         conn.send(best)
 
 
+def _maxsat_child(conn, data: _Data, caps: list[int], variant: maxsat.Variant) -> None:
+    """Solve the capped MaxSAT problem and send (slots, stand choices, holes), or "infeasible"."""
+    out = maxsat.solve(data, caps, variant)
+    conn.send("infeasible" if out is None else (out.assign, out.choice, out.holes))
+    conn.close()
+
+
 # ---------------------------------------------------------------------------
 # Tables
 
@@ -1443,31 +1524,42 @@ def compact(
 
     total = deadline - time.monotonic()
     phase1_end = time.monotonic() + (total * 0.75 if secondary else total)
-    # 1. a first placement, unless `start` gave one
+    # 0. per-participant bounds (fast); then MaxSAT, on the other core from the
+    #    start with two workers, in line for part of the time with one
+    own = _participant_bounds(data, time.monotonic() + total * 0.1, stop)
+    search.lb_holes = max(search.lb_holes, sum(own.values()))
+    runner = None
+    if not search._done(1) and maxsat.applicable(data) and "fork" in multiprocessing.get_all_start_methods():
+        own_list = [own.get(p, 0) for p in range(len(data.pids))]
+        if num_workers >= 2:
+            runner = threading.Thread(target=search.maxsat, args=(phase1_end, own_list), daemon=True)
+            runner.start()
+        else:
+            search.maxsat(time.monotonic() + (phase1_end - time.monotonic()) * 0.5, own_list)
+    # 1. a first placement, unless `start` or MaxSAT gave one
     while search.assign is None and not search.proven_infeasible and not _stopped(stop) \
             and time.monotonic() < phase1_end:
         search.full_solve(phase1_end - time.monotonic(), 1, first=True)
     if search.assign is None:
+        search.halt.set()
+        if runner is not None:
+            runner.join()
         status = "infeasible" if search.proven_infeasible else "unknown"
         reason = "no placement obeys every hard rule" if search.proven_infeasible else "no placement found in time"
         return CompactResult({}, status, 0, 0, 0, 0, reason=reason, solve_seconds=time.monotonic() - t0)
-    # 2. a short full solve: proves small cases; then per-participant bounds
+    # 2. a short full solve: proves small cases
     if not search._done(1):
         search.full_solve(min(total * 0.1, phase1_end - time.monotonic()), 1)
-    own: dict[int, int] = {}
-    if not search._done(1):
-        own = _participant_bounds(
-            data, time.monotonic() + min(total * 0.1, (phase1_end - time.monotonic()) * 0.3), stop)
-        search.lb_holes = max(search.lb_holes, sum(own.values()))
     # 3. annealing on Kempe chains and slot moves, in rounds restarted from the best
-    #    (Python: one core); with two workers or more, the other core first tries
-    #    "everyone at their own minimum" with CP-SAT, then runs a second annealing chain
+    #    (Python: one core); with two workers or more, the other core goes on with
+    #    MaxSAT or, without it, tries "everyone at their own minimum" with CP-SAT,
+    #    then runs a second annealing chain
     background = None
     if not search._done(1) and not _stopped(stop) and phase1_end - time.monotonic() > 1.0:
         if num_workers >= 2:
-            background = threading.Thread(target=search.helper, args=(phase1_end, own), daemon=True)
+            background = threading.Thread(target=search.helper, args=(phase1_end, own, runner), daemon=True)
             background.start()
-        elif own:
+        elif own and runner is None:
             search.capped_solve((phase1_end - time.monotonic()) * 0.3, own)
     rounds = 0
     while not search._done(1) and not _stopped(stop) and time.monotonic() < phase1_end - 0.05:
@@ -1478,10 +1570,11 @@ def compact(
             chunk = left if left < 8 else max(8.0, left / 2)
         search.anneal(time.monotonic() + chunk, hot=rounds == 0)
         rounds += 1
-    if background is not None:
-        search.halt.set()
-        background.join()
-        search.halt.clear()
+    search.halt.set()
+    for thread in (background, runner):
+        if thread is not None:
+            thread.join()
+    search.halt.clear()
     assert search.score is not None
     holes_optimal = search.score[0] <= search.lb_holes
     search.holes_cap = search.score[0]
