@@ -83,6 +83,14 @@ def count_holes(problem: Problem, placements: dict[str, tuple[str, str]]) -> int
     return holes
 
 
+def found_by(result: CompactResult) -> str:
+    """The part of the portfolio that first reached the final number of holes, and when."""
+    for seconds, move, score in result.stats.get("trace", []):
+        if score[0] == result.idle_gaps:
+            return f"{move} ({seconds:.1f} s)"
+    return "start"
+
+
 def load_published(data_dir: Path) -> dict[str, int]:
     with open(data_dir / "published_holes.csv", newline="", encoding="utf-8") as fh:
         return {row["instance"]: int(row["published_min_holes"]) for row in csv.DictReader(fh)}
@@ -111,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"time limit {args.time_limit:g} s, {args.workers} workers, seed {args.seed}, "
           f"load average at start {load:.2f}")
-    header = f"| {'instance':<28} | meetings | participants | holes | published | lower bound | seconds | status |"
+    header = (f"| {'instance':<28} | meetings | participants | holes | published | lower bound | seconds "
+              f"| status   | {'found by':<36} |")
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     ours_total = pub_total = matched = 0
@@ -139,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         pub_total += pub or 0
         print(f"| {path.name:<28} | {len(problem.meetings):>8} | {len(problem.participants):>12} "
               f"| {ours:>5} | {'-' if pub is None else pub:>9} | {result.lower_bound:>11} "
-              f"| {secs:>7.1f} | {result.status:<6} |", flush=True)
+              f"| {secs:>7.1f} | {result.status:<8} | {found_by(result):<36} |", flush=True)
     print(f"\ntotal holes: ours {ours_total}, published {pub_total}; "
           f"matched or better on {matched} of {len(files)}")
     if hasattr(os, "getloadavg"):

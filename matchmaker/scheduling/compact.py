@@ -249,7 +249,7 @@ PERMUTE_EVERY = 10
 # MaxSAT: each participant held to its own minimum plus this many holes; the share
 # of the time the first variant gets before the next one takes over
 MAXSAT_CAP_ABOVE_OWN = 2
-MAXSAT_FIRST_SHARE = 0.2
+MAXSAT_FIRST_SHARE = 0.15
 
 _ONE = object()  # a participant's slot taken by a meeting held in place
 
@@ -671,7 +671,7 @@ class _Search:
         return status, solver
 
     # -- full model ---------------------------------------------------------
-    def full_solve(self, limit: float, phase: int, first: bool = False) -> None:
+    def full_solve(self, limit: float, phase: int, first: bool = False, workers: int | None = None) -> None:
         """Solve the whole model (incumbent as hint): a placement and a proven bound."""
         self._move = "full"
         t = time.monotonic()
@@ -681,7 +681,7 @@ class _Search:
             return
         if phase == 2 and self.holes_cap is not None:
             mm.model.add(mm.holes <= self.holes_cap)
-        status, solver = self._solve(mm, limit - (time.monotonic() - t), phase, first)
+        status, solver = self._solve(mm, limit - (time.monotonic() - t), phase, first, workers)
         if status == cp_model.INFEASIBLE and self.assign is None:
             self.proven_infeasible = True
         if status == cp_model.OPTIMAL and not first:
@@ -1547,9 +1547,10 @@ def compact(
         status = "infeasible" if search.proven_infeasible else "unknown"
         reason = "no placement obeys every hard rule" if search.proven_infeasible else "no placement found in time"
         return CompactResult({}, status, 0, 0, 0, 0, reason=reason, solve_seconds=time.monotonic() - t0)
-    # 2. a short full solve: proves small cases
+    # 2. a short full solve: proves small cases (on one core while MaxSAT has the other)
     if not search._done(1):
-        search.full_solve(min(total * 0.1, phase1_end - time.monotonic()), 1)
+        search.full_solve(min(total * 0.1, phase1_end - time.monotonic()), 1,
+                          workers=1 if runner is not None else None)
     # 3. annealing on Kempe chains and slot moves, in rounds restarted from the best
     #    (Python: one core); with two workers or more, the other core goes on with
     #    MaxSAT or, without it, tries "everyone at their own minimum" with CP-SAT,
