@@ -826,24 +826,12 @@ class _Search:
                               caps, workers=1)
         if self.halted() or self._done(1) or until - time.monotonic() < 2.0:
             return
-        # fork, not spawn: spawn would import the caller's main module again in the
-        # child. The child only runs `_anneal` (plain Python); CP-SAT is done by now.
         if "fork" not in multiprocessing.get_all_start_methods():
             return
-        ctx = multiprocessing.get_context("fork")
-        conn, child_conn = ctx.Pipe()
-        proc = ctx.Process(target=_anneal_child, args=(child_conn, self.data, self.rng.randrange(1 << 30)),
-                           daemon=True)
-        try:
-            with warnings.catch_warnings():
-                # Python 3.12+ warns on any fork from a threaded process; the child
-                # touches no lock another thread could hold (it only anneals)
-                warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
-                                        category=DeprecationWarning)
-                proc.start()
-        except OSError:
-            conn.close()
+        forked = _fork(_anneal_child, self.data, self.rng.randrange(1 << 30))
+        if forked is None:
             return
+        proc, conn = forked
         try:
             hot = True
             while not self.halted() and not self._done(1):
@@ -859,7 +847,10 @@ class _Search:
                 stopping = False
                 while proc.is_alive():
                     if conn.poll(0.05):
-                        got = conn.recv()
+                        try:
+                            got = conn.recv()
+                        except (EOFError, OSError):  # the child died mid-round
+                            pass
                         break
                     if not stopping and (self.halted() or self._done(1)):
                         conn.send(None)
@@ -891,24 +882,15 @@ class _Search:
         its own minimum; `maxsat.proven_bound` turns it into a bound without caps.
         """
         caps = [o + MAXSAT_CAP_ABOVE_OWN for o in own]
-        ctx = multiprocessing.get_context("fork")
         for i, variant in enumerate(maxsat.VARIANTS):
             left = until - time.monotonic()
             if self.halted() or self._done(1) or left < 0.5:
                 return
             share = left if i == len(maxsat.VARIANTS) - 1 else left * MAXSAT_FIRST_SHARE
-            conn, child_conn = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_maxsat_child, args=(child_conn, self.data, caps, variant), daemon=True)
-            try:
-                with warnings.catch_warnings():
-                    # the child runs only the SAT solver: no lock another thread holds
-                    warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
-                                            category=DeprecationWarning)
-                    proc.start()
-            except OSError:
-                conn.close()
+            forked = _fork(_maxsat_child, self.data, caps, variant)
+            if forked is None:
                 return
-            child_conn.close()
+            proc, conn = forked
             end = time.monotonic() + share
             got = None
             try:
@@ -1412,6 +1394,30 @@ def _anneal_child(conn, data: _Data, seed: int) -> None:
         best = _anneal(data, assign, choice, time.monotonic() + seconds, rng, conn.poll,
                        focus=0.5, t_hi=0.6 if hot else 0.3, column=0.02, target=target)
         conn.send(best)
+
+
+def _fork(target: Callable, *args) -> tuple[multiprocessing.Process, object] | None:
+    """Start `target(conn, *args)` in a forked child; the child's end of a pipe comes first.
+
+    Fork, not spawn: spawn would import the caller's main module again in the
+    child. The children run only plain Python (the annealing) or the SAT solver,
+    never CP-SAT, and touch no lock another thread could hold, which is why the
+    warning Python 3.12+ gives on any fork from a threaded process is silenced.
+    None when the process cannot be started.
+    """
+    ctx = multiprocessing.get_context("fork")
+    conn, child_conn = ctx.Pipe()
+    proc = ctx.Process(target=target, args=(child_conn, *args), daemon=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
+                                    category=DeprecationWarning)
+            proc.start()
+    except OSError:
+        conn.close()
+        return None
+    child_conn.close()
+    return proc, conn
 
 
 def _maxsat_child(conn, data: _Data, caps: list[int], variant: maxsat.Variant) -> None:
