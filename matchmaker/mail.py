@@ -3,6 +3,12 @@
 `MAIL_BACKEND`: `console` (development: printed to the log), `memory` (tests: kept in
 `outbox()`), or `smtp` (MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD,
 MAIL_USE_TLS). Messages come from MAIL_SENDER.
+
+A message written while the open database transaction has changes leaves only
+when that transaction commits, and is dropped when it rolls back: nobody is told
+of a request, an acceptance or a schedule that was never saved. Outside such a
+transaction (nothing written yet, or only read) it leaves at once. A message that
+cannot be delivered after the commit is logged; what was saved stays saved.
 """
 from __future__ import annotations
 
@@ -11,6 +17,13 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .extensions import db
+
+_WAITING = "mail_waiting_for_commit"
+_WROTE = "mail_transaction_wrote"  # the open transaction has written to the database
 
 
 @dataclass(frozen=True)
@@ -38,9 +51,41 @@ def outbox() -> list[Message]:
 
 
 def send_mail(to: str, subject: str, body: str) -> Message:
-    config = current_app.config
+    """Send now, or when the open database transaction commits (see the module doc)."""
     message = Message(to=to, subject=" ".join(subject.split()), body=body,
-                      sender=config["MAIL_SENDER"])
+                      sender=current_app.config["MAIL_SENDER"])
+    session = db.session()
+    if session.in_transaction() and (session.info.get(_WROTE) or session.new or session.dirty or session.deleted):
+        session.info.setdefault(_WAITING, []).append(message)
+    else:
+        _dispatch(message)
+    return message
+
+
+@event.listens_for(Session, "after_flush")
+def _note_write(session: Session, flush_context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _send_waiting(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+    for message in session.info.pop(_WAITING, []):
+        try:
+            _dispatch(message)
+        except (OSError, smtplib.SMTPException):
+            current_app.logger.exception("E-mail to %s not delivered: %s", message.to, message.subject)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_waiting(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+    session.info.pop(_WAITING, None)
+
+
+def _dispatch(message: Message) -> None:
+    config = current_app.config
+    to, body = message.to, message.body
     backend = config["MAIL_BACKEND"]
     if backend == "memory":
         outbox().append(message)
@@ -50,7 +95,6 @@ def send_mail(to: str, subject: str, body: str) -> Message:
         _send_smtp(message, config)
     else:
         raise ValueError(f"unknown MAIL_BACKEND {backend!r}")
-    return message
 
 
 def _send_smtp(message: Message, config) -> None:

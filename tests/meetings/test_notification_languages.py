@@ -61,6 +61,7 @@ def test_a_digest_to_a_french_participant_is_in_french(demo):
         services.notify_schedule_changed(db.session, event, [buyer], "changed",
                                          now + timedelta(minutes=2), WINDOW)
         assert services.send_digests(db.session, now + WINDOW, WINDOW) == 1
+        db.session.commit()
         digest = outbox()[-1]
         assert digest.subject == "2 nouvelles de matchmaker"
         assert "Voici ce qui s'est passé depuis notre dernier e-mail" in digest.body
@@ -75,6 +76,7 @@ def test_a_participant_without_a_saved_language_gets_english(demo):
         event = db.session.scalar(select(Event))
         services.notify_schedule_changed(db.session, event, [part("buyer4@demo.example")],
                                          "changed", utcnow(), WINDOW)
+        db.session.commit()
         [mail] = outbox()
         assert mail.subject.startswith("Your meeting schedule changed")
         assert f"Your meetings at {event.name} changed" in mail.body

@@ -26,6 +26,8 @@ def test_a_single_notification_is_sent_at_once_as_a_plain_email(demo):
         buyer = part("buyer2@demo.example")
         services.notify(db.session, buyer, services.REQUEST_RECEIVED, "Anna asks to meet you.",
                         now, WINDOW)
+        assert outbox() == []  # not before the commit
+        db.session.commit()
         assert len(outbox()) == 1
         mail = outbox()[0]
         assert mail.to == "buyer2@demo.example"
@@ -43,10 +45,13 @@ def test_notifications_within_the_window_wait_and_go_out_as_one_digest(demo):
         for minute, text in [(1, "Second."), (2, "Third."), (3, "Fourth.")]:
             services.notify(db.session, buyer, services.REQUEST_RECEIVED, text,
                             now + timedelta(minutes=minute), WINDOW)
+        db.session.commit()
         assert len(outbox()) == 1  # only the first went out
         assert services.send_digests(db.session, now + timedelta(minutes=10), WINDOW) == 0
+        db.session.commit()
         assert len(outbox()) == 1
         assert services.send_digests(db.session, now + WINDOW, WINDOW) == 1
+        db.session.commit()
         digest = outbox()[1]
         assert digest.subject == "3 updates from matchmaker"
         assert all(t in digest.body for t in ("Second.", "Third.", "Fourth."))
@@ -63,6 +68,7 @@ def test_digests_are_per_person(demo):
         services.queue(db.session, part("buyer4@demo.example"), services.REQUEST_ACCEPTED,
                        "Only one.", now)
         assert services.send_digests(db.session, now, WINDOW) == 3
+        db.session.commit()
         by_person = {m.to: m for m in outbox()}
         assert by_person["buyer2@demo.example"].subject == "2 updates from matchmaker"
         assert by_person["buyer4@demo.example"].subject.startswith(
@@ -74,6 +80,7 @@ def test_schedule_published_notifies_every_participant_given(demo):
         event = db.session.scalar(select(Event))
         people = [part("buyer1@demo.example"), part("supplier1@demo.example")]
         assert services.notify_schedule_changed(db.session, event, people, "published") == 2
+        db.session.commit()
         assert {m.to for m in outbox()} == {"buyer1@demo.example", "supplier1@demo.example"}
         assert all("schedule is ready" in m.subject for m in outbox())
         assert all("/events/demo/agenda" in m.body for m in outbox())
@@ -113,4 +120,25 @@ def test_links_in_emails_use_the_configured_address(demo):
     with demo.app_context():
         services.notify(db.session, part("buyer2@demo.example"), services.REQUEST_RECEIVED,
                         "Hello.", utcnow(), WINDOW)
+        db.session.commit()
         assert "https://events.example/events/demo/requests" in outbox()[0].body
+
+
+def test_nothing_is_mailed_when_the_transaction_rolls_back(demo):
+    with demo.app_context():
+        services.notify(db.session, part("buyer2@demo.example"), services.REQUEST_RECEIVED,
+                        "Never saved.", utcnow(), WINDOW)
+        db.session.rollback()
+        db.session.commit()  # a later commit does not bring the dropped e-mail back
+        assert outbox() == []
+        assert db.session.scalars(select(Notification)).all() == []
+
+
+def test_an_undeliverable_email_is_logged_and_the_notification_kept(demo, caplog):
+    demo.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=1)  # nothing listens
+    with demo.app_context():
+        services.notify(db.session, part("buyer2@demo.example"), services.REQUEST_RECEIVED,
+                        "Saved anyway.", utcnow(), WINDOW)
+        db.session.commit()
+        assert db.session.scalars(select(Notification)).one().text == "Saved anyway."
+    assert "not delivered" in caplog.text
