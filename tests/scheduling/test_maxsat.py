@@ -9,7 +9,7 @@ import pytest
 from matchmaker.scheduling import compact as c
 from matchmaker.scheduling import maxsat
 from matchmaker.scheduling.check import check
-from matchmaker.scheduling.problem import Meeting, Participant, Problem, Slot, Table
+from matchmaker.scheduling.problem import Meeting, Participant, Placement, Problem, Slot, Table
 from test_compact import (
     SHARED_B2B, as_schedule, brute_force_min_holes, dzn, gaps_of, independent_violations, random_problem,
 )
@@ -57,14 +57,18 @@ def test_meeting_of_two_stand_owners_takes_the_free_stand() -> None:
         Participant("p1", "supplier", table="S1"), Participant("p2", "buyer"),
     )
     s0 = frozenset({"s0"})
-    meetings = (Meeting("m01", ("p0", "p1"), available=s0), Meeting("m42", ("p4", "p2"), available=s0))
+    meetings = (Meeting("m01", ("p0", "p1"), available=s0), Meeting("m42", ("p4", "p2"), available=s0),
+                Meeting("m41", ("p4", "p1"), fixed=Placement("s1", "S1")))
     problem = Problem(slots, (Table("S0"), Table("S1"), Table("T1")), people, meetings)
     data = _data(problem)
     out = maxsat.solve(data, [99] * len(data.pids), ANY)
     assert out is not None
     placed = _placements(data, out)
-    assert placed == {"m01": ("s0", "S1"), "m42": ("s0", "S0")}
-    assert independent_violations(problem, placed, ["m01", "m42"]) == []
+    assert placed == {"m01": ("s0", "S1"), "m42": ("s0", "S0"), "m41": ("s1", "S1")}
+    assert independent_violations(problem, placed, ["m01", "m42", "m41"]) == []
+    # what compact() checks before it takes a MaxSAT placement
+    assert c._from_start(data, {data.meetings[k].id: (data.slots[s].id, out.choice.get(k, ""))
+                                for k, s in enumerate(out.assign)})[0] == out.assign
 
 
 def _forced_hole() -> Problem:
