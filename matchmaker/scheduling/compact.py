@@ -250,6 +250,8 @@ PERMUTE_EVERY = 10
 # of the time the first variant gets before the next one takes over
 MAXSAT_CAP_ABOVE_OWN = 2
 MAXSAT_FIRST_SHARE = 0.15
+# the solver children (second annealing chain, MaxSAT) need `fork` (Linux, macOS)
+CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 _ONE = object()  # a participant's slot taken by a meeting held in place
 
@@ -826,8 +828,6 @@ class _Search:
                               caps, workers=1)
         if self.halted() or self._done(1) or until - time.monotonic() < 2.0:
             return
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return
         forked = _fork(_anneal_child, self.data, self.rng.randrange(1 << 30))
         if forked is None:
             return
@@ -1403,8 +1403,10 @@ def _fork(target: Callable, *args) -> tuple[multiprocessing.Process, object] | N
     child. The children run only plain Python (the annealing) or the SAT solver,
     never CP-SAT, and touch no lock another thread could hold, which is why the
     warning Python 3.12+ gives on any fork from a threaded process is silenced.
-    None when the process cannot be started.
+    None when the process cannot be started, or the system has no `fork`.
     """
+    if not CAN_FORK:
+        return None
     ctx = multiprocessing.get_context("fork")
     conn, child_conn = ctx.Pipe()
     proc = ctx.Process(target=target, args=(child_conn, *args), daemon=True)
@@ -1535,7 +1537,8 @@ def compact(
     own = _participant_bounds(data, time.monotonic() + total * 0.1, stop)
     search.lb_holes = max(search.lb_holes, sum(own.values()))
     runner = None
-    if not search._done(1) and maxsat.applicable(data) and "fork" in multiprocessing.get_all_start_methods():
+    with_maxsat = not search._done(1) and maxsat.applicable(data) and CAN_FORK
+    if with_maxsat:
         own_list = [own.get(p, 0) for p in range(len(data.pids))]
         if num_workers >= 2:
             runner = threading.Thread(target=search.maxsat, args=(phase1_end, own_list), daemon=True)
@@ -1566,7 +1569,7 @@ def compact(
         if num_workers >= 2:
             background = threading.Thread(target=search.helper, args=(phase1_end, own, runner), daemon=True)
             background.start()
-        elif own and runner is None:
+        elif own and not with_maxsat:
             search.capped_solve((phase1_end - time.monotonic()) * 0.3, own)
     rounds = 0
     while not search._done(1) and not _stopped(stop) and time.monotonic() < phase1_end - 0.05:
