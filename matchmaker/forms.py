@@ -1,9 +1,18 @@
-"""The base every form inherits: Flask-WTF's CSRF protection and stripped text."""
+"""The base every form inherits: Flask-WTF's CSRF protection and cleaned text."""
 from flask_wtf import FlaskForm
+
+# fields whose text is stripped of surrounding blanks; hidden fields keep theirs
+STRIPPED = ("StringField", "EmailField", "TextAreaField", "SearchField", "TelField")
+TEXT = (*STRIPPED, "HiddenField")
 
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def drop_nul(value):
+    """NUL characters mean nothing in a form and PostgreSQL refuses them in text."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 def attach_error(form, error, default=None) -> None:
@@ -21,8 +30,11 @@ def attach_error(form, error, default=None) -> None:
 class BaseForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            filters = unbound_field.kwargs.get("filters", [])
-            if strip not in filters and unbound_field.field_class.__name__ in (
-                    "StringField", "EmailField", "TextAreaField", "SearchField", "TelField"):
-                unbound_field.kwargs["filters"] = [strip, *filters]
+            kind = unbound_field.field_class.__name__
+            filters = list(unbound_field.kwargs.get("filters", []))
+            if kind in STRIPPED and strip not in filters:
+                filters.insert(0, strip)
+            if kind in TEXT and drop_nul not in filters:
+                filters.insert(0, drop_nul)
+            unbound_field.kwargs["filters"] = filters
             return unbound_field.bind(form=form, **options)

@@ -15,25 +15,6 @@ from markupsafe import escape
 from ..forms import BaseForm
 
 
-TEXT_FIELDS = ("StringField", "TextAreaField", "SearchField", "HiddenField")
-
-
-def drop_nul(value):
-    return value.replace("\x00", "") if isinstance(value, str) else value
-
-
-class ConsoleForm(BaseForm):
-    """BaseForm that also drops NUL characters, which PostgreSQL refuses in text."""
-
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            if unbound_field.field_class.__name__ in TEXT_FIELDS:
-                filters = unbound_field.kwargs.get("filters", [])
-                if drop_nul not in filters:
-                    unbound_field.kwargs["filters"] = [*filters, drop_nul]
-            return super().bind_field(form, unbound_field, options)
-
-
 class EscapedText:
     """A lazy translation that templates escape: Flask-Babel's lazy strings count as safe
     HTML, which would swallow a text like '/events/<slug>'."""
@@ -60,7 +41,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class EventForm(ConsoleForm):
+class EventForm(BaseForm):
     name = StringField(_l("Event name"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(_l("Web address (slug)"), validators=[DataRequired(), Length(max=80)],
                        description=EscapedText(_l("Lowercase letters, digits and hyphens: "
@@ -74,7 +55,7 @@ class EventForm(ConsoleForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
 
 
-class BookingRulesForm(ConsoleForm):
+class BookingRulesForm(BaseForm):
     max_open_requests = IntegerField(
         _l("Open requests a participant may have"),
         validators=[InputRequired(), NumberRange(0, 1000)])
@@ -87,19 +68,19 @@ class BookingRulesForm(ConsoleForm):
         description=_l("Leave empty: requests do not expire."))
 
 
-class ProductGroupsForm(ConsoleForm):
+class ProductGroupsForm(BaseForm):
     groups = MultiCheckboxField(_l("Product groups in use"), coerce=int)
 
 
-class PhaseForm(ConsoleForm):
+class PhaseForm(BaseForm):
     move = HiddenField(validators=[DataRequired()])
 
 
-class ConfirmForm(ConsoleForm):
+class ConfirmForm(BaseForm):
     """A POST-only action: just the CSRF token."""
 
 
-class BlockForm(ConsoleForm):
+class BlockForm(BaseForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=100)],
                        description=_l("For instance 'Morning meetings'."))
     day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day."))])
@@ -112,7 +93,7 @@ class BlockForm(ConsoleForm):
                                  validators=[InputRequired(), NumberRange(0, 120)])
 
 
-class TablesForm(ConsoleForm):
+class TablesForm(BaseForm):
     count = IntegerField(_l("How many tables"), default=10,
                          validators=[InputRequired(), NumberRange(1, 500)])
     first_number = IntegerField(_l("First number"),
@@ -124,11 +105,11 @@ class TablesForm(ConsoleForm):
     spare = BooleanField(_l("Spare tables (kept free for on-the-day meetings)"))
 
 
-class StandForm(ConsoleForm):
+class StandForm(BaseForm):
     owner = SelectField(_l("Stand of"), coerce=int, validators=[InputRequired()])
 
 
-class DialogueSessionForm(ConsoleForm):
+class DialogueSessionForm(BaseForm):
     product_group = SelectField(_l("Product group"), coerce=int, validators=[InputRequired()])
     name = StringField(_l("Title"), validators=[Optional(), Length(max=160)],
                        description=EscapedText(_l("Empty: 'Market dialogue: <product group>'.")))
@@ -138,7 +119,7 @@ class DialogueSessionForm(ConsoleForm):
     end_time = TimeField(_l("End"), validators=[InputRequired(message=_l("Give the end time."))])
 
 
-class DialogueTableForm(ConsoleForm):
+class DialogueTableForm(BaseForm):
     label = StringField(_l("Table label"), validators=[DataRequired(), Length(max=40)])
     buyer_seats = IntegerField(_l("Buyer seats"), default=6,
                                validators=[InputRequired(), NumberRange(1, 30)])
@@ -147,7 +128,7 @@ class DialogueTableForm(ConsoleForm):
     moderator = SelectField(_l("Moderator"), coerce=int, validators=[Optional()])
 
 
-class ImportForm(ConsoleForm):
+class ImportForm(BaseForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))],
                      render_kw={"accept": ".csv,text/csv"},
                      description=_l("Columns: name, email, organisation, role, product_groups "
@@ -157,13 +138,13 @@ class ImportForm(ConsoleForm):
     invite = BooleanField(_l("Send invitations to new accounts"), default=True)
 
 
-class ImportConfirmForm(ConsoleForm):
+class ImportConfirmForm(BaseForm):
     csv_text = HiddenField(validators=[DataRequired()])
     only_valid = BooleanField(_l("Import only the valid rows"))
     invite = BooleanField(_l("Send invitations to new accounts"))
 
 
-class SetPasswordForm(ConsoleForm):
+class SetPasswordForm(BaseForm):
     password = PasswordField(_l("New password"), validators=[DataRequired()],
                              description=_l("At least 10 characters."),
                              render_kw={"autocomplete": "new-password"})
@@ -173,24 +154,24 @@ class SetPasswordForm(ConsoleForm):
                             render_kw={"autocomplete": "new-password"})
 
 
-class CheckinSearchForm(ConsoleForm):
+class CheckinSearchForm(BaseForm):
     class Meta:
         csrf = False
 
     q = SearchField(_l("Name, e-mail or organisation"), validators=[Optional(), Length(max=100)])
 
 
-class MeetingStatusForm(ConsoleForm):
+class MeetingStatusForm(BaseForm):
     status = SelectField(_l("Status"), choices=[
         SelectChoice(value, label) for value, label in MEETING_STATUS_LABELS.items()])
 
 
-class FillForm(ConsoleForm):
+class FillForm(BaseForm):
     request_id = IntegerField(validators=[InputRequired()])
     table_id = IntegerField(validators=[InputRequired()])
 
 
-class FeedbackForm(ConsoleForm):
+class FeedbackForm(BaseForm):
     useful = SelectField(_l("Was this meeting useful?"), coerce=int,
                          choices=[SelectChoice(5, _l("5 – very useful")), SelectChoice(4, "4"),
                                   SelectChoice(3, "3"), SelectChoice(2, "2"),
