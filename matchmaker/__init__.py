@@ -112,16 +112,20 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .agenda.views import bp as agenda_bp
+    from .attendees.views import bp as attendees_bp
     from .auth.views import bp as auth_bp
+    from .console.views import bp as console_bp
+    from .feedback.views import bp as feedback_bp
+    from .marketplace.views import bp as marketplace_bp
+    from .meetings.views import bp as meetings_bp
+    from .onsite.views import bp as onsite_bp
+    from .profiles.views import bp as profiles_bp
     from .public.views import bp as public_bp
+    from .schedule.runners import init_runs
+    from .schedule.views import bp as schedule_bp
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(auth_bp)
-    # Feature blueprints, one line each:
-    from .organiser.runs import init_runs; init_runs(app)  # noqa: E702  (solver runs: job runner, interrupted runs)
-    from .organiser.schedule_views import bp as schedule_bp; app.register_blueprint(schedule_bp)  # noqa: E702
-    from .meetings.views import bp as meetings_bp; app.register_blueprint(meetings_bp)  # noqa: E702
-    from .agenda.views import bp as agenda_bp; app.register_blueprint(agenda_bp)  # noqa: E702
-    from .profiles.views import bp as profiles_bp; app.register_blueprint(profiles_bp)  # noqa: E702
-    from .marketplace.views import bp as marketplace_bp; app.register_blueprint(marketplace_bp)  # noqa: E702
-    from .organiser.views import bp as organiser_bp; app.register_blueprint(organiser_bp)  # noqa: E702
+    for blueprint in (public_bp, auth_bp, schedule_bp, meetings_bp, agenda_bp, profiles_bp,
+                      marketplace_bp, console_bp, attendees_bp, onsite_bp, feedback_bp):
+        app.register_blueprint(blueprint)
+    init_runs(app)

@@ -66,9 +66,18 @@ def _register_commands() -> None:
     """The solver, console, notification and worker commands, each from its feature."""
     from .marketdialogue.cli import dialogue_group
     from .notifications.cli import send_digests_command
-    from .organiser.cli import export_group, import_group
-    from .organiser.queue_rq import worker_command
-    from .organiser.schedule_cli import register as register_schedule_commands
+    from .attendees.cli import export_attendees_command, import_attendees_command
+    from .commands import export_group, import_group
+    from .exports.cli import export_agendas, export_ical, export_instance, export_tables
+    from .schedule.cli import dialogues_command, import_schedule, schedule_command
+    from .schedule.queue_rq import worker_command
+
+    import_group.add_command(import_attendees_command, "attendees")
+    import_group.add_command(import_schedule, "schedule")
+    for command, name in ((export_attendees_command, "attendees"), (export_ical, "ical"),
+                          (export_tables, "tables"), (export_agendas, "agendas"),
+                          (export_instance, "instance")):
+        export_group.add_command(command, name)
     from .scheduling.cli import check_command, generate_command, solve_command
 
     cli.add_command(solve_command, "solve")
@@ -79,7 +88,8 @@ def _register_commands() -> None:
     cli.add_command(export_group, "export")
     cli.add_command(send_digests_command)
     cli.add_command(worker_command)
-    register_schedule_commands(cli)
+    cli.add_command(schedule_command, "schedule")
+    cli.add_command(dialogues_command, "dialogues")
 
 
 _register_commands()

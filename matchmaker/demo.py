@@ -17,7 +17,7 @@ from .database import utcnow
 from .models import (Absence, CircularStrategy, DialogueSession, DialogueTable, Event, Listing,
                      ListingKind, MeetingRequest, Organisation, Participation, Phase, Priority,
                      ProductGroup, RequestStatus, Role, Table, User)
-from .organiser.setup import add_meeting_block, add_tables
+from .console.setup import add_meeting_block, add_tables
 from .reference_data import ensure_reference_data
 from .timeutil import local_to_utc
 

@@ -38,3 +38,7 @@ class BaseForm(FlaskForm):
                 filters.insert(0, drop_nul)
             unbound_field.kwargs["filters"] = filters
             return unbound_field.bind(form=form, **options)
+
+
+class ActionForm(BaseForm):
+    """A one-button POST action (delete, publish, accept...): just the CSRF token."""

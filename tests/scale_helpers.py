@@ -105,7 +105,7 @@ def matchmaker_command(*args: str) -> list[str]:
 
 def use_rq(app, redis_url: str) -> None:
     """Switch a test app to the RQ backend on `redis_url`."""
-    from matchmaker.organiser.queue_rq import RQJobRunner
+    from matchmaker.schedule.queue_rq import RQJobRunner
 
     app.config.update(RUNS_SYNC=False, RUNS_BACKEND="rq", RUNS_REDIS_URL=redis_url)
     app.extensions["solve_runner"] = RQJobRunner(app)

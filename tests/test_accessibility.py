@@ -24,7 +24,7 @@ from matchmaker.extensions import db
 from matchmaker.meetings.services import why_not_requestable
 from matchmaker.models import (Absence, Event, Listing, MeetingRequest, Participation,
                                RequestStatus, Role, RunKind, RunStatus, SolveRun, User)
-from matchmaker.organiser import publishing, solving
+from matchmaker.schedule import compare, explain, moves, publish, solving
 from matchmaker.scheduling import dumps_schedule, fcfs
 from support import DEMO_PASSWORD, chromium, page_left, served
 
@@ -79,7 +79,7 @@ def published(demo):
                        time_limit_s=1.0, progress=1.0, result=dumps_schedule(schedule))
         db.session.add(run)
         db.session.flush()
-        publishing.publish_schedule(db.session, event, run, notify=False)
+        publish.publish_schedule(db.session, event, run, notify=False)
         db.session.commit()
         return run.id
 

@@ -19,7 +19,7 @@ from matchmaker import create_app, scheduling
 from matchmaker.extensions import db
 from matchmaker.models import (Booking, Event, Meeting, MeetingRequest, Notification, RequestStatus,
                                RunKind, RunStatus, SolveRun)
-from matchmaker.organiser import publishing, solving
+from matchmaker.schedule import compare, explain, moves, publish, runs, solving
 from scale_helpers import (app_environment, last_run_id, log_tail, matchmaker_command,  # noqa: F401
                            redis_url, run_row, stop_process, use_rq, wait_until)
 from support import make_test_config
@@ -40,7 +40,7 @@ def published(demo):
                        time_limit_s=1.0, progress=1.0, result=scheduling.dumps_schedule(draft))
         db.session.add(run)
         db.session.flush()
-        publishing.publish_schedule(db.session, event, run, notify=False)
+        publish.publish_schedule(db.session, event, run, notify=False)
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(Meeting))
         db.session.remove()
@@ -146,7 +146,7 @@ def in_process_worker(published, redis_url, tmp_path, monkeypatch):
     """Work the queue once in this process (RQ's SimpleWorker), jobs reading this env."""
     from rq import Queue, SimpleWorker
 
-    from matchmaker.organiser.queue_rq import redis_connection
+    from matchmaker.schedule.queue_rq import redis_connection
 
     for key, value in app_environment(published, tmp_path, redis_url).items():
         monkeypatch.setenv(key, value)
@@ -170,7 +170,7 @@ def test_a_job_that_raises_fails_the_run_with_its_reason_and_changes_nothing(
     def broken(*args, **kwargs):
         raise MemoryError("the solver ran out of memory")
 
-    monkeypatch.setattr(scheduling, "solve", broken)
+    monkeypatch.setattr(runs, "solve_meetings", broken)
     before = schedule_snapshot(published)
     start_run(login_as(ORGANISER), time_limit=5)
     run_id = last_run_id(published)
@@ -189,7 +189,7 @@ def test_a_job_past_its_queue_timeout_fails_the_run_and_changes_nothing(
         while True:  # a solver that never comes back
             time.sleep(0.05)
 
-    monkeypatch.setattr(scheduling, "solve", hangs)
+    monkeypatch.setattr(runs, "solve_meetings", hangs)
     published.config["RUNS_JOB_GRACE_S"] = 0
     before = schedule_snapshot(published)
     start_run(login_as(ORGANISER), time_limit=1)

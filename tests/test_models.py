@@ -9,7 +9,7 @@ from matchmaker.extensions import db
 from matchmaker.models import (Booking, DialogueSeat, DialogueSession, DialogueTable, Event,
                                Meeting, MeetingBlock, MeetingRequest, Participation,
                                ProductGroup, RequestStatus, Role, Side, User)
-from matchmaker.organiser.setup import add_meeting_block, add_tables
+from matchmaker.console.setup import add_meeting_block, add_tables
 
 
 def _user(email):

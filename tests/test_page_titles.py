@@ -7,7 +7,7 @@ def _pages(app):
         if "GET" not in rule.methods or rule.arguments - {"slug"}:
             continue
         if rule.endpoint in ("static", "profiles.export", "agenda.agenda_ics",
-                             "organiser.export_attendees"):
+                             "attendees.export_attendees"):
             continue
         yield rule.build({"slug": "demo"} if "slug" in rule.arguments else {})[1]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..models import Event
-from ..organiser.solving import build_problem
+from ..schedule.solving import build_problem
 from ..scheduling import dumps_instance
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Event, RunKind, RunStatus, SolveRun
-from matchmaker.organiser import publishing, solving
-from matchmaker.organiser.runs import SyncJobRunner
+from matchmaker.schedule import compare, explain, moves, publish, solving
+from matchmaker.schedule.runners import SyncJobRunner
 from matchmaker.scheduling import dumps_schedule, fcfs
 
 
@@ -33,7 +33,7 @@ def published(demo):
                            fcfs(solving.build_problem(db.session, event).problem)))
         db.session.add(run)
         db.session.flush()
-        publishing.publish_schedule(db.session, event, run, notify=False)
+        publish.publish_schedule(db.session, event, run, notify=False)
         db.session.commit()
         db.session.remove()
     return demo

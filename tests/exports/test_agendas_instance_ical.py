@@ -11,7 +11,7 @@ from matchmaker.exports import agendas, ical
 from matchmaker.exports.instance import instance_json
 from matchmaker.extensions import db
 from matchmaker.models import Meeting
-from matchmaker.organiser import publishing, solving
+from matchmaker.schedule import compare, explain, moves, publish, solving
 from matchmaker.scheduling import parse_instance
 from export_helpers import demo_event, published, sync_runs  # noqa: F401 - fixtures
 
@@ -55,7 +55,7 @@ def test_ical_uids_stay_and_sequence_rises_when_a_meeting_moves(published, login
                     if (table.spare or table.owner_id is not None or m.table.owner_id
                             or (slot.id, table.id) in taken):
                         continue
-                    if not publishing.move_clashes(db.session, event, m, slot, table):
+                    if not moves.move_clashes(db.session, event, m, slot, table):
                         target = (m, slot, table)
                         break
                 if target:
@@ -64,7 +64,7 @@ def test_ical_uids_stay_and_sequence_rises_when_a_meeting_moves(published, login
                 break
         assert target is not None
         meeting, slot, table = target
-        publishing.move_meeting(db.session, event, meeting, slot, table, notify=False)
+        moves.move_meeting(db.session, event, meeting, slot, table, notify=False)
         db.session.commit()
         uid = ical.meeting_uid(meeting.id, "h.example")
         second = icalendar.Calendar.from_ical(ical.event_calendar(db.session, event, "h.example"))

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Event, RunKind, RunStatus, SolveRun
-from matchmaker.organiser import publishing, solving
-from matchmaker.organiser.runs import SyncJobRunner
+from matchmaker.schedule import compare, explain, moves, publish, solving
+from matchmaker.schedule.runners import SyncJobRunner
 from matchmaker.scheduling import dumps_schedule, fcfs
 
 ORGANISER = "organiser@demo.example"
@@ -36,7 +36,7 @@ def draft_run(event: Event, schedule=None) -> SolveRun:
 
 def publish_fcfs(event: Event) -> SolveRun:
     run = draft_run(event)
-    publishing.publish_schedule(db.session, event, run, notify=False)
+    publish.publish_schedule(db.session, event, run, notify=False)
     db.session.commit()
     return run
 

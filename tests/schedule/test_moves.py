@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Absence, Booking, Meeting
-from matchmaker.organiser import solving
+from matchmaker.schedule import solving
 from schedule_helpers import (  # noqa: F401 - fixtures too
     CONSOLE, ORGANISER, demo_event, published, sync_runs)
 
@@ -97,14 +97,14 @@ def test_move_onto_a_taken_table_is_refused_and_names_the_clash(published, login
 
 
 def test_move_onto_a_taken_table_names_the_meeting_there(published):
-    from matchmaker.organiser import publishing
+    from matchmaker.schedule import compare, explain, moves, publish
     with published.app_context():
         event = demo_event()
         meetings = solving.meetings_in_force(db.session, event)
         pooled = [m for m in meetings if m.table.owner_id is None]
         a = pooled[0]
         b = next(m for m in pooled if m.slot_id != a.slot_id)
-        clashes = publishing.move_clashes(db.session, event, a, b.slot, b.table)
+        clashes = moves.move_clashes(db.session, event, a, b.slot, b.table)
         when = b.slot.starts_at.astimezone(ZoneInfo(event.timezone))
         assert ("table", f"{b.table.label} is taken at {when:%H:%M} (meeting of "
                 f"{b.request.sender.user.name} and {b.request.recipient.user.name}).") in clashes
@@ -156,7 +156,7 @@ def test_move_to_a_slot_where_a_participant_is_absent_is_refused(published, logi
 def test_meeting_of_another_event_is_404(published, login_as):
     from datetime import date, time
     from matchmaker.models import Event, Participation, Role, User
-    from matchmaker.organiser.setup import add_meeting_block
+    from matchmaker.console.setup import add_meeting_block
     with published.app_context():
         other = Event(name="Other", slug="other")
         db.session.add(other)
@@ -177,15 +177,15 @@ def test_meeting_of_another_event_is_404(published, login_as):
 
 def test_move_page_lists_places_where_both_are_free_and_each_one_is_accepted(published,
                                                                                login_as):
-    from matchmaker.organiser import publishing
+    from matchmaker.schedule import compare, explain, moves, publish
     with published.app_context():
         event = demo_event()
         meeting = solving.meetings_in_force(db.session, event)[0]
-        places = publishing.free_places(db.session, event, meeting)
+        places = moves.free_places(db.session, event, meeting)
         assert places
         for slot, tables in places:
             for table in tables:
-                assert publishing.move_clashes(db.session, event, meeting, slot, table) == []
+                assert moves.move_clashes(db.session, event, meeting, slot, table) == []
         meeting_id, (slot, tables) = meeting.id, places[0]
         label = tables[0].label
     page = login_as(ORGANISER).get(f"{CONSOLE}/meetings/{meeting_id}/move")
@@ -196,7 +196,7 @@ def test_move_page_lists_places_where_both_are_free_and_each_one_is_accepted(pub
 def test_database_constraints_refuse_a_double_booking_the_checks_missed(published, monkeypatch):
     """If two organisers move meetings at once, the unique (slot, table) constraint decides."""
     from matchmaker.domain import DomainError
-    from matchmaker.organiser import publishing
+    from matchmaker.schedule import compare, explain, moves, publish
     with published.app_context():
         event = demo_event()
         pooled = [m for m in solving.meetings_in_force(db.session, event)
@@ -204,9 +204,9 @@ def test_database_constraints_refuse_a_double_booking_the_checks_missed(publishe
         a = pooled[0]
         b = next(m for m in pooled if m.slot_id != a.slot_id)
         before = (a.id, a.slot_id, a.table_id, a.sequence)
-        monkeypatch.setattr(publishing, "move_clashes", lambda *args: [])
+        monkeypatch.setattr(moves, "move_clashes", lambda *args: [])
         try:
-            publishing.move_meeting(db.session, event, a, b.slot, b.table, notify=False)
+            moves.move_meeting(db.session, event, a, b.slot, b.table, notify=False)
         except DomainError as error:
             assert "just took this place" in error.message
         else:

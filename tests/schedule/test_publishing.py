@@ -8,7 +8,7 @@ from matchmaker.domain import DomainError
 from matchmaker.extensions import db
 from matchmaker.mail import outbox
 from matchmaker.models import Booking, Meeting, Phase, SolveRun
-from matchmaker.organiser import publishing, solving
+from matchmaker.schedule import compare, explain, moves, publish, solving
 from matchmaker.scheduling import Assignment, Schedule, Unscheduled, check, fcfs
 from schedule_helpers import (  # noqa: F401 - fixtures too
     CONSOLE, ORGANISER, demo_event, draft_run, published, sync_runs)
@@ -72,7 +72,7 @@ def test_publishing_the_same_run_twice_is_refused(published, login_as):
     with published.app_context():
         assert placements() == before
         with pytest.raises(DomainError, match="published already"):
-            publishing.publish_schedule(db.session, demo_event(), db.session.get(SolveRun, run_id))
+            publish.publish_schedule(db.session, demo_event(), db.session.get(SolveRun, run_id))
 
 
 def test_republish_keeps_ids_of_unchanged_and_moved_meetings_and_bumps_sequence(published):
@@ -111,13 +111,13 @@ def test_republish_keeps_ids_of_unchanged_and_moved_meetings_and_bumps_sequence(
             del assignments[solving.meeting_key(dropped_rid)]
 
         run = edited_draft(event, edit)
-        comparison = publishing.compare_schedule(db.session, event, run)
+        comparison = compare.compare_schedule(db.session, event, run)
         assert (comparison.count("moved"), comparison.count("lost"),
                 comparison.count("gained")) == (1, 1, 0)
         affected = {p.id for p in comparison.affected}
         assert affected == {mover.request.sender_id, mover.request.recipient_id,
                             dropped.request.sender_id, dropped.request.recipient_id}
-        publishing.publish_schedule(db.session, event, run)
+        publish.publish_schedule(db.session, event, run)
         db.session.commit()
         after = placements()
         assert dropped_rid not in after
@@ -157,7 +157,7 @@ def test_two_meetings_swapping_places_publish_without_a_conflict(published):
             assignments[kb] = Assignment(meeting=kb, slot=assignments[kb].slot, table=ta)
 
         run = edited_draft(event, edit)
-        publishing.publish_schedule(db.session, event, run, notify=False)
+        publish.publish_schedule(db.session, event, run, notify=False)
         db.session.commit()
         after = placements()
         assert after[a.request_id][2] == before[b.request_id][2]
@@ -174,7 +174,7 @@ def test_failed_publish_changes_nothing(demo, login_as, monkeypatch):
         run_id = draft_run(event).id
         db.session.commit()
     calls = {"n": 0}
-    real_book = publishing._book
+    real_book = publish.book
 
     def failing_book(session, meeting):
         calls["n"] += 1
@@ -182,7 +182,7 @@ def test_failed_publish_changes_nothing(demo, login_as, monkeypatch):
             raise RuntimeError("disk full")
         real_book(session, meeting)
 
-    monkeypatch.setattr(publishing, "_book", failing_book)
+    monkeypatch.setattr(publish, "book", failing_book)
     client = login_as(ORGANISER)
     response = client.post(f"{CONSOLE}/runs/{run_id}/publish", follow_redirects=True)
     assert response.status_code == 200
@@ -207,7 +207,7 @@ def test_publish_notifies_only_participants_whose_agenda_changed(published):
 
         run = edited_draft(event, edit)
         outbox().clear()
-        publishing.publish_schedule(db.session, event, run)
+        publish.publish_schedule(db.session, event, run)
         db.session.commit()
         assert {m.to for m in outbox()} == people
 
@@ -261,7 +261,7 @@ def test_publishing_a_dialogue_plan_replaces_seats_and_keeps_unchanged_ones(demo
     client.post(f"{CONSOLE}/runs/dialogues", data={"d-kind": "dialogues", "d-time_limit": "1"})
     with demo.app_context():
         second = db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
-        comparison = publishing.compare_dialogues(db.session, demo_event(), second)
+        comparison = compare.compare_dialogues(db.session, demo_event(), second)
         second_id = second.id
     assert client.post(f"{CONSOLE}/runs/{second_id}/publish").status_code == 302
     with demo.app_context():
@@ -305,7 +305,7 @@ def test_dialogue_compare_page_explains_unseated_interests_in_names(demo, login_
     client.post(f"{CONSOLE}/runs/dialogues", data={"d-kind": "dialogues", "d-time_limit": "1"})
     with demo.app_context():
         run = db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
-        comparison = publishing.compare_dialogues(db.session, demo_event(), run)
+        comparison = compare.compare_dialogues(db.session, demo_event(), run)
         run_id = run.id
         assert comparison.unseated
         import re

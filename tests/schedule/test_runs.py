@@ -9,7 +9,8 @@ from sqlalchemy import select
 from matchmaker import create_app, scheduling
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, RunKind, RunStatus, SolveRun
-from matchmaker.organiser import runs
+from matchmaker.schedule import runs
+from matchmaker.schedule.runners import ThreadJobRunner
 from schedule_helpers import (  # noqa: F401 - fixtures too
     CONSOLE, ORGANISER, demo_event, published, sync_runs)
 
@@ -69,7 +70,7 @@ def test_a_failing_solver_marks_the_run_failed_with_the_reason(demo, login_as, m
     def broken(*args, **kwargs):
         raise RuntimeError("the solver ran out of memory")
 
-    monkeypatch.setattr(scheduling, "solve", broken)
+    monkeypatch.setattr(runs, "solve_meetings", broken)
     client = login_as(ORGANISER)
     client.post(f"{CONSOLE}/runs/meetings", data={"m-kind": "meetings", "m-time_limit": "1"})
     with demo.app_context():
@@ -158,7 +159,7 @@ def test_a_run_of_a_live_process_is_not_marked_interrupted(demo):
 
 
 def test_the_thread_runner_solves_off_the_request_thread(demo, login_as):
-    demo.extensions["solve_runner"] = runs.ThreadJobRunner(1)
+    demo.extensions["solve_runner"] = ThreadJobRunner(1)
     try:
         client = login_as(ORGANISER)
         response = client.post(f"{CONSOLE}/runs/dialogues",
@@ -219,7 +220,7 @@ def test_stopping_a_run_whose_process_is_gone_marks_it_interrupted(demo):
 
 def test_a_locked_meeting_that_cannot_stay_fails_the_run_with_names(published, login_as):
     from matchmaker.models import Absence
-    from matchmaker.organiser import solving
+    from matchmaker.schedule import solving
     with published.app_context():
         meeting = solving.meetings_in_force(db.session, demo_event())[0]
         meeting.locked = True

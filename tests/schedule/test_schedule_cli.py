@@ -11,7 +11,7 @@ from matchmaker.cli import cli
 from matchmaker.domain import DomainError
 from matchmaker.extensions import db
 from matchmaker.models import DialogueTable, Meeting, Phase, SolveRun
-from matchmaker.organiser import publishing
+from matchmaker.schedule import compare, explain, moves, publish
 from schedule_helpers import demo_event, published, sync_runs  # noqa: F401 - fixtures
 
 
@@ -162,10 +162,10 @@ def test_publishing_the_same_run_twice_from_the_cli_is_refused(published, runner
     assert invoke(runner, "import", "schedule", "demo", solved).exit_code == 0
     with published.app_context():
         run = db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
-        publishing.publish_schedule(db.session, demo_event(), run, notify=False)
+        publish.publish_schedule(db.session, demo_event(), run, notify=False)
         db.session.commit()
         try:
-            publishing.publish_schedule(db.session, demo_event(), run, notify=False)
+            publish.publish_schedule(db.session, demo_event(), run, notify=False)
         except DomainError as error:
             assert "published already" in error.message
         else:

@@ -11,7 +11,7 @@ from matchmaker.extensions import db
 from matchmaker.i18n import in_language
 from matchmaker.mail import outbox
 from matchmaker.models import SolveRun
-from matchmaker.organiser import publishing, runs, solving
+from matchmaker.schedule import compare, explain, moves, publish, runs, solving
 from schedule_helpers import (  # noqa: F401 - fixtures too
     CONSOLE, ORGANISER, demo_event, published, sync_runs)
 from test_publishing import edited_draft
@@ -93,7 +93,7 @@ def test_publish_notification_to_a_french_participant_is_in_french(published):
 
         run = edited_draft(event, edit)
         outbox().clear()
-        publishing.publish_schedule(db.session, event, run)
+        publish.publish_schedule(db.session, event, run)
         db.session.commit()
         mails = {m.to: m for m in outbox()}
         to_french, to_english = mails[french.email], mails[english.email]

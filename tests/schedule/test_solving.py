@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import (Absence, DialogueSeat, DialogueSession, MeetingRequest,
                                RequestStatus, Side)
-from matchmaker.organiser import solving
+from matchmaker.schedule import solving
 from matchmaker.scheduling import Meeting, Participant, Problem, Slot, Table as SolverTable
 from matchmaker.scheduling import problem_to_dict
 from schedule_helpers import demo_event, published, sync_runs  # noqa: F401 - fixtures

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import SolveRun, Table
-from matchmaker.organiser import publishing
+from matchmaker.schedule import compare, explain, moves, publish
 from schedule_helpers import (  # noqa: F401 - fixtures too
     CONSOLE, ORGANISER, demo_event, draft_run, sync_runs)
 
@@ -19,7 +19,7 @@ def test_why_not_lists_unscheduled_requests_with_reasons_and_the_planner_answer(
             table.spare = True
         db.session.flush()
         run = draft_run(event)
-        items = publishing.why_not(db.session, event, run)
+        items = explain.why_not(db.session, event, run)
         assert items
         assert all(item.reason for item in items)
         # Reasons speak of people, not of solver ids.

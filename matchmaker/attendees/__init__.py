@@ -1,0 +1,1 @@
+"""Attendees: import from CSV, export, invitations and their acceptance."""

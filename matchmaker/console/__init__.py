@@ -1,0 +1,1 @@
+"""The organiser console: creating and setting up an event, and its dashboard."""

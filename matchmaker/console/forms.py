@@ -1,0 +1,117 @@
+"""Forms of the organiser console."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField,
+                     SelectField, SelectMultipleField, StringField,
+                     TextAreaField, TimeField)
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange,
+                                Optional)
+from wtforms.widgets import CheckboxInput, ListWidget
+from markupsafe import escape
+
+from ..forms import BaseForm
+
+
+class EscapedText:
+    """A lazy translation that templates escape: Flask-Babel's lazy strings count as safe
+    HTML, which would swallow a text like '/events/<slug>'."""
+
+    def __init__(self, lazy) -> None:
+        self.lazy = lazy
+
+    def __str__(self) -> str:
+        return str(self.lazy)
+
+    def __html__(self) -> str:
+        return str(escape(str(self.lazy)))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes in a list; `_forms.field` wraps them in a fieldset with a legend."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class EventForm(BaseForm):
+    name = StringField(_l("Event name"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(_l("Web address (slug)"), validators=[DataRequired(), Length(max=80)],
+                       description=EscapedText(_l("Lowercase letters, digits and hyphens: "
+                                                 "the event lives at /events/<slug>.")))
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)],
+                           default="Europe/Brussels",
+                           render_kw={"list": "timezones", "autocomplete": "off"},
+                           description=_l("All times of the event are shown in this zone, "
+                                          "e.g. Europe/Brussels."))
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+
+
+class BookingRulesForm(BaseForm):
+    max_open_requests = IntegerField(
+        _l("Open requests a participant may have"),
+        validators=[InputRequired(), NumberRange(0, 1000)])
+    default_max_meetings = IntegerField(
+        _l("Meetings per participant (default)"),
+        validators=[InputRequired(), NumberRange(0, 200)])
+    request_expiry_days = IntegerField(
+        _l("Days before an unanswered request expires"),
+        validators=[Optional(), NumberRange(1, 365)],
+        description=_l("Leave empty: requests do not expire."))
+
+
+class ProductGroupsForm(BaseForm):
+    groups = MultiCheckboxField(_l("Product groups in use"), coerce=int)
+
+
+class PhaseForm(BaseForm):
+    move = HiddenField(validators=[DataRequired()])
+
+
+class BlockForm(BaseForm):
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=100)],
+                       description=_l("For instance 'Morning meetings'."))
+    day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day."))])
+    start_time = TimeField(_l("Start"),
+                           validators=[InputRequired(message=_l("Give the start time."))])
+    end_time = TimeField(_l("End"), validators=[InputRequired(message=_l("Give the end time."))])
+    meeting_minutes = IntegerField(_l("Meeting length (minutes)"), default=20,
+                                   validators=[InputRequired(), NumberRange(5, 240)])
+    break_minutes = IntegerField(_l("Break between meetings (minutes)"), default=5,
+                                 validators=[InputRequired(), NumberRange(0, 120)])
+
+
+class TablesForm(BaseForm):
+    count = IntegerField(_l("How many tables"), default=10,
+                         validators=[InputRequired(), NumberRange(1, 500)])
+    first_number = IntegerField(_l("First number"),
+                                validators=[Optional(), NumberRange(1, 100000)],
+                                description=_l("Empty: after the highest number in use."))
+    zone = StringField(_l("Zone"), validators=[Optional(), Length(max=80)],
+                       render_kw={"list": "zones"},
+                       description=_l("A product group's name groups its tables in the hall."))
+    spare = BooleanField(_l("Spare tables (kept free for on-the-day meetings)"))
+
+
+class StandForm(BaseForm):
+    owner = SelectField(_l("Stand of"), coerce=int, validators=[InputRequired()])
+
+
+class DialogueSessionForm(BaseForm):
+    product_group = SelectField(_l("Product group"), coerce=int, validators=[InputRequired()])
+    name = StringField(_l("Title"), validators=[Optional(), Length(max=160)],
+                       description=EscapedText(_l("Empty: 'Market dialogue: <product group>'.")))
+    day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day."))])
+    start_time = TimeField(_l("Start"),
+                           validators=[InputRequired(message=_l("Give the start time."))])
+    end_time = TimeField(_l("End"), validators=[InputRequired(message=_l("Give the end time."))])
+
+
+class DialogueTableForm(BaseForm):
+    label = StringField(_l("Table label"), validators=[DataRequired(), Length(max=40)])
+    buyer_seats = IntegerField(_l("Buyer seats"), default=6,
+                               validators=[InputRequired(), NumberRange(1, 30)])
+    supplier_seats = IntegerField(_l("Supplier seats"), default=6,
+                                  validators=[InputRequired(), NumberRange(1, 30)])
+    moderator = SelectField(_l("Moderator"), coerce=int, validators=[Optional()])

@@ -1,0 +1,414 @@
+"""The organiser console: creating an event, its details, booking rules, product groups and
+phase, its meeting blocks, tables and stands, and its market-dialogue sessions.
+
+Every page under /events/<slug>/console is for the event's organisers only
+(`access.organiser_required`: anonymous -> login, others -> 403). Any logged-in user
+may create an event at /console/events/new and becomes its organiser, unless
+`EVENT_CREATION_ADMIN_ONLY` is set, in which case only administrators may.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from ..access import is_organiser, organiser_required
+from ..domain import DomainError
+from ..forms import ActionForm, attach_error
+from ..extensions import db
+from ..i18n import format_day, group_name
+from ..models import DialogueSession, MeetingBlock, Participation, ProductGroup, Role, Table
+from ..timeutil import format_time
+from . import dashboard, setup
+from .forms import (BlockForm, BookingRulesForm, DialogueSessionForm,
+                    DialogueTableForm, EventForm, PhaseForm, ProductGroupsForm, StandForm,
+                    TablesForm)
+from .pages import CONSOLE, get_in_event, page
+
+bp = Blueprint("console", __name__)
+
+
+# --- Creating an event -------------------------------------------------------------------
+
+def may_create_events(user) -> bool:
+    if current_app.config.get("EVENT_CREATION_ADMIN_ONLY"):
+        return bool(user.is_admin)
+    return True
+
+
+@bp.route("/console/events/new", methods=["GET", "POST"])
+@login_required
+def new_event():
+    if not may_create_events(current_user):
+        abort(403)
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            event = setup.create_event(
+                db.session, creator=current_user._get_current_object(), name=form.name.data,
+                slug=form.slug.data, timezone=form.timezone.data, venue=form.venue.data or "",
+                description=form.description.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Event '%(name)s' created. Next: meeting blocks and tables.",
+                    name=event.name), "success")
+            return redirect(url_for("console.home", slug=event.slug))
+    return page("console/new_event.html", form, form=form, zones=sorted(setup.available_zones()))
+
+
+# --- Console home --------------------------------------------------------------------------
+
+@bp.route(CONSOLE + "/")
+@organiser_required
+def home(event):
+    return render_template("console/home.html", event=event, phase_form=PhaseForm(),
+                           board=dashboard.build(db.session, event))
+
+
+# --- Event details, booking rules, product groups, phase ----------------------------------
+
+def _event_page(event, *, details=None, rules=None, groups=None):
+    details = details or EventForm(obj=event, formdata=None)
+    rules = rules or BookingRulesForm(obj=event, formdata=None)
+    if groups is None:
+        groups = ProductGroupsForm(formdata=None)
+        groups.groups.data = [g.id for g in event.product_groups]
+    _group_choices(groups)
+    failed = any(f.errors for f in (details, rules, groups))
+    return render_template("console/event.html", event=event, details=details, rules=rules,
+                           groups=groups, zones=sorted(setup.available_zones())), \
+        400 if failed else 200
+
+
+def _group_choices(form: ProductGroupsForm) -> None:
+    form.groups.choices = [SelectChoice(g.id, group_name(g)) for g in db.session.scalars(
+        select(ProductGroup).order_by(ProductGroup.sort_order))]
+
+
+@bp.route(CONSOLE + "/event", methods=["GET", "POST"])
+@organiser_required
+def edit_event(event):
+    if request.method == "GET":
+        return _event_page(event)
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            setup.update_event(db.session, event, name=form.name.data, slug=form.slug.data,
+                               timezone=form.timezone.data, venue=form.venue.data or "",
+                               description=form.description.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Event details saved."), "success")
+            return redirect(url_for("console.edit_event", slug=event.slug))
+    return _event_page(event, details=form)
+
+
+@bp.route(CONSOLE + "/rules", methods=["POST"])
+@organiser_required
+def booking_rules(event):
+    form = BookingRulesForm()
+    if form.validate_on_submit():
+        try:
+            setup.set_booking_rules(db.session, event,
+                                    max_open_requests=form.max_open_requests.data,
+                                    default_max_meetings=form.default_max_meetings.data,
+                                    request_expiry_days=form.request_expiry_days.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Booking rules saved."), "success")
+            return redirect(url_for("console.edit_event", slug=event.slug))
+    return _event_page(event, rules=form)
+
+
+@bp.route(CONSOLE + "/product-groups", methods=["POST"])
+@organiser_required
+def product_groups(event):
+    form = ProductGroupsForm()
+    _group_choices(form)
+    if form.validate_on_submit():
+        chosen = list(db.session.scalars(select(ProductGroup).where(
+            ProductGroup.id.in_(form.groups.data or []))))
+        setup.set_product_groups(db.session, event, chosen)
+        db.session.commit()
+        flash(_("Product groups saved."), "success")
+        return redirect(url_for("console.edit_event", slug=event.slug))
+    return _event_page(event, groups=form)
+
+
+@bp.route(CONSOLE + "/phase", methods=["POST"])
+@organiser_required
+def phase(event):
+    form = PhaseForm()
+    if form.validate_on_submit():
+        try:
+            new = setup.move_phase(db.session, event, form.move.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The event is now '%(phase)s'.", phase=new.label), "success")
+    else:
+        flash(_("The form expired; please try again."), "error")
+    return redirect(url_for("console.home", slug=event.slug))
+
+# --- Meeting blocks ------------------------------------------------------------------------
+
+@bp.route(CONSOLE + "/blocks", methods=["GET", "POST"])
+@organiser_required
+def blocks(event):
+    form = BlockForm()
+    if form.validate_on_submit():
+        try:
+            block = setup.add_meeting_block(
+                db.session, event, day=form.day.data, start=form.start_time.data,
+                end=form.end_time.data, meeting_minutes=form.meeting_minutes.data,
+                break_minutes=form.break_minutes.data, name=form.name.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(ngettext("Block added with %(num)d meeting slot.",
+                           "Block added with %(num)d meeting slots.", len(block.slots)),
+                  "success")
+            return redirect(url_for("console.blocks", slug=event.slug))
+    return page("console/blocks.html", form, event=event, form=form, delete_form=ActionForm())
+
+
+@bp.route(CONSOLE + "/blocks/<int:block_id>/delete", methods=["POST"])
+@organiser_required
+def delete_block(event, block_id: int):
+    block = get_in_event(MeetingBlock, event, block_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        setup.delete_meeting_block(db.session, block)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("console.blocks", slug=event.slug))
+    db.session.commit()
+    flash(_("Block deleted."), "success")
+    return redirect(url_for("console.blocks", slug=event.slug))
+
+
+# --- Tables and stands ---------------------------------------------------------------------
+
+def _suppliers(event) -> list[Participation]:
+    rows = db.session.scalars(select(Participation).where(
+        Participation.event_id == event.id, Participation.role == Role.SUPPLIER))
+    return sorted(rows, key=lambda p: p.display_name.casefold())
+
+
+def _stand_form(event, table: Table, suppliers) -> StandForm:
+    form = StandForm(formdata=None, prefix=f"t{table.id}")
+    form.owner.choices = [SelectChoice(0, _("— pooled table, no owner —"))] + [
+        SelectChoice(p.id, p.display_name) for p in suppliers]
+    form.owner.data = table.owner_id or 0
+    return form
+
+
+def _tables_page(event, form, stand_errors: dict | None = None):
+    suppliers = _suppliers(event)
+    stand_forms = {t.id: _stand_form(event, t, suppliers) for t in event.tables}
+    for table_id, message in (stand_errors or {}).items():
+        stand_forms[table_id].owner.errors = [message]
+    failed = bool(form.errors) or bool(stand_errors)
+    return render_template("console/tables.html", event=event, form=form,
+                           stand_forms=stand_forms, delete_form=ActionForm(),
+                           zones=[group_name(g) for g in event.product_groups]), \
+        400 if failed else 200
+
+
+@bp.route(CONSOLE + "/tables", methods=["GET", "POST"])
+@organiser_required
+def tables(event):
+    form = TablesForm()
+    if form.validate_on_submit():
+        try:
+            made = setup.add_table_batch(db.session, event, count=form.count.data,
+                                         first_number=form.first_number.data,
+                                         zone=form.zone.data or "", spare=form.spare.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(ngettext("%(num)d table added (%(first)s–%(last)s).",
+                           "%(num)d tables added (%(first)s–%(last)s).", len(made),
+                           first=made[0].number, last=made[-1].number), "success")
+            return redirect(url_for("console.tables", slug=event.slug))
+    return _tables_page(event, form)
+
+
+@bp.route(CONSOLE + "/tables/<int:table_id>/stand", methods=["POST"])
+@organiser_required
+def stand(event, table_id: int):
+    table = get_in_event(Table, event, table_id)
+    form = StandForm(prefix=f"t{table.id}")
+    suppliers = _suppliers(event)
+    form.owner.choices = [SelectChoice(0, "")] + [
+        SelectChoice(p.id, p.display_name) for p in suppliers]
+    if not form.validate_on_submit():
+        return _tables_page(event, TablesForm(formdata=None),
+                            {table.id: _("Choose a supplier from the list.")})
+    owner = db.session.get(Participation, form.owner.data) if form.owner.data else None
+    try:
+        setup.assign_stand(db.session, table, owner)
+    except DomainError as error:
+        db.session.rollback()
+        return _tables_page(event, TablesForm(formdata=None), {table.id: error.message})
+    db.session.commit()
+    flash(_("Table %(number)s: stand of %(name)s.", number=table.number, name=owner.display_name)
+          if owner else _("Table %(number)s: pooled table.", number=table.number), "success")
+    return redirect(url_for("console.tables", slug=event.slug))
+
+
+@bp.route(CONSOLE + "/tables/<int:table_id>/delete", methods=["POST"])
+@organiser_required
+def delete_table(event, table_id: int):
+    table = get_in_event(Table, event, table_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        setup.delete_table(db.session, table)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Table deleted."), "success")
+    return redirect(url_for("console.tables", slug=event.slug))
+
+
+# --- Market-dialogue sessions --------------------------------------------------------------
+
+def _moderators(event) -> list[Participation]:
+    rows = db.session.scalars(select(Participation).where(
+        Participation.event_id == event.id,
+        Participation.role.in_([Role.FACILITATOR, Role.MODERATOR])))
+    return sorted(rows, key=lambda p: p.display_name.casefold())
+
+
+def _table_form(event, dialogue, moderators, formdata=None) -> DialogueTableForm:
+    form = DialogueTableForm(formdata=formdata, prefix=f"s{dialogue.id}")
+    form.moderator.choices = [SelectChoice(0, _("— none yet —"))] + [
+        SelectChoice(p.id, p.display_name) for p in moderators]
+    if formdata is None:
+        form.label.data = f"{dialogue.product_group.name[:3].upper()}-{len(dialogue.tables) + 1}"
+    return form
+
+
+def _dialogues_page(event, form, table_form=None):
+    moderators = _moderators(event)
+    sessions = list(db.session.scalars(select(DialogueSession).where(
+        DialogueSession.event_id == event.id).order_by(DialogueSession.starts_at)))
+    table_forms = {s.id: _table_form(event, s, moderators) for s in sessions}
+    if table_form is not None:
+        table_forms[table_form[0]] = table_form[1]
+    failed = bool(form.errors) or (table_form is not None and bool(table_form[1].errors))
+    return render_template("console/dialogues.html", event=event, form=form, sessions=sessions,
+                           table_forms=table_forms, delete_form=ActionForm()), \
+        400 if failed else 200
+
+
+def _session_form(event, *, blank: bool = False) -> DialogueSessionForm:
+    form = DialogueSessionForm(formdata=None) if blank else DialogueSessionForm()
+    groups = event.product_groups or list(db.session.scalars(
+        select(ProductGroup).order_by(ProductGroup.sort_order)))
+    form.product_group.choices = [SelectChoice(g.id, group_name(g)) for g in groups]
+    return form
+
+
+@bp.route(CONSOLE + "/dialogues", methods=["GET", "POST"])
+@organiser_required
+def dialogues(event):
+    form = _session_form(event)
+    if form.validate_on_submit():
+        group = db.session.get(ProductGroup, form.product_group.data)
+        try:
+            setup.add_dialogue_session(db.session, event, product_group=group,
+                                       day=form.day.data, start=form.start_time.data,
+                                       end=form.end_time.data, name=form.name.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Market-dialogue session added; now add its tables."), "success")
+            return redirect(url_for("console.dialogues", slug=event.slug))
+    return _dialogues_page(event, form)
+
+
+@bp.route(CONSOLE + "/dialogues/<int:session_id>/tables", methods=["POST"])
+@organiser_required
+def dialogue_table(event, session_id: int):
+    dialogue = get_in_event(DialogueSession, event, session_id)
+    moderators = _moderators(event)
+    form = _table_form(event, dialogue, moderators, formdata=request.form)
+    if form.validate_on_submit():
+        moderator = db.session.get(Participation, form.moderator.data) \
+            if form.moderator.data else None
+        try:
+            setup.add_dialogue_table(db.session, dialogue, label=form.label.data,
+                                     buyer_seats=form.buyer_seats.data,
+                                     supplier_seats=form.supplier_seats.data,
+                                     moderator=moderator)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Table %(label)s added.", label=form.label.data), "success")
+            return redirect(url_for("console.dialogues", slug=event.slug))
+    return _dialogues_page(event, _session_form(event, blank=True), (dialogue.id, form))
+
+
+@bp.route(CONSOLE + "/dialogues/<int:session_id>/delete", methods=["POST"])
+@organiser_required
+def delete_dialogue(event, session_id: int):
+    dialogue = get_in_event(DialogueSession, event, session_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        setup.delete_dialogue_session(db.session, dialogue)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("console.dialogues", slug=event.slug))
+    db.session.commit()
+    flash(_("Session deleted."), "success")
+    return redirect(url_for("console.dialogues", slug=event.slug))
+
+
+
+# --- Template helpers ----------------------------------------------------------------------
+
+@bp.app_template_filter("console_time")
+def console_time(moment, event) -> str:
+    return format_time(moment, event.timezone) if moment else ""
+
+
+@bp.app_template_filter("console_day")
+def console_day(moment, event) -> str:
+    return format_day(moment, event.timezone, "short_year") if moment else ""
+
+
+@bp.app_context_processor
+def _console_helpers():
+    def console_link_for(event) -> bool:
+        return event is not None and hasattr(event, "slug") and is_organiser(current_user, event)
+    return {"console_link_for": console_link_for}

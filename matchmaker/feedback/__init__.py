@@ -1,0 +1,1 @@
+"""Participants' feedback after their meetings."""

@@ -1,0 +1,1 @@
+"""On the day: check-in, meeting status, the standby list."""

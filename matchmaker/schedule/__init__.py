@@ -1,0 +1,1 @@
+"""The schedule: solver runs and their jobs, comparing, publishing, moves and explanations."""

@@ -1,0 +1,82 @@
+"""Why a request was not scheduled or an interest not seated, in names: the solver's
+reasons speak of ids (p12, s3, T4, r55; d3, t7, o4), replaced here by people, times and
+tables."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from ..models import Event, MeetingRequest, Organisation, Participation, SolveRun
+from ..timeutil import format_time
+from . import solving
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    request: MeetingRequest
+    reason: str
+
+
+def why_not(session: Session, event: Event, run: SolveRun) -> list[WhyNot]:
+    """Each unscheduled request of a meetings run, with the solver's reason in names."""
+    schedule = solving.draft_schedule(run)
+    ep = solving.build_problem(session, event, block_dialogues=False)
+    names = namer(session, event, ep)
+    out = []
+    for u in schedule.unscheduled:
+        request = ep.requests.get(u.meeting)
+        rid = solving.parse_key(u.meeting, "r")
+        if request is None and rid is not None:
+            request = session.get(MeetingRequest, rid)
+        if request is None:
+            continue
+        out.append(WhyNot(request=request, reason=names(u.reason)))
+    return out
+
+
+def namer(session: Session, event: Event, ep: solving.EventProblem):
+    """Replace solver ids in a reason (p12, s3, T4, r55) by names, times, tables."""
+    tz = event.timezone
+
+    def word(match: re.Match) -> str:
+        prefix, number = match.group(1), int(match.group(2))
+        if prefix == "p":
+            p = ep.people.get(f"p{number}") or session.get(Participation, number)
+            return p.user.name if p is not None and p.event_id == event.id else match.group(0)
+        if prefix == "s":
+            s = ep.slots.get(f"s{number}")
+            return format_time(s.starts_at, tz) if s is not None else match.group(0)
+        if prefix == "T":
+            return f"table {number}"
+        r = ep.requests.get(f"r{number}")
+        if r is None:
+            return match.group(0)
+        return f"the meeting with {r.sender.user.name} and {r.recipient.user.name}"
+
+    pattern = re.compile(r'"?\b([psTr])(\d+)\b"?')
+    return lambda text: pattern.sub(word, text)
+
+
+def dialogue_namer(session: Session, built: solving.EventDialogue):
+    """Replace the plan's ids (p12, d3, d3/t7, t7, o4) by names in a reason."""
+    tables = {tid: t for (_, tid), t in built.tables.items()}
+
+    def word(match: re.Match) -> str:
+        prefix, number = match.group(1), int(match.group(2))
+        key = f"{prefix}{number}"
+        if prefix == "p" and key in built.people:
+            return built.people[key].user.name
+        if prefix == "d" and key in built.sessions:
+            d = built.sessions[key]
+            return d.name or d.product_group.name
+        if prefix == "t" and key in tables:
+            return f"table {tables[key].label}"
+        if prefix == "o":
+            org = session.get(Organisation, number)
+            return org.name if org is not None else key
+        return match.group(0)
+
+    pattern = re.compile(r"\b([pdto])(\d+)\b")
+    return lambda text: pattern.sub(word, text)
