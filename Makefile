@@ -11,11 +11,14 @@ ATTENDEES ?= 200
 
 install: $(STAMP)
 
-$(STAMP): setup.cfg pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
-	touch $(STAMP)
+# pip's output goes to .venv/install.log; it is shown only when the install fails.
+$(STAMP): setup.cfg setup.py pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing matchmaker and its dependencies into $(VENV) (log: $(VENV)/install.log) ..."
+	@{ $(BIN)/python -m pip install --upgrade pip setuptools wheel && \
+	   $(BIN)/python -m pip install -e '.[test,postgres]'; } > $(VENV)/install.log 2>&1 \
+	   || { cat $(VENV)/install.log; exit 1; }
+	@touch $(STAMP)
 
 # Translation catalogues: the .po files are the source, the .mo files are built here.
 CATALOGUES := $(wildcard matchmaker/translations/*/LC_MESSAGES/messages.po)

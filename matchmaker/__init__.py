@@ -12,9 +12,16 @@ from .database import reset_read_only, set_read_only
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .security import PasswordService
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+PACKAGE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def asset_folder(name: str) -> Path:
+    """`templates` or `static`: inside the package in an installed wheel, at the top of the
+    repository in a checkout (the layout the project keeps)."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -22,8 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         instance_path=os.environ.get("MATCHMAKER_INSTANCE_PATH") or None,
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(asset_folder("templates")),
+        static_folder=str(asset_folder("static")),
     )
     _configure(app, test_config)
     _init_extensions(app)
