@@ -92,7 +92,6 @@ def register():
         return redirect(_landing(current_user))
     form = RegisterForm()
     if form.validate_on_submit():
-        g.auth_attempt = True
         next_url = services.safe_next(request.args.get("next"))
         try:
             user, created = services.register_user(
@@ -104,6 +103,7 @@ def register():
             db.session.rollback()
             attach_error(form, error, default=form.email)
         else:
+            g.auth_attempt = True  # counts against the limit; a form with mistakes does not
             # The same answer whether or not the address had an account: only its
             # owner learns, by e-mail, that someone tried to register it again.
             if created:
