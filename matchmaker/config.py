@@ -25,7 +25,16 @@ DEFAULTS: dict = {
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
-    "LOGIN_RATE_LIMIT": "5/minute",
+    # Failed logins only: strict per account, generous per address (a venue's Wi-Fi
+    # puts everyone behind one public address).
+    "LOGIN_ACCOUNT_FAILURE_LIMIT": "5/minute",
+    "LOGIN_ADDRESS_FAILURE_LIMIT": "60/minute",
+    "REGISTER_RATE_LIMIT": "10/minute;50/hour",  # accounts asked for, per address
+    "PASSWORD_RESET_RATE_LIMIT": "10/minute;50/hour",  # reset e-mails, per address
+    "PASSWORD_RESET_ACCOUNT_LIMIT": "3/hour",  # reset e-mails, per account
+    "PASSWORD_RESET_MAX_AGE": 3600,  # seconds a reset link works
+    "EMAIL_VERIFICATION_MAX_AGE": 7 * 86400,  # seconds a confirmation link works
+    "EMAIL_VERIFICATION_RESEND_LIMIT": "3/hour",  # per account
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "DEMO_PASSWORD": "circular-demo-2026",
     "PASSWORD_MIN_LENGTH": 10,

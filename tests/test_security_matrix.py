@@ -15,10 +15,12 @@ from matchmaker.models import Listing, MeetingRequest, Participation, RequestSta
 # Pages anyone may see (the language switch too), and token-protected pages that need
 # no login.
 PUBLIC = {"static", "public.home", "public.event_page", "auth.login", "auth.register",
-          "auth.choose_language", "agenda.feed", "attendees.accept_invitation"}
+          "auth.choose_language", "agenda.feed", "attendees.accept_invitation",
+          "auth.forgot_password", "auth.reset_password", "auth.verify_email"}
 # Pages for any logged-in user, whether or not they take part in an event.
 ACCOUNT = {"auth.logout", "profiles.account", "profiles.export", "profiles.delete_account",
-           "profiles.join", "console.new_event"}
+           "profiles.join", "console.new_event", "auth.change_password", "auth.my_events",
+           "auth.resend_verification"}
 
 
 def _routes(app):

@@ -33,3 +33,28 @@ class LanguageForm(BaseForm):
     language = SelectField(_l("Language"),
                            choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
                            validators=[DataRequired()])
+
+
+class ForgotPasswordForm(BaseForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+
+
+class NewPasswordForm(BaseForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)],
+                             description=_l("At least 10 characters."),
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(),
+                                        EqualTo("password", _l("The passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(), Length(max=256)],
+                                     render_kw={"autocomplete": "current-password"})
+
+
+class ConfirmForm(BaseForm):
+    """A button that posts: only the CSRF token."""

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..database import utcnow
 from ..domain import DomainError
 from ..extensions import db
-from ..models import User
+from ..models import Participation, User
 from ..security import PasswordService, password_problems
 
 LOCK_AFTER_FAILURES = 10
@@ -25,19 +25,25 @@ def normalise_email(email: str) -> str:
 
 def register_user(session: Session, *, name: str, email: str, password: str,
                   passwords: PasswordService, min_length: int = 10,
-                  language: str | None = None) -> User:
+                  language: str | None = None) -> tuple[User, bool]:
+    """Make an unverified account, or find the one this address has already.
+
+    Returns (user, created). The caller answers both cases the same way, so that the
+    form does not tell who has an account; the owner of an existing one gets an e-mail.
+    """
     email = normalise_email(email)
     problems = password_problems(password, min_length=min_length, email=email)
     if problems:
         raise DomainError(" ".join(problems), field="password")
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise DomainError(_("An account with this e-mail address exists already. Log in instead."),
-                          field="email")
-    user = User(name=name.strip(), email=email, password_hash=passwords.hash(password),
-                language=language)
+    password_hash = passwords.hash(password)  # hashed either way: the same time either way
+    existing = session.scalar(select(User).where(User.email == email))
+    if existing is not None:
+        return existing, False
+    user = User(name=name.strip(), email=email, password_hash=password_hash,
+                language=language, email_verified=False)
     session.add(user)
     session.flush()
-    return user
+    return user, True
 
 
 def authenticate(session: Session, *, email: str, password: str, passwords: PasswordService,
@@ -45,7 +51,8 @@ def authenticate(session: Session, *, email: str, password: str, passwords: Pass
     """Return the user for these credentials or raise DomainError with a neutral message.
 
     After LOCK_AFTER_FAILURES wrong passwords the account is locked for LOCK_MINUTES,
-    on top of the per-address and per-account rate limits of the login view.
+    on top of the per-address and per-account failure limits of the login view; a
+    password reset ends the lock.
     """
     now = now or utcnow()
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
@@ -53,7 +60,9 @@ def authenticate(session: Session, *, email: str, password: str, passwords: Pass
         passwords.hash(password)  # same cost as a real check: no account enumeration by timing
         raise DomainError(_("Wrong e-mail address or password."))
     if user.locked_until and user.locked_until > now:
-        raise DomainError(_("Too many wrong passwords: this account is locked for a few minutes."))
+        raise DomainError(_("Too many wrong passwords: this account is locked for a few "
+                            "minutes. To unlock it now, choose a new password with “Forgot "
+                            "your password?”."))
     if not passwords.verify(user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= LOCK_AFTER_FAILURES:
@@ -78,6 +87,60 @@ def change_password(session: Session, user: User, new_password: str, *,
     user.password_hash = passwords.hash(new_password)
     user.rotate_session_token()
     session.flush()
+
+
+def change_own_password(session: Session, user: User, *, current_password: str,
+                        new_password: str, passwords: PasswordService,
+                        min_length: int = 10) -> None:
+    """The logged-in owner changes the password; every other session ends."""
+    if not passwords.verify(user.password_hash, current_password):
+        raise DomainError(_("This is not your current password."), field="current_password")
+    if current_password == new_password:
+        raise DomainError(_("Choose a password different from the current one."),
+                          field="password")
+    change_password(session, user, new_password, passwords=passwords, min_length=min_length)
+
+
+def reset_password(session: Session, user: User, new_password: str, *,
+                   passwords: PasswordService, min_length: int = 10) -> None:
+    """Set the password from a reset link: it also ends a lock and proves the address."""
+    change_password(session, user, new_password, passwords=passwords, min_length=min_length)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.email_verified = True
+    session.flush()
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def confirm_email(session: Session, user: User) -> bool:
+    """Mark the address as verified; False if it was already."""
+    if user.email_verified:
+        return False
+    user.email_verified = True
+    session.flush()
+    return True
+
+
+def email_verification_needed(user: User) -> str | None:
+    """Why `user` may not send meeting requests yet, or None.
+
+    A newcomer could otherwise name themselves after any organisation and write to
+    everyone; the link sent to the address shows that it is theirs.
+    """
+    if user.email_verified:
+        return None
+    return _("Confirm your e-mail address first: open the link we sent to %(email)s. "
+             "You can have it sent again from the notice at the top of the page.",
+             email=user.email)
+
+
+def participations_of(session: Session, user: User) -> list[Participation]:
+    """The user's participations, in the order they joined."""
+    return list(session.scalars(select(Participation).where(Participation.user_id == user.id)
+                                .order_by(Participation.id)))
 
 
 def end_sessions(session: Session, user: User) -> None:

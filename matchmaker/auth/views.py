@@ -1,4 +1,4 @@
-from flask import (Blueprint, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    session, url_for)
 from flask_babel import gettext as _, refresh
 from flask_login import current_user, login_required, login_user, logout_user
@@ -6,31 +6,65 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..domain import DomainError
 from ..forms import attach_error
 from ..extensions import db, limiter
-from . import services
+from . import emails, services, tokens
 from ..i18n import SESSION_KEY, current_language
-from .forms import LanguageForm, LoginForm, RegisterForm
+from .forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LanguageForm,
+                    LoginForm, NewPasswordForm, RegisterForm)
 
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def _config(key: str):
+    return lambda: current_app.config[key]
 
 
 def _account_key() -> str:
     return "account:" + services.normalise_email(request.form.get("email", ""))
 
 
-def _after_login_target() -> str:
-    return services.safe_next(request.args.get("next")) or url_for("public.home")
+def _user_key() -> str:
+    return "user:" + str(getattr(current_user, "id", None) or "anonymous")
+
+
+def _attempted(_response) -> bool:
+    """Count this request against its limits: a login that failed, a form that was sent."""
+    return bool(g.get("auth_attempt"))
+
+
+def _landing(user) -> str:
+    """Where a person goes after logging in: their event, their events, or the home page."""
+    participations = services.participations_of(db.session, user)
+    if len(participations) == 1:
+        return url_for("profiles.home", slug=participations[0].event.slug)
+    if participations:
+        return url_for("auth.my_events")
+    return url_for("public.home")
+
+
+def _after_login_target(user) -> str:
+    return services.safe_next(request.args.get("next")) or _landing(user)
+
+
+def _reset_link(user) -> str:
+    token = tokens.make_reset_token(user, secret_key=current_app.config["SECRET_KEY"])
+    return url_for("auth.reset_password", token=token, _external=True)
+
+
+def _send_verification(user, next_url: str | None = None) -> None:
+    config = current_app.config
+    token = tokens.make_verify_token(user, secret_key=config["SECRET_KEY"], next_url=next_url)
+    emails.send_verification(user, url_for("auth.verify_email", token=token, _external=True),
+                             max_age_s=int(config["EMAIL_VERIFICATION_MAX_AGE"]))
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, key_func=_account_key, methods=["POST"])
+@limiter.limit(_config("LOGIN_ADDRESS_FAILURE_LIMIT"), methods=["POST"],
+               deduct_when=_attempted)
+@limiter.limit(_config("LOGIN_ACCOUNT_FAILURE_LIMIT"), key_func=_account_key,
+               methods=["POST"], deduct_when=_attempted)
 def login():
     if current_user.is_authenticated:
-        return redirect(_after_login_target())
+        return redirect(_after_login_target(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -38,6 +72,7 @@ def login():
                                          password=form.password.data,
                                          passwords=services.password_service())
         except DomainError as error:
+            g.auth_attempt = True  # only failures count against the limits
             db.session.commit()  # keep the failure count
             form.password.errors.append(error.message)
         else:
@@ -45,19 +80,21 @@ def login():
             login_user(user, remember=form.remember.data)
             refresh()  # from here on, the account's own language
             flash(_("Welcome, %(name)s.", name=user.name), "success")
-            return redirect(_after_login_target())
+            return redirect(_after_login_target(user))
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_config("REGISTER_RATE_LIMIT"), methods=["POST"], deduct_when=_attempted)
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("public.home"))
+        return redirect(_landing(current_user))
     form = RegisterForm()
     if form.validate_on_submit():
+        next_url = services.safe_next(request.args.get("next"))
         try:
-            user = services.register_user(
+            user, created = services.register_user(
                 db.session, name=form.name.data, email=form.email.data,
                 password=form.password.data, passwords=services.password_service(),
                 min_length=current_app.config["PASSWORD_MIN_LENGTH"],
@@ -66,12 +103,151 @@ def register():
             db.session.rollback()
             attach_error(form, error, default=form.email)
         else:
-            db.session.commit()
-            login_user(user)
-            flash(_("Your account is ready."), "success")
-            return redirect(_after_login_target())
+            g.auth_attempt = True  # counts against the limit; a form with mistakes does not
+            # The same answer whether or not the address had an account: only its
+            # owner learns, by e-mail, that someone tried to register it again.
+            if created:
+                _send_verification(user, next_url)
+                db.session.commit()
+                login_user(user)
+            else:
+                emails.send_already_registered(user, url_for("auth.login", _external=True),
+                                               _reset_link(user))
+            flash(_("We sent an e-mail to %(email)s. Open the link in it to confirm your "
+                    "address.", email=services.normalise_email(form.email.data)), "success")
+            return redirect(next_url or url_for("public.home"))
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    """Confirm the address. A button, not the GET itself: mail scanners open links."""
+    config = current_app.config
+    try:
+        user, next_url = tokens.read_verify_token(
+            db.session, token, secret_key=config["SECRET_KEY"],
+            max_age_s=int(config["EMAIL_VERIFICATION_MAX_AGE"]))
+    except DomainError as error:
+        return render_template("auth/link_invalid.html", message=error.message,
+                               title=_("Confirm your e-mail address")), 400
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        changed = services.confirm_email(db.session, user)
+        db.session.commit()
+        flash(_("Your e-mail address is confirmed. You can send meeting requests now.")
+              if changed else _("Your e-mail address was confirmed already."), "success")
+        target = services.safe_next(next_url)
+        if current_user.is_authenticated and current_user.id == user.id:
+            return redirect(target or _landing(user))
+        return redirect(url_for("auth.login", next=target))
+    if user.email_verified and request.method == "GET":
+        flash(_("Your e-mail address was confirmed already."), "info")
+        if current_user.is_authenticated and current_user.id == user.id:
+            return redirect(services.safe_next(next_url) or _landing(user))
+        return redirect(url_for("auth.login"))
+    status = 400 if form.errors else 200
+    return render_template("auth/verify.html", form=form, user=user), status
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@login_required
+@limiter.limit(_config("EMAIL_VERIFICATION_RESEND_LIMIT"), key_func=_user_key,
+               deduct_when=_attempted)
+def resend_verification():
+    form = ConfirmForm()
+    target = services.safe_next(request.form.get("next")) or _landing(current_user)
+    if not form.validate_on_submit():
+        return redirect(target)
+    if current_user.email_verified:
+        flash(_("Your e-mail address was confirmed already."), "info")
+        return redirect(target)
+    g.auth_attempt = True
+    _send_verification(current_user._get_current_object())
+    flash(_("We sent a new link to %(email)s.", email=current_user.email), "success")
+    return redirect(target)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_config("PASSWORD_RESET_RATE_LIMIT"), methods=["POST"], deduct_when=_attempted)
+@limiter.limit(_config("PASSWORD_RESET_ACCOUNT_LIMIT"), key_func=_account_key,
+               methods=["POST"], deduct_when=_attempted)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if request.method == "GET" and request.args.get("email"):
+        form.email.data = request.args["email"][:254]
+    if form.validate_on_submit():
+        g.auth_attempt = True
+        email = services.normalise_email(form.email.data)
+        user = services.find_user(db.session, email)
+        if user is not None:
+            emails.send_reset(user, _reset_link(user),
+                              max_age_s=int(current_app.config["PASSWORD_RESET_MAX_AGE"]))
+        flash(_("If %(email)s has an account, we sent it a link to choose a new password. "
+                "It works for one hour.", email=email), "success")
+        return redirect(url_for("auth.login"))
+    status = 400 if form.errors else 200
+    return render_template("auth/forgot.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    config = current_app.config
+    try:
+        user = tokens.read_reset_token(db.session, token, secret_key=config["SECRET_KEY"],
+                                       max_age_s=int(config["PASSWORD_RESET_MAX_AGE"]))
+    except DomainError as error:
+        return render_template("auth/link_invalid.html", message=error.message,
+                               title=_("Choose a new password"),
+                               retry=url_for("auth.forgot_password")), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(db.session, user, form.password.data,
+                                    passwords=services.password_service(),
+                                    min_length=config["PASSWORD_MIN_LENGTH"])
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error, default=form.password)
+        else:
+            db.session.commit()
+            login_user(user)
+            refresh()
+            flash(_("Your new password is set, and you are logged in."), "success")
+            return redirect(_landing(user))
+    status = 400 if form.errors else 200
+    return render_template("auth/reset.html", form=form, user=user), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_own_password(
+                db.session, user, current_password=form.current_password.data,
+                new_password=form.password.data, passwords=services.password_service(),
+                min_length=current_app.config["PASSWORD_MIN_LENGTH"])
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error, default=form.password)
+        else:
+            emails.send_password_changed(user, url_for("auth.forgot_password", _external=True))
+            db.session.commit()
+            login_user(user)  # this session goes on with the new token; the others end
+            flash(_("Your password is changed. Other devices are logged out."), "success")
+            return redirect(url_for("profiles.account"))
+    status = 400 if form.errors else 200
+    return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/my-events")
+@login_required
+def my_events():
+    return render_template("auth/my_events.html",
+                           participations=services.participations_of(db.session, current_user))
 
 
 @bp.route("/language", methods=["POST"])

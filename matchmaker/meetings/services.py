@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from ..auth.services import email_verification_needed
 from ..domain import DomainError, NotFound
 from ..i18n import in_language
 from ..models import (Event, MeetingRequest, Participation, Phase, Priority, RequestStatus,
@@ -82,6 +83,8 @@ def why_not_requestable(session: Session, event: Event, sender: Participation,
     """The reason `sender` cannot ask `recipient` for a meeting now, or None."""
     if event.phase is not Phase.BOOKING_OPEN:
         return _("Meeting requests are not open for this event at the moment.")
+    if unverified := email_verification_needed(sender.user):
+        return unverified
     if sender.id == recipient.id:
         return _("You cannot request a meeting with yourself.")
     if sender.role not in REQUESTABLE_ROLES:

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import (CheckConstraint, Column, Enum, ForeignKey, String, Table as SATable,
-                        Text, UniqueConstraint)
+                        Text, UniqueConstraint, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from flask_babel import lazy_gettext as _l
@@ -57,6 +57,10 @@ class User(db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # 'en', 'nl' or 'fr' once chosen; None: follow the browser.
     language: Mapped[str | None] = mapped_column(String(8))
+    # False only for an account made on the registration form, until its owner follows
+    # the link sent to the address (or a password reset link). Accounts an organiser
+    # imports or invites, and demo accounts, come from someone who knows the address.
+    email_verified: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     participations: Mapped[list["Participation"]] = relationship(
         back_populates="user", cascade="all, delete-orphan")

@@ -11,6 +11,7 @@ test run never rewrites files of the repository.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
+from matchmaker.mail import outbox
 from matchmaker.models import (Booking, DialogueSeat, DialogueSession, Meeting, MeetingRequest,
                                Phase, RequestStatus, Side)
 from support import chromium, page_left, served
@@ -130,6 +132,13 @@ def test_supplier_registers_offers_and_books_a_meeting_the_buyer_accepts(live_ap
     j.type("#password", "a-long-password-1")
     j.type("#confirm", "a-long-password-1")
     j.submit()
+    assert "/events/demo" in browser.current_url, j.heading()
+
+    # Confirm the address with the link from the e-mail, then go on to join.
+    with live_app.app_context():
+        [mail] = [m for m in outbox() if m.to == "sam@loop-furniture.example"]
+    j.open(re.search(r"https?://\S+(/verify/\S+)", mail.body).group(1))
+    j.submit("main form.confirm-email button")
     assert "/events/demo/join" in browser.current_url, j.heading()
     j.type("#organisation", "Loop Furniture")
     j.click(j.find("input[name=role][value=supplier]"), navigates=False)

@@ -1,0 +1,39 @@
+"""axe-core on the account pages (reset, confirmation, password change, my events)."""
+from __future__ import annotations
+
+import pytest
+
+from matchmaker.auth import tokens
+from matchmaker.extensions import db
+from matchmaker.models import User
+from support import chromium, served, user_by_email
+from test_accessibility import _check_pages, _log_in
+
+NEWCOMER = "unconfirmed@example.org"
+
+
+@pytest.fixture
+def live(demo):
+    demo.config.update(WTF_CSRF_ENABLED=True)
+    with demo.app_context():
+        buyer = user_by_email("buyer1@demo.example")
+        db.session.add(User(email=NEWCOMER, name="Una Unconfirmed",
+                            password_hash=buyer.password_hash, email_verified=False))
+        db.session.commit()
+        secret = demo.config["SECRET_KEY"]
+        links = {"reset": "/password/reset/" + tokens.make_reset_token(buyer, secret_key=secret),
+                 "verify": "/verify/" + tokens.make_verify_token(user_by_email(NEWCOMER),
+                                                                 secret_key=secret)}
+    with served(demo) as base:
+        yield base, links
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_account_pages_have_no_serious_accessibility_violations(live, width):
+    base, links = live
+    with chromium(width, 900) as driver:
+        driver.set_script_timeout(60)
+        _check_pages(driver, base, ["/password/forgot", links["reset"]], phone=width < 500)
+        _log_in(driver, base, NEWCOMER)  # the confirmation notice shows on every page
+        _check_pages(driver, base, ["/account/password", "/my-events", "/account",
+                                    links["verify"]], phone=width < 500)
