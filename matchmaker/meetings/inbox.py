@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, true, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Meeting, MeetingRequest, Participation, RequestStatus
@@ -51,10 +51,17 @@ def _unread(me_id, seen_at, now: datetime):
     """Incoming requests and answers to one's own requests since `seen_at` (a column or value)."""
     incoming = and_(MeetingRequest.recipient_id == me_id, _open(now))
     answers = and_(MeetingRequest.sender_id == me_id, MeetingRequest.status.in_(ANSWERS))
+    return or_(and_(incoming, _after(MeetingRequest.created_at, seen_at)),
+               and_(answers, _after(MeetingRequest.responded_at, seen_at)))
+
+
+def _after(moment, seen_at):
+    """`moment` is later than the last visit; never visited counts as before everything."""
     if seen_at is None:
-        return or_(incoming, answers)
-    return or_(and_(incoming, MeetingRequest.created_at > seen_at),
-               and_(answers, MeetingRequest.responded_at > seen_at))
+        return true()
+    if isinstance(seen_at, datetime):
+        return moment > seen_at
+    return or_(seen_at.is_(None), moment > seen_at)
 
 
 def is_unread(request: MeetingRequest, me: Participation, seen_at: datetime | None,

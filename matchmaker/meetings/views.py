@@ -206,7 +206,7 @@ def answer_selected(event, me):
     """Accept or decline the requests ticked on the incoming tab, each on its own merits."""
     form = BulkAnswerForm()
     if not form.validate_on_submit():
-        if form.csrf_token.errors:
+        if "csrf_token" in form.errors:
             abort(400)
         for errors in form.errors.values():
             for message in errors:
