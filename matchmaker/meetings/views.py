@@ -108,6 +108,8 @@ def requests(event, me):
     no_time = unscheduled.why_no_time(
         db.session, me, [row.request for row in page.rows
                          if row.status is RequestStatus.ACCEPTED and row.request.meeting is None])
+    if counts["all"].unread:  # this visit sees them: no badge on this very page
+        g.setdefault("unread_requests", {})[event.id] = 0
     html = render_template(
         "meetings/requests.html", event=event, me=me, tab=tab, tabs=inbox.TABS,
         counts=counts, page=page, rows=page.rows, waiting=counts["incoming"].total,
