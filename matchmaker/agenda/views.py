@@ -10,6 +10,7 @@ from ..forms import attach_error
 from ..exports import ical
 from ..extensions import db
 from ..meetings import services as meetings
+from ..meetings.unscheduled import no_time_text, why_no_time
 from ..meetings.views import profile_url
 from ..models import Phase
 from ..timeutil import zone_label
@@ -27,10 +28,13 @@ def _agenda_context(event, me) -> dict:
     published = event.phase is Phase.PUBLISHED
     days = services.agenda_days(db.session, me) if published else []
     first = days[0].items[0].start if days else (event.slots[0].starts_at if event.slots else None)
+    unscheduled = services.unscheduled_requests(db.session, me) if published else []
     return dict(
         event=event, me=me, published=published, days=days,
         accepted=services.accepted_requests(db.session, me) if not published else [],
-        unscheduled=services.unscheduled_requests(db.session, me) if published else [],
+        unscheduled=unscheduled,
+        no_time={request_id: no_time_text(reason) for request_id, reason
+                 in why_no_time(db.session, me, unscheduled).items()},
         counterpart=lambda r: services.counterpart(r, me),
         zone=zone_label(first, event.timezone) if first else event.timezone,
         profile_url=lambda p: profile_url(event, p),

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..forms import BaseForm
 from ..models import Priority
-from .services import MESSAGE_MAX, REASON_MAX
+from .services import BULK_MAX, MESSAGE_MAX, REASON_MAX
 
 
 class RequestForm(BaseForm):
@@ -30,3 +30,14 @@ class DeclineForm(BaseForm):
 
 class ActionForm(BaseForm):
     """No fields: the CSRF token of a one-button action (accept, cancel)."""
+
+
+class BulkAnswerForm(BaseForm):
+    """The requests ticked on the incoming tab, and which answer they all get."""
+
+    ids = SelectMultipleField(
+        coerce=int, validate_choice=False,
+        validators=[DataRequired(_l("Select at least one request.")),
+                    Length(max=BULK_MAX, message=_l("Select at most %(max)d requests at once."))])
+    accept = SubmitField(_l("Accept selected"))
+    decline = SubmitField(_l("Decline selected"))

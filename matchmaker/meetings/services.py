@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from ..auth.services import email_verification_needed
 from ..domain import DomainError, NotFound
@@ -24,6 +24,8 @@ from ..notifications import services as notifications
 REQUESTABLE_ROLES = frozenset({Role.BUYER, Role.SUPPLIER, Role.FACILITATOR})
 MESSAGE_MAX = 1000
 REASON_MAX = 300
+BULK_MAX = 100  # requests answered at once
+MAX_ID = 2**63 - 1  # the largest integer a database key can hold
 
 
 def meeting_cap(participation: Participation) -> int:
@@ -257,51 +259,46 @@ def expire_requests(session: Session, event: Event, now: datetime) -> int:
 
 
 @dataclass(frozen=True)
-class RequestRow:
-    request: MeetingRequest
-    other: Participation
-    status: RequestStatus
-    can_answer: bool
-    can_cancel: bool
+class Outcome:
+    """What answering one of several selected requests did: done, or why not."""
+
+    request_id: int
+    name: str
+    done: bool
+    message: str = ""
 
 
-def request_rows(session: Session, me: Participation, *, received: bool,
-                 now: datetime) -> list[RequestRow]:
-    """A participant's received or sent requests, newest first, with what they may do."""
-    column = MeetingRequest.recipient_id if received else MeetingRequest.sender_id
-    other = MeetingRequest.sender if received else MeetingRequest.recipient
-    requests = session.scalars(
-        select(MeetingRequest).where(column == me.id)
-        .options(joinedload(other).options(joinedload(Participation.user),
-                                           joinedload(Participation.organisation)))
-        .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc()))
-    rows = []
-    for request in requests:
-        status = shown_status(request, now)
-        rows.append(RequestRow(
-            request=request, other=request.sender if received else request.recipient,
-            status=status, can_answer=received and status is RequestStatus.PENDING,
-            can_cancel=(status is RequestStatus.ACCEPTED
-                        or (not received and status is RequestStatus.PENDING))))
-    return rows
+def answer_many(session: Session, event: Event, me: Participation, request_ids: list[int],
+                *, accept: bool, now: datetime) -> list[Outcome]:
+    """Accept or decline several received requests, each on its own merits.
 
-
-def request_count(session: Session, me: Participation, *, received: bool) -> int:
-    """How many requests a participant has received or sent, whatever their state."""
-    column = MeetingRequest.recipient_id if received else MeetingRequest.sender_id
-    return session.scalar(select(func.count()).select_from(MeetingRequest)
-                          .where(column == me.id)) or 0
-
-
-def waiting_count(session: Session, me: Participation, now: datetime) -> int:
-    """Received requests waiting for `me`'s answer: pending and not past their expiry."""
-    return session.scalar(select(func.count()).select_from(MeetingRequest).where(
-        MeetingRequest.recipient_id == me.id,
-        MeetingRequest.status == RequestStatus.PENDING,
-        or_(MeetingRequest.expires_at.is_(None), MeetingRequest.expires_at > now))) or 0
+    A request refused (a cap reached, already answered, expired) says why; the others
+    go through. Unknown ids and requests of others read as missing.
+    """
+    outcomes = []
+    for request_id in dict.fromkeys(request_ids):
+        request = session.scalar(select(MeetingRequest).where(
+            MeetingRequest.id == request_id, MeetingRequest.event_id == event.id,
+            MeetingRequest.recipient_id == me.id)) if 0 < request_id <= MAX_ID else None
+        if request is None:
+            outcomes.append(Outcome(request_id, "", False, _("This request does not exist.")))
+            continue
+        name = request.sender.user.name
+        try:
+            if accept:
+                accept_request(session, request, me, now)
+            else:
+                decline_request(session, request, me, reason="", now=now)
+        except DomainError as error:
+            outcomes.append(Outcome(request_id, name, False, error.message))
+        else:
+            outcomes.append(Outcome(request_id, name, True))
+    return outcomes
 
 
 def participant_in_event(session: Session, event: Event, participation_id: int) -> Participation:
+    if not 0 < participation_id <= MAX_ID:
+        raise NotFound(_("This participant does not exist."))
     participation = session.scalar(select(Participation).where(
         Participation.id == participation_id, Participation.event_id == event.id))
     if participation is None:

@@ -1,15 +1,18 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from ..access import participant_required, participation_of
-from ..database import utcnow
+from ..agenda.services import table_label
+from ..database import reset_read_only, set_read_only, utcnow
 from ..domain import DomainError, NotFound
 from ..forms import attach_error
 from ..extensions import db
 from ..i18n import format_moment
-from . import services
-from .forms import ActionForm, DeclineForm, RequestForm
+from ..models import RequestStatus
+from . import inbox, services, unscheduled
+from .forms import ActionForm, BulkAnswerForm, DeclineForm, RequestForm
 
 bp = Blueprint("meetings", __name__)
 
@@ -43,6 +46,20 @@ def _find(event, me, request_id: int):
 @bp.route("/events/<slug>/requests/new/<int:participation_id>", methods=["GET", "POST"])
 @participant_required
 def new_request(event, me, participation_id: int):
+    return _new_request(event, me, participation_id)
+
+
+@bp.route("/events/<slug>/requests/new", methods=["GET", "POST"])
+@participant_required
+def new_request_to(event, me):
+    """The same form, addressed by `?to=<participation id>` (links from cards and profiles)."""
+    recipient_id = request.args.get("to", type=int)
+    if recipient_id is None:
+        abort(404)
+    return _new_request(event, me, recipient_id)
+
+
+def _new_request(event, me, participation_id: int):
     try:
         recipient = services.participant_in_event(db.session, event, participation_id)
     except NotFound:
@@ -71,27 +88,54 @@ def new_request(event, me, participation_id: int):
                            profile_url=profile_url(event, recipient)), status
 
 
+def _tab_asked(counts: dict[str, inbox.TabCount]) -> str:
+    tab = request.args.get("tab")
+    if tab == "received":  # the name of the incoming tab in older links and e-mails
+        return "incoming"
+    if tab in inbox.TABS:
+        return tab
+    return "incoming" if counts["incoming"].total or not counts["all"].total else "all"
+
+
 @bp.route("/events/<slug>/requests")
 @participant_required
 def requests(event, me):
-    tab = "sent" if request.args.get("tab") == "sent" else "received"
     now = utcnow()
-    rows = services.request_rows(db.session, me, received=tab == "received", now=now)
-    other_tab = "sent" if tab == "received" else "received"
-    return render_template(
-        "meetings/requests.html", event=event, me=me, tab=tab, rows=rows,
-        counts={tab: len(rows), other_tab: services.request_count(
-            db.session, me, received=other_tab == "received")},
-        waiting=(sum(1 for r in rows if r.can_answer) if tab == "received"
-                 else services.waiting_count(db.session, me, now)),
-        action_form=ActionForm(), decline_form=DeclineForm(),
+    counts = inbox.tab_counts(db.session, me, now)
+    tab = _tab_asked(counts)
+    page = inbox.request_page(db.session, me, tab, request.args.get("page", 1, type=int), now,
+                              seen_at=me.requests_seen_at)
+    no_time = unscheduled.why_no_time(
+        db.session, me, [row.request for row in page.rows
+                         if row.status is RequestStatus.ACCEPTED and row.request.meeting is None])
+    if counts["all"].unread:  # this visit sees them: no badge on this very page
+        g.setdefault("unread_requests", {})[event.id] = 0
+    html = render_template(
+        "meetings/requests.html", event=event, me=me, tab=tab, tabs=inbox.TABS,
+        counts=counts, page=page, rows=page.rows, waiting=counts["incoming"].total,
+        action_form=ActionForm(), decline_form=DeclineForm(), bulk_form=BulkAnswerForm(),
         accepted=services.accepted_count(db.session, me), cap=services.meeting_cap(me),
+        no_time={key: unscheduled.no_time_text(value) for key, value in no_time.items()},
         profile_url=lambda p: profile_url(event, p), market_url=_market_url(event),
-        when=lambda moment: format_moment(moment, event.timezone))
+        when=lambda moment: format_moment(moment, event.timezone), table_label=table_label)
+    if counts["all"].unread:
+        _mark_seen(me, now)
+    return html
 
 
 def _back(event, tab: str):
     return redirect(url_for("meetings.requests", slug=event.slug, tab=tab))
+
+
+def _mark_seen(me, now) -> None:
+    """Write the visit down: a GET runs in a read transaction, so end it and write apart."""
+    db.session.commit()
+    token = set_read_only(False)
+    try:
+        inbox.mark_seen(db.session, me, now)
+        db.session.commit()
+    finally:
+        reset_read_only(token)
 
 
 @bp.route("/events/<slug>/requests/<int:request_id>/accept", methods=["POST"])
@@ -112,7 +156,7 @@ def accept(event, me, request_id: int):
         db.session.commit()
         flash(_("Accepted: you will meet %(name)s.", name=meeting_request.sender.user.name),
               "success")
-    return _back(event, "received")
+    return _back(event, "incoming")
 
 
 @bp.route("/events/<slug>/requests/<int:request_id>/decline", methods=["GET", "POST"])
@@ -133,7 +177,7 @@ def decline(event, me, request_id: int):
             db.session.commit()
             flash(_("Declined the request of %(name)s.", name=meeting_request.sender.user.name),
                   "info")
-            return _back(event, "received")
+            return _back(event, "incoming")
     status = 400 if request.method == "POST" else 200
     return render_template("meetings/decline.html", event=event, me=me, form=form,
                            meeting_request=meeting_request), status
@@ -146,7 +190,7 @@ def cancel(event, me, request_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    tab = "sent" if meeting_request.sender_id == me.id else "received"
+    tab = "all"
     try:
         services.cancel_request(db.session, meeting_request, me, utcnow())
     except DomainError as error:
@@ -158,10 +202,50 @@ def cancel(event, me, request_id: int):
     return _back(event, tab)
 
 
+@bp.route("/events/<slug>/requests/answer", methods=["POST"])
+@participant_required
+def answer_selected(event, me):
+    """Accept or decline the requests ticked on the incoming tab, each on its own merits."""
+    form = BulkAnswerForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return _back(event, "incoming")
+    accept = bool(form.accept.data)
+    outcomes = services.answer_many(db.session, event, me, form.ids.data, accept=accept,
+                                    now=utcnow())
+    db.session.commit()
+    done = sum(1 for outcome in outcomes if outcome.done)
+    if done:
+        flash(ngettext("Accepted %(num)d request.", "Accepted %(num)d requests.", done)
+              if accept else
+              ngettext("Declined %(num)d request.", "Declined %(num)d requests.", done),
+              "success" if accept else "info")
+    for outcome in outcomes:
+        if not outcome.done:
+            flash(_("Not answered: %(name)s. %(reason)s",
+                    name=outcome.name or "#%d" % outcome.request_id, reason=outcome.message),
+                  "error")
+    return _back(event, "incoming")
+
+
 @bp.app_context_processor
 def _navigation():
     def takes_meetings(event) -> bool:
         """Whether the navigation shows requests and agenda links for this event."""
         me = participation_of(current_user, event)
         return me is not None and me.role in services.REQUESTABLE_ROLES
-    return {"takes_meetings": takes_meetings}
+
+    def unread_requests(event) -> int:
+        """New requests and answers since the last visit: one query per page, remembered."""
+        if not current_user.is_authenticated:
+            return 0
+        cache = g.setdefault("unread_requests", {})
+        if event.id not in cache:
+            cache[event.id] = inbox.unread_count_for_user(db.session, event.id,
+                                                          current_user.id, utcnow())
+        return cache[event.id]
+    return {"takes_meetings": takes_meetings, "unread_requests": unread_requests}

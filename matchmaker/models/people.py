@@ -132,6 +132,8 @@ class Participation(db.Model):
     feed_token: Mapped[str] = mapped_column(String(64), default=new_token)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # when the person last opened their requests: newer requests and answers are unread
+    requests_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship(back_populates="participations")

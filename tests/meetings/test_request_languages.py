@@ -21,7 +21,7 @@ def test_requests_page_in_french(demo, login_as):
     text = page.data.decode()
     assert page.status_code == 200
     assert "<h1>Demandes de rendez-vous</h1>" in text
-    assert re.search(r"Reçues \(\d+\)", text) and re.search(r"Envoyées \(\d+\)", text)
+    assert re.search(r"À traiter \(\d+\)", text) and re.search(r"Envoyées \(\d+\)", text)
     assert re.search(r"rendez-vous acceptés sur \d+ au maximum", text)
     assert "Meeting requests" not in text
 
