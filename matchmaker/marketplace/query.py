@@ -41,11 +41,13 @@ class QueryWord:
 
 
 def max_edits(word: str) -> int:
-    """Edits tolerated in a word of this length: none below 3 letters, one up to 5, then two
-    (the 'AUTO' fuzziness of Lucene-based search engines)."""
-    if len(word) < 3 or any(c.isdigit() for c in word):
+    """Edits tolerated in a word of this length: none below 4 letters, one up to 7, then two.
+
+    Stricter than the 'AUTO' fuzziness of Lucene-based engines (two edits from 6 letters):
+    with two, 'unicorn' found 'uniform'."""
+    if len(word) < 4 or any(c.isdigit() for c in word):
         return 0
-    return 1 if len(word) <= 5 else 2
+    return 1 if len(word) <= 7 else 2
 
 
 class Lexicon:
