@@ -64,7 +64,7 @@ class Lexicon:
         return i < len(self._sorted) and self._sorted[i].startswith(word)
 
     def known(self, word: str) -> bool:
-        return self.has_prefix(word) or word in synonym_table()
+        return self.has_prefix(word) or word in synonym_table() or bool(synonyms(word))
 
     def close(self, word: str, *, exclude: Iterable[str] = ()) -> list[str]:
         """Words within `max_edits(word)` of `word`, nearest and most frequent first."""

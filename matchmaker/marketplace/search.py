@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from typing import Collection, Hashable, Sequence
 
 from .query import QueryWord
+from .synonyms import ENDINGS
 from .text import fold, query_tokens, tokens
 
 FIELD_WEIGHTS: dict[str, float] = {
     "title": 3.0, "organisation": 2.0, "person": 2.0, "strategies": 1.5, "group": 1.0,
     "text": 1.0,
 }
-PLURAL_ENDINGS = ("s", "es", "en", "x")
 LITERAL_FIELDS = ("title", "organisation", "person", "text")
 PREFIX_FACTOR = 0.6
 MIN_PREFIX = 2
@@ -129,9 +129,9 @@ class SearchIndex:
                 for position, weights in found.items()}
 
     def _whole_word_scores(self, word: str) -> dict[int, float]:
-        """Like `_word_scores` for the word and its plurals only, not any longer word."""
+        """Like `_word_scores` for the word and its inflections only, not any longer word."""
         found: dict[int, list[float]] = {}
-        forms = (word, *(word + ending for ending in PLURAL_ENDINGS))
+        forms = (word, *(word + ending for ending in ENDINGS))
         for name, weight in FIELD_WEIGHTS.items():
             postings = self._postings[name]
             matched: set[int] = set()

@@ -9,7 +9,7 @@ query finds an English listing and the other way round.
 
 This is data: to add a word, add it to its row (or a new row), lower-case, one word
 per entry, singular and plural both when the plural is more than the singular with
--s, -es, -en or -x added (those are found anyway: "chair" finds "chairs"). Leave out
+-s, -es, -en, -x or -e added (those are found anyway: "chair" finds "chairs"). Leave out
 words that mean something else in another of the languages ("bank", "location").
 `tests/marketplace/test_synonyms.py` checks the rows stay well-formed.
 """
@@ -100,7 +100,7 @@ CONCEPTS: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] =
     (("toner", "cartridge"), ("toner", "cartridge", "inktpatroon"), ("toner", "cartouche", "cartouches")),
     # Circular practice
     (("secondhand",), ("tweedehands",), ("occasion",)),
-    (("refurbished", "refurbishing", "refurbishment"), ("gereviseerd", "revisie", "opgeknapt"), ("reconditionne", "reconditionnement")),
+    (("refurbished", "refurbishing", "refurbishment", "reconditioned", "remanufactured"), ("gereviseerd", "revisie", "opgeknapt"), ("reconditionne", "reconditionnement")),
     (("repair", "repairs", "repairable"), ("herstel", "herstellen", "reparatie", "repareerbaar"), ("reparation", "reparer", "reparable")),
     (("reuse", "reused", "reusing"), ("hergebruik", "hergebruikt"), ("reemploi", "reutilisation", "reutilise")),
     (("recycled", "recycling", "recycle"), ("gerecycleerd", "gerecycled", "recyclage", "recyclen"), ("recycle", "recycles", "recyclage")),
@@ -127,6 +127,17 @@ def synonym_table() -> dict[str, frozenset[str]]:
     return {word: frozenset(words) for word, words in table.items()}
 
 
+ENDINGS = ("s", "es", "en", "x", "e")  # plural (and Dutch/French adjective) endings
+
+
 def synonyms(word: str) -> frozenset[str]:
-    """The other words that mean what `word` (folded) means; empty when none is known."""
-    return synonym_table().get(word, frozenset()) - {word}
+    """The other words that mean what `word` (folded) means; empty when none is known.
+
+    A word not in the table is looked up without a plural ending: "desks" as "desk"."""
+    table = synonym_table()
+    if word not in table:
+        for ending in ENDINGS:
+            if word.endswith(ending) and word[:-len(ending)] in table:
+                word = word[:-len(ending)]
+                break
+    return table.get(word, frozenset()) - {word}
