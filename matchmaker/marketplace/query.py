@@ -57,7 +57,9 @@ class Lexicon:
     def __init__(self, frequency: Mapping[str, int]):
         self.frequency = dict(frequency)
         self._sorted = sorted(self.frequency)
-        self._candidates = sorted(set(self.frequency) | set(synonym_table()))
+        self._by_length: dict[int, list[str]] = {}
+        for word in sorted(set(self.frequency) | set(synonym_table())):
+            self._by_length.setdefault(len(word), []).append(word)
 
     def has_prefix(self, word: str) -> bool:
         i = bisect_left(self._sorted, word)
@@ -72,7 +74,9 @@ class Lexicon:
         if not edits:
             return []
         skip = {word, *exclude}
-        found = process.extract(word, self._candidates, scorer=OSA.distance,
+        candidates = [c for length in range(len(word) - edits, len(word) + edits + 1)
+                      for c in self._by_length.get(length, ())]  # n edits change length by <= n
+        found = process.extract(word, candidates, scorer=OSA.distance,
                                 score_cutoff=edits, limit=None)
         ranked = sorted(((distance, -self.frequency.get(candidate, 0), candidate)
                          for candidate, distance, _ in found if candidate not in skip))

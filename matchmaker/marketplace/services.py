@@ -127,7 +127,7 @@ class MarketPage:
     total: int
     page: int
     pages: int
-    people: list[Participation] = ()  # type: ignore[assignment]
+    people: tuple[Participation, ...] = ()
     searched_as: str | None = None  # the query with its typos corrected, when it had any
     suggestion: str | None = None  # "did you mean", when nothing matches
     other_kind_total: int = 0  # matches the kind filter hides
@@ -232,7 +232,7 @@ def search_listings(session: Session, event: Event, filters: MarketFilters,
         .options(joinedload(Participation.organisation), joinedload(Participation.user)))}
     corrected = query.corrected_query(words)
     return MarketPage([loaded[i] for i in shown if i in loaded], total, page, pages,
-                      people=[people[i] for i in people_ids if i in people],
+                      people=tuple(people[i] for i in people_ids if i in people),
                       searched_as=corrected if any(w.correction for w in words) else None,
                       suggestion=suggestion, other_kind_total=every_kind - total)
 
