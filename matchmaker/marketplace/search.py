@@ -7,6 +7,8 @@ a match in the title counts more than one in the organisation, strategies or tex
 Words are compared lower-case and without accents on both sides ('eclairage' finds
 'Éclairage'); the caller puts the names of built-in product groups and strategies in
 all three languages into their fields (`services.build_market_index`).
+`SearchIndex.rank_words` also takes each query word's synonyms and typo corrections
+(`query.expand`); a query without any word is matched literally (`SearchIndex.literal`).
 """
 from __future__ import annotations
 
@@ -14,11 +16,15 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Collection, Hashable, Sequence
 
-from .text import query_tokens, tokens
+from .query import QueryWord
+from .synonyms import ENDINGS
+from .text import fold, query_tokens, tokens
 
 FIELD_WEIGHTS: dict[str, float] = {
-    "title": 3.0, "organisation": 2.0, "strategies": 1.5, "group": 1.0, "text": 1.0,
+    "title": 3.0, "organisation": 2.0, "person": 2.0, "strategies": 1.5, "group": 1.0,
+    "text": 1.0,
 }
+LITERAL_FIELDS = ("title", "organisation", "person", "text")
 PREFIX_FACTOR = 0.6
 MIN_PREFIX = 2
 
@@ -89,6 +95,15 @@ class SearchIndex:
                 for word in doc.words(name):
                     postings.setdefault(word, []).append(position)
         self._vocabulary = {name: sorted(postings) for name, postings in self._postings.items()}
+        self._folded: dict[int, str] = {}
+
+    def frequency(self) -> dict[str, int]:
+        """Every word of the index -> the number of documents that contain it."""
+        found: dict[str, set[int]] = {}
+        for postings in self._postings.values():
+            for word, positions in postings.items():
+                found.setdefault(word, set()).update(positions)
+        return {word: len(positions) for word, positions in found.items()}
 
     def _word_scores(self, word: str) -> dict[int, float]:
         """`_word_score` of `word` for every document that has it (position -> score)."""
@@ -112,6 +127,67 @@ class SearchIndex:
                         found.setdefault(position, []).append(weight * PREFIX_FACTOR)
         return {position: max(weights) + 0.1 * (len(weights) - 1)
                 for position, weights in found.items()}
+
+    def _whole_word_scores(self, word: str) -> dict[int, float]:
+        """Like `_word_scores` for the word and its inflections only, not any longer word."""
+        found: dict[int, list[float]] = {}
+        forms = (word, *(word + ending for ending in ENDINGS))
+        for name, weight in FIELD_WEIGHTS.items():
+            postings = self._postings[name]
+            matched: set[int] = set()
+            for form in forms:
+                matched.update(postings.get(form, ()))
+            for position in matched:
+                found.setdefault(position, []).append(weight)
+        return {position: max(weights) + 0.1 * (len(weights) - 1)
+                for position, weights in found.items()}
+
+    def _query_word_scores(self, word: QueryWord) -> dict[int, float]:
+        """Each document's best score over the ways `word` is looked up."""
+        best: dict[int, float] = {}
+        for term in word.terms:
+            scores = (self._word_scores(term.word) if term.prefix
+                      else self._whole_word_scores(term.word))
+            for position, s in scores.items():
+                s *= term.weight
+                if s > best.get(position, 0.0):
+                    best[position] = s
+        return best
+
+    def rank_words(self, words: Sequence[QueryWord],
+                   keys: Collection[Hashable] | None = None) -> list[Document]:
+        """Documents matching every query word by one of its terms, best first."""
+        if not words:
+            return [doc for doc in self.docs if keys is None or doc.key in keys]
+        totals: dict[int, float] | None = None
+        for word in words:
+            scores = self._query_word_scores(word)
+            if totals is None:
+                totals = {position: s for position, s in scores.items()
+                          if keys is None or self.docs[position].key in keys}
+            else:
+                totals = {position: total + scores[position]
+                          for position, total in totals.items() if position in scores}
+            if not totals:
+                return []
+        assert totals is not None
+        return [self.docs[position] for position, _ in
+                sorted(totals.items(), key=lambda item: (-item[1], item[0]))]
+
+    def literal(self, needle: str, keys: Collection[Hashable] | None = None) -> list[Document]:
+        """Documents whose text contains `needle` (folded) as it is: '%' is a per cent sign
+        here, not a wildcard. In index order."""
+        found = []
+        for position, doc in enumerate(self.docs):
+            if keys is not None and doc.key not in keys:
+                continue
+            text = self._folded.get(position)
+            if text is None:
+                text = self._folded[position] = fold(
+                    "\n".join(doc.fields.get(name, "") for name in LITERAL_FIELDS))
+            if needle in text:
+                found.append(doc)
+        return found
 
     def rank(self, query: str, keys: Collection[Hashable] | None = None) -> list[Document]:
         """Like `rank(query, docs)` over the documents whose key is in `keys` (all if None)."""

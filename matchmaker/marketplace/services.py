@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -11,19 +12,24 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ..database import utcnow
 from ..domain import DomainError
 from ..i18n import group_name_in_all_languages, strategy_name_in_all_languages
+from ..meetings.services import why_not_requestable
 from ..models import (CircularStrategy, Event, Listing, ListingKind, MeetingRequest,
                       Organisation, Participation, ProductGroup, Role, User,
                       listing_strategy, participation_product_group)
-from . import cache, search, suggestions as suggest_module
+from . import cache, query, search, suggestions as suggest_module
 from .reasons import in_words
 from .forms import MarketFilters
 
 PAGE_SIZE = 20
+PEOPLE_SHOWN = 6
 LISTING_KIND_OF_ROLE = {
     Role.BUYER: ListingKind.QUERY,
     Role.SUPPLIER: ListingKind.OFFER,
     Role.FACILITATOR: ListingKind.OFFER,
 }
+# What each side comes for: suppliers look for buyers' queries, buyers for offers.
+COUNTERPART_KIND = {Role.BUYER: ListingKind.OFFER.value, Role.SUPPLIER: ListingKind.QUERY.value}
+PEOPLE_ROLES = (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,17 @@ class ListingData:
     title: str
     text: str
     strategy_ids: list[int]
+
+
+def default_kind(role: Role) -> str:
+    """The market place's kind filter before the reader chooses one ("" for both)."""
+    return COUNTERPART_KIND.get(role, "")
+
+
+def may_request(session: Session, event: Event, me: Participation, person: Participation,
+                now: datetime) -> bool:
+    """Whether `me` may ask `person` for a meeting now, by the meetings feature's own rules."""
+    return why_not_requestable(session, event, me, person, now) is None
 
 
 def listing_kind_for(role: Role) -> ListingKind | None:
@@ -110,6 +127,10 @@ class MarketPage:
     total: int
     page: int
     pages: int
+    people: tuple[Participation, ...] = ()
+    searched_as: str | None = None  # the query with its typos corrected, when it had any
+    suggestion: str | None = None  # "did you mean", when nothing matches
+    other_kind_total: int = 0  # matches the kind filter hides
 
 
 @dataclass(frozen=True)
@@ -135,6 +156,8 @@ class MarketIndex:
     search: search.SearchIndex
     facets: dict[int, Facets]
     organisations: list[OrganisationOption]  # those with listings, by name
+    people: search.SearchIndex  # participants who take meetings, by name and organisation
+    lexicon: query.Lexicon  # the words of both indexes, for typo correction
 
     def matching(self, filters: MarketFilters) -> set[int] | None:
         """Ids of the listings the filters keep; None when no filter is set."""
@@ -154,20 +177,44 @@ def market_index(session: Session, event: Event) -> MarketIndex:
     return cache.cached(session, event.id, "market", lambda: build_market_index(session, event))
 
 
+def _ranked(index: MarketIndex, text: str, keys: set[int] | None
+            ) -> tuple[list[search.Document], list[search.Document], list[query.QueryWord]]:
+    """Listings and people matching `text`: literally when it has no word ('%'), else by
+    its words, their synonyms and typo corrections."""
+    needle = query.literal_needle(text)
+    if needle is not None:
+        return index.search.literal(needle, keys), index.people.literal(needle), []
+    words = query.expand(text, index.lexicon)
+    return index.search.rank_words(words, keys), index.people.rank_words(words), words
+
+
 def search_listings(session: Session, event: Event, filters: MarketFilters,
-                    page_size: int = PAGE_SIZE) -> MarketPage:
-    """Listings of `event` matching the filters, ranked by relevance when there is a query.
+                    page_size: int = PAGE_SIZE, me: Participation | None = None) -> MarketPage:
+    """Listings of `event` matching the filters, ranked by relevance when there is a query,
+    and the people whose name or organisation matches it.
 
     Filtering and text ranking run in Python over the cached index of the event's
     listings (see `search`), the same on every database; full objects are loaded for the
     one page shown.
     """
     index = market_index(session, event)
-    keys = index.matching(filters)
+    any_kind = index.matching(replace(filters, kind=""))
+    people_docs: list[search.Document] = []
+    words: list[query.QueryWord] = []
     if filters.q:
-        docs = index.search.rank(filters.q, keys)
+        docs, people_docs, words = _ranked(index, filters.q, any_kind)
     else:
-        docs = [d for d in index.search.docs if keys is None or d.key in keys]
+        docs = [d for d in index.search.docs if any_kind is None or d.key in any_kind]
+    every_kind = len(docs)
+    if filters.kind:
+        docs = [d for d in docs if index.facets[d.key].kind == filters.kind]
+    people_docs = [d for d in people_docs if me is None or d.key != me.id]
+    suggestion = None
+    if filters.q and not every_kind and not people_docs:
+        def finds(text: str) -> bool:
+            listings, people, _ = _ranked(index, text, any_kind)
+            return bool(listings or people)
+        suggestion = query.did_you_mean(words, index.lexicon, finds)
     total = len(docs)
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, filters.page), pages)
@@ -178,7 +225,16 @@ def search_listings(session: Session, event: Event, filters: MarketFilters,
         .options(joinedload(Listing.participation).joinedload(Participation.organisation),
                  joinedload(Listing.participation).joinedload(Participation.user),
                  joinedload(Listing.product_group), selectinload(Listing.strategies))).unique()}
-    return MarketPage([loaded[i] for i in shown if i in loaded], total, page, pages)
+    people_ids = [d.key for d in people_docs[:PEOPLE_SHOWN]] if page == 1 else []
+    people = {p.id: p for p in session.scalars(
+        select(Participation).where(Participation.id.in_(people_ids),
+                                    Participation.event_id == event.id)
+        .options(joinedload(Participation.organisation), joinedload(Participation.user)))}
+    corrected = query.corrected_query(words)
+    return MarketPage([loaded[i] for i in shown if i in loaded], total, page, pages,
+                      people=tuple(people[i] for i in people_ids if i in people),
+                      searched_as=corrected if any(w.correction for w in words) else None,
+                      suggestion=suggestion, other_kind_total=every_kind - total)
 
 
 def _listing_strategies(session: Session, event: Event):
@@ -218,7 +274,8 @@ def build_market_index(session: Session, event: Event) -> MarketIndex:
             .order_by(Listing.created_at.desc(), Listing.id.desc())):
         docs.append(search.Document(key=listing_id, fields={
             "title": title,
-            "organisation": organisation if organisation_id is not None else person,
+            "organisation": organisation or "",
+            "person": person,
             "strategies": " ".join(labels.get(listing_id, ())),
             "group": group_name_in_all_languages(group_code, group),
             "text": text,
@@ -231,7 +288,19 @@ def build_market_index(session: Session, event: Event) -> MarketIndex:
         .join(Participation, Participation.organisation_id == Organisation.id)
         .join(Listing, Listing.participation_id == Participation.id)
         .where(Listing.event_id == event.id).distinct().order_by(Organisation.name))]
-    return MarketIndex(search.SearchIndex(docs), facets, organisations)
+    people = search.SearchIndex([
+        search.Document(key=pid, fields={"person": name, "organisation": organisation or ""})
+        for pid, name, organisation in session.execute(
+            select(Participation.id, User.name, Organisation.name)
+            .join(User, User.id == Participation.user_id)
+            .outerjoin(Organisation, Organisation.id == Participation.organisation_id)
+            .where(Participation.event_id == event.id, Participation.role.in_(PEOPLE_ROLES))
+            .order_by(User.name, Participation.id))])
+    listings_index = search.SearchIndex(docs)
+    frequency = listings_index.frequency()
+    for word, count in people.frequency().items():
+        frequency[word] = frequency.get(word, 0) + count
+    return MarketIndex(listings_index, facets, organisations, people, query.Lexicon(frequency))
 
 
 def organisations_with_listings(session: Session, event: Event) -> list[OrganisationOption]:

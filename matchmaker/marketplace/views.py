@@ -2,19 +2,21 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from ..access import participant_required
+from ..auth.services import safe_next
+from ..database import utcnow
 from ..domain import DomainError
 from ..forms import attach_error
 from ..extensions import db
 from ..i18n import group_name, strategy_name
 from ..models import Event, Listing, ListingKind, Participation
 from ..reference_data import STRATEGY_CATEGORIES
-from . import services
-from .forms import ListingForm, PostForm, parse_filters
+from . import services, shortlist as shortlists
+from .forms import ListingForm, PostForm, ShortlistForm, parse_filters
 
 bp = Blueprint("marketplace", __name__)
 
@@ -126,12 +128,86 @@ def show_listing(event: Event, me: Participation, listing_id: int):
 def market(event: Event, me: Participation):
     strategies = services.all_strategies(db.session)
     filters = parse_filters(request.args, groups={g.code for g in event.product_groups},
-                            strategies={s.code for s in strategies})
-    result = services.search_listings(db.session, event, filters)
+                            strategies={s.code for s in strategies},
+                            default_kind=services.default_kind(me.role))
+    result = services.search_listings(db.session, event, filters, me=me)
     return render_template(
         "marketplace/market.html", event=event, me=me, filters=filters, result=result,
         strategies=strategies, kinds=list(ListingKind),
         organisations=services.organisations_with_listings(db.session, event))
+
+
+@bp.route("/events/<slug>/shortlist")
+@participant_required
+def shortlist(event: Event, me: Participation):
+    return render_template("marketplace/shortlist.html", event=event, me=me,
+                           shortlist=shortlists.shortlist(db.session, me))
+
+
+def _change_shortlist(event: Event, me: Participation, *, listing: Listing | None = None,
+                      person: Participation | None = None):
+    form = ShortlistForm()
+    if form.validate_on_submit():
+        try:
+            if form.action.data == "add":
+                shortlists.add(db.session, me, listing=listing, person=person)
+            else:
+                shortlists.remove(db.session, me, listing=listing, person=person)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            name = listing.title if listing is not None else person.user.name
+            flash(_("“%(name)s” is on your shortlist.", name=name) if form.action.data == "add"
+                  else _("“%(name)s” is off your shortlist.", name=name), "success")
+            return redirect(safe_next(form.next.data)
+                            or url_for("marketplace.shortlist", slug=event.slug))
+    return render_template("marketplace/shortlist.html", event=event, me=me,
+                           shortlist=shortlists.shortlist(db.session, me), form=form), 400
+
+
+@bp.route("/events/<slug>/shortlist/listings/<int:listing_id>", methods=["POST"])
+@participant_required
+def shortlist_listing(event: Event, me: Participation, listing_id: int):
+    listing = services.listing_in_event(db.session, event, listing_id)
+    if listing is None:
+        abort(404)
+    return _change_shortlist(event, me, listing=listing)
+
+
+@bp.route("/events/<slug>/shortlist/people/<int:participation_id>", methods=["POST"])
+@participant_required
+def shortlist_person(event: Event, me: Participation, participation_id: int):
+    person = db.session.get(Participation, participation_id)
+    if person is None or person.event_id != event.id:
+        abort(404)
+    return _change_shortlist(event, me, person=person)
+
+
+@bp.app_context_processor
+def _market_helpers():
+    def request_url_for(event: Event, me: Participation, person: Participation) -> str | None:
+        """The new-request page for `person`, only when `me` may ask them for a meeting now
+        (checked once per person and page)."""
+        if "meetings.new_request" not in current_app.view_functions:
+            return None  # like profiles' meeting_request_url: a test app may leave it out
+        memo = g.setdefault("market_requestable", {})
+        if person.id not in memo:
+            memo[person.id] = services.may_request(db.session, event, me, person, utcnow())
+        if not memo[person.id]:
+            return None
+        return url_for("meetings.new_request", slug=event.slug, participation_id=person.id)
+
+    def on_shortlist(me: Participation, *, listing: Listing | None = None,
+                     person: Participation | None = None) -> bool:
+        saved = g.get("market_saved")
+        if saved is None:
+            saved = g.market_saved = shortlists.saved(db.session, me)
+        return (listing.id in saved.listing_ids if listing is not None
+                else person is not None and person.id in saved.person_ids)
+
+    return {"request_url_for": request_url_for, "on_shortlist": on_shortlist}
 
 
 @bp.route("/events/<slug>/suggestions")

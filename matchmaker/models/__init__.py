@@ -9,13 +9,14 @@ from .notifications import Notification
 from .people import Absence, Organisation, Participation, Role, User, participation_product_group
 from .reference import CircularStrategy, ProductGroup
 from .runs import RunKind, RunStatus, SolveRun
+from .shortlist import ShortlistEntry
 
 __all__ = [
     "Absence", "Booking", "CircularStrategy", "DialogueSeat", "DialogueSession",
     "DialogueTable", "Event", "Listing", "ListingKind", "Meeting", "MeetingBlock",
     "MeetingRequest", "MeetingStatus", "Notification", "OPEN_STATUSES", "Organisation",
     "Participation", "Phase",
-    "Priority", "ProductGroup", "RequestStatus", "Role", "RunKind", "RunStatus", "Side", "Slot",
-    "SolveRun", "Table", "User", "event_product_group", "listing_strategy",
+    "Priority", "ProductGroup", "RequestStatus", "Role", "RunKind", "RunStatus",
+    "ShortlistEntry", "Side", "Slot", "SolveRun", "Table", "User", "event_product_group", "listing_strategy",
     "participation_product_group",
 ]

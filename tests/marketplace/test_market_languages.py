@@ -20,11 +20,11 @@ def test_market_place_renders_in_french(demo, login_as):
     assert page.status_code == 200
     text = page.data.decode()
     assert "<h1>Place de marché</h1>" in text
-    assert "Rechercher dans les offres et les besoins" in text
+    assert "Rechercher des offres, des besoins et des personnes" in text
     assert 'placeholder="p. ex. ordinateurs portables reconditionnés"' in text
     assert re.search(r'class="result-count" id="results">\d+ résultats?<', text)
     assert ">Mobilier</option>" in text or ">Textile</option>" in text
-    assert "Search offers and queries" not in text
+    assert "Search offers, queries and people" not in text
 
 
 def test_a_search_with_no_result_says_so_in_french(demo, login_as):

@@ -71,13 +71,14 @@ def test_search_ranks_title_before_organisation_before_text(market):
 
 def test_search_needs_every_word_and_finds_word_starts_and_strategy_names(market):
     client = client_for(market)
-    assert titles(client.get("/events/mkt/market?q=laptop+service")) == ["Laptop as a service"]
+    assert titles(client.get("/events/mkt/market?q=laptop+service&kind=both")) == [
+        "Laptop as a service"]
     # 'refurb' is the whole of "Alpha Refurb" and the start of "refurbished" in a title.
-    assert titles(client.get("/events/mkt/market?q=refurb")) == [
+    assert titles(client.get("/events/mkt/market?q=refurb&kind=both")) == [
         "Laptop as a service", "Screens refurbished"]
-    assert titles(client.get("/events/mkt/market?q=repairability")) == [
+    assert titles(client.get("/events/mkt/market?q=repairability&kind=both")) == [
         "Repairable laptops wanted", "Office desks"]
-    assert titles(client.get("/events/mkt/market?q=unicorn")) == []
+    assert titles(client.get("/events/mkt/market?q=unicorn&kind=both")) == []
     assert b"Nothing matches" in client.get("/events/mkt/market?q=unicorn").data
 
 
@@ -86,11 +87,11 @@ def test_filters_by_kind_group_strategy_and_organisation(market):
     assert titles(client.get("/events/mkt/market?kind=query")) == ["Repairable laptops wanted"]
     assert titles(client.get("/events/mkt/market?group=textile")) == [
         "Workwear from recycled fibres"]
-    assert sorted(titles(client.get("/events/mkt/market?strategy=C5"))) == [
+    assert sorted(titles(client.get("/events/mkt/market?strategy=C5&kind=both"))) == [
         "Office desks", "Repairable laptops wanted"]
     with market.app_context():
         beta = db.session.scalar(select(Organisation.id).where(Organisation.name == "Beta Office"))
-    assert sorted(titles(client.get(f"/events/mkt/market?organisation={beta}"))) == [
+    assert sorted(titles(client.get(f"/events/mkt/market?organisation={beta}&kind=both"))) == [
         "Office desks", "Workwear from recycled fibres"]
     assert titles(client.get(f"/events/mkt/market?organisation={beta}&q=laptop")) == [
         "Office desks"]
@@ -98,11 +99,16 @@ def test_filters_by_kind_group_strategy_and_organisation(market):
 
 def test_unknown_filter_values_are_ignored_not_errors(market):
     client = client_for(market)
-    for query in ("group=nope", "strategy=Z9", "kind=both", "organisation=abc", "page=-3",
+    for query in ("group=nope", "strategy=Z9", "organisation=abc", "page=-3",
                   "page=99999999999999999999", "organisation=0"):
-        response = client.get(f"/events/mkt/market?{query}")
+        response = client.get(f"/events/mkt/market?{query}&kind=both")
         assert response.status_code == 200, query
         assert len(titles(response)) == 5, query
+        # without a valid kind, the buyer sees the offers (their default)
+        response = client.get(f"/events/mkt/market?{query}")
+        assert response.status_code == 200, query
+        assert len(titles(response)) == 4, query
+    assert len(titles(client.get("/events/mkt/market?kind=nope"))) == 4
 
 
 def test_search_input_with_sql_and_html_metacharacters_is_harmless(market):
@@ -116,7 +122,7 @@ def test_search_input_with_sql_and_html_metacharacters_is_harmless(market):
         "/events/mkt/market", query_string={"q": "<script>alert(1)</script>"}).data
     with market.app_context():
         assert db.session.scalar(select(func.count()).select_from(Listing)) == 5
-    assert len(titles(client.get("/events/mkt/market"))) == 5
+    assert len(titles(client.get("/events/mkt/market?kind=both"))) == 5
 
 
 def test_pagination_shows_twenty_per_page_and_links_keep_the_filters(market):

@@ -1,7 +1,7 @@
 """request reads: when a participant last opened their meeting requests
 
 Revision ID: 0006_request_reads
-Revises: 0003_user_language
+Revises: 0005_shortlist
 Create Date: 2026-11-30 10:12:00.000000
 
 """
@@ -13,7 +13,7 @@ import matchmaker.database
 
 # revision identifiers, used by Alembic.
 revision = '0006_request_reads'
-down_revision = '0003_user_language'
+down_revision = '0005_shortlist'
 branch_labels = None
 depends_on = None
 
