@@ -1,11 +1,29 @@
 """Fixtures: an app on a fresh database per test, clients, the CLI runner, demo data."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from matchmaker.demo import seed_demo
 from matchmaker.extensions import db
 from support import DEMO_PASSWORD, build_app, login
+
+
+TESTS = Path(__file__).resolve().parent
+SOLVER_FOLDERS = {"scheduling", "marketdialogue"}
+DATABASE_FIXTURES = {"app", "client", "runner", "session", "demo", "login_as"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the pure solver tests (the solver folders, no database fixture) `solver`, and
+    the end-to-end folder `browser`; other browser tests carry the mark themselves."""
+    for item in items:
+        folder = Path(str(item.fspath)).relative_to(TESTS).parts[0]
+        if folder in SOLVER_FOLDERS and not DATABASE_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.solver)
+        if folder == "e2e":
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(autouse=True)

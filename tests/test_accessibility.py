@@ -28,6 +28,8 @@ from matchmaker.schedule import compare, explain, moves, publish, solving
 from matchmaker.scheduling import dumps_schedule, fcfs
 from support import DEMO_PASSWORD, chromium, page_left, served
 
+pytestmark = pytest.mark.browser
+
 AXE_JS = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(os.environ.get("MATCHMAKER_SCREENSHOTS")
                    or Path(tempfile.gettempdir()) / "matchmaker-screenshots")

@@ -15,6 +15,8 @@ from matchmaker.models import (Absence, Booking, Event, Meeting, MeetingRequest,
                                User)
 from support import chromium, page_left, served
 
+pytestmark = pytest.mark.browser
+
 DEMO_PASSWORD = "circular-demo-2026"
 PHONE = (375, 812)
 WAIT_S = 20

@@ -17,6 +17,8 @@ from matchmaker.schedule.runners import ThreadJobRunner
 from schedule_helpers import sync_runs  # noqa: F401 - fixture
 from support import chromium, served
 
+pytestmark = pytest.mark.browser
+
 PHONE_WIDTH = 375
 WAIT_S = 60
 
