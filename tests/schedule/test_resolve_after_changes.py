@@ -28,10 +28,10 @@ def placements() -> dict[int, tuple[int, int]]:
     return {m.id: (m.slot_id, m.table_id) for m in db.session.scalars(select(Meeting))}
 
 
-def no_show_then_standby(event) -> dict:
-    """The issue's sequence: a meeting marked no-show; the one who came gets a standby
-    meeting in that slot with someone free then (a request accepted on the day), which
-    goes to a spare table. Returns the ids involved."""
+def prepare_standby(event) -> dict:
+    """A scheduled meeting whose first participant will come and the other not, and a
+    request accepted on the day between the one who came and someone free in that slot,
+    both checked in. Returns the ids involved (nothing marked or booked yet)."""
     stands = {t.owner_id for t in event.tables if t.owner_id is not None}
     people = [p for p in db.session.scalars(select(Participation).where(
         Participation.event_id == event.id).order_by(Participation.id))
@@ -56,17 +56,27 @@ def no_show_then_standby(event) -> dict:
         request = MeetingRequest(event_id=event.id, sender_id=came.id, recipient_id=other.id,
                                  status=RequestStatus.ACCEPTED, responded_at=utcnow())
         db.session.add(request)
-        onsite.set_meeting_status(db.session, meeting, "no_show")
         for p in (came, other):
             onsite.check_in(db.session, p, now=utcnow())
-        candidate = next(c for c in onsite.standby(db.session, event, slot)
-                         if c.request.id == request.id)
-        assert candidate.table.spare
-        booked = onsite.book_standby(db.session, event, slot, request, candidate.table)
         db.session.commit()
-        return {"no_show": meeting.id, "standby": booked.id, "came": came.id,
-                "slot": slot.id, "spare_table": candidate.table.id}
+        return {"no_show": meeting.id, "came": came.id, "slot": slot.id,
+                "request": request.id}
     raise AssertionError("the demo has no meeting to mark no-show")
+
+
+def no_show_then_standby(event) -> dict:
+    """The issue's sequence: a meeting marked no-show; the one who came gets a standby
+    meeting in that slot, which goes to a spare table. Returns the ids involved."""
+    ids = prepare_standby(event)
+    meeting = db.session.get(Meeting, ids["no_show"])
+    onsite.set_meeting_status(db.session, meeting, "no_show")
+    slot = meeting.slot
+    candidate = next(c for c in onsite.standby(db.session, event, slot)
+                     if c.request.id == ids["request"])
+    assert candidate.table.spare
+    booked = onsite.book_standby(db.session, event, slot, candidate.request, candidate.table)
+    db.session.commit()
+    return dict(ids, standby=booked.id, spare_table=candidate.table.id)
 
 
 def run_and_publish(event, *, include_spare: bool = False) -> SolveRun:
