@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ..domain import DomainError
 from ..exports import ical
 from ..i18n import format_day, group_name
-from ..models import (Absence, Event, Meeting, MeetingBlock, MeetingRequest, Participation,
-                      Phase, RequestStatus, Slot, Table)
+from ..models import (Absence, Event, Meeting, MeetingBlock, MeetingRequest, MeetingStatus,
+                      Participation, Phase, RequestStatus, Slot, Table)
 from ..models.people import new_token
 from ..timeutil import to_local
 
@@ -77,7 +77,7 @@ def agenda_days(session: Session, me: Participation) -> list[AgendaDay]:
     items = []
     meetings = session.scalars(
         select(Meeting).join(Meeting.request).where(
-            Meeting.event_id == me.event_id,
+            Meeting.event_id == me.event_id, Meeting.status != MeetingStatus.NO_SHOW,
             or_(MeetingRequest.sender_id == me.id, MeetingRequest.recipient_id == me.id))
         .options(joinedload(Meeting.slot), joinedload(Meeting.table),
                  *_both_sides(joinedload(Meeting.request))))

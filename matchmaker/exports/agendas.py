@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
-                      MeetingRequest, Participation, Role)
+                      MeetingRequest, MeetingStatus, Participation, Role)
 from ..i18n import format_day
 from ..timeutil import to_local
 from .tables import _esc, dialogue_title, pdf_fonts, pdf_styles, side_in_sentence, span
@@ -38,7 +38,8 @@ def agendas(session: Session, event: Event) -> list[Agenda]:
         .options(selectinload(Participation.user), selectinload(Participation.organisation))))
     by_id = {p.id: Agenda(participation=p) for p in people}
     meetings = session.scalars(
-        select(Meeting).where(Meeting.event_id == event.id).options(
+        select(Meeting).where(Meeting.event_id == event.id,
+                              Meeting.status != MeetingStatus.NO_SHOW).options(
             selectinload(Meeting.slot), selectinload(Meeting.table),
             selectinload(Meeting.request).selectinload(MeetingRequest.sender),
             selectinload(Meeting.request).selectinload(MeetingRequest.recipient)))

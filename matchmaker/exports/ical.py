@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..i18n import group_name, in_language
 from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
-                      MeetingRequest, Participation, Phase, Side, Table)
+                      MeetingRequest, MeetingStatus, Participation, Phase, Side, Table)
 from ..timeutil import zone
 
 PRODID = "-//matchmaker//Buyer meets Supplier//EN"
@@ -45,6 +45,7 @@ class Entry:
     sequence: int = 0
     last_modified: datetime | None = None
     categories: tuple[str, ...] = ()
+    status: str = "CONFIRMED"  # CANCELLED for a no-show: calendar apps drop it
 
 
 def host_from_config(config: Mapping) -> str:
@@ -85,7 +86,7 @@ def build_calendar(entries: Iterable[Entry], *, name: str, tz_name: str, uid: st
             categories=list(entry.categories),
             last_modified=(entry.last_modified.astimezone(timezone.utc)
                            if entry.last_modified else None))
-        vevent.add("STATUS", "CONFIRMED")
+        vevent.add("STATUS", entry.status)
         cal.add_component(vevent)
     first, last = _date_range(entries, tz_name)
     cal.add_missing_timezones(first_date=first, last_date=last)
@@ -134,7 +135,8 @@ def _meeting_entry(meeting: Meeting, host: str, viewer: Participation | None) ->
                  end=meeting.slot.ends_at, summary=summary,
                  location=_meeting_location(meeting.table), description=description,
                  sequence=meeting.sequence, last_modified=meeting.updated_at,
-                 categories=(_("One-to-one meeting"),))
+                 categories=(_("One-to-one meeting"),),
+                 status="CANCELLED" if meeting.status is MeetingStatus.NO_SHOW else "CONFIRMED")
 
 
 def _dialogue_title(dialogue: DialogueSession) -> str:

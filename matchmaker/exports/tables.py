@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
-                      MeetingRequest, Participation, Side, Slot, Table)
+                      MeetingRequest, MeetingStatus, Participation, Side, Slot, Table)
 from ..i18n import format_day, group_name
 from ..timeutil import format_time, to_local
 
@@ -133,7 +133,8 @@ def table_plan(session: Session, event: Event, *, now: datetime | None = None) -
     slots = list(session.scalars(select(Slot).where(Slot.event_id == event.id)
                                  .order_by(Slot.starts_at)))
     meetings = list(session.scalars(
-        select(Meeting).where(Meeting.event_id == event.id).options(
+        select(Meeting).where(Meeting.event_id == event.id,
+                              Meeting.status != MeetingStatus.NO_SHOW).options(
             selectinload(Meeting.request).selectinload(MeetingRequest.sender)
             .selectinload(Participation.user),
             selectinload(Meeting.request).selectinload(MeetingRequest.recipient)

@@ -22,7 +22,8 @@ def my_meetings(session: Session, me: Participation) -> list[Meeting]:
     return list(session.scalars(
         select(Meeting).join(MeetingRequest, Meeting.request_id == MeetingRequest.id)
         .join(Slot, Meeting.slot_id == Slot.id)
-        .where((MeetingRequest.sender_id == me.id) | (MeetingRequest.recipient_id == me.id))
+        .where((MeetingRequest.sender_id == me.id) | (MeetingRequest.recipient_id == me.id),
+               Meeting.status != MeetingStatus.NO_SHOW)
         .options(selectinload(Meeting.request), selectinload(Meeting.slot),
                  selectinload(Meeting.table))
         .order_by(Slot.starts_at)))

@@ -67,6 +67,8 @@ class SolveRun(db.Model):
     # "host:pid:token" of the process that queued or runs it (to detect abandoned runs)
     runner: Mapped[str | None] = mapped_column(String(120))
     stop_requested: Mapped[bool] = mapped_column(default=False)
+    # a meetings run may place meetings at spare tables (the organiser allowed it)
+    include_spare: Mapped[bool] = mapped_column(default=False)
 
     event: Mapped[Event] = relationship()
 

@@ -2,7 +2,8 @@
 the standby list.
 
 A no-show keeps its meeting row (the record, and its table in that slot) but releases
-both participants' bookings, so the one who came can meet someone else in that slot.
+both participants' bookings, so the one who came can meet someone else in that slot; its
+`sequence` goes up and calendars show it cancelled, agendas and exports leave it out.
 A cancellation deletes the meeting and cancels its request, which frees the table too.
 Standby meetings go to any table that is free in the slot: spare tables first.
 """
@@ -65,14 +66,18 @@ def set_meeting_status(session: Session, meeting: Meeting, status: str) -> Meeti
         session.flush()
         return None
     if status == "no_show":
+        if meeting.status is not MeetingStatus.NO_SHOW:
+            meeting.sequence = (meeting.sequence or 0) + 1  # calendars drop the entry
         meeting.status = MeetingStatus.NO_SHOW
         for booking in list(meeting.bookings):
             meeting.bookings.remove(booking)
         session.flush()
         return meeting
-    meeting.status = MeetingStatus(status)
     if not meeting.bookings:
         _book_both(session, meeting, request)
+    if meeting.status is MeetingStatus.NO_SHOW:
+        meeting.sequence = (meeting.sequence or 0) + 1  # back in the calendars
+    meeting.status = MeetingStatus(status)
     session.flush()
     return meeting
 

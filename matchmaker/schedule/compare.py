@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -14,7 +14,8 @@ from ..domain import DomainError
 from ..i18n import group_name
 from ..marketdialogue.check import check as check_plan
 from ..marketdialogue.formats import DialogueFormatError, parse_plan
-from ..models import (Booking, DialogueSeat, DialogueSession, DialogueTable, Event, MeetingRequest,
+from ..models import (Booking, DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
+                      MeetingRequest,
                       Participation, RunKind, RunStatus, Slot, SolveRun, Table)
 from ..scheduling import Schedule, Unscheduled, check
 from ..timeutil import format_time
@@ -48,6 +49,7 @@ class Comparison:
     draft: dict[int, tuple[int, int]]  # request id -> (slot id, table id)
     unscheduled: int = 0
     stats: dict = field(default_factory=dict)  # the solver's numbers for the draft
+    raw_violations: list[str] = field(default_factory=list)  # `violations` in solver ids
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
@@ -59,7 +61,7 @@ class Comparison:
 
 def _restricted(ep: solving.EventProblem, schedule: Schedule) -> Schedule:
     """The draft, over the event's current meetings: requests accepted since the run
-    count as unscheduled, requests no longer accepted drop out."""
+    count as unscheduled, requests no longer accepted or kept outside the run drop out."""
     known = {m.id for m in ep.problem.meetings}
     assignments = tuple(a for a in schedule.assignments if a.meeting in known)
     placed = {a.meeting for a in assignments}
@@ -70,24 +72,51 @@ def _restricted(ep: solving.EventProblem, schedule: Schedule) -> Schedule:
                     stats=schedule.stats)
 
 
+def check_draft(ep: solving.EventProblem, schedule: Schedule, *,
+                strict: bool = False) -> tuple[Schedule, list[str]]:
+    """A schedule checked against an event problem: (the schedule narrowed to it, the
+    violations in solver ids).
+
+    The tables of no-show records are pinned whatever the draft says (it may be older
+    than the no-show). A draft may use a spare table only when its run was allowed to.
+    """
+    known = {m.id for m in ep.problem.meetings}
+    spare = {solving.table_key(t.number): t.number for t in ep.event.tables if t.spare}
+    outside = [a for a in schedule.assignments if a.table in spare and a.table not in ep.tables]
+    violations = [f'"{a.meeting}" is at spare table {spare[a.table]}, which this run may not use'
+                  for a in outside if strict or a.meeting in known]
+    pins = {b.meeting for b in ep.blockers}
+    kept = {solving.meeting_key(rid) for rid in ep.kept}
+    assignments = tuple(a for a in schedule.assignments if a not in outside
+                        and a.meeting not in pins and a.meeting not in kept) + ep.blockers
+    schedule = replace(schedule, assignments=assignments, unscheduled=tuple(
+        u for u in schedule.unscheduled if u.meeting not in pins and u.meeting not in kept))
+    restricted = schedule if strict else _restricted(ep, schedule)
+    return restricted, violations + check(ep.problem, restricted)
+
+
 def check_against_event(session: Session, event: Event, schedule: Schedule, *,
                         strict: bool = False) -> tuple[solving.EventProblem, Schedule, list[str]]:
-    """A schedule checked against the event as it is now (locks, absences, dialogues).
+    """A schedule checked against the event as it is now (held meetings, no-shows, locks,
+    absences, dialogues), built as its run was (spare tables or not, from its stats).
 
     A draft of the console is first narrowed to the requests accepted now; with
     `strict` (an imported file) it must name exactly the event's accepted requests.
     """
-    ep = solving.build_problem(session, event, include_spare=True)
-    restricted = schedule if strict else _restricted(ep, schedule)
-    violations = check(ep.problem, restricted)
-    # Spare tables are for hand moves only: a solver draft may not use them unless the
-    # meeting is locked there already.
-    spare = {k for k, t in ep.tables.items() if t.spare}
-    fixed_at = {m.id: m.fixed.table for m in ep.problem.meetings if m.fixed is not None}
-    for a in restricted.assignments:
-        if a.table in spare and fixed_at.get(a.meeting) != a.table:
-            violations.append(f'meeting "{a.meeting}" is at spare table "{a.table}"')
+    include_spare = bool(schedule.stats.get(solving.SPARE_STAT, False))
+    ep = solving.build_problem(session, event, include_spare=include_spare)
+    restricted, violations = check_draft(ep, schedule, strict=strict)
     return ep, restricted, violations
+
+
+def draft_placements(ep: solving.EventProblem,
+                     restricted: Schedule) -> dict[int, tuple[int, int]]:
+    """request id -> (slot id, table id) of the schedule publishing puts in force: the
+    draft's placements, and the meetings kept outside the run where they are."""
+    draft = solving.schedule_placements(ep, restricted)
+    for rid, meeting in ep.kept.items():
+        draft[rid] = (meeting.slot_id, meeting.table_id)
+    return draft
 
 
 def compare_schedule(session: Session, event: Event, run: SolveRun) -> Comparison:
@@ -95,7 +124,7 @@ def compare_schedule(session: Session, event: Event, run: SolveRun) -> Compariso
     require_run(event, run, RunKind.MEETINGS)
     schedule = solving.draft_schedule(run)
     ep, restricted, violations = check_against_event(session, event, schedule)
-    draft = solving.schedule_placements(ep, restricted)
+    draft = draft_placements(ep, restricted)
     current = {m.request_id: m for m in solving.meetings_in_force(session, event)}
     slots = {s.id: s for s in ep.slots.values()}
     tables = {t.id: t for t in session.scalars(select(Table).where(Table.event_id == event.id))}
@@ -130,12 +159,88 @@ def compare_schedule(session: Session, event: Event, run: SolveRun) -> Compariso
         for p in (change.request.sender, change.request.recipient):
             by_person.setdefault(p.id, PersonChanges(participation=p)).changes.append(change)
     people = sorted(by_person.values(), key=lambda pc: pc.participation.user.name.casefold())
+    raw = list(violations)
     if violations:
         names = namer(session, event, ep)
         violations = [names(v) for v in violations]
     return Comparison(run=run, changes=changes, people=people, violations=violations,
                       draft=draft, unscheduled=len(restricted.unscheduled),
-                      stats=dict(schedule.stats, status=schedule.status))
+                      stats=dict(schedule.stats, status=schedule.status), raw_violations=raw)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether an unpublished draft can be published now, and if not, why in words."""
+
+    publishable: bool
+    reason: str = ""
+
+
+def refusal(violations: list[str], named: list[str]) -> str:
+    """Why a draft cannot be published, from its violations in solver ids (`violations`)
+    and the same in names (`named`): one sentence on the cause and the first problem."""
+    if any("is at spare table" in v for v in violations):
+        cause = _("It puts meetings at spare tables, which this run was not allowed to use. "
+                  "Start a new run, or allow spare tables for it.")
+    elif any(word in v for v in violations
+             for word in ("pinned to", "is not available in slot", "meetings in slot", "hosts")):
+        cause = _("The schedule changed after this run (meetings booked, moved, locked, held "
+                  "or missed since) and this draft clashes with it. Start a new run.")
+    else:
+        cause = _("This draft breaks the event's rules as they are now. Start a new run.")
+    more = len(named) - 1
+    if more > 0:
+        return " ".join((cause, ngettext("First problem: %(problem)s (and %(num)d more).",
+                                         "First problem: %(problem)s (and %(num)d more).",
+                                         more, problem=named[0])))
+    return " ".join((cause, _("Problem: %(problem)s.", problem=named[0])))
+
+
+def draft_verdicts(session: Session, event: Event, runs: list[SolveRun]) -> dict[int, Verdict]:
+    """run id -> Verdict for each finished, unpublished run among `runs`, checked against
+    the event as it is now (the runs list shows it before the organiser compares)."""
+    out: dict[int, Verdict] = {}
+    built: dict[bool, solving.EventProblem] = {}
+    for run in runs:
+        if run.published_at is not None or run.result is None or \
+                run.status not in (RunStatus.FINISHED, RunStatus.STOPPED):
+            continue
+        try:
+            if run.kind is RunKind.DIALOGUES:
+                comparison = compare_dialogues(session, event, run)
+                out[run.id] = dialogue_verdict(comparison)
+                continue
+            schedule = solving.draft_schedule(run)
+            spare = bool(schedule.stats.get(solving.SPARE_STAT, False))
+            if spare not in built:
+                built[spare] = solving.build_problem(session, event, include_spare=spare)
+            ep = built[spare]
+            _restricted_draft, violations = check_draft(ep, schedule)
+        except DomainError as error:
+            out[run.id] = Verdict(False, error.message)
+            continue
+        if violations:
+            names = namer(session, event, ep)
+            out[run.id] = Verdict(False, refusal(violations, [names(v) for v in violations]))
+        else:
+            out[run.id] = Verdict(True)
+    return out
+
+
+def dialogue_verdict(comparison: "DialogueComparison") -> Verdict:
+    if comparison.violations:
+        return Verdict(False, _("This dialogue plan breaks the rules now: %(problems)s. "
+                                "Start a new run.",
+                                problems="; ".join(comparison.violations[:5])))
+    if comparison.held_clashes:
+        return Verdict(False, held_clash_refusal(comparison.held_clashes))
+    return Verdict(True)
+
+
+def held_clash_refusal(clashes: list[str]) -> str:
+    return _("These seats clash with meetings that stay where they are (held, booked on "
+             "the day or live, moved by hand or locked): %(clashes)s. Start a new run.",
+             clashes="; ".join(clashes[:5]))
 
 
 def require_run(event: Event, run: SolveRun, kind: RunKind) -> None:
@@ -164,6 +269,7 @@ class DialogueComparison:
     draft: dict[tuple[int, int], tuple[int, str]]  # (participation, session) -> (table, side)
     unseated: list[tuple[Participation, str, str]] = field(default_factory=list)
     # (person, product group, reason in names) for each interest that got no seat
+    held_clashes: list[str] = field(default_factory=list)  # of those, meetings a re-solve keeps
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
@@ -216,30 +322,37 @@ def compare_dialogues(session: Session, event: Event, run: SolveRun) -> Dialogue
         changes.append(SeatChange(participation=person, session=sessions.get(key[1]) or
                                   session.get(DialogueSession, key[1]), kind=kind,
                                   before=before, after=after))
-    clashes = seat_meeting_clashes(session, event, draft, people, sessions)
+    clashes, held_clashes = seat_meeting_clashes(session, event, draft, people, sessions)
     names = dialogue_namer(session, built)
     groups = {g.code: group_name(g) for g in event.product_groups}
     unseated = [(built.people[u.participant], groups.get(u.product_group, u.product_group),
                  names(u.reason)) for u in plan.unseated if u.participant in built.people]
     return DialogueComparison(run=run, changes=changes, violations=violations, clashes=clashes,
-                              draft=draft, unseated=unseated)
+                              draft=draft, unseated=unseated, held_clashes=held_clashes)
 
 
-def seat_meeting_clashes(session: Session, event: Event, draft, people, sessions) -> list[str]:
+def seat_meeting_clashes(session: Session, event: Event, draft, people,
+                         sessions) -> tuple[list[str], list[str]]:
+    """(every meeting in force a new seat overlaps, those of them a re-solve keeps where
+    they are), in words."""
     tz = event.timezone
-    out = []
+    out, held = [], []
+    placed = solving.run_placements(session, event)
     bookings = session.execute(
-        select(Booking.participation_id, Slot).join(Slot, Booking.slot_id == Slot.id)
+        select(Booking.participation_id, Slot, Meeting).join(Slot, Booking.slot_id == Slot.id)
+        .join(Meeting, Booking.meeting_id == Meeting.id)
         .where(Slot.event_id == event.id)).all()
-    by_person: dict[int, list[Slot]] = defaultdict(list)
-    for pid, slot in bookings:
-        by_person[pid].append(slot)
+    by_person: dict[int, list[tuple[Slot, Meeting]]] = defaultdict(list)
+    for pid, slot, meeting in bookings:
+        by_person[pid].append((slot, meeting))
     for (pid, session_id), _seat in sorted(draft.items()):
         dialogue = sessions[session_id]
-        for slot in by_person.get(pid, []):
+        for slot, meeting in by_person.get(pid, []):
             if slot.starts_at < dialogue.ends_at and dialogue.starts_at < slot.ends_at:
-                out.append(_("%(name)s has a meeting at %(time)s during %(session)s.",
-                             name=people[pid].display_name,
-                             time=format_time(slot.starts_at, tz),
-                             session=dialogue.name or group_name(dialogue.product_group)))
-    return out
+                text = _("%(name)s has a meeting at %(time)s during %(session)s.",
+                         name=people[pid].display_name, time=format_time(slot.starts_at, tz),
+                         session=dialogue.name or group_name(dialogue.product_group))
+                out.append(text)
+                if solving.held_in_place(meeting, placed):
+                    held.append(text)
+    return out, held

@@ -37,7 +37,7 @@ def why_not(session: Session, event: Event, run: SolveRun) -> list[WhyNot]:
 
 
 def namer(session: Session, event: Event, ep: solving.EventProblem):
-    """Replace solver ids in a reason (p12, s3, T4, r55) by names, times, tables."""
+    """Replace solver ids in a reason (p12, s3, T4, r55, x7) by names, times, tables."""
     tz = event.timezone
 
     def word(match: re.Match) -> str:
@@ -50,12 +50,14 @@ def namer(session: Session, event: Event, ep: solving.EventProblem):
             return format_time(s.starts_at, tz) if s is not None else match.group(0)
         if prefix == "T":
             return f"table {number}"
+        if prefix == "x":
+            return "a no-show kept at its table"
         r = ep.requests.get(f"r{number}")
         if r is None:
             return match.group(0)
         return f"the meeting with {r.sender.user.name} and {r.recipient.user.name}"
 
-    pattern = re.compile(r'"?\b([psTr])(\d+)\b"?')
+    pattern = re.compile(r'"?\b([psTrx])(\d+)\b"?')
     return lambda text: pattern.sub(word, text)
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import FloatField, HiddenField, SelectField
+from wtforms import BooleanField, FloatField, HiddenField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from ..forms import BaseForm
@@ -16,6 +16,9 @@ class StartRunForm(BaseForm):
                                             "Between 1 and 3600 seconds."))],
                             description=_l("The solver stops after this time with the best "
                                            "result found; you can stop it earlier."))
+    include_spare = BooleanField(_l("Also use spare tables"), default=False,
+                                 description=_l("Spare tables stay free for changes on the "
+                                                "day unless you allow them for this run."))
 
     def validate_kind(self, field) -> None:
         from wtforms import ValidationError

@@ -22,7 +22,7 @@ from ..notifications.services import notify_schedule_changed
 from ..timeutil import format_time
 from . import solving
 from .compare import (Comparison, DialogueComparison, compare_dialogues, compare_schedule,
-                      require_run)
+                      held_clash_refusal, refusal, require_run)
 
 
 def refuse_republish(run: SolveRun, tz: str) -> None:
@@ -39,14 +39,8 @@ def publish_schedule(session: Session, event: Event, run: SolveRun, *,
     refuse_republish(run, event.timezone)
     comparison = compare_schedule(session, event, run)
     if comparison.violations:
-        shown = "; ".join(comparison.violations[:5])
-        more = len(comparison.violations) - 5
-        if more > 0:
-            raise DomainError(_("This draft no longer fits the event (it changed since the "
-                                "run): %(problems)s; and %(more)d more. Start a new run.",
-                                problems=shown, more=more))
-        raise DomainError(_("This draft no longer fits the event (it changed since the run): "
-                            "%(problems)s. Start a new run.", problems=shown))
+        raise DomainError(_("This draft no longer fits the event: %(reason)s",
+                            reason=refusal(comparison.raw_violations, comparison.violations)))
     first = session.scalar(select(Meeting.id).where(Meeting.event_id == event.id)
                            .limit(1)) is None and event.phase is not Phase.PUBLISHED
     with session.begin_nested():
@@ -145,6 +139,8 @@ def publish_dialogues(session: Session, event: Event, run: SolveRun, *,
     if comparison.violations:
         raise DomainError(_("This dialogue plan breaks the rules now: %(problems)s. Start a "
                             "new run.", problems="; ".join(comparison.violations[:5])))
+    if comparison.held_clashes:
+        raise DomainError(held_clash_refusal(comparison.held_clashes))
     with session.begin_nested():
         for change in comparison.changes:
             if change.kind == "lost":

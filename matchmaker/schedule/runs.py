@@ -26,6 +26,7 @@ import socket
 import threading
 import time
 import uuid
+from dataclasses import replace
 
 from flask import Flask, current_app
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -156,8 +157,10 @@ def mark_interrupted_runs(session: Session) -> int:
 
 
 def create_run(session: Session, event: Event, kind: RunKind, *, time_limit_s: float,
-               user_id: int | None = None) -> SolveRun:
-    """A queued run; refuses a second active run of the same kind for the event."""
+               user_id: int | None = None, include_spare: bool = False) -> SolveRun:
+    """A queued run; refuses a second active run of the same kind for the event.
+
+    `include_spare` lets a meetings run place meetings at spare tables."""
     if time_limit_s <= 0:
         raise DomainError(_("The time limit must be positive."), field="time_limit")
     active = session.scalar(select(SolveRun).where(
@@ -167,7 +170,8 @@ def create_run(session: Session, event: Event, kind: RunKind, *, time_limit_s: f
                             "finish before starting another.", id=active.id,
                             status=active.status.label.lower()))
     run = SolveRun(event_id=event.id, kind=kind, status=RunStatus.QUEUED,
-                   time_limit_s=float(time_limit_s), created_by_id=user_id, runner=runner_id())
+                   time_limit_s=float(time_limit_s), created_by_id=user_id, runner=runner_id(),
+                   include_spare=include_spare and kind is RunKind.MEETINGS)
     session.add(run)
     session.flush()
     return run
@@ -307,7 +311,7 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
     event = run.event
     workers = int(current_app.config.get("SOLVER_WORKERS", 2))
     if kind is RunKind.MEETINGS:
-        built = solving.build_problem(session, event)
+        built = solving.build_problem(session, event, include_spare=run.include_spare)
     else:
         built = solving.build_dialogue_problem(session, event)
     session.commit()  # no transaction stays open while the solver works
@@ -339,13 +343,13 @@ def _solve(kind: RunKind, built, time_limit: float, workers: int, writer, stop):
     if kind is RunKind.MEETINGS:
         result = solve_meetings(built.problem, time_limit_s=time_limit, num_workers=workers,
                        progress=writer, stop=stop)
+        result = replace(result, stats={**result.stats, **built.stats()})
         text = dumps_schedule(result)
         value = float(result.stats.get("weighted_value", 0))
         bound = float(result.stats.get("upper_bound", value))
         summary = MEETINGS_SUMMARY % {
-            "scheduled": result.stats.get("scheduled", len(result.assignments)),
-            "requested": result.stats.get("requested", len(built.problem.meetings)),
-            "status": result.status}
+            "scheduled": sum(1 for a in result.assignments if a.meeting in built.requests),
+            "requested": len(built.requests), "status": result.status}
     else:
         result = solve_dialogues(built.problem, time_limit_s=time_limit, num_workers=workers,
                        progress=writer, stop=stop)

@@ -23,10 +23,11 @@ from ..marketdialogue.link import DialogueClash, block_dialogue_slots
 from ..marketdialogue.problem import (DialogueParticipant, DialogueProblem, DialogueTable as
                                       SolverDialogueTable, Plan, Seat, Session as SolverSession)
 from ..models import (Absence, DialogueSeat, DialogueSession, DialogueTable, Event, Listing,
-                      Meeting, MeetingRequest, Participation, RequestStatus, Role, Slot,
-                      SolveRun, Table)
+                      Meeting, MeetingRequest, MeetingStatus, Participation, RequestStatus,
+                      Role, RunKind, Slot, SolveRun, Table)
 from ..scheduling import Meeting as SolverMeeting
-from ..scheduling import FormatError, Participant, Placement, Problem, Schedule, parse_schedule
+from ..scheduling import (Assignment, FormatError, Participant, Placement, Problem, Schedule,
+                          parse_schedule)
 from ..scheduling import Slot as SolverSlot
 from ..scheduling import Table as SolverTable
 from ..scheduling.domains import Domains
@@ -34,6 +35,10 @@ from ..scheduling.fcfs import fcfs_placements
 from ..timeutil import to_local
 
 MEETING_ROLES = (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)
+# A draft's stats: the meetings the run held where they stood because no run had placed
+# them there (booked live or on site, moved by hand); the next run holds them too.
+HELD_STAT = "held_in_place"
+SPARE_STAT = "include_spare"
 
 
 def slot_key(slot_id: int) -> str:
@@ -73,6 +78,16 @@ class EventProblem:
     tables: dict[str, Table] = field(default_factory=dict)
     people: dict[str, Participation] = field(default_factory=dict)
     requests: dict[str, MeetingRequest] = field(default_factory=dict)
+    # request id -> meeting the run leaves alone outside the solver: no-show records, and
+    # meetings held in place at a table the run does not use (a spare table)
+    kept: dict[int, Meeting] = field(default_factory=dict)
+    held: frozenset[str] = frozenset()  # meeting keys pinned because no run placed them
+    blockers: tuple[Assignment, ...] = ()  # tables a no-show record occupies, as pins
+    include_spare: bool = False
+
+    def stats(self) -> dict:
+        """What the run's draft records about how it was built (see HELD_STAT)."""
+        return {HELD_STAT: sorted(self.held), SPARE_STAT: self.include_spare}
 
 
 def accepted_requests(session: Session, event: Event) -> list[MeetingRequest]:
@@ -93,33 +108,103 @@ def meetings_in_force(session: Session, event: Event) -> list[Meeting]:
         .order_by(Meeting.id)))
 
 
+def published_run(session: Session, event: Event) -> SolveRun | None:
+    """The meetings run whose draft was published last."""
+    return session.scalar(
+        select(SolveRun).where(SolveRun.event_id == event.id, SolveRun.kind == RunKind.MEETINGS,
+                               SolveRun.published_at.is_not(None))
+        .order_by(SolveRun.published_at.desc(), SolveRun.id.desc()).limit(1))
+
+
+def run_placements(session: Session, event: Event) -> dict[int, tuple[int, int]] | None:
+    """request id -> (slot id, table id) of the meetings the published run placed itself.
+
+    None when no run was published. Meetings that run only held where they stood
+    (`HELD_STAT`) are left out: no run placed them.
+    """
+    run = published_run(session, event)
+    if run is None or run.result is None:
+        return None
+    try:
+        schedule = parse_schedule(run.result)
+    except FormatError:
+        return {}
+    held = set(schedule.stats.get(HELD_STAT) or ())
+    tables = dict(session.execute(select(Table.number, Table.id)
+                                  .where(Table.event_id == event.id)).all())
+    out: dict[int, tuple[int, int]] = {}
+    for a in schedule.assignments:
+        rid, sid, number = (parse_key(a.meeting, "r"), parse_key(a.slot, "s"),
+                            parse_key(a.table, "T"))
+        if rid is None or sid is None or number not in tables or a.meeting in held:
+            continue
+        out[rid] = (sid, tables[number])
+    return out
+
+
+def held_in_place(meeting: Meeting, placed: dict[int, tuple[int, int]] | None) -> bool:
+    """Whether a re-solve leaves `meeting` where it is: locked, held, or not where the
+    published run put it (booked live or on site, moved by hand, or no run published)."""
+    if meeting.locked or meeting.status is MeetingStatus.HELD or placed is None:
+        return True
+    return placed.get(meeting.request_id) != (meeting.slot_id, meeting.table_id)
+
+
+def blocker_key(meeting_id: int) -> str:
+    return f"x{meeting_id}"
+
+
 def build_problem(session: Session, event: Event, *, include_spare: bool = False,
                   block_dialogues: bool = True) -> EventProblem:
     """The event's one-to-one meetings as a solver problem.
 
-    Accepted requests become meetings; locked meetings are `fixed` where they stand,
-    every meeting of the schedule in force carries its `previous` place. Spare tables
-    join only when asked, or when a locked meeting sits at one. Participants at a
-    market dialogue table (seat or moderator) are unavailable in the overlapping slots.
-    A participant's meeting cap is its own `max_meetings`, else the event's default
-    (0 there means no cap).
+    Accepted requests become meetings. Meetings in force that a re-solve must leave
+    where they are (`held_in_place`) are `fixed` there; every other meeting carries its
+    `previous` place. Spare tables join only when asked: a meeting held at a spare
+    table then stays out of the solver (`kept`), its two participants unavailable in
+    its slot. A no-show keeps its record and its table in that slot but frees both
+    participants: it stays out of the solver too, and a pin of two stand-ins holds its
+    table (`blockers`). Participants at a market dialogue table (seat or moderator) are
+    unavailable in the overlapping slots. A participant's meeting cap is its own
+    `max_meetings`, else the event's default (0 there means no cap), less its kept
+    meetings.
     """
     tz = event.timezone
     slots = list(session.scalars(select(Slot).where(Slot.event_id == event.id)
                                  .order_by(Slot.starts_at)))
-    out = EventProblem(event=event, problem=Problem((), (), (), ()))
+    out = EventProblem(event=event, problem=Problem((), (), (), ()), include_spare=include_spare)
     out.slots = {slot_key(s.id): s for s in slots}
     requests = accepted_requests(session, event)
-    locked_tables = {r.meeting.table_id for r in requests if r.meeting is not None
-                     and r.meeting.locked}
     tables = [t for t in session.scalars(select(Table).where(Table.event_id == event.id)
                                          .order_by(Table.number))
-              if include_spare or not t.spare or t.id in locked_tables]
+              if include_spare or not t.spare]
     out.tables = {table_key(t.number): t for t in tables}
+    by_table_id = {t.id: table_key(t.number) for t in tables}
     own_table: dict[int, str] = {}
     for t in tables:
         if t.owner_id is not None:
             own_table.setdefault(t.owner_id, table_key(t.number))
+
+    placed = run_placements(session, event)
+    absent: dict[int, set[str]] = defaultdict(set)
+    kept_count: Counter[int] = Counter()
+    pinned: dict[int, Placement] = {}
+    blockers: list[Meeting] = []
+    for m in meetings_in_force(session, event):
+        if m.status is MeetingStatus.NO_SHOW:
+            out.kept[m.request_id] = m
+            if m.table_id in by_table_id:
+                blockers.append(m)
+        elif held_in_place(m, placed):
+            if m.table_id in by_table_id:
+                pinned[m.request_id] = Placement(slot=slot_key(m.slot_id),
+                                                 table=by_table_id[m.table_id])
+            else:
+                out.kept[m.request_id] = m
+                for pid in (m.request.sender_id, m.request.recipient_id):
+                    absent[pid].add(slot_key(m.slot_id))
+                    kept_count[pid] += 1
+    requests = [r for r in requests if r.id not in out.kept]
 
     people = list(session.scalars(
         select(Participation).where(Participation.event_id == event.id)
@@ -127,7 +212,6 @@ def build_problem(session: Session, event: Event, *, include_spare: bool = False
     in_requests = {pid for r in requests for pid in (r.sender_id, r.recipient_id)}
     people = [p for p in people if p.role in MEETING_ROLES or p.id in in_requests]
     out.people = {person_key(p.id): p for p in people}
-    absent: dict[int, set[str]] = defaultdict(set)
     for participation_id, slot_id in session.execute(
             select(Absence.participation_id, Absence.slot_id).join(Slot)
             .where(Slot.event_id == event.id)):
@@ -137,27 +221,48 @@ def build_problem(session: Session, event: Event, *, include_spare: bool = False
     for p in people:
         cap = p.max_meetings if p.max_meetings is not None else (
             event.default_max_meetings or None)
+        if cap is not None and kept_count[p.id]:
+            cap = max(0, cap - kept_count[p.id])
         participants.append(Participant(
             id=person_key(p.id), role=p.role.value if p.role in MEETING_ROLES else "facilitator",
             available=(all_slots - absent[p.id]) if absent[p.id] else None,
             max_meetings=cap, table=own_table.get(p.id)))
 
-    by_table_id = {t.id: table_key(t.number) for t in tables}
     meetings = []
+    held = set()
     for r in requests:
         key = meeting_key(r.id)
         out.requests[key] = r
         fixed = previous = None
         if r.meeting is not None and r.meeting.table_id in by_table_id:
-            place = Placement(slot=slot_key(r.meeting.slot_id),
-                              table=by_table_id[r.meeting.table_id])
-            previous = place
-            fixed = place if r.meeting.locked else None
+            previous = Placement(slot=slot_key(r.meeting.slot_id),
+                                 table=by_table_id[r.meeting.table_id])
         elif r.meeting is not None:
             previous = Placement(slot=slot_key(r.meeting.slot_id))
+        if r.id in pinned:
+            fixed = pinned[r.id]
+            if not (r.meeting.locked or r.meeting.status is MeetingStatus.HELD):
+                held.add(key)
         meetings.append(SolverMeeting(
             id=key, participants=(person_key(r.sender_id), person_key(r.recipient_id)),
             priority=max(1, r.priority), fixed=fixed, previous=previous))
+    out.held = frozenset(held)
+
+    stand_owned = set(own_table.values())
+    pins = []
+    for m in blockers:
+        key, place = blocker_key(m.id), Placement(slot=slot_key(m.slot_id),
+                                                  table=by_table_id[m.table_id])
+        stand = place.table if place.table in stand_owned else None
+        participants.extend((
+            Participant(id=f"{key}a", role="buyer", available=frozenset({place.slot}),
+                        max_meetings=1, table=stand),
+            Participant(id=f"{key}b", role="supplier", available=frozenset({place.slot}),
+                        max_meetings=1)))
+        meetings.append(SolverMeeting(id=key, participants=(f"{key}a", f"{key}b"),
+                                      fixed=place, previous=place))
+        pins.append(Assignment(meeting=key, slot=place.slot, table=place.table))
+    out.blockers = tuple(pins)
 
     problem = Problem(
         slots=tuple(SolverSlot(id=slot_key(s.id), start=_naive_local(s.starts_at, tz),

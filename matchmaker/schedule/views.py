@@ -24,7 +24,7 @@ from ..exports import agendas, ical, tables
 from ..exports.instance import instance_json
 from ..forms import ActionForm
 from . import explain, moves, runs, solving
-from .compare import compare_dialogues, compare_schedule
+from .compare import compare_dialogues, compare_schedule, draft_verdicts
 from .publish import publish_dialogues, publish_schedule
 from .forms import MoveForm, StartRunForm
 
@@ -113,8 +113,10 @@ def _runs_page(event, meetings_form, dialogues_form, status: int = 200):
                                  .where(Meeting.event_id == event.id))
     locked = db.session.scalar(select(func.count()).select_from(Meeting)
                                .where(Meeting.event_id == event.id, Meeting.locked))
+    listed = runs.event_runs(db.session, event)
     return render_template(
-        "schedule/runs.html", event=event, runs=runs.event_runs(db.session, event),
+        "schedule/runs.html", event=event, runs=listed,
+        verdicts=draft_verdicts(db.session, event, listed),
         meetings_form=meetings_form, dialogues_form=dialogues_form, action_form=ActionForm(),
         in_force=in_force, locked=locked, downloads=DOWNLOADS, active=runs.ACTIVE,
         done=runs.DONE), status
@@ -132,7 +134,8 @@ def start(event, kind: str):
         return _runs_page(event, meetings_form, dialogues_form, 400)
     try:
         run = runs.create_run(db.session, event, RunKind(kind),
-                              time_limit_s=form.time_limit.data, user_id=current_user.id)
+                              time_limit_s=form.time_limit.data, user_id=current_user.id,
+                              include_spare=bool(form.include_spare.data))
     except DomainError as error:
         db.session.rollback()
         form.time_limit.errors = [*form.time_limit.errors, error.message]
