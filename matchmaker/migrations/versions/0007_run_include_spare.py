@@ -1,7 +1,7 @@
 """a meetings run may use spare tables
 
-Revision ID: 0004_run_include_spare
-Revises: 0003_user_language
+Revision ID: 0007_run_include_spare
+Revises: 0006_request_reads
 Create Date: 2026-11-23 10:00:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_run_include_spare'
-down_revision = '0003_user_language'
+revision = '0007_run_include_spare'
+down_revision = '0006_request_reads'
 branch_labels = None
 depends_on = None
 
