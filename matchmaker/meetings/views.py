@@ -1,4 +1,4 @@
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+from flask import (Blueprint, abort, flash, g, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
@@ -17,23 +17,11 @@ from .forms import ActionForm, BulkAnswerForm, DeclineForm, RequestForm
 bp = Blueprint("meetings", __name__)
 
 
-PROFILE_ENDPOINTS = ("profiles.participant", "profiles.show")
-
-
 def profile_url(event, participation) -> str | None:
-    """The counterpart's profile page, when the profiles feature is installed."""
+    """The counterpart's profile page."""
     if participation is None:
         return None
-    for endpoint in PROFILE_ENDPOINTS:
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, slug=event.slug, participation_id=participation.id)
-    return None
-
-
-def _market_url(event) -> str | None:
-    if "marketplace.market" in current_app.view_functions:
-        return url_for("marketplace.market", slug=event.slug)
-    return None
+    return url_for("profiles.show", slug=event.slug, participation_id=participation.id)
 
 
 def _find(event, me, request_id: int):
@@ -116,7 +104,7 @@ def requests(event, me):
         action_form=ActionForm(), decline_form=DeclineForm(), bulk_form=BulkAnswerForm(),
         accepted=services.accepted_count(db.session, me), cap=services.meeting_cap(me),
         no_time={key: unscheduled.no_time_text(value) for key, value in no_time.items()},
-        profile_url=lambda p: profile_url(event, p), market_url=_market_url(event),
+        profile_url=lambda p: profile_url(event, p), market_url=url_for("marketplace.market", slug=event.slug),
         when=lambda moment: format_moment(moment, event.timezone), table_label=table_label)
     if counts["all"].unread:
         _mark_seen(me, now)

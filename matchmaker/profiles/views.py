@@ -34,13 +34,7 @@ def _profile_helpers():
     def participation_for(event: Event) -> Participation | None:
         return participation_of(current_user, event)
 
-    def meeting_request_url(event: Event, participation: Participation) -> str | None:
-        """The link to request a meeting, once the meetings feature is installed."""
-        if "meetings.new_request" not in current_app.view_functions:
-            return None
-        return url_for("meetings.new_request", slug=event.slug, participation_id=participation.id)
-
-    return {"participation_for": participation_for, "meeting_request_url": meeting_request_url}
+    return {"participation_for": participation_for}
 
 
 def _profile_form(event: Event, participation: Participation | None) -> ProfileForm:
