@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 
 from ..extensions import db
 from . import services
@@ -12,6 +12,12 @@ def home():
     if len(events) == 1:
         return event_page(events[0].slug)
     return render_template("public/home.html", events=events)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask the site root for it, whatever the page links."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.route("/events/<slug>")
