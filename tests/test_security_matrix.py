@@ -15,7 +15,7 @@ from matchmaker.models import Listing, MeetingRequest, Participation, RequestSta
 # Pages anyone may see (the language switch too), and token-protected pages that need
 # no login.
 PUBLIC = {"static", "public.home", "public.event_page", "auth.login", "auth.register",
-          "auth.choose_language", "agenda.feed", "organiser.accept_invitation"}
+          "auth.choose_language", "agenda.feed", "organiser.accept_invitation", "public.favicon"}
 # Pages for any logged-in user, whether or not they take part in an event.
 ACCOUNT = {"auth.logout", "profiles.account", "profiles.export", "profiles.delete_account",
            "profiles.join", "organiser.new_event"}
