@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -192,8 +192,9 @@ def set_availability(session: Session, me: Participation, *, available_slot_ids:
         raise DomainError(_("Some of the chosen times are not part of this event."),
                           field="slots")
     if max_meetings is not None and not 0 <= max_meetings <= event.default_max_meetings:
-        raise DomainError(_("Choose between 0 and %(max)d meetings.",
-                            max=event.default_max_meetings), field="max_meetings")
+        raise DomainError(ngettext("Choose between 0 and %(num)d meeting.",
+                                   "Choose between 0 and %(num)d meetings.",
+                                   event.default_max_meetings), field="max_meetings")
     wanted_absent = slot_ids - available_slot_ids
     current = absent_slot_ids(session, me)
     if current - wanted_absent:

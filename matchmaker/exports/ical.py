@@ -164,20 +164,21 @@ def _seat_entry(seat: DialogueSeat, host: str) -> Entry:
           title=title, table=table.label))
     if table.moderator is not None:
         description += " " + _("Moderator: %(name)s.", name=_person(table.moderator))
+    where = _("Dialogue table %(table)s", table=table.label)
     return Entry(uid=dialogue_seat_uid(seat.id, host), start=dialogue.starts_at,
                  end=dialogue.ends_at,
                  summary=_("%(title)s, table %(table)s", title=title, table=table.label),
-                 location=f'{_("Dialogue table %(table)s", table=table.label)}, {_place(dialogue.event)}',
+                 location=f"{where}, {_place(dialogue.event)}",
                  description=description, categories=(_("Market dialogue"),))
 
 
 def _dialogue_entry(dialogue: DialogueSession, host: str) -> Entry:
     title = _dialogue_title(dialogue)
     labels = ", ".join(t.label for t in dialogue.tables)
+    where = _("Dialogue tables %(tables)s", tables=labels) if labels else ""
     return Entry(uid=dialogue_session_uid(dialogue.id, host), start=dialogue.starts_at,
                  end=dialogue.ends_at, summary=title,
-                 location=(f'{_("Dialogue tables %(tables)s", tables=labels)}, {_place(dialogue.event)}'
-                           if labels else _place(dialogue.event)),
+                 location=", ".join(filter(None, (where, _place(dialogue.event)))),
                  categories=(_("Market dialogue"),))
 
 

@@ -125,4 +125,4 @@ def test_box_is_shown_in_the_readers_language(published, login_as, monkeypatch):
     _freeze(monkeypatch, start)
     html = login_as("supplier1@demo.example").get(
         "/events/demo/agenda", headers={"Accept-Language": "fr"}).data.decode()
-    assert "Maintenant" in _box(html) and "Ensuite" in _box(html)
+    assert "Maintenant" in _box(html) and "Suivant" in _box(html) and "Rendez-vous avec" in _box(html)
