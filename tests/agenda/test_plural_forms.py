@@ -24,9 +24,9 @@ def _set_cap(app, cap: int) -> None:
 
 @pytest.mark.parametrize("cap, expected", [
     (1, {"en": "of at most 1 meeting accepted", "nl": "van hoogstens 1 afspraak aanvaard",
-         "fr": "sur au plus 1 rendez-vous accepté "}),
+         "fr": "rendez-vous accepté sur 1 au maximum"}),
     (5, {"en": "of at most 5 meetings accepted", "nl": "van hoogstens 5 afspraken aanvaard",
-         "fr": "sur au plus 5 rendez-vous acceptés"}),
+         "fr": "rendez-vous acceptés sur 5 au maximum"}),
 ])
 def test_requests_page_counts_the_meeting_cap(demo, login_as, cap, expected):
     _set_cap(demo, cap)
