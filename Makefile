@@ -41,6 +41,8 @@ demo: db
 
 # Plain http on loopback for local use: cookies without the Secure flag.
 run: demo
+	@[ "$${MATCHMAKER_MAIL_BACKEND:-console}" != console ] || \
+		echo "E-mails are not sent: each one (to, subject, body) is printed in this terminal."
 	MATCHMAKER_SECURE_COOKIES=0 $(BIN)/matchmaker run --host $(HOST) --port $(PORT)
 
 # The end-to-end tests drive Debian's headless Chromium; install it when missing.

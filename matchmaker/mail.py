@@ -1,6 +1,7 @@
 """Outgoing e-mail with pluggable backends.
 
-`MAIL_BACKEND`: `console` (development: printed to the log), `memory` (tests: kept in
+`MAIL_BACKEND`: `console` (development: printed on standard output, where `make run`
+shows it, whatever the log level), `memory` (tests: kept in
 `outbox()`), or `smtp` (MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD,
 MAIL_USE_TLS). Messages come from MAIL_SENDER.
 
@@ -13,6 +14,7 @@ cannot be delivered after the commit is logged; what was saved stays saved.
 from __future__ import annotations
 
 import smtplib
+import sys
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -85,16 +87,25 @@ def _drop_waiting(session: Session) -> None:
 
 def _dispatch(message: Message) -> None:
     config = current_app.config
-    to, body = message.to, message.body
     backend = config["MAIL_BACKEND"]
     if backend == "memory":
         outbox().append(message)
     elif backend == "console":
-        current_app.logger.info("E-mail to %s: %s\n%s", to, message.subject, body)
+        print_message(message)
     elif backend == "smtp":
         _send_smtp(message, config)
     else:
         raise ValueError(f"unknown MAIL_BACKEND {backend!r}")
+
+
+def print_message(message: Message, stream=None) -> None:
+    """The console backend: the whole message, readable in the terminal that runs the app."""
+    rule = "-" * 72
+    stream = stream or sys.stdout
+    stream.write(f"{rule}\nE-mail (MAIL_BACKEND=console, not sent)\nFrom: {message.sender}\n"
+                 f"To: {message.to}\nSubject: {message.subject}\n\n{message.body.rstrip()}\n"
+                 f"{rule}\n")
+    stream.flush()
 
 
 def _send_smtp(message: Message, config) -> None:

@@ -5,15 +5,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain import DomainError
 from ..exports import ical
 from ..i18n import format_day, group_name
-from ..models import (Absence, Event, Meeting, MeetingBlock, MeetingRequest, MeetingStatus,
-                      Participation, Phase, RequestStatus, Slot, Table)
+from ..models import (Absence, DialogueSession, Event, Meeting, MeetingBlock, MeetingRequest,
+                      MeetingStatus, Participation, Phase, RequestStatus, Slot, Table)
 from ..models.people import new_token
 from ..timeutil import to_local
 
@@ -102,6 +102,34 @@ def agenda_days(session: Session, me: Participation) -> list[AgendaDay]:
             for day, group in groupby(items, key=lambda item: item.start.date())]
 
 
+@dataclass(frozen=True)
+class NowNext:
+    """On an event day: what the participant is in now and where they go next (today)."""
+
+    current: AgendaItem | None
+    upcoming: AgendaItem | None
+
+
+def event_days(session: Session, event: Event) -> set[date]:
+    """Days of the event in its own zone: meeting blocks and market dialogues."""
+    days = set(session.scalars(select(MeetingBlock.day).where(MeetingBlock.event_id == event.id)))
+    starts = session.scalars(select(DialogueSession.starts_at)
+                             .where(DialogueSession.event_id == event.id))
+    return days | {to_local(start, event.timezone).date() for start in starts}
+
+
+def now_and_next(days: list[AgendaDay], on_event_days: set[date], now: datetime,
+                 tz: str) -> NowNext | None:
+    """None unless today, in the event's zone, is an event day. `days` as agenda_days."""
+    today = to_local(now, tz).date()
+    if today not in on_event_days and all(day.day != today for day in days):
+        return None
+    items = next((day.items for day in days if day.day == today), [])
+    current = next((item for item in items if item.start <= now < item.end), None)
+    upcoming = next((item for item in items if item.start >= now and item is not current), None)
+    return NowNext(current=current, upcoming=upcoming)
+
+
 def table_label(table: Table) -> str:
     """'Table 4 (Hall B)' in the reader's language."""
     if table.zone:
@@ -164,8 +192,9 @@ def set_availability(session: Session, me: Participation, *, available_slot_ids:
         raise DomainError(_("Some of the chosen times are not part of this event."),
                           field="slots")
     if max_meetings is not None and not 0 <= max_meetings <= event.default_max_meetings:
-        raise DomainError(_("Choose between 0 and %(max)d meetings.",
-                            max=event.default_max_meetings), field="max_meetings")
+        raise DomainError(ngettext("Choose between 0 and %(num)d meeting.",
+                                   "Choose between 0 and %(num)d meetings.",
+                                   event.default_max_meetings), field="max_meetings")
     wanted_absent = slot_ids - available_slot_ids
     current = absent_slot_ids(session, me)
     if current - wanted_absent:

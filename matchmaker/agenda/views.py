@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from ..access import participant_required
+from ..database import utcnow
 from ..domain import DomainError
 from ..forms import attach_error
 from ..exports import ical
@@ -16,6 +17,7 @@ from ..models import Phase
 from ..timeutil import zone_label
 from . import services
 from .forms import AvailabilityForm, RotateFeedForm
+from .subscriptions import subscription_links
 
 bp = Blueprint("agenda", __name__)
 
@@ -29,6 +31,7 @@ def _agenda_context(event, me) -> dict:
     days = services.agenda_days(db.session, me) if published else []
     first = days[0].items[0].start if days else (event.slots[0].starts_at if event.slots else None)
     unscheduled = services.unscheduled_requests(db.session, me) if published else []
+    feed_url = url_for("agenda.feed", token=me.feed_token, _external=True)
     return dict(
         event=event, me=me, published=published, days=days,
         accepted=services.accepted_requests(db.session, me) if not published else [],
@@ -38,7 +41,9 @@ def _agenda_context(event, me) -> dict:
         counterpart=lambda r: services.counterpart(r, me),
         zone=zone_label(first, event.timezone) if first else event.timezone,
         profile_url=lambda p: profile_url(event, p),
-        feed_url=url_for("agenda.feed", token=me.feed_token, _external=True),
+        feed_url=feed_url, subscribe=subscription_links(feed_url, event.name),
+        now_next=(services.now_and_next(days, services.event_days(db.session, event), utcnow(),
+                                        event.timezone) if published else None),
         stand=services.stand_of(db.session, me), cap=meetings.meeting_cap(me))
 
 

@@ -75,9 +75,12 @@ def build_calendar(entries: Iterable[Entry], *, name: str, tz_name: str, uid: st
     entries = sorted(entries, key=lambda e: (e.start, e.uid))
     # icalendar does not escape line breaks in the calendar NAME: keep it on one line.
     name = " ".join(name.split())
-    cal = icalendar.Calendar.new(prodid=PRODID, name=name, uid=uid, refresh_interval=REFRESH)
+    cal = icalendar.Calendar.new(prodid=PRODID, name=name, uid=uid)
+    # RFC 7986 asks for VALUE=DURATION on REFRESH-INTERVAL; icalendar leaves it out.
+    cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("X-WR-TIMEZONE", tz_name)
-    cal.add("X-PUBLISHED-TTL", REFRESH)
+    # An X- property is text to icalendar: hand it the DURATION ("PT1H"), not "1:00:00".
+    cal.add("X-PUBLISHED-TTL", icalendar.vDuration(REFRESH))
     for entry in entries:
         vevent = icalendar.Event.new(
             uid=entry.uid, start=entry.start.astimezone(tz), end=entry.end.astimezone(tz),
@@ -111,10 +114,18 @@ def _person(participation: Participation) -> str:
     return participation.display_name
 
 
+def _place(event: Event) -> str:
+    """Where the event is: its venue, else its name, so a calendar entry read on its
+    own still says which building the table is in."""
+    return " ".join((event.venue or event.name).split())
+
+
 def _meeting_location(table: Table) -> str:
     if table.zone:
-        return _("Table %(number)d, %(zone)s", number=table.number, zone=table.zone)
-    return _("Table %(number)d", number=table.number)
+        where = _("Table %(number)d, %(zone)s", number=table.number, zone=table.zone)
+    else:
+        where = _("Table %(number)d", number=table.number)
+    return f"{where}, {_place(table.event)}"
 
 
 def _meeting_entry(meeting: Meeting, host: str, viewer: Participation | None) -> Entry:
@@ -155,19 +166,21 @@ def _seat_entry(seat: DialogueSeat, host: str) -> Entry:
           title=title, table=table.label))
     if table.moderator is not None:
         description += " " + _("Moderator: %(name)s.", name=_person(table.moderator))
+    where = _("Dialogue table %(table)s", table=table.label)
     return Entry(uid=dialogue_seat_uid(seat.id, host), start=dialogue.starts_at,
                  end=dialogue.ends_at,
                  summary=_("%(title)s, table %(table)s", title=title, table=table.label),
-                 location=_("Dialogue table %(table)s", table=table.label),
+                 location=f"{where}, {_place(dialogue.event)}",
                  description=description, categories=(_("Market dialogue"),))
 
 
 def _dialogue_entry(dialogue: DialogueSession, host: str) -> Entry:
     title = _dialogue_title(dialogue)
     labels = ", ".join(t.label for t in dialogue.tables)
+    where = _("Dialogue tables %(tables)s", tables=labels) if labels else ""
     return Entry(uid=dialogue_session_uid(dialogue.id, host), start=dialogue.starts_at,
                  end=dialogue.ends_at, summary=title,
-                 location=_("Dialogue tables %(tables)s", tables=labels) if labels else "",
+                 location=", ".join(filter(None, (where, _place(dialogue.event)))),
                  categories=(_("Market dialogue"),))
 
 

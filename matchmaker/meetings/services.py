@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -106,9 +106,10 @@ def why_not_requestable(session: Session, event: Event, sender: Participation,
         return _("There is already an open request between you and %(name)s.",
                  name=recipient.user.name)
     if open_sent_count(session, sender, now) >= event.max_open_requests:
-        return _("You have %(count)d requests waiting for an answer, the most this event "
-                 "allows. Wait for answers or cancel one first.",
-                 count=event.max_open_requests)
+        return ngettext("You have %(num)d request waiting for an answer, the most this event "
+                        "allows. Wait for an answer or cancel it first.",
+                        "You have %(num)d requests waiting for an answer, the most this event "
+                        "allows. Wait for answers or cancel one first.", event.max_open_requests)
     return None
 
 
@@ -184,8 +185,11 @@ def accept_request(session: Session, request: MeetingRequest, me: Participation,
         cap = meeting_cap(who)
         if accepted_count(session, who) >= cap:
             if who.id == me.id:
-                raise DomainError(_("You have %(cap)d accepted meetings, the most allowed "
-                                    "here. Cancel one before accepting another.", cap=cap))
+                raise DomainError(ngettext(
+                    "You have %(num)d accepted meeting, the most allowed here. Cancel it "
+                    "before accepting another.",
+                    "You have %(num)d accepted meetings, the most allowed here. Cancel one "
+                    "before accepting another.", cap))
             raise DomainError(_("%(name)s has no room for more meetings (%(cap)d accepted).",
                                 name=who.user.name, cap=cap))
     request.status = RequestStatus.ACCEPTED

@@ -49,7 +49,8 @@ def test_participant_calendar_names_counterpart_table_and_zone(published, by_ema
         buyer = meeting.request.recipient
         assert str(vevent["SUMMARY"]) == \
             f"Meeting with {buyer.user.name} ({buyer.organisation.name})"
-        assert str(vevent["LOCATION"]) == f"Table {meeting.table.number}, {meeting.table.zone}"
+        assert str(vevent["LOCATION"]) == \
+            f"Table {meeting.table.number}, {meeting.table.zone}, {meeting.table.event.venue}"
         assert vevent.DTSTART == meeting.slot.starts_at
         assert int(vevent["SEQUENCE"]) == 0
 
