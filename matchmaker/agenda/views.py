@@ -11,7 +11,6 @@ from ..exports import ical
 from ..extensions import db
 from ..meetings import services as meetings
 from ..meetings.views import profile_url
-from ..models import Phase
 from ..timeutil import zone_label
 from . import services
 from .forms import AvailabilityForm, RotateFeedForm
@@ -24,7 +23,7 @@ def calendar_host() -> str:
 
 
 def _agenda_context(event, me) -> dict:
-    published = event.phase is Phase.PUBLISHED
+    published = event.schedule_published
     days = services.agenda_days(db.session, me) if published else []
     first = days[0].items[0].start if days else (event.slots[0].starts_at if event.slots else None)
     return dict(

@@ -11,9 +11,11 @@ from wtforms.fields.choices import SelectChoice
 
 from ..access import event_or_404, participant_required, participation_of
 from ..auth.services import password_service
+from ..database import utcnow
 from ..domain import DomainError
 from ..forms import attach_error
 from ..i18n import group_name
+from ..meetings.rules import booking_refusal
 from ..extensions import db
 from ..models import Event, Participation, Role
 from . import services
@@ -31,12 +33,15 @@ def upload_dir() -> Path:
 
 @bp.app_context_processor
 def _profile_helpers():
+
     def participation_for(event: Event) -> Participation | None:
         return participation_of(current_user, event)
 
     def meeting_request_url(event: Event, participation: Participation) -> str | None:
         """The link to request a meeting, once the meetings feature is installed."""
         if "meetings.new_request" not in current_app.view_functions:
+            return None
+        if booking_refusal(event, utcnow()):
             return None
         return url_for("meetings.new_request", slug=event.slug, participation_id=participation.id)
 

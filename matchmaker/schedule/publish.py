@@ -48,10 +48,13 @@ def publish_schedule(session: Session, event: Event, run: SolveRun, *,
         raise DomainError(_("This draft no longer fits the event (it changed since the run): "
                             "%(problems)s. Start a new run.", problems=shown))
     first = session.scalar(select(Meeting.id).where(Meeting.event_id == event.id)
-                           .limit(1)) is None and event.phase is not Phase.PUBLISHED
+                           .limit(1)) is None and not event.schedule_published
     with session.begin_nested():
         apply_placements(session, event, comparison.draft)
-        event.phase = Phase.PUBLISHED
+        if event.phase is Phase.BOOKING_OPEN:  # booking stays open: live from now on
+            event.live_booking = True
+        if event.phase is not Phase.OVER:
+            event.phase = Phase.PUBLISHED
         run.published_at = utcnow()
         session.flush()
     if notify and comparison.affected:
@@ -161,6 +164,6 @@ def publish_dialogues(session: Session, event: Event, run: SolveRun, *,
         session.flush()
         run.published_at = utcnow()
         session.flush()
-    if notify and comparison.affected and event.phase is Phase.PUBLISHED:
+    if notify and comparison.affected and event.schedule_published:
         notify_schedule_changed(session, event, comparison.affected, "changed")
     return comparison
