@@ -56,10 +56,11 @@ class PlaceTaken(DomainError):
 def free_times(session: Session, event: Event, request: MeetingRequest, now: datetime, *,
                meeting: Meeting | None = None) -> list[FreeTime]:
     """Times still to come when both people are free and a suitable table is, earliest
-    first."""
+    first; for a meeting that has a time, the other times."""
+    current = meeting.slot_id if meeting is not None else None
     return [FreeTime(slot, tables) for slot, tables in
             moves.places_for_request(session, event, request, meeting=meeting)
-            if slot.starts_at > now]
+            if slot.starts_at > now and slot.id != current]
 
 
 def _counterpart(request: MeetingRequest, me: Participation) -> Participation:
