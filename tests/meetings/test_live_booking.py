@@ -208,8 +208,9 @@ def test_wrong_phase_refuses_and_hides_the_actions(live_app, login_as, pending, 
     with live_app.app_context():
         assert _request(pending).status is RequestStatus.PENDING
         profile = participation(sender)
-    profile_page = client.get(f"/events/demo/participants/{profile.id}")
-    assert b"Request a meeting" not in profile_page.data
+    profile_page = client.get(f"/events/demo/people/{profile.id}")
+    assert profile_page.status_code == 200
+    assert b"Request a meeting" not in profile_page.data and message in profile_page.data
 
 
 def test_frozen_changes_are_refused_everywhere(live_app, login_as, pending):
@@ -364,3 +365,25 @@ def test_stand_owner_meets_at_the_stand(live_app):
         db.session.flush()
         meeting = live.place(db.session, event, request, owner, utcnow())
         assert meeting.table_id == stand.id
+
+
+def test_new_requests_can_be_sent_while_booking_is_live(live_app, login_as):
+    with live_app.app_context():
+        supplier = participation("supplier1@demo.example")
+        buyer = next(p for p in db.session.scalars(select(Participation).where(
+            Participation.role == Role.BUYER))
+            if not db.session.scalar(select(MeetingRequest.id).where(
+                MeetingRequest.pair_low == min(p.id, supplier.id),
+                MeetingRequest.pair_high == max(p.id, supplier.id))))
+        buyer_id = buyer.id
+        first = live_event().slots[0].starts_at
+    client = login_as("supplier1@demo.example")
+    assert b"Request a meeting" in client.get(f"/events/demo/people/{buyer_id}").data
+    response = client.post(f"/events/demo/requests/new/{buyer_id}", data={"priority": "1"})
+    assert response.status_code == 302
+    with live_app.app_context():
+        created = db.session.scalar(select(MeetingRequest).where(
+            MeetingRequest.recipient_id == buyer_id,
+            MeetingRequest.sender_id == participation("supplier1@demo.example").id))
+        assert created.status is RequestStatus.PENDING
+        assert created.expires_at <= first  # answered before the event starts, or expired
