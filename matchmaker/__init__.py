@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from .feedback.views import bp as feedback_bp
     from .marketplace.views import bp as marketplace_bp
     from .meetings.views import bp as meetings_bp
+    from .meetings import live_views  # noqa: F401  (its routes join the meetings blueprint)
     from .onsite.views import bp as onsite_bp
     from .profiles.views import bp as profiles_bp
     from .public.views import bp as public_bp

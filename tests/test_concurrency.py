@@ -232,3 +232,64 @@ def test_concurrent_standby_bookings_into_one_slot_never_double_book(busy_app):
         after = db.session.scalar(select(func.count()).select_from(Meeting))
         assert after >= before
         _assert_no_double_booking()
+
+
+@pytest.fixture
+def live_busy_app(app):
+    """The demo event a week from today with its schedule published and booking live."""
+    from live_helpers import seed_live_event
+    seed_live_event(app)
+    app.config.update(LOGIN_RATE_LIMIT="10000/minute", RATELIMIT_ENABLED=False)
+    return app
+
+
+def test_concurrent_live_bookings_into_few_slots_never_double_book(live_busy_app):
+    """100 accept-and-place requests aimed at the first three times of a live event:
+    each one books, or is refused with its reason (the time taken, with the next free
+    times; already answered; over a cap), never a double booking."""
+    with live_busy_app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        event.phase, event.live_booking = Phase.PUBLISHED, True
+        event.default_max_meetings = 50
+        slots = db.session.scalars(select(Slot).where(Slot.event_id == event.id)
+                                   .order_by(Slot.starts_at)).all()
+        targets = [s.id for s in slots[:3]]
+        pending = db.session.scalars(select(MeetingRequest).where(
+            MeetingRequest.status == RequestStatus.PENDING)).all()
+        for request in pending:
+            request.expires_at = None
+        db.session.commit()
+        assert len(pending) >= 10, "the demo event has pending requests"
+        rng = random.Random(11)
+        jobs_spec = [(request.recipient.user.email, request.id, rng.choice(targets))
+                     for request in (rng.choice(pending) for _ in range(100))]
+
+    with served(live_busy_app) as base:
+        browsers = {}
+        for email in {email for email, _, _ in jobs_spec}:
+            browsers[email] = Browser(base)
+            browsers[email].login(email)
+        results = _fire([
+            lambda e=e, r=r, s=s: browsers[e].post(f"/events/demo/requests/{r}/place",
+                                                   {"slot": s})
+            for e, r, s in jobs_spec])
+    statuses = _assert_clean(results)
+    assert statuses[302] >= 1, statuses
+    assert statuses[409] >= 1, statuses
+    reasons = ("Next free times", "No other time is free", "accepted already",
+               "has a time already", "the most allowed here", "no room for more meetings",
+               "has expired")
+    for status, body in results:
+        if status == 302:
+            assert body.endswith("/events/demo/agenda")
+        else:
+            assert status == 409, status
+            assert any(reason in body for reason in reasons), body[-2000:]
+
+    with live_busy_app.app_context():
+        _assert_no_double_booking()
+        placed = db.session.scalars(select(Meeting)).all()
+        assert len(placed) == statuses[302]
+        assert {m.slot_id for m in placed} <= set(targets)
+        for meeting in placed:
+            assert meeting.request.status is RequestStatus.ACCEPTED

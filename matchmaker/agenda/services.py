@@ -31,6 +31,7 @@ class AgendaItem:
     where: str
     counterpart: Participation | None = None
     detail: str = ""
+    meeting_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def agenda_days(session: Session, me: Participation) -> list[AgendaDay]:
             kind="meeting", start=to_local(meeting.slot.starts_at, tz),
             end=to_local(meeting.slot.ends_at, tz), title=other.user.name,
             where=table_label(meeting.table), counterpart=other,
-            detail=other.organisation.name if other.organisation else ""))
+            detail=other.organisation.name if other.organisation else "",
+            meeting_id=meeting.id))
     for seat in ical.participant_seats(session, me):
         dialogue = seat.table.session
         items.append(AgendaItem(

@@ -13,7 +13,6 @@ from ..extensions import db
 from ..meetings import services as meetings
 from ..meetings.unscheduled import no_time_text, why_no_time
 from ..meetings.views import profile_url
-from ..models import Phase
 from ..timeutil import zone_label
 from . import services
 from .forms import AvailabilityForm, RotateFeedForm
@@ -27,7 +26,7 @@ def calendar_host() -> str:
 
 
 def _agenda_context(event, me) -> dict:
-    published = event.phase is Phase.PUBLISHED
+    published = event.schedule_published
     days = services.agenda_days(db.session, me) if published else []
     first = days[0].items[0].start if days else (event.slots[0].starts_at if event.slots else None)
     unscheduled = services.unscheduled_requests(db.session, me) if published else []

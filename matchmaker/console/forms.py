@@ -61,6 +61,16 @@ class BookingRulesForm(BaseForm):
         description=_l("Leave empty: requests do not expire."))
 
 
+class FreezeForm(BaseForm):
+    frozen_day = DateField(_l("Freeze self-service changes from (day)"),
+                           validators=[Optional()])
+    frozen_time = TimeField(_l("Time"), validators=[Optional()],
+                            description=_l("From then on participants can no longer book, "
+                                           "move or cancel meetings themselves, e.g. once the "
+                                           "agendas are printed. Leave both empty: never "
+                                           "frozen."))
+
+
 class ProductGroupsForm(BaseForm):
     groups = MultiCheckboxField(_l("Product groups in use"), coerce=int)
 

@@ -3,11 +3,13 @@ market-dialogue sessions and the booking phase."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import available_timezones
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -86,10 +88,74 @@ def add_tables(session: Session, event: Event, count: int, *, zone: str = "",
 # --- The event itself -------------------------------------------------------------------
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class PhaseMove:
+    """An organiser's phase action: from which stages, to which, and what it does.
+
+    A stage is a phase, or "live" / "published" for a published schedule with live
+    booking on / off.
+    """
+    sources: tuple[str, ...]
+    target: str
+    label: LazyString
+    effect: LazyString
+
+
 PHASE_MOVES = {
-    "open": (Phase.DRAFT, Phase.BOOKING_OPEN),
-    "close": (Phase.BOOKING_OPEN, Phase.DRAFT),
+    "open": PhaseMove(("draft",), "booking_open", _l("Open booking"),
+                      _l("Participants can send and accept meeting requests.")),
+    "close": PhaseMove(("booking_open",), "booking_closed", _l("Close booking"),
+                       _l("No new requests or answers while you build the schedule; sent "
+                          "requests wait. Publishing the schedule does not reopen booking.")),
+    "reopen": PhaseMove(("booking_closed",), "booking_open", _l("Reopen booking"),
+                        _l("Participants can send and accept meeting requests again.")),
+    "live_on": PhaseMove(("published",), "live", _l("Open live booking"),
+                         _l("Participants can send and accept requests again; an accepted "
+                            "request gets a free time and table in the published schedule at "
+                            "once, without a solver run.")),
+    "live_off": PhaseMove(("live",), "published", _l("Close live booking"),
+                          _l("No new requests or answers; the published schedule stays as it "
+                             "is and participants keep their agendas.")),
+    "end": PhaseMove(("booking_closed", "published", "live"), "over", _l("End the event"),
+                     _l("Nothing can be requested, booked or changed any more; agendas and "
+                        "calendar feeds stay readable.")),
+    "resume": PhaseMove(("over",), "published", _l("Resume the event"),
+                        _l("The event runs again with the schedule published and live booking "
+                           "closed.")),
 }
+
+
+def phase_stage(event: Event) -> str:
+    if event.phase is Phase.PUBLISHED:
+        return "live" if event.live_booking else "published"
+    return event.phase.value
+
+
+PHASE_SUMMARIES = {
+    "draft": _l("Participants cannot request meetings yet."),
+    "booking_open": _l("Participants can request and accept meetings; the solver places "
+                       "them when you publish a schedule."),
+    "booking_closed": _l("Booking is closed: participants see their requests but cannot "
+                         "send or answer them. Build and publish the schedule."),
+    "live": _l("The schedule is published and booking is live: an accepted request is "
+               "placed at once at a free time and table, and participants can move or cancel "
+               "their meetings until you freeze changes."),
+    "published": _l("The schedule is published; booking is closed. Participants see their "
+                    "agendas and cannot send or answer requests."),
+    "over": _l("The event is over: agendas and feeds stay readable; nothing can be booked."),
+}
+
+
+def phase_summary(event: Event) -> str:
+    return str(PHASE_SUMMARIES[phase_stage(event)])
+
+
+def phase_moves(event: Event) -> list[tuple[str, PhaseMove]]:
+    """The phase actions open to the organiser now."""
+    stage = phase_stage(event)
+    return [(name, move) for name, move in PHASE_MOVES.items() if stage in move.sources]
 
 
 def check_slug(session: Session, slug: str, *, event: Event | None = None) -> str:
@@ -173,26 +239,34 @@ def set_booking_rules(session: Session, event: Event, *, max_open_requests: int,
     session.flush()
 
 
-def move_phase(session: Session, event: Event, move: str) -> Phase:
-    """'open' booking (draft -> booking_open) or 'close' it (booking_open -> draft).
+def move_phase(session: Session, event: Event, move: str) -> str:
+    """Apply one of PHASE_MOVES; returns the new phase label.
 
-    Scheduled and published are set by publishing a schedule, not here.
+    Publishing a schedule is what takes an event to "published" the first time; it
+    keeps live booking on when booking was open then.
     """
     if move not in PHASE_MOVES:
         raise DomainError(_("Unknown action."))
-    source, target = PHASE_MOVES[move]
-    if event.phase is not source:
-        phases = {"required": source.label, "current": event.phase.label}
-        raise DomainError(
-            _("Booking can only be opened when the event is '%(required)s'; it is "
-              "'%(current)s'.", **phases) if move == "open" else
-            _("Booking can only be closed when the event is '%(required)s'; it is "
-              "'%(current)s'.", **phases))
+    action = PHASE_MOVES[move]
+    if phase_stage(event) not in action.sources:
+        raise DomainError(_("'%(action)s' is not possible while the event is '%(current)s'.",
+                            action=action.label, current=event.phase_label))
     if move == "open" and not event.slots:
         raise DomainError(_("Add at least one meeting block before opening booking."))
-    event.phase = target
+    if action.target in ("live", "published"):
+        event.phase, event.live_booking = Phase.PUBLISHED, action.target == "live"
+    else:
+        event.phase = Phase(action.target)
+        event.live_booking = False
     session.flush()
-    return target
+    return event.phase_label
+
+
+def set_changes_frozen_from(session: Session, event: Event, moment: datetime | None) -> None:
+    """From `moment` on, participants cannot place, move or cancel meetings themselves
+    (None: never frozen)."""
+    event.changes_frozen_from = moment
+    session.flush()
 
 
 def set_product_groups(session: Session, event: Event, groups: list[ProductGroup]) -> None:

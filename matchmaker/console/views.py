@@ -20,10 +20,10 @@ from ..forms import ActionForm, attach_error
 from ..extensions import db
 from ..i18n import format_day, group_name
 from ..models import DialogueSession, MeetingBlock, Participation, ProductGroup, Role, Table
-from ..timeutil import format_time
+from ..timeutil import format_time, local_to_utc, to_local
 from . import dashboard, setup
 from .forms import (BlockForm, BookingRulesForm, DialogueSessionForm,
-                    DialogueTableForm, EventForm, PhaseForm, ProductGroupsForm, StandForm,
+                    DialogueTableForm, EventForm, FreezeForm, PhaseForm, ProductGroupsForm, StandForm,
                     TablesForm)
 from .pages import CONSOLE, get_in_event, page
 
@@ -67,21 +67,32 @@ def new_event():
 @organiser_required
 def home(event):
     return render_template("console/home.html", event=event, phase_form=PhaseForm(),
+                           phase_moves=setup.phase_moves(event),
+                           phase_text=setup.phase_summary(event),
                            board=dashboard.build(db.session, event))
 
 
 # --- Event details, booking rules, product groups, phase ----------------------------------
 
-def _event_page(event, *, details=None, rules=None, groups=None):
+def _freeze_form(event) -> FreezeForm:
+    form = FreezeForm(formdata=None)
+    if event.changes_frozen_from is not None:
+        local = to_local(event.changes_frozen_from, event.timezone)
+        form.frozen_day.data, form.frozen_time.data = local.date(), local.time()
+    return form
+
+
+def _event_page(event, *, details=None, rules=None, groups=None, freeze=None):
     details = details or EventForm(obj=event, formdata=None)
     rules = rules or BookingRulesForm(obj=event, formdata=None)
+    freeze = freeze or _freeze_form(event)
     if groups is None:
         groups = ProductGroupsForm(formdata=None)
         groups.groups.data = [g.id for g in event.product_groups]
     _group_choices(groups)
-    failed = any(f.errors for f in (details, rules, groups))
+    failed = any(f.errors for f in (details, rules, groups, freeze))
     return render_template("console/event.html", event=event, details=details, rules=rules,
-                           groups=groups, zones=sorted(setup.available_zones())), \
+                           groups=groups, freeze=freeze, zones=sorted(setup.available_zones())), \
         400 if failed else 200
 
 
@@ -131,6 +142,27 @@ def booking_rules(event):
     return _event_page(event, rules=form)
 
 
+@bp.route(CONSOLE + "/freeze", methods=["POST"])
+@organiser_required
+def freeze(event):
+    form = FreezeForm()
+    if form.validate_on_submit():
+        day, clock = form.frozen_day.data, form.frozen_time.data
+        if (day is None) != (clock is None):
+            missing = form.frozen_time if clock is None else form.frozen_day
+            missing.errors.append(_("Give both a day and a time, or leave both empty."))
+        else:
+            moment = None if day is None else local_to_utc(day, clock, event.timezone)
+            setup.set_changes_frozen_from(db.session, event, moment)
+            db.session.commit()
+            flash(_("Self-service changes are frozen from %(when)s.",
+                    when=f"{format_day(moment, event.timezone, 'long')} "
+                         f"{format_time(moment, event.timezone)}")
+                  if moment else _("Self-service changes are not frozen."), "success")
+            return redirect(url_for("console.edit_event", slug=event.slug))
+    return _event_page(event, freeze=form)
+
+
 @bp.route(CONSOLE + "/product-groups", methods=["POST"])
 @organiser_required
 def product_groups(event):
@@ -152,13 +184,13 @@ def phase(event):
     form = PhaseForm()
     if form.validate_on_submit():
         try:
-            new = setup.move_phase(db.session, event, form.move.data)
+            label = setup.move_phase(db.session, event, form.move.data)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash(_("The event is now '%(phase)s'.", phase=new.label), "success")
+            flash(_("The event is now '%(phase)s'.", phase=label), "success")
     else:
         flash(_("The form expired; please try again."), "error")
     return redirect(url_for("console.home", slug=event.slug))

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..i18n import group_name, in_language
 from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
-                      MeetingRequest, MeetingStatus, Participation, Phase, Side, Table)
+                      MeetingRequest, MeetingStatus, Participation, Side, Table)
 from ..timeutil import zone
 
 PRODID = "-//matchmaker//Buyer meets Supplier//EN"
@@ -210,7 +210,7 @@ def participant_seats(session: Session, participation: Participation) -> list[Di
 def participant_entries(session: Session, participation: Participation,
                         host: str) -> list[Entry]:
     """A participant's meetings and dialogue seats; nothing before the schedule is published."""
-    if participation.event.phase is not Phase.PUBLISHED:
+    if not participation.event.schedule_published:
         return []
     entries = [_meeting_entry(m, host, participation)
                for m in participant_meetings(session, participation)]

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from ..auth.services import email_verification_needed
 from ..domain import DomainError, NotFound
 from ..i18n import in_language
-from ..models import (Event, MeetingRequest, Participation, Phase, Priority, RequestStatus,
+from ..models import (Event, MeetingRequest, Participation, Priority, RequestStatus,
                       Role)
 from ..notifications import services as notifications
+from . import live, rules
 
 REQUESTABLE_ROLES = frozenset({Role.BUYER, Role.SUPPLIER, Role.FACILITATOR})
 MESSAGE_MAX = 1000
@@ -83,8 +84,9 @@ def _already(status: RequestStatus) -> str:
 def why_not_requestable(session: Session, event: Event, sender: Participation,
                         recipient: Participation, now: datetime) -> str | None:
     """The reason `sender` cannot ask `recipient` for a meeting now, or None."""
-    if event.phase is not Phase.BOOKING_OPEN:
-        return _("Meeting requests are not open for this event at the moment.")
+    refusal = rules.booking_refusal(event, now)
+    if refusal:
+        return refusal
     if unverified := email_verification_needed(sender.user):
         return unverified
     if sender.id == recipient.id:
@@ -113,6 +115,20 @@ def why_not_requestable(session: Session, event: Event, sender: Participation,
     return None
 
 
+def default_expiry(event: Event, now: datetime) -> datetime | None:
+    """When a request sent now expires: after the event's expiry days, but before the
+    event starts, at its first meeting time, at the latest (an answer after that is of
+    no use to the schedule); once the event runs, at its last meeting time. None: the
+    event lets requests wait for ever."""
+    if not event.request_expiry_days:
+        return None
+    expires_at = now + timedelta(days=event.request_expiry_days)
+    starts = [slot.starts_at for slot in event.slots]
+    if starts:
+        expires_at = min(expires_at, starts[0] if starts[0] > now else starts[-1])
+    return expires_at
+
+
 def request_meeting(session: Session, event: Event, sender: Participation,
                     recipient: Participation, *, message: str, priority: int,
                     now: datetime) -> MeetingRequest:
@@ -133,8 +149,7 @@ def request_meeting(session: Session, event: Event, sender: Participation,
     if existing is not None:  # pending but past its expiry: close it so the pair is free
         existing.status = RequestStatus.EXPIRED
         session.flush()
-    expires_at = (now + timedelta(days=event.request_expiry_days)
-                  if event.request_expiry_days else None)
+    expires_at = default_expiry(event, now)
     request = MeetingRequest(event_id=event.id, sender_id=sender.id, recipient_id=recipient.id,
                              message=message, priority=priority, created_at=now,
                              expires_at=expires_at)
@@ -176,11 +191,14 @@ def _answerable(session: Session, request: MeetingRequest, me: Participation,
 
 
 def accept_request(session: Session, request: MeetingRequest, me: Participation,
-                   now: datetime) -> MeetingRequest:
+                   now: datetime, *, slot_id: int | None = None) -> MeetingRequest:
+    """Accept a request. With live booking on, the meeting is placed at once (at
+    `slot_id`, else the earliest time both are free); see `live.place`."""
     _answerable(session, request, me, now)
     event = me.event
-    if event.phase is not Phase.BOOKING_OPEN:
-        raise DomainError(_("Requests cannot be accepted now: booking is closed."))
+    refusal = rules.booking_refusal(event, now)
+    if refusal:
+        raise DomainError(refusal)
     for who in (request.recipient, request.sender):
         cap = meeting_cap(who)
         if accepted_count(session, who) >= cap:
@@ -195,6 +213,8 @@ def accept_request(session: Session, request: MeetingRequest, me: Participation,
     request.status = RequestStatus.ACCEPTED
     request.responded_at = now
     session.flush()
+    if event.is_live and live.place(session, event, request, me, now, slot_id=slot_id):
+        return request
     with in_language(request.sender.user.language):
         text = _("%(name)s accepted your meeting request. The organisers will give it a time "
                  "and a table.", name=me.display_name)
@@ -236,6 +256,8 @@ def cancel_request(session: Session, request: MeetingRequest, me: Participation,
     elif request.status is not RequestStatus.ACCEPTED:
         raise DomainError(_already(request.status))
     was_accepted = request.status is RequestStatus.ACCEPTED
+    if request.meeting is not None and me.event.frozen_at(now):
+        raise DomainError(rules.change_refusal(me.event, now))
     if request.meeting is not None:
         session.delete(request.meeting)
     request.status = RequestStatus.CANCELLED

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import (Absence, Booking, Meeting, MeetingRequest, Participation, Phase, Slot,
+from ..models import (Absence, Booking, Meeting, MeetingRequest, Participation, Slot,
                       Table)
 from .services import meeting_cap
 
@@ -42,7 +42,7 @@ def why_no_time(session: Session, me: Participation,
     """For each of `me`'s accepted requests without a meeting, why it has no time."""
     if not waiting:
         return {}
-    if me.event.phase is not Phase.PUBLISHED:
+    if not me.event.schedule_published:
         return {r.id: NoTime(NOT_PUBLISHED) for r in waiting}
     others = {r.id: (r.recipient if r.sender_id == me.id else r.sender) for r in waiting}
     people = {me.id, *(p.id for p in others.values())}

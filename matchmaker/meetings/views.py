@@ -142,7 +142,12 @@ def accept(event, me, request_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("Accepted: you will meet %(name)s.", name=meeting_request.sender.user.name),
+        meeting = meeting_request.meeting
+        flash(_("Booked: you meet %(name)s on %(when)s at %(table)s.",
+                name=meeting_request.sender.user.name, when=format_moment(
+                    meeting.slot.starts_at, event.timezone), table=meeting.table.label)
+              if meeting else
+              _("Accepted: you will meet %(name)s.", name=meeting_request.sender.user.name),
               "success")
     return _back(event, "incoming")
 

@@ -16,15 +16,22 @@ from .reference import ProductGroup
 
 
 class Phase(str, enum.Enum):
+    """Where an event stands. PUBLISHED means "the schedule is published"; whether
+    participants may still book then is `Event.live_booking`."""
+
     DRAFT = "draft"
     BOOKING_OPEN = "booking_open"
-    SCHEDULED = "scheduled"
+    BOOKING_CLOSED = "booking_closed"
+    SCHEDULED = "booking_closed"  # the old name of a closed event awaiting its schedule
     PUBLISHED = "published"
+    OVER = "over"
 
     @property
     def label(self) -> str:
         return str({"draft": _l("Draft"), "booking_open": _l("Booking open"),
-                    "scheduled": _l("Scheduled"), "published": _l("Published")}[self.value])
+                    "booking_closed": _l("Booking closed"),
+                    "published": _l("Schedule published"),
+                    "over": _l("Event over")}[self.value])
 
 
 event_product_group = SATable(
@@ -56,6 +63,10 @@ class Event(db.Model):
     max_open_requests: Mapped[int] = mapped_column(default=20)
     default_max_meetings: Mapped[int] = mapped_column(default=12)
     request_expiry_days: Mapped[int | None] = mapped_column(default=None)
+    # With the schedule published: accepted requests are placed in it at once.
+    live_booking: Mapped[bool] = mapped_column(default=False)
+    # From then on participants cannot place, move or cancel meetings themselves.
+    changes_frozen_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     blocks: Mapped[list["MeetingBlock"]] = relationship(
@@ -70,6 +81,27 @@ class Event(db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
+
+    @property
+    def schedule_published(self) -> bool:
+        """Whether participants see their meetings (also after the event)."""
+        return self.phase in (Phase.PUBLISHED, Phase.OVER)
+
+    @property
+    def is_live(self) -> bool:
+        """The schedule is published and accepted requests are placed in it at once."""
+        return self.phase is Phase.PUBLISHED and self.live_booking
+
+    @property
+    def phase_label(self) -> str:
+        if self.is_live:
+            return str(_l("Live booking"))
+        if self.phase is Phase.PUBLISHED:
+            return str(_l("Schedule published, booking closed"))
+        return self.phase.label
+
+    def frozen_at(self, now: datetime) -> bool:
+        return self.changes_frozen_from is not None and now >= self.changes_frozen_from
 
 
 class MeetingBlock(db.Model):

@@ -30,6 +30,8 @@ REQUEST_DECLINED = "request_declined"
 REQUEST_CANCELLED = "request_cancelled"
 SCHEDULE_PUBLISHED = "schedule_published"
 SCHEDULE_CHANGED = "schedule_changed"
+MEETING_BOOKED = "meeting_booked"
+MEETING_MOVED = "meeting_moved"
 
 SUBJECTS = {
     REQUEST_RECEIVED: _l("New meeting request"),
@@ -38,10 +40,13 @@ SUBJECTS = {
     REQUEST_CANCELLED: _l("A meeting was cancelled"),
     SCHEDULE_PUBLISHED: _l("Your meeting schedule is ready"),
     SCHEDULE_CHANGED: _l("Your meeting schedule changed"),
+    MEETING_BOOKED: _l("A meeting was added to your agenda"),
+    MEETING_MOVED: _l("A meeting moved to another time"),
 }
 LINKS = {
     REQUEST_RECEIVED: "requests", REQUEST_ACCEPTED: "agenda", REQUEST_DECLINED: "requests",
     REQUEST_CANCELLED: "agenda", SCHEDULE_PUBLISHED: "agenda", SCHEDULE_CHANGED: "agenda",
+    MEETING_BOOKED: "agenda", MEETING_MOVED: "agenda",
 }
 
 

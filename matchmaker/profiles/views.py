@@ -31,6 +31,7 @@ def upload_dir() -> Path:
 
 @bp.app_context_processor
 def _profile_helpers():
+
     def participation_for(event: Event) -> Participation | None:
         return participation_of(current_user, event)
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ..domain import DomainError
 from ..notifications.services import notify_schedule_changed
 from ..models import (Absence, Booking, DialogueSeat, DialogueSession, DialogueTable, Event,
-                      Meeting, Participation, Phase, Slot, Table)
+                      Meeting, MeetingRequest, Participation, Slot, Table)
 from ..timeutil import format_time
 from . import publish
 
@@ -89,17 +89,30 @@ def free_places(session: Session, event: Event,
                 meeting: Meeting) -> list[tuple[Slot, list[Table]]]:
     """Where a meeting could move: slots where both people are free, with the free tables
     the stand rule allows there (spare tables last)."""
-    request = meeting.request
+    return places_for_request(session, event, meeting.request, meeting=meeting)
+
+
+def places_for_request(session: Session, event: Event, request: MeetingRequest, *,
+                       meeting: Meeting | None = None) -> list[tuple[Slot, list[Table]]]:
+    """Slots where both people of `request` are free (no other booking, no absence, no
+    dialogue seat), earliest first, with the free tables the stand rule allows there.
+
+    `meeting` is the request's own meeting, if it has one: its place does not count as
+    taken by someone else, but is not offered either.
+    """
     pair = (request.sender_id, request.recipient_id)
+    own = meeting.id if meeting is not None else -1
     slots = list(session.scalars(select(Slot).where(Slot.event_id == event.id)
                                  .order_by(Slot.starts_at)))
     busy = set(session.scalars(select(Booking.slot_id).where(
-        Booking.participation_id.in_(pair), Booking.meeting_id != meeting.id)))
+        Booking.participation_id.in_(pair), Booking.meeting_id != own)))
     busy |= set(session.scalars(select(Absence.slot_id).where(
         Absence.participation_id.in_(pair))))
     taken = {(s, t) for s, t in session.execute(
         select(Meeting.slot_id, Meeting.table_id).where(Meeting.event_id == event.id,
-                                                        Meeting.id != meeting.id))}
+                                                        Meeting.id != own))}
+    if meeting is not None:
+        taken.add((meeting.slot_id, meeting.table_id))
     owned = owned_tables(session, event, pair)
     tables = owned or list(session.scalars(
         select(Table).where(Table.event_id == event.id, Table.owner_id.is_(None))
@@ -109,8 +122,7 @@ def free_places(session: Session, event: Event,
     for slot in slots:
         if slot.id in busy or any(at_dialogue(session, event, p, slot) for p in people):
             continue
-        free = [t for t in tables if (slot.id, t.id) not in taken
-                and (slot.id, t.id) != (meeting.slot_id, meeting.table_id)]
+        free = [t for t in tables if (slot.id, t.id) not in taken]
         if free:
             out.append((slot, free))
     return out
@@ -137,7 +149,7 @@ def move_meeting(session: Session, event: Event, meeting: Meeting, slot: Slot,
     except IntegrityError:
         raise DomainError(_("Someone else just took this place; pick another."),
                           field="table") from None
-    if notify and event.phase is Phase.PUBLISHED:
+    if notify and event.schedule_published:
         notify_schedule_changed(session, event, [meeting.request.sender, meeting.request.recipient],
                                 "changed")
     return meeting

@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from ..database import utcnow
 from ..domain import DomainError
 from ..i18n import format_day
-from ..models import (Booking, DialogueSeat, Event, Meeting, MeetingRequest, Participation,
-                      Phase, RunKind, Side, Slot, SolveRun, Table)
+from ..models import (Booking, DialogueSeat, Event, Meeting, MeetingRequest, Phase, RunKind, Side, Slot, SolveRun, Table)
 from ..notifications.services import notify_schedule_changed
 from ..timeutil import format_time
 from . import solving
@@ -42,10 +41,13 @@ def publish_schedule(session: Session, event: Event, run: SolveRun, *,
         raise DomainError(_("This draft no longer fits the event: %(reason)s",
                             reason=refusal(comparison.raw_violations, comparison.violations)))
     first = session.scalar(select(Meeting.id).where(Meeting.event_id == event.id)
-                           .limit(1)) is None and event.phase is not Phase.PUBLISHED
+                           .limit(1)) is None and not event.schedule_published
     with session.begin_nested():
         apply_placements(session, event, comparison.draft)
-        event.phase = Phase.PUBLISHED
+        if event.phase is Phase.BOOKING_OPEN:  # booking stays open: live from now on
+            event.live_booking = True
+        if event.phase is not Phase.OVER:
+            event.phase = Phase.PUBLISHED
         run.published_at = utcnow()
         session.flush()
     if notify and comparison.affected:
@@ -157,6 +159,6 @@ def publish_dialogues(session: Session, event: Event, run: SolveRun, *,
         session.flush()
         run.published_at = utcnow()
         session.flush()
-    if notify and comparison.affected and event.phase is Phase.PUBLISHED:
+    if notify and comparison.affected and event.schedule_published:
         notify_schedule_changed(session, event, comparison.affected, "changed")
     return comparison

@@ -162,16 +162,16 @@ def test_product_groups_checkboxes_set_the_groups_in_use(demo, login_as):
     assert bad.status_code == 400
 
 
-def test_open_and_close_booking(demo, login_as):
+def test_close_and_reopen_booking_never_returns_to_draft(demo, login_as):
     client = login_as("organiser@demo.example")
     client.post(CONSOLE + "/phase", data={"move": "close"})
     with demo.app_context():
-        assert demo_event().phase is Phase.DRAFT
-    client.post(CONSOLE + "/phase", data={"move": "open"})
+        assert demo_event().phase is Phase.BOOKING_CLOSED
+    client.post(CONSOLE + "/phase", data={"move": "reopen"})
     with demo.app_context():
         assert demo_event().phase is Phase.BOOKING_OPEN
     page = client.post(CONSOLE + "/phase", data={"move": "open"}, follow_redirects=True)
-    assert b"can only be opened" in page.data
+    assert b"is not possible while the event is" in page.data
 
 
 def test_booking_cannot_open_without_slots(demo, login_as):

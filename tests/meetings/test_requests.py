@@ -131,7 +131,7 @@ def test_requests_only_while_booking_is_open(demo, login_as):
     client = login_as("supplier1@demo.example")
     response = client.post(new_url(demo, "buyer2@demo.example"), data={"priority": "1"})
     assert response.status_code == 400
-    assert b"not open" in response.data
+    assert b"Booking is closed while the organisers build the schedule" in response.data
     assert request_between(demo, "supplier1@demo.example", "buyer2@demo.example") is None
 
 

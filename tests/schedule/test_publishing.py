@@ -55,6 +55,7 @@ def test_first_publication_creates_meetings_bookings_and_sets_phase(demo, login_
     with demo.app_context():
         event = demo_event()
         assert event.phase is Phase.PUBLISHED
+        assert event.live_booking  # booking was open: it stays open, live
         assert db.session.scalar(select(func.count()).select_from(Meeting)) == scheduled
         assert db.session.scalar(select(func.count()).select_from(Booking)) == 2 * scheduled
         assert db.session.get(SolveRun, run_id).published_at is not None
