@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 from ..forms import BaseForm
 
@@ -40,15 +41,21 @@ class ChoicesForm(BaseForm):
 
 def choices_form(sessions, labels: dict[int, str], current: dict[int, int], *,
                  none: bool, formdata=None) -> ChoicesForm:
-    """A ChoicesForm with a `rank_<session id>` select per session, filled with `current`."""
-    ranks = [("", _l("Not for me"))] + [
-        (str(i), _l("Choice %(rank)d", rank=i)) for i in range(1, len(sessions) + 1)]
+    """A ChoicesForm with a `rank_<session id>` select per session.
+
+    Shown filled with `current` (session id -> rank) and `none`; a posted form is
+    read from `formdata` alone.
+    """
+    ranks = [SelectChoice("", _l("Not for me"))] + [
+        SelectChoice(str(i), _l("Choice %(rank)d", rank=i)) for i in range(1, len(sessions) + 1)]
 
     class Form(ChoicesForm):
         pass
 
     for s in sessions:
         setattr(Form, f"rank_{s.id}", SelectField(labels[s.id], choices=ranks, default=""))
+    if formdata is not None:  # a select left out of a post means "not for me"
+        return Form(formdata=formdata)
     data = {f"rank_{sid}": str(rank) for sid, rank in current.items()}
     data["none"] = none
-    return Form(formdata=formdata, data=data)
+    return Form(formdata=None, data=data)
