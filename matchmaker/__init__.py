@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from .attendees.views import bp as attendees_bp
     from .auth.views import bp as auth_bp
     from .console.views import bp as console_bp
+    from .dialogues.views import bp as dialogues_bp
     from .feedback.views import bp as feedback_bp
     from .marketplace.views import bp as marketplace_bp
     from .meetings.views import bp as meetings_bp
@@ -136,4 +137,5 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (public_bp, auth_bp, schedule_bp, meetings_bp, agenda_bp, profiles_bp,
                       marketplace_bp, console_bp, attendees_bp, onsite_bp, feedback_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(dialogues_bp)
     init_runs(app)

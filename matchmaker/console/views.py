@@ -15,7 +15,9 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..access import is_organiser, organiser_required
+from ..dialogues import services as dialogue_services
 from ..domain import DomainError
+from ..exports.tables import dialogue_sheets
 from ..forms import ActionForm, attach_error
 from ..extensions import db
 from ..i18n import format_day, group_name
@@ -353,8 +355,28 @@ def _dialogues_page(event, form, table_form=None):
         table_forms[table_form[0]] = table_form[1]
     failed = bool(form.errors) or (table_form is not None and bool(table_form[1].errors))
     return render_template("console/dialogues.html", event=event, form=form, sessions=sessions,
-                           table_forms=table_forms, delete_form=ActionForm()), \
+                           table_forms=table_forms, delete_form=ActionForm(),
+                           signups=dialogue_services.signups(db.session, event),
+                           plan=_dialogue_plan(event, sessions)), \
         400 if failed else 200
+
+
+def _dialogue_plan(event, sessions) -> list:
+    """The seated plan per table, or [] before any seat is published."""
+    if not any(t.seats for s in sessions for t in s.tables):
+        return []
+    days = {format_day(s.starts_at, event.timezone) for s in sessions}
+    return dialogue_sheets(db.session, event, with_day=len(days) > 1)
+
+
+@bp.route(CONSOLE + "/dialogues/plan")
+@organiser_required
+def dialogue_plan(event):
+    """The dialogue plan per table, to print (the page's print style drops the rest)."""
+    sessions = list(db.session.scalars(select(DialogueSession).where(
+        DialogueSession.event_id == event.id).order_by(DialogueSession.starts_at)))
+    return render_template("console/dialogue_plan.html", event=event,
+                           plan=_dialogue_plan(event, sessions))
 
 
 def _session_form(event, *, blank: bool = False) -> DialogueSessionForm:

@@ -128,6 +128,29 @@ def _who(p: Participation) -> str:
     return p.display_name
 
 
+def dialogue_sheets(session: Session, event: Event, *,
+                    with_day: bool = False) -> list[DialogueSheet]:
+    """The published market-dialogue plan: one sheet per table, both sides and the moderator."""
+    sheets = []
+    for d in session.scalars(
+            select(DialogueSession).where(DialogueSession.event_id == event.id)
+            .options(selectinload(DialogueSession.tables).selectinload(DialogueTable.seats)
+                     .selectinload(DialogueSeat.participation).selectinload(Participation.user),
+                     selectinload(DialogueSession.tables).selectinload(DialogueTable.moderator)
+                     .selectinload(Participation.user),
+                     selectinload(DialogueSession.product_group))
+            .order_by(DialogueSession.starts_at, DialogueSession.id)):
+        when = span(d.starts_at, d.ends_at, event.timezone, with_day=with_day)
+        for t in d.tables:
+            seats = sorted(t.seats, key=lambda s: s.participation.user.name.casefold())
+            sheets.append(DialogueSheet(
+                session=dialogue_title(d), time=when,
+                label=t.label, moderator=_who(t.moderator) if t.moderator else "",
+                buyers=[_who(s.participation) for s in seats if s.side is Side.BUYER],
+                suppliers=[_who(s.participation) for s in seats if s.side is Side.SUPPLIER]))
+    return sheets
+
+
 def table_plan(session: Session, event: Event, *, now: datetime | None = None) -> TablePlan:
     tz = event.timezone
     slots = list(session.scalars(select(Slot).where(Slot.event_id == event.id)
@@ -165,21 +188,7 @@ def table_plan(session: Session, event: Event, *, now: datetime | None = None) -
                                        second=_who(m.request.recipient)))
         sheets.append(sheet)
 
-    dialogues = []
-    for d in session.scalars(
-            select(DialogueSession).where(DialogueSession.event_id == event.id)
-            .options(selectinload(DialogueSession.tables).selectinload(DialogueTable.seats)
-                     .selectinload(DialogueSeat.participation).selectinload(Participation.user),
-                     selectinload(DialogueSession.product_group))
-            .order_by(DialogueSession.starts_at, DialogueSession.id)):
-        when = span(d.starts_at, d.ends_at, tz, with_day=len(days) > 1)
-        for t in d.tables:
-            seats = sorted(t.seats, key=lambda s: s.participation.user.name.casefold())
-            dialogues.append(DialogueSheet(
-                session=dialogue_title(d), time=when,
-                label=t.label, moderator=_who(t.moderator) if t.moderator else "",
-                buyers=[_who(s.participation) for s in seats if s.side is Side.BUYER],
-                suppliers=[_who(s.participation) for s in seats if s.side is Side.SUPPLIER]))
+    dialogues = dialogue_sheets(session, event, with_day=len(days) > 1)
     first = slots[0].starts_at if slots else (now or datetime.now().astimezone())
     stamp = f"{format_day(now, tz, 'long')} {format_time(now, tz)}" if now else ""
     zone_label = _("times in %(zone)s (%(abbr)s)", zone=tz, abbr=to_local(first, tz).tzname())

@@ -1,5 +1,6 @@
 """The data model. Import models from here."""
-from .dialogues import DialogueSeat, DialogueSession, DialogueTable, Side
+from .dialogues import (DialogueChoice, DialogueOptOut, DialogueSeat, DialogueSession,
+                        DialogueTable, Side)
 from .event import Event, MeetingBlock, Phase, Slot, Table, event_product_group
 from .feedback import MeetingFeedback  # noqa: F401
 from .listings import Listing, ListingKind, listing_strategy
@@ -12,7 +13,8 @@ from .runs import RunKind, RunStatus, SolveRun
 from .shortlist import ShortlistEntry
 
 __all__ = [
-    "Absence", "Booking", "CircularStrategy", "DialogueSeat", "DialogueSession",
+    "Absence", "Booking", "CircularStrategy", "DialogueChoice", "DialogueOptOut",
+    "DialogueSeat", "DialogueSession",
     "DialogueTable", "Event", "Listing", "ListingKind", "Meeting", "MeetingBlock",
     "MeetingRequest", "MeetingStatus", "Notification", "OPEN_STATUSES", "Organisation",
     "Participation", "Phase",

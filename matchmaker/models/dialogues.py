@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from flask_babel import lazy_gettext as _l
 
-from ..database import UTCDateTime
+from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from .event import Event
 from .people import Participation, enum_column
@@ -86,4 +86,37 @@ class DialogueSeat(db.Model):
     side: Mapped[Side] = mapped_column(enum_column(Side, "side"))
 
     table: Mapped[DialogueTable] = relationship(back_populates="seats", overlaps="session")
+    participation: Mapped[Participation] = relationship()
+
+
+class DialogueChoice(db.Model):
+    """A participant's wish to join a market-dialogue session, ranked 1 (first choice) up."""
+
+    __tablename__ = "dialogue_choice"
+    __table_args__ = (
+        UniqueConstraint("participation_id", "session_id"),
+        UniqueConstraint("participation_id", "rank"),
+        CheckConstraint("rank >= 1", name="rank_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participation_id: Mapped[int] = mapped_column(  # indexed by the unique constraints
+        ForeignKey("participation.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogue_session.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int]
+
+    participation: Mapped[Participation] = relationship()
+    session: Mapped[DialogueSession] = relationship()
+
+
+class DialogueOptOut(db.Model):
+    """A participant's "no market dialogues for me": no interests, no seat."""
+
+    __tablename__ = "dialogue_opt_out"
+
+    participation_id: Mapped[int] = mapped_column(
+        ForeignKey("participation.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
     participation: Mapped[Participation] = relationship()

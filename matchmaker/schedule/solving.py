@@ -18,13 +18,14 @@ from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..dialogues.services import choice_weight
 from ..domain import DomainError
 from ..marketdialogue.link import DialogueClash, block_dialogue_slots
 from ..marketdialogue.problem import (DialogueParticipant, DialogueProblem, DialogueTable as
                                       SolverDialogueTable, Plan, Seat, Session as SolverSession)
-from ..models import (Absence, DialogueSeat, DialogueSession, DialogueTable, Event, Listing,
-                      Meeting, MeetingRequest, MeetingStatus, Participation, RequestStatus,
-                      Role, RunKind, Slot, SolveRun, Table)
+from ..models import (Absence, DialogueChoice, DialogueOptOut, DialogueSeat, DialogueSession,
+                      DialogueTable, Event, Listing, Meeting, MeetingRequest, MeetingStatus,
+                      Participation, RequestStatus, Role, RunKind, Slot, SolveRun, Table)
 from ..scheduling import Meeting as SolverMeeting
 from ..scheduling import (Assignment, FormatError, Participant, Placement, Problem, Schedule,
                           parse_schedule)
@@ -319,9 +320,13 @@ def dialogue_table_key(table_id: int) -> str:
 def build_dialogue_problem(session: Session, event: Event) -> EventDialogue:
     """The event's market dialogues as a solver problem.
 
-    Buyers, suppliers and experts join with their product groups as interests
-    (weight 2 where they also have an offer or query in that group, else 1);
-    moderators who take no part otherwise join without interests.
+    Buyers, suppliers and experts join with the sessions they chose as interests,
+    weighted by rank (`dialogues.services.choice_weight`), keyed by the session's
+    product group (the solver's unit: a group's sessions are repeats of one
+    dialogue). Who opted out joins without interests; who said nothing keeps
+    their product groups (weight 2 where they also have an offer or query in
+    that group, else 1). Moderators who take no part otherwise join without
+    interests.
     """
     tz = event.timezone
     rows = list(session.scalars(
@@ -356,10 +361,20 @@ def build_dialogue_problem(session: Session, event: Event) -> EventDialogue:
     listed = set(session.execute(
         select(Listing.participation_id, Listing.product_group_id)
         .where(Listing.event_id == event.id)).all())
+    chosen = _chosen_interests(session, event, out.sessions)
+    opted_out = set(session.scalars(
+        select(DialogueOptOut.participation_id).join(Participation)
+        .where(Participation.event_id == event.id)))
     participants = []
     for p in people:
         if p.role in MEETING_ROLES:
-            interests = {g.code: 2 if (p.id, g.id) in listed else 1 for g in p.product_groups}
+            if p.id in opted_out:
+                interests = {}
+            elif p.id in chosen:
+                interests = chosen[p.id]
+            else:
+                interests = {g.code: 2 if (p.id, g.id) in listed else 1
+                             for g in p.product_groups}
             role = p.role.value
         elif p.id in moderator_ids:
             interests, role = {}, "facilitator"
@@ -372,6 +387,27 @@ def build_dialogue_problem(session: Session, event: Event) -> EventDialogue:
             interests=interests))
     out.problem = DialogueProblem(sessions=tuple(sessions), participants=tuple(participants),
                                   event_name=event.name, timezone=tz)
+    return out
+
+
+def _chosen_interests(session: Session, event: Event,
+                      sessions: dict[str, DialogueSession]) -> dict[int, dict[str, int]]:
+    """participation id -> {product group code: weight} from the ranked choices.
+
+    Weights follow each participant's order, not the stored rank, so a deleted
+    session leaves no gap; two chosen repeats of one group keep the higher weight.
+    """
+    code = {row.id: row.product_group.code for row in sessions.values()}
+    out: dict[int, dict[str, int]] = {}
+    position: Counter = Counter()
+    for participation_id, session_id in session.execute(
+            select(DialogueChoice.participation_id, DialogueChoice.session_id)
+            .join(DialogueSession).where(DialogueSession.event_id == event.id)
+            .order_by(DialogueChoice.participation_id, DialogueChoice.rank)):
+        position[participation_id] += 1
+        group = code[session_id]
+        mine = out.setdefault(participation_id, {})
+        mine[group] = max(mine.get(group, 0), choice_weight(position[participation_id]))
     return out
 
 

@@ -1,0 +1,47 @@
+"""Helpers of the market-dialogue choice tests (imported by name, like the schedule helpers)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from matchmaker.extensions import db
+from matchmaker.models import DialogueSession, Event, Participation, Role, User
+from matchmaker.schedule import solving
+
+BUYER = "buyer1@demo.example"
+SUPPLIER = "supplier1@demo.example"
+ORGANISER = "organiser@demo.example"
+PAGE = "/events/demo/dialogues"
+CONSOLE = "/events/demo/console"
+
+
+def demo_event() -> Event:
+    return db.session.scalar(select(Event).where(Event.slug == "demo"))
+
+
+def participation(email: str) -> Participation:
+    return db.session.scalar(select(Participation).join(User).where(User.email == email))
+
+
+def sessions() -> list[DialogueSession]:
+    return list(db.session.scalars(select(DialogueSession).order_by(
+        DialogueSession.starts_at, DialogueSession.id)))
+
+
+def popular_sessions() -> list[DialogueSession]:
+    """Sessions by how many suppliers' profiles are interested (a buyer needs one opposite)."""
+    built = solving.build_dialogue_problem(db.session, demo_event())
+    suppliers = [p for p in built.problem.participants if p.role == "supplier"]
+
+    def score(s: DialogueSession) -> int:
+        return sum(1 for p in suppliers if s.product_group.code in p.interests)
+    return sorted((s for s in sessions() if s.tables), key=lambda s: (-score(s), s.starts_at))
+
+
+def interests_of(email: str) -> dict[str, int]:
+    built = solving.build_dialogue_problem(db.session, demo_event())
+    key = solving.person_key(participation(email).id)
+    return dict(next(p.interests for p in built.problem.participants if p.id == key))
+
+
+def roles_in_demo(role: Role) -> list[Participation]:
+    return list(db.session.scalars(select(Participation).where(Participation.role == role)))
