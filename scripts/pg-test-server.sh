@@ -18,7 +18,9 @@ case "$action" in
     echo "$port" > "$dir/port"
     run "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start >/dev/null
-    run "$bin/createdb" -h 127.0.0.1 -p "$port" -U matchmaker matchmaker_test 2>/dev/null || true
+    for name in matchmaker_test matchmaker_test_gw{0..7}; do  # one per pytest-xdist worker
+      run "$bin/createdb" -h 127.0.0.1 -p "$port" -U matchmaker "$name" 2>/dev/null || true
+    done
     echo "postgresql://matchmaker@127.0.0.1:$port/matchmaker_test"
     ;;
   stop)

@@ -29,9 +29,20 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 
+def database_url_for_test(tmp_path) -> str:
+    """A SQLite file per test, or the PostgreSQL database named by the environment; each
+    pytest-xdist worker empties its own (`<name>_gw0`, ..., made by scripts/pg-test-server.sh)."""
+    url = os.environ.get("MATCHMAKER_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        url = f"{url}_{worker}"
+    return url
+
+
 def make_test_config(tmp_path, **overrides) -> dict:
-    url = os.environ.get("MATCHMAKER_TEST_DATABASE_URL") or \
-        f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    url = database_url_for_test(tmp_path)
     config = {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
