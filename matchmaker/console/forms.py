@@ -11,6 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from markupsafe import escape
 
 from ..forms import BaseForm
+from ..ids import db_int
 
 
 class EscapedText:
@@ -62,7 +63,7 @@ class BookingRulesForm(BaseForm):
 
 
 class ProductGroupsForm(BaseForm):
-    groups = MultiCheckboxField(_l("Product groups in use"), coerce=int)
+    groups = MultiCheckboxField(_l("Product groups in use"), coerce=db_int)
 
 
 class PhaseForm(BaseForm):
@@ -95,11 +96,11 @@ class TablesForm(BaseForm):
 
 
 class StandForm(BaseForm):
-    owner = SelectField(_l("Stand of"), coerce=int, validators=[InputRequired()])
+    owner = SelectField(_l("Stand of"), coerce=db_int, validators=[InputRequired()])
 
 
 class DialogueSessionForm(BaseForm):
-    product_group = SelectField(_l("Product group"), coerce=int, validators=[InputRequired()])
+    product_group = SelectField(_l("Product group"), coerce=db_int, validators=[InputRequired()])
     name = StringField(_l("Title"), validators=[Optional(), Length(max=160)],
                        description=EscapedText(_l("Empty: 'Market dialogue: <product group>'.")))
     day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day."))])
@@ -114,4 +115,4 @@ class DialogueTableForm(BaseForm):
                                validators=[InputRequired(), NumberRange(1, 30)])
     supplier_seats = IntegerField(_l("Supplier seats"), default=6,
                                   validators=[InputRequired(), NumberRange(1, 30)])
-    moderator = SelectField(_l("Moderator"), coerce=int, validators=[Optional()])
+    moderator = SelectField(_l("Moderator"), coerce=db_int, validators=[Optional()])

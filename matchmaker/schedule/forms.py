@@ -6,6 +6,7 @@ from wtforms import FloatField, HiddenField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from ..forms import BaseForm
+from ..ids import db_int
 
 
 class StartRunForm(BaseForm):
@@ -24,6 +25,6 @@ class StartRunForm(BaseForm):
 
 
 class MoveForm(BaseForm):
-    slot = SelectField(_l("Slot"), coerce=int, validators=[InputRequired(_l("Choose a slot."))])
-    table = SelectField(_l("Table"), coerce=int,
+    slot = SelectField(_l("Slot"), coerce=db_int, validators=[InputRequired(_l("Choose a slot."))])
+    table = SelectField(_l("Table"), coerce=db_int,
                         validators=[InputRequired(_l("Choose a table."))])
