@@ -117,6 +117,7 @@ def _runs_page(event, meetings_form, dialogues_form, status: int = 200):
         "schedule/runs.html", event=event, runs=runs.event_runs(db.session, event),
         meetings_form=meetings_form, dialogues_form=dialogues_form, action_form=ActionForm(),
         in_force=in_force, locked=locked, downloads=DOWNLOADS, active=runs.ACTIVE,
+        queue_positions=runs.queue_positions(db.session),
         done=runs.DONE), status
 
 
@@ -132,7 +133,8 @@ def start(event, kind: str):
         return _runs_page(event, meetings_form, dialogues_form, 400)
     try:
         run = runs.create_run(db.session, event, RunKind(kind),
-                              time_limit_s=form.time_limit.data, user_id=current_user.id)
+                              time_limit_s=form.time_limit.data, user_id=current_user.id,
+                              max_time_limit_s=runs.max_run_seconds(current_app))
     except DomainError as error:
         db.session.rollback()
         form.time_limit.errors = [*form.time_limit.errors, error.message]
@@ -148,7 +150,7 @@ def start(event, kind: str):
 @organiser_required
 def run_status(event, run_id: int):
     run = _run_of(event, run_id)
-    data = runs.run_status(run)
+    data = runs.run_status(run, runs.queue_positions(db.session).get(run.id))
     data.update(status_label=run.status.label.lower(), numbers=run_numbers(run),
                 message=run_message(run.message))
     response = jsonify(data)
