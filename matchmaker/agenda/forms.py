@@ -9,7 +9,7 @@ from ..ids import db_int
 class AvailabilityForm(BaseForm):
     slots = SelectMultipleField(_l("Times you are available"), coerce=db_int, validate_choice=True)
     max_meetings = IntegerField(
-        _l("Most meetings I want"), validators=[Optional(), NumberRange(min=0, max=1000)],
+        _l("Most meetings I want"), validators=[Optional(), NumberRange(min=0)],
         description=_l("Leave empty for the event's maximum."))
 
 

@@ -4,14 +4,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..forms import BaseForm
-from ..ids import db_int
 from ..models import Priority
 from .services import BULK_MAX, MESSAGE_MAX, REASON_MAX
 
 
 class RequestForm(BaseForm):
     priority = RadioField(
-        _l("How much do you want this meeting?"), coerce=db_int,
+        _l("How much do you want this meeting?"), coerce=int,
         default=Priority.WOULD_LIKE.value,
         choices=[SelectChoice(Priority.MUST_MEET.value, _l("Must meet")),
                  SelectChoice(Priority.WOULD_LIKE.value, _l("Would like to meet"))],
@@ -37,7 +36,7 @@ class BulkAnswerForm(BaseForm):
     """The requests ticked on the incoming tab, and which answer they all get."""
 
     ids = SelectMultipleField(
-        coerce=db_int, validate_choice=False,
+        coerce=int, validate_choice=False,
         validators=[DataRequired(_l("Select at least one request.")),
                     Length(max=BULK_MAX, message=_l("Select at most %(max)d requests at once."))])
     accept = SubmitField(_l("Accept selected"))
