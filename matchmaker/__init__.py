@@ -10,11 +10,13 @@ from flask_babel import lazy_gettext as _l
 from . import config as config_module
 from .database import reset_read_only, set_read_only
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .ids import IdConverter
 from .security import PasswordService
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def asset_folder(name: str) -> Path:
@@ -32,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(asset_folder("templates")),
         static_folder=str(asset_folder("static")),
     )
+    app.url_map.converters["int"] = IdConverter
     _configure(app, test_config)
     _init_extensions(app)
     _register_request_hooks(app)
@@ -110,12 +113,21 @@ def _register_request_hooks(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        if request.endpoint != "static" and _logged_in():
+            headers.setdefault("Cache-Control", "no-store")
         return response
 
     @app.context_processor
     def _globals():
         from .models import Phase
         return {"Phase": Phase}
+
+
+def _logged_in() -> bool:
+    from flask_login import current_user
+    return bool(current_user) and current_user.is_authenticated
 
 
 def _register_blueprints(app: Flask) -> None:

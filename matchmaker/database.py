@@ -10,10 +10,11 @@ so that readers never queue behind writers.
 from __future__ import annotations
 
 import sqlite3
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
@@ -55,6 +56,16 @@ def read_only_transactions() -> Iterator[None]:
         yield
     finally:
         _read_only.reset(token)
+
+
+def commit_and_pause(session, pause_s: float = 0.15) -> Callable[[], None]:
+    """A callback for long writes done in chunks: commit the chunk, then leave the write
+    lock free for a moment. SQLite's busy handler retries at most every 100 ms, so a
+    writer waiting on the lock gets in before the next chunk takes it again."""
+    def done() -> None:
+        session.commit()
+        time.sleep(pause_s)
+    return done
 
 
 def set_read_only(flag: bool):

@@ -28,7 +28,7 @@ def _post_routes(app):
                 args[arg] = "demo"
             elif converter.__class__.__name__ == "AnyConverter":
                 args[arg] = sorted(converter.items)[0]
-            elif converter.__class__.__name__ == "IntegerConverter":
+            elif converter.__class__.__name__ in ("IntegerConverter", "IdConverter"):
                 args[arg] = 1
             else:
                 args[arg] = "x"

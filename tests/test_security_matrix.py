@@ -37,7 +37,7 @@ def _url(rule, **ids) -> str:
         converter = rule._converters[arg].__class__.__name__
         if arg == "slug":
             values[arg] = "demo"
-        elif converter == "IntegerConverter":
+        elif converter in ("IntegerConverter", "IdConverter"):
             values[arg] = ids.get(arg, 1)
         elif converter == "AnyConverter":
             values[arg] = sorted(rule._converters[arg].items)[0]
@@ -144,3 +144,59 @@ def test_nobody_answers_a_request_addressed_to_someone_else(demo, login_as):
         assert response.status_code == 404, action
     with demo.app_context():
         assert db.session.get(MeetingRequest, request_id).status is RequestStatus.PENDING
+
+
+HUGE_IDS = (2**63, 99999999999999999999999)
+
+
+def test_ids_beyond_what_the_database_holds_are_404_on_every_route(demo, login_as):
+    clients = [login_as("organiser@demo.example"), login_as("supplier1@demo.example")]
+    checked = 0
+    for rule, methods in _routes(demo):
+        ids = [a for a in rule.arguments if _converter_name(rule, a) == "IdConverter"]
+        if not ids:
+            continue
+        for method in methods:
+            for huge in HUGE_IDS:
+                url = _url(rule, **{a: huge for a in ids})
+                for client in clients:
+                    response = _call(client, method, url)
+                    assert response.status_code == 404, (url, method, response.status_code)
+                    checked += 1
+    assert checked > 40
+    assert demo.test_client().get("/events/demo/listings/99999999999999999999999") \
+        .status_code in (302, 404)
+    assert clients[1].get("/events/demo/listings/99999999999999999999999").status_code == 404
+
+
+def _converter_name(rule, arg: str) -> str:
+    return rule._converters[arg].__class__.__name__
+
+
+def _form_fields(client, url: str) -> list[str]:
+    import re
+    page = client.get(url).data.decode(errors="replace")
+    return sorted(set(re.findall(r'name="([A-Za-z_][\w-]*)"', page)) - {"csrf_token"})
+
+
+@pytest.mark.parametrize("email", ["organiser@demo.example", "supplier1@demo.example"])
+def test_huge_numbers_in_every_form_field_and_query_argument_never_break_the_app(
+        demo, login_as, email):
+    client = login_as(email)
+    posted = 0
+    for rule, methods in _routes(demo):
+        if rule.endpoint in ACCOUNT - {"profiles.account", "console.new_event"}:
+            continue  # logging out or deleting the account ends the test's session
+        url = _url(rule)
+        fields = _form_fields(client, url) if "GET" in methods else []
+        for huge in HUGE_IDS:
+            for name in ("to", "slot", "page", "group", "strategy", "organisation"):
+                response = client.get(f"{url}?{name}={huge}")
+                assert response.status_code < 500, (url, name, response.status_code)
+            if "POST" in methods:
+                response = client.post(url, data={name: str(huge) for name in fields}
+                                       or {"request_id": str(huge), "table_id": str(huge)})
+                assert response.status_code < 500, (url, response.status_code)
+                assert b"Traceback" not in response.data
+                posted += 1
+    assert posted > 20

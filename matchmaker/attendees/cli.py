@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..database import commit_and_pause
 from ..domain import DomainError
 from ..extensions import db
 from . import invitations, services
@@ -42,7 +43,8 @@ def import_attendees_command(event_slug: str, file: str, only_valid: bool,
     if parsed.bad and not only_valid:
         raise CommandError(f"{len(parsed.bad)} bad row(s) in {file}; nothing imported. Correct "
                            "them, or use --only-valid to import the other rows.")
-    result = services.import_attendees(db.session, event, parsed, only_valid=only_valid)
+    result = services.import_attendees(db.session, event, parsed, only_valid=only_valid,
+                                       chunk_done=commit_and_pause(db.session))
     db.session.commit()
     click.echo(f"{len(result.added)} attendee(s) added to '{event.slug}', "
                f"{len(result.new_users)} new account(s), {result.unchanged} already registered, "

@@ -14,6 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -25,6 +26,7 @@ from ..i18n import LANGUAGES, normalise_language
 from ..models import Event, Organisation, Participation, ProductGroup, Role, User
 
 MAX_BYTES = 1024 * 1024
+IMPORT_CHUNK_ROWS = 200  # about a second of writing on SQLite
 MAX_ROWS = 5000
 COLUMNS = ("name", "email", "organisation", "role", "product_groups")
 REQUIRED_COLUMNS = ("name", "email", "role")
@@ -239,10 +241,14 @@ def _existing_users(session: Session, event: Event, emails: list[str]) -> dict[s
 
 
 def import_attendees(session: Session, event: Event, parsed: ParsedFile, *,
-                     only_valid: bool = False) -> ImportResult:
+                     only_valid: bool = False, chunk_done: Callable[[], None] | None = None,
+                     chunk_rows: int = IMPORT_CHUNK_ROWS) -> ImportResult:
     """Create accounts and participations for the valid rows.
 
-    Refuses (imports nothing) when a row is bad, unless `only_valid`.
+    Refuses (imports nothing) when a row is bad, unless `only_valid`. `chunk_done`, if
+    given, is called after every `chunk_rows` rows: the caller commits there
+    (`database.commit_and_pause`), so that a file of thousands of rows never holds
+    SQLite's write lock for longer than a chunk and other events' writes go on.
     """
     if parsed.bad and not only_valid:
         raise DomainError(_("%(num)d row(s) have errors; nothing was imported. Correct the "
@@ -250,7 +256,9 @@ def import_attendees(session: Session, event: Event, parsed: ParsedFile, *,
     new_users: list[User] = []
     added: list[Participation] = []
     unchanged = 0
-    for row in parsed.valid:
+    for index, row in enumerate(parsed.valid):
+        if chunk_done is not None and index and index % chunk_rows == 0:
+            chunk_done()
         user = session.scalar(select(User).where(User.email == row.email))
         if user is None:
             user = User(email=row.email, name=row.name, language=row.language,

@@ -10,6 +10,7 @@ from flask_login import login_user
 from ..access import organiser_required
 from ..auth.services import password_service
 from ..console.pages import CONSOLE, get_in_event, page
+from ..database import commit_and_pause
 from ..domain import DomainError
 from ..extensions import db
 from ..forms import ActionForm, attach_error
@@ -66,7 +67,8 @@ def confirm_import(event):
     try:
         parsed = services.parse_attendees(db.session, event, form.csv_text.data)
         result = services.import_attendees(db.session, event, parsed,
-                                                    only_valid=form.only_valid.data)
+                                           only_valid=form.only_valid.data,
+                                           chunk_done=commit_and_pause(db.session))
     except DomainError as error:
         db.session.rollback()
         if error.field == "file":

@@ -6,11 +6,12 @@ from wtforms import (BooleanField, DateField, HiddenField, IntegerField,
                      SelectField, SelectMultipleField, StringField,
                      TextAreaField, TimeField)
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange,
-                                Optional)
+                                Optional, ValidationError)
 from wtforms.widgets import CheckboxInput, ListWidget
 from markupsafe import escape
 
 from ..forms import BaseForm
+from ..ids import db_int
 
 
 class EscapedText:
@@ -25,6 +26,17 @@ class EscapedText:
 
     def __html__(self) -> str:
         return str(escape(str(self.lazy)))
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def sane_day(form, field) -> None:
+    """Meeting days far in the past or future are typing mistakes, and at the edges of the
+    calendar (0001-01-01) time-zone arithmetic overflows."""
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(_l("Give a day between %(first)s and %(last)s.",
+                                 first=FIRST_YEAR, last=LAST_YEAR))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -72,7 +84,7 @@ class FreezeForm(BaseForm):
 
 
 class ProductGroupsForm(BaseForm):
-    groups = MultiCheckboxField(_l("Product groups in use"), coerce=int)
+    groups = MultiCheckboxField(_l("Product groups in use"), coerce=db_int)
 
 
 class PhaseForm(BaseForm):
@@ -82,7 +94,8 @@ class PhaseForm(BaseForm):
 class BlockForm(BaseForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=100)],
                        description=_l("For instance 'Morning meetings'."))
-    day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day."))])
+    day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day.")),
+                                           sane_day])
     start_time = TimeField(_l("Start"),
                            validators=[InputRequired(message=_l("Give the start time."))])
     end_time = TimeField(_l("End"), validators=[InputRequired(message=_l("Give the end time."))])
@@ -105,14 +118,15 @@ class TablesForm(BaseForm):
 
 
 class StandForm(BaseForm):
-    owner = SelectField(_l("Stand of"), coerce=int, validators=[InputRequired()])
+    owner = SelectField(_l("Stand of"), coerce=db_int, validators=[InputRequired()])
 
 
 class DialogueSessionForm(BaseForm):
-    product_group = SelectField(_l("Product group"), coerce=int, validators=[InputRequired()])
+    product_group = SelectField(_l("Product group"), coerce=db_int, validators=[InputRequired()])
     name = StringField(_l("Title"), validators=[Optional(), Length(max=160)],
                        description=EscapedText(_l("Empty: 'Market dialogue: <product group>'.")))
-    day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day."))])
+    day = DateField(_l("Day"), validators=[InputRequired(message=_l("Give the day.")),
+                                           sane_day])
     start_time = TimeField(_l("Start"),
                            validators=[InputRequired(message=_l("Give the start time."))])
     end_time = TimeField(_l("End"), validators=[InputRequired(message=_l("Give the end time."))])
@@ -124,4 +138,4 @@ class DialogueTableForm(BaseForm):
                                validators=[InputRequired(), NumberRange(1, 30)])
     supplier_seats = IntegerField(_l("Supplier seats"), default=6,
                                   validators=[InputRequired(), NumberRange(1, 30)])
-    moderator = SelectField(_l("Moderator"), coerce=int, validators=[Optional()])
+    moderator = SelectField(_l("Moderator"), coerce=db_int, validators=[Optional()])

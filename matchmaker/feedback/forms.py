@@ -7,10 +7,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..forms import BaseForm
+from ..ids import db_int
 
 
 class FeedbackForm(BaseForm):
-    useful = SelectField(_l("Was this meeting useful?"), coerce=int,
+    useful = SelectField(_l("Was this meeting useful?"), coerce=db_int,
                          choices=[SelectChoice(5, _l("5 – very useful")), SelectChoice(4, "4"),
                                   SelectChoice(3, "3"), SelectChoice(2, "2"),
                                   SelectChoice(1, _l("1 – not useful"))],

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from .. import safejson
 from .check import check
 from .formats import DialogueFormatError, dumps_dialogue, dumps_plan, read_dialogue, read_plan
 from .generate import generate
@@ -25,8 +26,9 @@ class InputError(click.ClickException):
 
 def _load(loader, *args):
     try:
+        safejson.check_file(args[0])
         return loader(*args)
-    except DialogueFormatError as exc:
+    except (DialogueFormatError, safejson.JSONLimitError) as exc:
         raise InputError(str(exc)) from None
 
 

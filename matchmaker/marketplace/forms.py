@@ -8,13 +8,14 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from ..forms import BaseForm
+from ..ids import db_int
 from ..profiles.forms import MultiCheckboxField, PostForm
 
 __all__ = ["ListingForm", "MarketFilters", "PostForm", "ShortlistForm", "parse_filters"]
 
 
 class ListingForm(BaseForm):
-    product_group = SelectField(_l("Product group"), coerce=int,
+    product_group = SelectField(_l("Product group"), coerce=db_int,
                                 validators=[InputRequired(_l("Choose a product group."))])
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give a short title.")),
                                                  Length(max=160)],
@@ -22,7 +23,7 @@ class ListingForm(BaseForm):
     text = TextAreaField(_l("Description"), validators=[Length(max=4000)],
                          description=_l("A few sentences: what, for whom, when. "
                                         "At most 4,000 characters."))
-    strategies = MultiCheckboxField(_l("Circular strategies"), coerce=int,
+    strategies = MultiCheckboxField(_l("Circular strategies"), coerce=db_int,
                                     description=_l("Tick the strategies that apply."))
 
 

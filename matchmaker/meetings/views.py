@@ -10,6 +10,7 @@ from ..domain import DomainError, NotFound
 from ..forms import attach_error
 from ..extensions import db
 from ..i18n import format_moment
+from ..ids import db_int
 from ..models import RequestStatus
 from . import inbox, services, unscheduled
 from .forms import ActionForm, BulkAnswerForm, DeclineForm, RequestForm
@@ -41,7 +42,7 @@ def new_request(event, me, participation_id: int):
 @participant_required
 def new_request_to(event, me):
     """The same form, addressed by `?to=<participation id>` (links from cards and profiles)."""
-    recipient_id = request.args.get("to", type=int)
+    recipient_id = request.args.get("to", type=db_int)
     if recipient_id is None:
         abort(404)
     return _new_request(event, me, recipient_id)

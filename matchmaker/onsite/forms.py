@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, NumberRange
 
 from ..forms import BaseForm
+from ..ids import MAX_ID
 
 MEETING_STATUS_LABELS = {"held": _l("Held"), "no_show": _l("No-show"),
                          "scheduled": _l("Scheduled"),
@@ -20,5 +21,5 @@ class MeetingStatusForm(BaseForm):
 
 
 class FillForm(BaseForm):
-    request_id = IntegerField(validators=[InputRequired()])
-    table_id = IntegerField(validators=[InputRequired()])
+    request_id = IntegerField(validators=[InputRequired(), NumberRange(1, MAX_ID)])
+    table_id = IntegerField(validators=[InputRequired(), NumberRange(1, MAX_ID)])

@@ -15,6 +15,7 @@ from ..timeutil import zone_label
 from ..domain import DomainError
 from ..extensions import db
 from ..forms import ActionForm
+from ..ids import db_int
 from ..models import Meeting, MeetingRequest, Participation, Slot, Table
 from . import services as onsite
 from .forms import FillForm, MeetingStatusForm
@@ -59,7 +60,7 @@ def checkin_person(event, participation_id: int):
 
 
 def _slot_or_current(event):
-    slot_id = request.args.get("slot", type=int)
+    slot_id = request.args.get("slot", type=db_int)
     if slot_id:
         return get_in_event(Slot, event, slot_id)
     return onsite.current_slot(event, utcnow())

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import BaseForm
+from ..ids import db_int
 from ..models import Role
 
 SELF_CHOSEN_ROLES = (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)
@@ -31,7 +32,7 @@ class ProfileForm(BaseForm):
                       choices=[SelectChoice(r.value, ROLE_HELP[r]) for r in SELF_CHOSEN_ROLES],
                       validators=[DataRequired(_l("Choose how you take part."))])
     product_groups = MultiCheckboxField(
-        _l("Product groups that interest you"), coerce=int,
+        _l("Product groups that interest you"), coerce=db_int,
         validators=[DataRequired(_l("Choose at least one product group."))])
     pitch = StringField(_l("Your pitch in one line"), validators=[Length(max=200)],
                         description=_l("What you offer or look for, in at most 200 characters."))

@@ -13,6 +13,7 @@ from ..domain import DomainError
 from ..models import (Event, Listing, Meeting, MeetingFeedback, MeetingRequest, Notification,
                       Organisation, Participation, ProductGroup, Role, Slot, User)
 from ..security import PasswordService
+from .logos import MAX_LOGO_PIXELS, LogoError, redraw_logo
 
 MAX_LOGO_BYTES = 1024 * 1024
 SELF_CHOSEN_ROLES = frozenset({Role.BUYER, Role.SUPPLIER, Role.FACILITATOR})
@@ -42,15 +43,26 @@ def logo_kind(data: bytes) -> str | None:
 LOGO_MIMETYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
-def check_logo(data: bytes) -> str:
-    """Return the logo's type or raise DomainError on the `logo` field."""
+def check_logo(data: bytes) -> bytes:
+    """The logo decoded and redrawn as PNG (`logos.redraw_logo`), or DomainError on the
+    `logo` field."""
     if len(data) > MAX_LOGO_BYTES:
         raise DomainError(_("The logo is larger than 1 MB; please choose a smaller file."),
                           field="logo")
-    kind = logo_kind(data)
-    if kind is None:
+    if logo_kind(data) is None:
         raise DomainError(_("The logo must be a PNG, JPEG or WebP image."), field="logo")
-    return kind
+    try:
+        return redraw_logo(data)
+    except LogoError as error:
+        if error.reason == "pixels":
+            raise DomainError(_("The logo has more than %(millions)s million pixels; please "
+                                "choose a smaller image.", millions=MAX_LOGO_PIXELS // 10**6),
+                              field="logo") from None
+        if error.reason == "broken":
+            raise DomainError(_("The logo could not be read; the file may be damaged."),
+                              field="logo") from None
+        raise DomainError(_("The logo must be a PNG, JPEG or WebP image."),
+                          field="logo") from None
 
 
 def organisation_for(session: Session, name: str) -> Organisation:
@@ -112,10 +124,10 @@ def store_logo(participation: Participation, data: bytes, upload_dir: Path) -> s
     Returns the previous logo's file name, for the caller to remove once the change is
     committed (so that a failed commit never leaves a profile pointing at a deleted file).
     """
-    kind = check_logo(data)
+    png = check_logo(data)
     upload_dir.mkdir(parents=True, exist_ok=True)
-    name = f"logo-{participation.id}-{secrets.token_hex(8)}.{'jpg' if kind == 'jpeg' else kind}"
-    (upload_dir / name).write_bytes(data)
+    name = f"logo-{participation.id}-{secrets.token_hex(8)}.png"
+    (upload_dir / name).write_bytes(png)
     old = participation.logo or None
     participation.logo = name
     return old

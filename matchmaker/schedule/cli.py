@@ -14,6 +14,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .. import safejson
 from ..domain import DomainError
 from ..extensions import db
 from ..models import RunKind, RunStatus, SolveRun
@@ -98,8 +99,9 @@ def import_schedule(event: str, file: str, publish: bool) -> None:
     """Take a matchmaker-schedule/1 FILE for EVENT, checked against the event first."""
     ev = event_or_exit(event)
     try:
+        safejson.check_file(file)
         schedule = read_schedule(file)
-    except FormatError as exc:
+    except (FormatError, safejson.JSONLimitError) as exc:
         raise CommandError(f"{file}: {exc}" if not str(exc).startswith(file) else str(exc)) \
             from None
     try:

@@ -27,10 +27,11 @@ import threading
 import time
 import uuid
 from dataclasses import replace
+from datetime import timedelta
 
 from flask import Flask, current_app
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -49,6 +50,8 @@ PROGRESS_EVERY_S = 1.0
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 DONE = (RunStatus.FINISHED, RunStatus.STOPPED)
 QUEUE_RUNNER_PREFIX = "queue:"
+DEFAULT_MAX_RUN_SECONDS = 600
+USAGE_WINDOW_S = 3600
 
 
 # A run's message is stored in English (the CLI and the logs read it); the console shows
@@ -157,12 +160,17 @@ def mark_interrupted_runs(session: Session) -> int:
 
 
 def create_run(session: Session, event: Event, kind: RunKind, *, time_limit_s: float,
-               user_id: int | None = None, include_spare: bool = False) -> SolveRun:
-    """A queued run; refuses a second active run of the same kind for the event.
+               user_id: int | None = None, include_spare: bool = False,
+               max_time_limit_s: float | None = None) -> SolveRun:
+    """A queued run; refuses a second active run of the same kind for the event, and a
+    time limit beyond `max_time_limit_s` (the site's `MAX_RUN_SECONDS`).
 
     `include_spare` lets a meetings run place meetings at spare tables."""
     if time_limit_s <= 0:
         raise DomainError(_("The time limit must be positive."), field="time_limit")
+    if max_time_limit_s is not None and time_limit_s > max_time_limit_s:
+        raise DomainError(_("Between 1 and %(max)s seconds.", max=f"{max_time_limit_s:g}"),
+                          field="time_limit")
     active = session.scalar(select(SolveRun).where(
         SolveRun.event_id == event.id, SolveRun.kind == kind, SolveRun.status.in_(ACTIVE)))
     if active is not None:
@@ -177,6 +185,52 @@ def create_run(session: Session, event: Event, kind: RunKind, *, time_limit_s: f
     return run
 
 
+def max_run_seconds(app: Flask) -> float:
+    return float(app.config.get("MAX_RUN_SECONDS", DEFAULT_MAX_RUN_SECONDS))
+
+
+def _turn_keys(session: Session, now) -> list[tuple[float, int]]:
+    """(turn, run id) of every queued run, in the order the runners take them.
+
+    A run's turn is the moment it would end if it ran alone from when it was queued
+    (queued at + time limit), pushed back by the solver time its event used in the last
+    `USAGE_WINDOW_S`. A short run is thus not stuck behind long ones queued just before
+    it, and an event that keeps starting runs (or a crowd of throwaway events, each
+    with a long run) waits behind events that have had less; a long run still gets its
+    turn, at the latest once its own time limit has passed.
+    """
+    since = now - timedelta(seconds=USAGE_WINDOW_S)
+    used = dict(session.execute(
+        select(SolveRun.event_id,
+               func.sum(func.coalesce(SolveRun.elapsed_s, SolveRun.time_limit_s)))
+        .where(SolveRun.started_at.is_not(None), SolveRun.started_at >= since)
+        .group_by(SolveRun.event_id)).all())
+    keys = []
+    for run_id, event_id, created_at, limit in session.execute(
+            select(SolveRun.id, SolveRun.event_id, SolveRun.created_at, SolveRun.time_limit_s)
+            .where(SolveRun.status == RunStatus.QUEUED)):
+        turn = created_at.timestamp() + limit + float(used.get(event_id) or 0)
+        keys.append((turn, run_id))
+    return sorted(keys)
+
+
+def queue_positions(session: Session) -> dict[int, int]:
+    """{run id: 1-based place in the queue} for every queued run of every event."""
+    return {run_id: place for place, (_, run_id)
+            in enumerate(_turn_keys(session, utcnow()), start=1)}
+
+
+def next_in_turn(app: Flask, run_ids: list[int]) -> int:
+    """Which of RUN_IDS (runs this process holds) a free runner takes next."""
+    try:
+        with app.app_context(), read_only_transactions(), Session(db.engine) as session:
+            ordered = [run_id for _, run_id in _turn_keys(session, utcnow())]
+    except SQLAlchemyError:
+        return min(run_ids)
+    held = set(run_ids)
+    return next((run_id for run_id in ordered if run_id in held), min(run_ids))
+
+
 def submit_run(app: Flask, run_id: int) -> None:
     """Hand a committed run to the app's runner."""
     runner = app.extensions["solve_runner"]
@@ -185,7 +239,7 @@ def submit_run(app: Flask, run_id: int) -> None:
         enqueue_run(run_id)
         return
     stop = _stop_event(run_id)
-    runner.submit(lambda: execute_run(app, run_id, stop))
+    runner.submit(lambda: execute_run(app, run_id, stop), key=run_id)
 
 
 def request_stop(session: Session, run: SolveRun) -> bool:
@@ -375,7 +429,7 @@ def event_runs(session: Session, event: Event, limit: int = 30) -> list[SolveRun
                                 .order_by(SolveRun.id.desc()).limit(limit)))
 
 
-def run_status(run: SolveRun) -> dict:
+def run_status(run: SolveRun, queue_position: int | None = None) -> dict:
     """The JSON the runs page polls."""
     gap = run.gap
     return {
@@ -387,4 +441,5 @@ def run_status(run: SolveRun) -> dict:
         "value": run.value, "bound": run.bound,
         "gap": round(gap, 4) if gap is not None else None,
         "message": run.message,
+        "queue_position": queue_position,
     }

@@ -119,6 +119,7 @@ def _runs_page(event, meetings_form, dialogues_form, status: int = 200):
         verdicts=draft_verdicts(db.session, event, listed),
         meetings_form=meetings_form, dialogues_form=dialogues_form, action_form=ActionForm(),
         in_force=in_force, locked=locked, downloads=DOWNLOADS, active=runs.ACTIVE,
+        queue_positions=runs.queue_positions(db.session),
         done=runs.DONE), status
 
 
@@ -135,7 +136,8 @@ def start(event, kind: str):
     try:
         run = runs.create_run(db.session, event, RunKind(kind),
                               time_limit_s=form.time_limit.data, user_id=current_user.id,
-                              include_spare=bool(form.include_spare.data))
+                              include_spare=bool(form.include_spare.data),
+                              max_time_limit_s=runs.max_run_seconds(current_app))
     except DomainError as error:
         db.session.rollback()
         form.time_limit.errors = [*form.time_limit.errors, error.message]
@@ -151,7 +153,7 @@ def start(event, kind: str):
 @organiser_required
 def run_status(event, run_id: int):
     run = _run_of(event, run_id)
-    data = runs.run_status(run)
+    data = runs.run_status(run, runs.queue_positions(db.session).get(run.id))
     data.update(status_label=run.status.label.lower(), numbers=run_numbers(run),
                 message=run_message(run.message))
     response = jsonify(data)

@@ -10,6 +10,7 @@ import time
 
 import click
 
+from .. import safejson
 from .check import check, schedule_metrics
 from .formats import FormatError, read_instance, read_schedule, write_instance, write_schedule
 from .generate import generate
@@ -24,8 +25,9 @@ class _PlainError(click.ClickException):
 
 def _load_instance(path: str):
     try:
+        safejson.check_file(path)
         return read_instance(path)
-    except FormatError as exc:
+    except (FormatError, safejson.JSONLimitError) as exc:
         raise _PlainError(f"{path}: {exc}" if not str(exc).startswith(path) else str(exc)) from None
 
 
@@ -90,8 +92,9 @@ def check_command(instance: str, schedule: str) -> None:
     """List every rule SCHEDULE.json breaks for INSTANCE.json (exit 1 if any)."""
     problem = _load_instance(instance)
     try:
+        safejson.check_file(schedule)
         result = read_schedule(schedule)
-    except FormatError as exc:
+    except (FormatError, safejson.JSONLimitError) as exc:
         raise _PlainError(f"{schedule}: {exc}" if not str(exc).startswith(schedule)
                           else str(exc)) from None
     violations = check(problem, result)
