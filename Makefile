@@ -6,19 +6,30 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 ATTENDEES ?= 200
+TEST_WORKERS ?= 2
 
-.PHONY: install run test db demo clean browser redis node translations translations-update
+.PHONY: install lock lint run test db demo clean browser redis node translations translations-update
 
 install: $(STAMP)
 
-# pip's output goes to .venv/install.log; it is shown only when the install fails.
-$(STAMP): setup.cfg setup.py pyproject.toml
+# The versions installed are the ones pinned in requirements.lock (`make lock` renews it
+# after a change to setup.cfg's dependencies). pip's output goes to .venv/install.log and
+# is shown only when the install fails.
+LOCK := requirements.lock
+
+$(STAMP): setup.cfg setup.py pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing matchmaker and its dependencies into $(VENV) (log: $(VENV)/install.log) ..."
 	@{ $(BIN)/python -m pip install --upgrade pip setuptools wheel && \
-	   $(BIN)/python -m pip install -e '.[test,postgres]'; } > $(VENV)/install.log 2>&1 \
+	   $(BIN)/python -m pip install -r $(LOCK) -e '.[test,postgres]'; } > $(VENV)/install.log 2>&1 \
 	   || { cat $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
+
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+		--extra test --extra postgres --extra queue --extra deploy -o $(LOCK) setup.cfg
 
 # Translation catalogues: the .po files are the source, the .mo files are built here.
 CATALOGUES := $(wildcard matchmaker/translations/*/LC_MESSAGES/messages.po)
@@ -70,8 +81,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-test: install translations browser redis node
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# Ruff on the whole tree, mypy on the solver packages and the services (setup.cfg [mypy]).
+lint: install
+	$(BIN)/ruff check matchmaker tests benchmarks scripts
+	$(BIN)/mypy
+
+test: install translations browser redis node lint
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis node_modules
