@@ -27,15 +27,15 @@ How it works, and why:
   own: their sum is a proven lower bound, often the optimum); core-guided
   MaxSAT (`maxsat.py`, each participant held to its own minimum plus two
   holes), which proves the optimum of crowded days in seconds where it
-  finishes, in a forked child process that is stopped when its time is up; a
+  finishes, in a spawned child process that is stopped when its time is up; a
   short full CP-SAT solve (settles small cases and proves them optimal); and
   simulated annealing over Kempe chains (exchange two slots on one connected
   group of meetings, which keeps everyone at one meeting per slot) and
   whole-slot moves, which always has a placement to give and does the work
   on instances too large for MaxSAT. With two workers MaxSAT starts at once
   on the second core, and when it ends without a proof that core runs a
-  second annealing chain in a forked process; both share the best placement.
-  Without MaxSAT (too large, or no `fork`) a CP-SAT model holding everyone
+  second annealing chain in a spawned process; both share the best placement.
+  Without MaxSAT (too large) a CP-SAT model holding everyone
   to their own minimum takes its place.
 - Phase 2 (idle slots, then moves from `previous`) holds holes at their best and
   runs CP-SAT large-neighbourhood search: sub-models free the meetings of a few
@@ -44,18 +44,16 @@ How it works, and why:
 from __future__ import annotations
 
 import math
-import multiprocessing
 import random
 import threading
 import time
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Iterable, Protocol
 
 from ortools.sat.python import cp_model
 
-from . import maxsat
+from . import children, maxsat
 from .problem import Meeting, Problem, Slot
 
 
@@ -250,8 +248,6 @@ PERMUTE_EVERY = 10
 # of the time the first variant gets before the next one takes over
 MAXSAT_CAP_ABOVE_OWN = 2
 MAXSAT_FIRST_SHARE = 0.15
-# the solver children (second annealing chain, MaxSAT) need `fork` (Linux, macOS)
-CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 _ONE = object()  # a participant's slot taken by a meeting held in place
 
@@ -828,10 +824,9 @@ class _Search:
                               caps, workers=1)
         if self.halted() or self._done(1) or until - time.monotonic() < 2.0:
             return
-        forked = _fork(_anneal_child, self.data, self.rng.randrange(1 << 30))
-        if forked is None:
+        child = children.start(_anneal_child, self.data, self.rng.randrange(1 << 30))
+        if child is None:
             return
-        proc, conn = forked
         try:
             hot = True
             while not self.halted() and not self._done(1):
@@ -841,20 +836,9 @@ class _Search:
                 chunk = left if left < 8 else max(8.0, left / 2)
                 with self.lock:
                     base, choice = self.assign, self.choice
-                conn.send((base, choice, chunk, hot, self.lb_holes))
+                child.conn.send((base, choice, chunk, hot, self.lb_holes))
                 hot = False
-                got = None
-                stopping = False
-                while proc.is_alive():
-                    if conn.poll(0.05):
-                        try:
-                            got = conn.recv()
-                        except (EOFError, OSError):  # the child died mid-round
-                            pass
-                        break
-                    if not stopping and (self.halted() or self._done(1)):
-                        conn.send(None)
-                        stopping = True
+                got, stopping = self._await_round(child)
                 if got is not None:
                     self._move = "anneal-2"
                     self.chain_rounds += 1
@@ -862,22 +846,28 @@ class _Search:
                 if stopping or got is None:
                     break
         finally:
-            if proc.is_alive():
+            child.close()
+
+    def _await_round(self, child: children.Child) -> tuple[list[int] | None, bool]:
+        """The child's answer to one annealing round (None if it died), and whether
+        this process asked it to stop early."""
+        stopping = False
+        while child.alive():
+            if child.conn.poll(0.05):
                 try:
-                    conn.send(None)
-                except OSError:
-                    pass
-                proc.join(2.0)
-                if proc.is_alive():
-                    proc.terminate()
-                    proc.join()
-            conn.close()
+                    return child.conn.recv(), stopping
+                except (EOFError, OSError):  # the child died mid-round
+                    return None, stopping
+            if not stopping and (self.halted() or self._done(1)):
+                child.conn.send(None)
+                stopping = True
+        return None, stopping
 
     def maxsat(self, until: float, own: list[int]) -> None:
         """Core-guided MaxSAT (see `maxsat.py`), each variant in turn in a child process.
 
         The solver cannot be stopped from outside mid-proof, so each variant runs
-        in a forked child that is terminated when its share of the time is up.
+        in a spawned child that is terminated when its share of the time is up.
         A result is the optimum with every participant at most two holes above
         its own minimum; `maxsat.proven_bound` turns it into a bound without caps.
         """
@@ -887,26 +877,22 @@ class _Search:
             if self.halted() or self._done(1) or left < 0.5:
                 return
             share = left if i == len(maxsat.VARIANTS) - 1 else left * MAXSAT_FIRST_SHARE
-            forked = _fork(_maxsat_child, self.data, caps, variant)
-            if forked is None:
+            child = children.start(_maxsat_child, self.data, caps, variant)
+            if child is None:
                 return
-            proc, conn = forked
             end = time.monotonic() + share
             got = None
             try:
                 while time.monotonic() < end and not self.halted() and not self._done(1):
-                    if conn.poll(0.05):
-                        got = conn.recv()
+                    if child.conn.poll(0.05):
+                        got = child.conn.recv()
                         break
-                    if not proc.is_alive():
+                    if not child.alive():
                         break
             except (EOFError, OSError):
                 got = None
             finally:
-                if proc.is_alive():
-                    proc.terminate()
-                proc.join()
-                conn.close()
+                child.close(grace=0.0)
             name = f"maxsat-{'redundant-' if variant.redundant else ''}{variant.solver}"
             if got is None:
                 self.trace.append((round(time.monotonic() - self.t0, 2), name + "-stopped", self.score or (0, 0, 0)))
@@ -1396,32 +1382,6 @@ def _anneal_child(conn, data: _Data, seed: int) -> None:
         conn.send(best)
 
 
-def _fork(target: Callable, *args) -> tuple[multiprocessing.Process, object] | None:
-    """Start `target(conn, *args)` in a forked child; the child's end of a pipe comes first.
-
-    Fork, not spawn: spawn would import the caller's main module again in the
-    child. The children run only plain Python (the annealing) or the SAT solver,
-    never CP-SAT, and touch no lock another thread could hold, which is why the
-    warning Python 3.12+ gives on any fork from a threaded process is silenced.
-    None when the process cannot be started, or the system has no `fork`.
-    """
-    if not CAN_FORK:
-        return None
-    ctx = multiprocessing.get_context("fork")
-    conn, child_conn = ctx.Pipe()
-    proc = ctx.Process(target=target, args=(child_conn, *args), daemon=True)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
-                                    category=DeprecationWarning)
-            proc.start()
-    except OSError:
-        conn.close()
-        return None
-    child_conn.close()
-    return proc, conn
-
-
 def _maxsat_child(conn, data: _Data, caps: list[int], variant: maxsat.Variant) -> None:
     """Solve the capped MaxSAT problem and send (slots, stand choices, holes), or "infeasible"."""
     out = maxsat.solve(data, caps, variant)
@@ -1537,7 +1497,7 @@ def compact(
     own = _participant_bounds(data, time.monotonic() + total * 0.1, stop)
     search.lb_holes = max(search.lb_holes, sum(own.values()))
     runner = None
-    with_maxsat = not search._done(1) and maxsat.applicable(data) and CAN_FORK
+    with_maxsat = not search._done(1) and maxsat.applicable(data)
     if with_maxsat:
         own_list = [own.get(p, 0) for p in range(len(data.pids))]
         if num_workers >= 2:
