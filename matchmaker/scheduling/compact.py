@@ -245,9 +245,10 @@ LNS_WORKERS = 2
 PERMUTE_EVERY = 10
 
 # MaxSAT: each participant held to its own minimum plus this many holes; the share
-# of the time the first variant gets before the next one takes over
+# of the time the first variant gets (counted from its start-up) before the next one
+# takes over
 MAXSAT_CAP_ABOVE_OWN = 2
-MAXSAT_FIRST_SHARE = 0.15
+MAXSAT_FIRST_SHARE = 0.25
 
 _ONE = object()  # a participant's slot taken by a meeting held in place
 
@@ -880,12 +881,15 @@ class _Search:
             child = children.start(_maxsat_child, self.data, caps, variant)
             if child is None:
                 return
-            end = time.monotonic() + share
+            end = until  # the share counts from the child's start-up, not its spawning
             got = None
             try:
                 while time.monotonic() < end and not self.halted() and not self._done(1):
                     if child.conn.poll(0.05):
                         got = child.conn.recv()
+                        if got == "ready":
+                            end, got = min(until, time.monotonic() + share), None
+                            continue
                         break
                     if not child.alive():
                         break
@@ -1383,7 +1387,9 @@ def _anneal_child(conn, data: _Data, seed: int) -> None:
 
 
 def _maxsat_child(conn, data: _Data, caps: list[int], variant: maxsat.Variant) -> None:
-    """Solve the capped MaxSAT problem and send (slots, stand choices, holes), or "infeasible"."""
+    """Solve the capped MaxSAT problem and send (slots, stand choices, holes), or "infeasible"
+    ("ready" first: the parent's clock for this variant starts then)."""
+    conn.send("ready")
     out = maxsat.solve(data, caps, variant)
     conn.send("infeasible" if out is None else (out.assign, out.choice, out.holes))
     conn.close()
@@ -1615,3 +1621,24 @@ def _from_start(data: _Data, start: dict[str, tuple[str, str]]) -> tuple[list[in
     if any(v > len(data.pool) for v in pool_load.values()) or any(v > 1 for v in stand_load.values()):
         return None, {}
     return assign, choice
+
+
+def gaps_lower_bound(problem: Problem, meeting_ids: Iterable[str], *, seconds: float = 1.0,
+                     day_key: Callable[[Slot], Hashable] = default_day_key) -> int:
+    """A proven lower bound on the idle gaps of any valid placement of these meetings:
+    the sum over participants of the fewest holes each could have on its own
+    (participants not reached within `seconds` count 0)."""
+    try:
+        data = _Data(problem, meeting_ids, day_key)
+    except _Infeasible:
+        return 0
+    return sum(_participant_bounds(data, time.monotonic() + seconds, None).values())
+
+
+def fits_exact_search(problem: Problem, meeting_ids: Iterable[str],
+                      day_key: Callable[[Slot], Hashable] = default_day_key) -> bool:
+    """Whether these meetings are few enough for the MaxSAT encoding."""
+    try:
+        return maxsat.applicable(_Data(problem, meeting_ids, day_key))
+    except _Infeasible:
+        return False

@@ -29,14 +29,16 @@ from collections.abc import Callable, Mapping
 
 from ortools.sat.python import cp_model
 
+from .agendas import compact_agendas, exact_applies, idle_gaps
 from .bound import degree_bound, integral_bound, lp_bound
 from .check import check, idle
+from .compact import gaps_lower_bound
 from .decompose import DECOMPOSE_PAIRS, day_lp, solve_by_day
 from .domains import Domains
 from .fcfs import build_schedule, fcfs_placements, fits, place_pins
 from .formats import validate_pins
 from .improve import improve_fairness, improve_value
-from .holes import W_IDLE_SLOT, reduce_holes
+from .holes import W_IDLE_SLOT
 from .model import (
     SHARE_SCALE,
     W_GAP,
@@ -374,6 +376,8 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
                  "local search" if ls_only else "full", value, bound)
     phase1_seconds = time.perf_counter() - started
     bound = max(bound, value)
+    gaps_bound: int | None = None
+    exact = False
 
     if not _stopped(stop):
         slots = improve_fairness(d, slots, deadline=float("inf") if deterministic else
@@ -383,22 +387,24 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
         remaining = max(0.0, deadline - time.perf_counter())
         if deterministic:
             remaining = time_limit_s * (1 - PHASE1_SHARE)
-        holes_share = HOLES_SHARE if tiny else 1.0
-        slots = reduce_holes(
-            d, slots, seed=seed,
-            deadline=float("inf") if deterministic else time.perf_counter() + remaining * holes_share,
+        exact = exact_applies(d, list(slots), deterministic=deterministic)
+        holes_share = HOLES_SHARE if tiny and not exact else 1.0
+        slots, chosen, gaps_bound = compact_agendas(
+            d, slots, chosen, seed=seed, num_workers=num_workers,
+            until=float("inf") if deterministic else time.perf_counter() + remaining * holes_share,
             max_evals=int(remaining * holes_share * EVALS_PER_SECOND) if deterministic else None,
-            should_stop=lambda: _stopped(stop),
+            stopped=lambda: _stopped(stop),
             on_round=None if progress is None else
             lambda _cost: progress(time.perf_counter() - started, value, bound))
-        log.info("%.1fs hole search: cost %d", time.perf_counter() - started,
-                 phase2_cost(d, slots))
+        log.info("%.1fs hole search: cost %d, idle gaps bound %d", time.perf_counter() - started,
+                 phase2_cost(d, slots), gaps_bound)
         if progress is not None:
             progress(time.perf_counter() - started, value, bound)
     remaining = deadline - time.perf_counter()
     if deterministic:
         remaining = time_limit_s * (1 - PHASE1_SHARE) * (1 - HOLES_SHARE)
-    if not _stopped(stop) and remaining > 0.05 and tiny:
+    settled = exact or (proven and gaps_bound is not None and idle_gaps(d, slots) <= gaps_bound)
+    if not _stopped(stop) and remaining > 0.05 and tiny and not settled:
         sm2 = SlotModel(d, compact=True)
         set_compact_objective(sm2, value)
         sm2.hint(slots, assign_tables(d, slots, chosen))
@@ -412,16 +418,24 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
                 slots, chosen, value = new_slots, new_chosen, _value(d, new_slots)
                 bound = max(bound, value)
                 proven = proven or value >= bound
+                gaps_bound = None  # perhaps other meetings: _finish bounds them again
         log.info("%.1fs CP-SAT phase 2 %s: cost %d", time.perf_counter() - started,
                  solver.StatusName(status), phase2_cost(d, slots))
 
     return _finish(problem, d, slots, chosen, "optimal" if proven else "feasible", bound, started,
-                   {"phase1_seconds": round(phase1_seconds, 3)})
+                   {"phase1_seconds": round(phase1_seconds, 3)}, gaps_bound)
 
 
 def _finish(problem: Problem, d: Domains, slots: Mapping[str, int], chosen: Mapping[str, str],
-            status: str, bound: int, started: float, extra: dict) -> Schedule:
-    """Tables for the slotted meetings, the schedule with its stats, checked."""
+            status: str, bound: int, started: float, extra: dict,
+            gaps_bound: int | None = None) -> Schedule:
+    """Tables for the slotted meetings, the schedule with its stats, checked.
+
+    `gaps_bound` is a proven lower bound on the idle gaps of the scheduled meetings;
+    when none was computed (a stopped run, the day-by-day path) it is computed here."""
+    if gaps_bound is None:
+        gaps_bound = min(idle_gaps(d, slots), gaps_lower_bound(problem, list(slots)))
+    extra = {**extra, "idle_gaps_bound": gaps_bound}
     tables = assign_tables(d, slots, chosen)
     placements = {mid: (d.slot_ids[pos], tables[mid]) for mid, pos in slots.items()}
     schedule = build_schedule(problem, d, placements, status, bound,
