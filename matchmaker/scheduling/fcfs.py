@@ -59,7 +59,7 @@ def fcfs_placements(problem: Problem, order: list[Meeting] | None = None,
 
 def build_schedule(problem: Problem, d: Domains, placements: dict[str, tuple[str, str]],
                    status: str, upper_bound: int, seconds: float,
-                   lost: str = "lost to meetings of higher total priority", extra: dict | None = None,
+                   lost: str = "lost_to_priority", extra: dict | None = None,
                    ) -> Schedule:
     order = {m.id: i for i, m in enumerate(problem.meetings)}
     assignments = tuple(
@@ -86,4 +86,4 @@ def fcfs(problem: Problem) -> Schedule:
     placements = fcfs_placements(problem, domains=d)
     return build_schedule(problem, d, placements, "feasible",
                           sum(m.priority for m in problem.meetings),
-                          time.perf_counter() - started, lost="lost to earlier requests")
+                          time.perf_counter() - started, lost="lost_to_earlier")

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .domains import Domains
+from .reasons import REASON_CODES, describe
 from .problem import (
     INSTANCE_FORMAT,
     SCHEDULE_FORMAT,
@@ -385,12 +386,25 @@ def schedule_from_dict(data: Any) -> Schedule:
     for i, raw in enumerate(r.field(data, "unscheduled", "", list, required=False, default=[])):
         where = f"unscheduled[{i}]"
         raw = r.obj(raw, where)
-        unscheduled.append(Unscheduled(meeting=r.field(raw, "meeting", where, str),
-                                       reason=r.field(raw, "reason", where, str,
-                                                      required=False, default="")))
+        unscheduled.append(_unscheduled(r, raw, where))
     stats = r.field(data, "stats", "", dict, required=False, default={})
     return Schedule(status=status, assignments=tuple(assignments),
                     unscheduled=tuple(unscheduled), stats=dict(stats))
+
+
+def _unscheduled(r: _Reader, raw: dict, where: str) -> Unscheduled:
+    """An entry of `unscheduled`: files written before reasons had codes carry the
+    text alone; a code this version does not know keeps the text it came with."""
+    meeting = r.field(raw, "meeting", where, str)
+    reason = r.field(raw, "reason", where, str, required=False, default="")
+    code = r.field(raw, "code", where, str, required=False, default="")
+    params = r.field(raw, "params", where, dict, required=False, default={})
+    if code in REASON_CODES and not reason:
+        try:
+            reason = describe(code, params)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            r.fail(where, f'"params" do not fit the reason code "{code}"')
+    return Unscheduled(meeting=meeting, reason=reason, code=code, params=dict(params))
 
 
 def parse_schedule(text: str | bytes) -> Schedule:
@@ -407,7 +421,9 @@ def schedule_to_dict(schedule: Schedule) -> dict:
         "status": schedule.status,
         "assignments": [{"meeting": a.meeting, "slot": a.slot, "table": a.table}
                         for a in schedule.assignments],
-        "unscheduled": [{"meeting": u.meeting, "reason": u.reason} for u in schedule.unscheduled],
+        "unscheduled": [{"meeting": u.meeting, "reason": u.reason,
+                         **({"code": u.code, "params": dict(u.params)} if u.code else {})}
+                        for u in schedule.unscheduled],
         "stats": dict(schedule.stats),
     }
 
