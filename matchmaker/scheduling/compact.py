@@ -54,6 +54,7 @@ from typing import Callable, Hashable, Iterable, Protocol
 from ortools.sat.python import cp_model
 
 from . import children, maxsat
+from .cpsat import solve_stoppable
 from .problem import Meeting, Problem, Slot
 
 
@@ -605,21 +606,7 @@ class _Search:
         return solver
 
     def _run(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
-        done = threading.Event()
-
-        def watch() -> None:
-            while not done.wait(0.05):
-                if self.halted():
-                    solver.stop_search()
-                    return
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        try:
-            return solver.solve(model)
-        finally:
-            done.set()
-            watcher.join()
+        return solve_stoppable(solver, model, self.halted)
 
     def _key(self, score: tuple[int, int, int], phase: int) -> tuple[int, ...]:
         return (score[0],) if phase == 1 else (score[0], score[1] * self.w_idle + score[2])
