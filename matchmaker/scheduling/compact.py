@@ -1482,9 +1482,31 @@ def compact(
         assign, choice = _from_start(data, start)
         if assign is not None:
             search.accept(assign, choice, 1)
-
     total = deadline - time.monotonic()
     phase1_end = time.monotonic() + (total * 0.75 if secondary else total)
+    if not _fewest_holes(search, total, phase1_end, num_workers, stop):
+        status = "infeasible" if search.proven_infeasible else "unknown"
+        reason = "no placement obeys every hard rule" if search.proven_infeasible else "no placement found in time"
+        return CompactResult({}, status, 0, 0, 0, 0, reason=reason, solve_seconds=time.monotonic() - t0)
+    assert search.score is not None
+    holes_optimal = search.score[0] <= search.lb_holes
+    search.holes_cap = search.score[0]
+    secondary_optimal = not secondary
+    # 4. idle slots and moves, holes held at their best
+    if secondary and not _stopped(stop) and time.monotonic() < deadline - 0.05:
+        remaining = deadline - time.monotonic()
+        search.full_solve(remaining * 0.2, 2)
+        search.lns(deadline - remaining * 0.25, 2)
+        if not search._done(2) and not _stopped(stop) and time.monotonic() < deadline - 0.05:
+            search.full_solve(deadline - time.monotonic(), 2)
+        secondary_optimal = search._done(2) and holes_optimal
+    return _result(search, "optimal" if holes_optimal and secondary_optimal else "feasible", t0)
+
+
+def _fewest_holes(search: _Search, total: float, phase1_end: float, num_workers: int,
+                  stop: StopSignal | None) -> bool:
+    """Phase 1 of `compact()`: the portfolio on idle gaps; False when no placement came."""
+    data = search.data
     # 0. per-participant bounds (fast); then MaxSAT, on the other core from the
     #    start with two workers, in line for part of the time with one
     own = _participant_bounds(data, time.monotonic() + total * 0.1, stop)
@@ -1506,9 +1528,7 @@ def compact(
         search.halt.set()
         if runner is not None:
             runner.join()
-        status = "infeasible" if search.proven_infeasible else "unknown"
-        reason = "no placement obeys every hard rule" if search.proven_infeasible else "no placement found in time"
-        return CompactResult({}, status, 0, 0, 0, 0, reason=reason, solve_seconds=time.monotonic() - t0)
+        return False
     # 2. a short full solve: proves small cases (on one core while MaxSAT has the other)
     if not search._done(1):
         search.full_solve(min(total * 0.1, phase1_end - time.monotonic()), 1,
@@ -1527,10 +1547,7 @@ def compact(
     rounds = 0
     while not search._done(1) and not _stopped(stop) and time.monotonic() < phase1_end - 0.05:
         left = phase1_end - time.monotonic()
-        if rounds == 0:
-            chunk = left * 0.3
-        else:
-            chunk = left if left < 8 else max(8.0, left / 2)
+        chunk = left * 0.3 if rounds == 0 else left if left < 8 else max(8.0, left / 2)
         search.anneal(time.monotonic() + chunk, hot=rounds == 0)
         rounds += 1
     search.halt.set()
@@ -1538,18 +1555,11 @@ def compact(
         if thread is not None:
             thread.join()
     search.halt.clear()
-    assert search.score is not None
-    holes_optimal = search.score[0] <= search.lb_holes
-    search.holes_cap = search.score[0]
-    secondary_optimal = not secondary
-    # 4. idle slots and moves, holes held at their best
-    if secondary and not _stopped(stop) and time.monotonic() < deadline - 0.05:
-        remaining = deadline - time.monotonic()
-        search.full_solve(remaining * 0.2, 2)
-        search.lns(deadline - remaining * 0.25, 2)
-        if not search._done(2) and not _stopped(stop) and time.monotonic() < deadline - 0.05:
-            search.full_solve(deadline - time.monotonic(), 2)
-        secondary_optimal = search._done(2) and holes_optimal
+    return True
+
+
+def _result(search: _Search, status: str, t0: float) -> CompactResult:
+    data = search.data
     assign, choice = search.assign, search.choice
     assert assign is not None
     tables = _assign_tables(data, assign, choice)
@@ -1560,7 +1570,6 @@ def compact(
         if m.previous is not None and (placements[m.id][0] != m.previous.slot or (
             m.previous.table is not None and placements[m.id][1] != m.previous.table))
     )
-    status = "optimal" if holes_optimal and secondary_optimal else "feasible"
     return CompactResult(
         placements=placements,
         status=status,
