@@ -63,6 +63,7 @@ RESERVE_SHARE = 0.05
 SMALL_LS_SHARE = 0.7
 HOLES_SHARE = 0.7
 FAIRNESS_SHARE = 0.1
+BOUND_SECONDS = 1.0  # at most, for the per-participant bound on idle gaps
 # (meeting, slot) pairs up to which a full CP-SAT run follows the local searches:
 # in phase 1 to prove optimality when the LP bound is not tight, in phase 2 to
 # polish. Beyond that CP-SAT found nothing better in its time.
@@ -276,7 +277,7 @@ class _Run:
             self.d, self.slots, self.chosen, seed=self.seed, num_workers=self.workers,
             until=budget.until_seconds(remaining * share),
             max_evals=int(remaining * share * EVALS_PER_SECOND) if self.deterministic else None,
-            stopped=self.stopped,
+            stopped=self.stopped, bound_seconds=min(BOUND_SECONDS, budget.limit * RESERVE_SHARE / 2),
             on_round=None if self.progress is None else
             lambda _cost: self.progress(budget.elapsed(), self.value, self.bound))
         log.info("%.1fs hole search: cost %d, idle gaps bound %d", budget.elapsed(),
@@ -346,7 +347,9 @@ def _finish(problem: Problem, d: Domains, slots: Mapping[str, int], chosen: Mapp
     `gaps_bound` is a proven lower bound on the idle gaps of the scheduled meetings;
     when none was computed (a stopped run, the day-by-day path) it is computed here."""
     if gaps_bound is None:
-        gaps_bound = min(idle_gaps(d, slots), gaps_lower_bound(problem, list(slots)))
+        gaps = idle_gaps(d, slots)
+        gaps_bound = min(gaps, gaps_lower_bound(problem, list(slots), seconds=BOUND_SECONDS)) \
+            if gaps else 0
     extra = {**extra, "idle_gaps_bound": gaps_bound}
     tables = assign_tables(d, slots, chosen)
     placements = {mid: (d.slot_ids[pos], tables[mid]) for mid, pos in slots.items()}
