@@ -1,13 +1,14 @@
 """Phase 2 of `solve()`: the scheduled meetings stay, their agendas get compact.
 
-Two searches, in turn, on the same meetings:
+One of two searches, on the same meetings:
 
 1. the iterated Kempe-chain hole search (`holes.py`): fast on any size, and the
    one that charges moves of published meetings on a re-solve;
 2. when every request is scheduled, the model fits and nothing was published
-   before (see `exact_applies`), the exact portfolio of `compact.py` from that
-   result: core-guided MaxSAT with per-participant
-   caps, a short CP-SAT solve and Kempe-chain annealing. It proves the fewest
+   before (see `exact_applies`), the exact portfolio of `compact.py` from the
+   phase-1 schedule, with all the time (it anneals on its own, and MaxSAT needs
+   every second): core-guided MaxSAT with per-participant caps, a short CP-SAT
+   solve and Kempe-chain annealing. It proves the fewest
    idle gaps of the B2B-forum benchmark instances within seconds where the
    local search levels off a few gaps above.
 
@@ -26,8 +27,6 @@ from .domains import Domains
 from .holes import reduce_holes
 from .tables import assign_tables
 
-# the share of phase 2 the local hole search has before the exact portfolio takes over
-LOCAL_SHARE = 0.15
 BOUND_SECONDS = 1.0
 
 
@@ -64,10 +63,9 @@ def compact_agendas(d: Domains, slots: Mapping[str, int], chosen: Mapping[str, s
     problem = d.problem
     ids = list(slots)
     exact = exact_applies(d, ids, deterministic=max_evals is not None)
-    now = time.perf_counter()
-    local_until = now + (until - now) * LOCAL_SHARE if exact else until
-    slots = reduce_holes(d, slots, seed=seed, deadline=local_until, max_evals=max_evals,
-                         should_stop=stopped, on_round=on_round)
+    if not exact:
+        slots = reduce_holes(d, slots, seed=seed, deadline=until, max_evals=max_evals,
+                             should_stop=stopped, on_round=on_round)
     chosen = {mid: t for mid, t in chosen.items() if mid in slots}
     gaps = idle_gaps(d, slots)
     bound = gaps_lower_bound(problem, ids, seconds=bound_seconds) if gaps else 0

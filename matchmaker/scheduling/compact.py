@@ -44,6 +44,7 @@ How it works, and why:
 from __future__ import annotations
 
 import math
+import os
 import random
 import threading
 import time
@@ -1373,10 +1374,21 @@ def _anneal_child(conn, data: _Data, seed: int) -> None:
         conn.send(best)
 
 
+def _exit_with_parent(conn) -> None:
+    """In a MaxSAT child: end at once when the parent says so or is gone (the solver
+    cannot be interrupted, and an orphan would hold a core until its proof ends)."""
+    try:
+        conn.recv()
+    except (EOFError, OSError):
+        pass
+    os._exit(0)
+
+
 def _maxsat_child(conn, data: _Data, caps: list[int], variant: maxsat.Variant) -> None:
     """Solve the capped MaxSAT problem and send (slots, stand choices, holes), or "infeasible"
     ("ready" first: the parent's clock for this variant starts then)."""
     conn.send("ready")
+    threading.Thread(target=_exit_with_parent, args=(conn,), daemon=True).start()
     out = maxsat.solve(data, caps, variant)
     conn.send("infeasible" if out is None else (out.assign, out.choice, out.holes))
     conn.close()
