@@ -26,7 +26,7 @@ if str(_HERE) not in sys.path:
 
 from b2b_forum_dzn import read_instance  # noqa: E402
 
-from matchmaker.scheduling import Problem, Schedule, solve  # noqa: E402
+from matchmaker.scheduling.problem import Problem, Schedule  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "benchmarks" / "b2b-forum"
 
@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", action="append", default=[], help="instance name (repeatable; prefix ok)")
     args = ap.parse_args(argv)
+    # imported here: the solver's spawned children import this module again
+    from matchmaker.scheduling import solve
 
     if not args.data.is_dir():
         print(f"data folder not found: {args.data}", file=sys.stderr)

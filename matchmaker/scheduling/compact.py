@@ -44,7 +44,6 @@ How it works, and why:
 from __future__ import annotations
 
 import math
-import os
 import random
 import threading
 import time
@@ -56,7 +55,10 @@ from ortools.sat.python import cp_model
 
 from . import children, maxsat
 from .cpsat import solve_stoppable
-from .problem import Meeting, Problem, Slot
+from .meetingset import Infeasible as _Infeasible
+from .meetingset import MeetingSet as _Data
+from .meetingset import default_day_key
+from .problem import Problem, Slot
 
 
 class _Event(Protocol):
@@ -87,116 +89,6 @@ class CompactResult:
     solve_seconds: float = 0.0
     reason: str = ""
     stats: dict = field(default_factory=dict)
-
-
-def default_day_key(slot: Slot) -> Hashable:
-    """Slots on the same calendar date form one day (holes never span days)."""
-    return slot.start.date()
-
-
-# ---------------------------------------------------------------------------
-# Instance data
-
-
-class _Infeasible(Exception):
-    pass
-
-
-class _Data:
-    """The meetings to place, as integer indices, with their allowed slots and tables."""
-
-    def __init__(self, problem: Problem, meeting_ids: Iterable[str],
-                 day_key: Callable[[Slot], Hashable]) -> None:
-        order = sorted(range(len(problem.slots)), key=lambda i: (problem.slots[i].start, i))
-        self.slots: list[Slot] = [problem.slots[i] for i in order]
-        self.sidx = {s.id: i for i, s in enumerate(self.slots)}
-        days: dict[Hashable, list[int]] = {}
-        for i, s in enumerate(self.slots):
-            days.setdefault(day_key(s), []).append(i)
-        self.days: list[list[int]] = list(days.values())
-        self.day_of = [0] * len(self.slots)
-        for d, members in enumerate(self.days):
-            for i in members:
-                self.day_of[i] = d
-
-        parts = {p.id: p for p in problem.participants}
-        by_id = {m.id: m for m in problem.meetings}
-        ids = list(dict.fromkeys(meeting_ids))
-        unknown = [i for i in ids if i not in by_id]
-        if unknown:
-            raise ValueError(f"unknown meeting ids: {unknown[:5]}")
-        self.meetings: list[Meeting] = [by_id[i] for i in ids]
-
-        owners: dict[str, set[str]] = defaultdict(set)
-        for p in problem.participants:
-            if p.table is not None:
-                owners[p.table].add(p.id)
-        self.pool: list[str] = [t.id for t in problem.tables if t.id not in owners]
-        pool_set = set(self.pool)
-
-        self.pids: list[str] = sorted({p for m in self.meetings for p in m.participants})
-        self.pidx = {p: i for i, p in enumerate(self.pids)}
-        self.by_part: list[list[int]] = [[] for _ in self.pids]
-        self.mparts: list[tuple[int, int]] = []
-        self.allowed: list[list[int]] = []
-        self.tables: list[list[str]] = []  # candidate tables; empty list = the pool
-        self.pin_table: list[str | None] = []
-        all_slots = set(range(len(self.slots)))
-        for k, m in enumerate(self.meetings):
-            a, b = m.participants
-            if a == b or a not in parts or b not in parts:
-                raise _Infeasible(f"{m.id}: needs two distinct known participants")
-            ia, ib = self.pidx[a], self.pidx[b]
-            self.mparts.append((ia, ib))
-            self.by_part[ia].append(k)
-            self.by_part[ib].append(k)
-            ok = set(all_slots)
-            for pid in (a, b):
-                av = parts[pid].available
-                if av is not None:
-                    ok &= {self.sidx[s] for s in av if s in self.sidx}
-            if m.available is not None:
-                ok &= {self.sidx[s] for s in m.available if s in self.sidx}
-            own = [t for t in (parts[a].table, parts[b].table) if t is not None]
-            cands = sorted(set(own)) if own else []
-            pin_table = None
-            if m.fixed is not None:
-                if m.fixed.slot not in self.sidx:
-                    raise _Infeasible(f"{m.id}: pinned to unknown slot {m.fixed.slot}")
-                ok = {self.sidx[m.fixed.slot]}
-                if m.fixed.table is not None:
-                    pin_table = m.fixed.table
-                    if m.fixed.table in pool_set:
-                        cands = []
-                    else:
-                        cands = [m.fixed.table]
-            if not ok:
-                raise _Infeasible(f"{m.id}: no slot where both participants and the meeting are available")
-            if not cands and not self.pool:
-                raise _Infeasible(f"{m.id}: no table nobody owns")
-            self.allowed.append(sorted(ok))
-            self.tables.append(cands)
-            self.pin_table.append(pin_table)
-        for p, ks in zip(self.pids, self.by_part):
-            cap = parts[p].max_meetings
-            if cap is not None and len(ks) > cap:
-                raise _Infeasible(f"{p} has {len(ks)} meetings, above its max_meetings {cap}")
-        pins: dict[tuple[int, str], str] = {}
-        for k, t in enumerate(self.pin_table):
-            if t is not None:
-                key = (self.allowed[k][0], t)
-                if key in pins:
-                    raise _Infeasible(f"{pins[key]} and {self.meetings[k].id} are pinned to one table and slot")
-                pins[key] = self.meetings[k].id
-        # previous placement, as slot index (None: none or no longer a slot)
-        self.prev_slot: list[int | None] = [
-            self.sidx.get(m.previous.slot) if m.previous is not None else None for m in self.meetings
-        ]
-        self.n_prev = sum(1 for m in self.meetings if m.previous is not None)
-
-    @property
-    def n(self) -> int:
-        return len(self.meetings)
 
 
 # ---------------------------------------------------------------------------
@@ -866,7 +758,7 @@ class _Search:
             if self.halted() or self._done(1) or left < 0.5:
                 return
             share = left if i == len(maxsat.VARIANTS) - 1 else left * MAXSAT_FIRST_SHARE
-            child = children.start(_maxsat_child, self.data, caps, variant)
+            child = children.start(maxsat.child, self.data, caps, variant)
             if child is None:
                 return
             end = until  # the share counts from the child's start-up, not its spawning
@@ -1372,26 +1264,6 @@ def _anneal_child(conn, data: _Data, seed: int) -> None:
         best = _anneal(data, assign, choice, time.monotonic() + seconds, rng, conn.poll,
                        focus=0.5, t_hi=0.6 if hot else 0.3, column=0.02, target=target)
         conn.send(best)
-
-
-def _exit_with_parent(conn) -> None:
-    """In a MaxSAT child: end at once when the parent says so or is gone (the solver
-    cannot be interrupted, and an orphan would hold a core until its proof ends)."""
-    try:
-        conn.recv()
-    except (EOFError, OSError):
-        pass
-    os._exit(0)
-
-
-def _maxsat_child(conn, data: _Data, caps: list[int], variant: maxsat.Variant) -> None:
-    """Solve the capped MaxSAT problem and send (slots, stand choices, holes), or "infeasible"
-    ("ready" first: the parent's clock for this variant starts then)."""
-    conn.send("ready")
-    threading.Thread(target=_exit_with_parent, args=(conn,), daemon=True).start()
-    out = maxsat.solve(data, caps, variant)
-    conn.send("infeasible" if out is None else (out.assign, out.choice, out.holes))
-    conn.close()
 
 
 # ---------------------------------------------------------------------------
