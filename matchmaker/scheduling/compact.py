@@ -745,57 +745,79 @@ class _Search:
         return None, stopping
 
     def maxsat(self, until: float, own: list[int]) -> None:
-        """Core-guided MaxSAT (see `maxsat.py`), each variant in turn in a child process.
+        """Core-guided MaxSAT (see `maxsat.py`), each variant in a child process.
 
         The solver cannot be stopped from outside mid-proof, so each variant runs
-        in a spawned child that is terminated when its share of the time is up.
+        in a spawned child that is terminated when its share of the time is up:
+        the first variant (quick where it succeeds) a share, the last one the
+        rest. With two workers or more they run side by side, otherwise in turn.
         A result is the optimum with every participant at most two holes above
         its own minimum; `maxsat.proven_bound` turns it into a bound without caps.
         """
         caps = [o + MAXSAT_CAP_ABOVE_OWN for o in own]
-        for i, variant in enumerate(maxsat.VARIANTS):
+        variants = list(maxsat.VARIANTS)
+        batches = [variants] if self.workers >= 2 else [[v] for v in variants]
+        for batch in batches:
             left = until - time.monotonic()
             if self.halted() or self._done(1) or left < 0.5:
                 return
-            share = left if i == len(maxsat.VARIANTS) - 1 else left * MAXSAT_FIRST_SHARE
-            child = children.start(maxsat.child, self.data, caps, variant)
-            if child is None:
+            runs = []
+            for variant in batch:
+                last = variant == variants[-1]
+                child = children.start(maxsat.child, self.data, caps, variant)
+                if child is not None:
+                    runs.append([variant, child, until, left if last else left * MAXSAT_FIRST_SHARE])
+            if not runs or self._await_maxsat(runs, until, caps, own):
                 return
-            end = until  # the share counts from the child's start-up, not its spawning
-            got = None
-            try:
-                while time.monotonic() < end and not self.halted() and not self._done(1):
-                    if child.conn.poll(0.05):
-                        got = child.conn.recv()
-                        if got == "ready":
-                            end, got = min(until, time.monotonic() + share), None
-                            continue
-                        break
-                    if not child.alive():
-                        break
-            except (EOFError, OSError):
-                got = None
-            finally:
+
+    def _await_maxsat(self, runs: list[list], until: float, caps: list[int], own: list[int]) -> bool:
+        """Wait for the MaxSAT children; True once one settled the search (a result,
+        or nobody within the caps). Each share counts from its child's start-up."""
+        try:
+            while runs and time.monotonic() < until and not self.halted() and not self._done(1):
+                for run in list(runs):
+                    variant, child, end, share = run
+                    got = None
+                    try:
+                        if child.conn.poll():
+                            got = child.conn.recv()
+                    except (EOFError, OSError):
+                        got = "died"
+                    if got == "ready":
+                        run[2] = min(until, time.monotonic() + share)
+                    elif got is not None or not child.alive() or time.monotonic() >= end:
+                        runs.remove(run)
+                        child.close(grace=0.0)
+                        if self._maxsat_outcome(variant, got, caps, own):
+                            return True
+                time.sleep(0.05)
+            return False
+        finally:
+            for _variant, child, _end, _share in runs:
                 child.close(grace=0.0)
-            name = f"maxsat-{'redundant-' if variant.redundant else ''}{variant.solver}"
-            if got is None:
-                self.trace.append((round(time.monotonic() - self.t0, 2), name + "-stopped", self.score or (0, 0, 0)))
-                continue
-            if got == "infeasible":
-                # nobody can stay within their cap: the other variants would say the same
-                self.trace.append((round(time.monotonic() - self.t0, 2), name + "-over-caps", self.score or (0, 0, 0)))
-                return
-            assign, choice, holes = got
-            if _from_start(self.data, {self.data.meetings[k].id: (self.data.slots[s].id, choice.get(k, ""))
-                                       for k, s in enumerate(assign)})[0] is None:
-                return  # never expected: the encoding states every hard rule
-            self._move = name
-            self.accept(assign, choice, 1)
-            with self.lock:
-                self.lb_holes = max(self.lb_holes, maxsat.proven_bound(holes, caps, own))
-            if self._done(1):
-                self.halt.set()  # proven: stop the CP-SAT solve under way (compact() clears it)
-            return
+
+    def _maxsat_outcome(self, variant: maxsat.Variant, got: object, caps: list[int],
+                        own: list[int]) -> bool:
+        name = f"maxsat-{'redundant-' if variant.redundant else ''}{variant.solver}"
+        stamp = round(time.monotonic() - self.t0, 2)
+        if got is None or got == "died":
+            self.trace.append((stamp, name + "-stopped", self.score or (0, 0, 0)))
+            return False
+        if got == "infeasible":
+            # nobody can stay within their cap: the other variants would say the same
+            self.trace.append((stamp, name + "-over-caps", self.score or (0, 0, 0)))
+            return True
+        assign, choice, holes = got  # type: ignore[misc]
+        if _from_start(self.data, {self.data.meetings[k].id: (self.data.slots[s].id, choice.get(k, ""))
+                                   for k, s in enumerate(assign)})[0] is None:
+            return True  # never expected: the encoding states every hard rule
+        self._move = name
+        self.accept(assign, choice, 1)
+        with self.lock:
+            self.lb_holes = max(self.lb_holes, maxsat.proven_bound(holes, caps, own))
+        if self._done(1):
+            self.halt.set()  # proven: stop the CP-SAT solve under way (compact() clears it)
+        return True
 
     def _done(self, phase: int) -> bool:
         if self.score is None:
