@@ -139,15 +139,16 @@ def _row(r: dict) -> str:
     return (f"| {r['family']} | {r['attendees']} | {r['meetings']} | {r['slots']} | "
             f"{s['weighted_value']} | {s['upper_bound']} | {s['weighted_value'] / bound:.2%} | "
             f"{f['weighted_value'] / bound:.2%} | {s['idle_gaps']} / {f['idle_gaps']} | "
+            f"{s.get('idle_gaps_bound', '')} | "
             f"{s['table_changes']} / {f['table_changes']} | {s['min_share']:.2f} | "
             f"{r['status']} | {s.get('phase1_seconds', '')} | {r['seconds']} | {peak} | "
             f"{'yes' if r['valid'] else 'NO'} |")
 
 
 HEADER = ("| family | attendees | meetings | slots | value | bound | value/bound | FCFS/bound "
-          "| idle gaps ours / FCFS | table changes ours / FCFS | min share | status | phase 1 s "
-          "| total s | peak MB | valid |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| idle gaps ours / FCFS | idle gaps bound | table changes ours / FCFS | min share "
+          "| status | phase 1 s | total s | peak MB | valid |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from .problem import (
@@ -27,6 +28,7 @@ from .problem import (
     Session,
     Unseated,
 )
+from .reasons import REASON_CODES, describe
 
 
 class DialogueFormatError(ValueError):
@@ -350,7 +352,8 @@ def parse_plan(data: Any, problem: DialogueProblem | None = None) -> Plan:
         tid = _string(item, "table", where)
         known_table(where, sid, tid)
         reason = item.get("reason") if isinstance(item.get("reason"), str) else ""
-        closed.append(ClosedTable(session=sid, table=tid, reason=reason))
+        reason, code, params = _reason(item, where, reason)
+        closed.append(ClosedTable(session=sid, table=tid, reason=reason, code=code, params=params))
 
     unseated = []
     for i, item in enumerate(_list(data, "unseated", "", required=False)):
@@ -358,14 +361,38 @@ def parse_plan(data: Any, problem: DialogueProblem | None = None) -> Plan:
         item = _object(item, where)
         pid = _string(item, "participant", where)
         group = _string(item, "product_group", where)
-        reason = _string(item, "reason", where)
+        reason, code, params = _reason(item, where, _string(item, "reason", where,
+                                                            required="code" not in item))
         if participants is not None and pid not in participants:
             raise _fail(where, f'participant "{pid}" is unknown')
-        unseated.append(Unseated(participant=pid, product_group=group, reason=reason))
+        unseated.append(Unseated(participant=pid, product_group=group, reason=reason,
+                                 code=code, params=params))
 
     stats = _object(_field(data, "stats", "", required=False, default={}), "stats")
     return Plan(status=status, seats=tuple(seats), closed_tables=tuple(closed), unseated=tuple(unseated),
                 stats=dict(stats))
+
+
+def _reason(item: dict, where: str, reason: str | None) -> tuple[str, str, dict]:
+    """The reason of a closed table or unseated interest: text, code, parameters.
+    Plans written before reasons had codes carry the text alone; a code this
+    version does not know keeps the text it came with."""
+    code = _field(item, "code", where, required=False, default="")
+    params = _field(item, "params", where, required=False, default={})
+    if not isinstance(code, str):
+        raise _fail(where, f'"code" must be a string, not {_describe(code)}')
+    params = _object(params, f"{where}.params")
+    if code and not reason:
+        try:
+            reason = describe(code, params)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            if code in REASON_CODES:
+                raise _fail(where, f'"params" do not fit the reason code "{code}"') from None
+    return reason or "", code, dict(params)
+
+
+def _coded(reason: str, code: str, params: Mapping[str, Any]) -> dict:
+    return {"reason": reason, **({"code": code, "params": dict(params)} if code else {})}
 
 
 def plan_to_dict(plan: Plan) -> dict:
@@ -374,10 +401,10 @@ def plan_to_dict(plan: Plan) -> dict:
         "status": plan.status,
         "seats": [{"participant": s.participant, "session": s.session, "table": s.table, "side": s.side}
                   for s in plan.seats],
-        "closed_tables": [{"session": c.session, "table": c.table, "reason": c.reason}
+        "closed_tables": [{"session": c.session, "table": c.table, **_coded(c.reason, c.code, c.params)}
                           for c in plan.closed_tables],
-        "unseated": [{"participant": u.participant, "product_group": u.product_group, "reason": u.reason}
-                     for u in plan.unseated],
+        "unseated": [{"participant": u.participant, "product_group": u.product_group,
+                      **_coded(u.reason, u.code, u.params)} for u in plan.unseated],
         "stats": dict(plan.stats),
     }
 

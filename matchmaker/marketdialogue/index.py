@@ -120,21 +120,21 @@ class Index:
                 result[(s, t)][self.people[p].role].add(p)
         return result
 
-    def closed_cause(self, key: TableKey) -> str | None:
-        """Why a table can never open, or None if it could."""
+    def closed_cause(self, key: TableKey) -> tuple[str, dict] | None:
+        """Why a table can never open (a reason code and its parameters, see
+        `reasons.describe`), or None if it could."""
         rules = self.problem.rules
         table = self.table(key)
         cand = self.candidates[key]
         for role, seats, needed in (("buyer", table.buyer_seats, rules.min_buyers),
                                     ("supplier", table.supplier_seats, rules.min_suppliers)):
             if seats < needed:
-                return f"{seats} {role} seats, at least {needed} {role}s needed to open"
+                return "too_few_seats", {"role": role, "seats": seats, "needed": needed}
             if len(cand[role]) < needed:
-                return (f"only {len(cand[role])} {role}s can attend, "
-                        f"at least {needed} needed to open") if cand[role] else \
-                    f"no {role} can attend, at least {needed} needed to open"
+                return "too_few_can_attend", {"role": role, "count": len(cand[role]),
+                                              "needed": needed}
         if not any(cand.values()):
-            return "nobody can attend"
+            return "nobody_can_attend", {}
         return None
 
     @cached_property

@@ -91,16 +91,23 @@ class Seat:
 
 @dataclass(frozen=True)
 class ClosedTable:
+    """A table that stayed closed; `code` and `params` are the reason as data (see
+    `reasons.describe`), `reason` its English rendering."""
     session: str
     table: str
     reason: str = ""
+    code: str = ""
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
 class Unseated:
+    """An interest that got no seat, with its reason as for `ClosedTable`."""
     participant: str
     product_group: str
     reason: str
+    code: str = ""
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

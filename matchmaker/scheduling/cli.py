@@ -14,7 +14,10 @@ from .. import safejson
 from .check import check, schedule_metrics
 from .formats import FormatError, read_instance, read_schedule, write_instance, write_schedule
 from .generate import generate
+from .reasons import describe
 from .solve import solve
+
+UNSCHEDULED_LISTED = 10
 
 
 class _PlainError(click.ClickException):
@@ -81,8 +84,14 @@ def solve_command(instance: str, output: str, time_limit: float, workers: int, s
         raise _PlainError(f"{output}: cannot write file: {exc.strerror or exc}") from None
     s = schedule.stats
     click.echo(f"{schedule.status}: {s['scheduled']} of {s['requested']} meetings, value "
-               f"{s['weighted_value']} (bound {s['upper_bound']}), {s['idle_gaps']} idle gaps, "
-               f"{s['solve_seconds']:.1f}s -> {output}", err=True)
+               f"{s['weighted_value']} (bound {s['upper_bound']}), {s['idle_gaps']} idle gaps "
+               f"(bound {s['idle_gaps_bound']}), {s['solve_seconds']:.1f}s -> {output}", err=True)
+    for left in schedule.unscheduled[:UNSCHEDULED_LISTED]:
+        click.echo(f"  {left.meeting}: {describe(left.code, left.params) if left.code else left.reason}",
+                   err=True)
+    if len(schedule.unscheduled) > UNSCHEDULED_LISTED:
+        click.echo(f"  ... {len(schedule.unscheduled) - UNSCHEDULED_LISTED} more unscheduled "
+                   f"(see {output})", err=True)
 
 
 @click.command("check")

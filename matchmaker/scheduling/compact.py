@@ -27,15 +27,15 @@ How it works, and why:
   own: their sum is a proven lower bound, often the optimum); core-guided
   MaxSAT (`maxsat.py`, each participant held to its own minimum plus two
   holes), which proves the optimum of crowded days in seconds where it
-  finishes, in a forked child process that is stopped when its time is up; a
+  finishes, in a spawned child process that is stopped when its time is up; a
   short full CP-SAT solve (settles small cases and proves them optimal); and
   simulated annealing over Kempe chains (exchange two slots on one connected
   group of meetings, which keeps everyone at one meeting per slot) and
   whole-slot moves, which always has a placement to give and does the work
   on instances too large for MaxSAT. With two workers MaxSAT starts at once
   on the second core, and when it ends without a proof that core runs a
-  second annealing chain in a forked process; both share the best placement.
-  Without MaxSAT (too large, or no `fork`) a CP-SAT model holding everyone
+  second annealing chain in a spawned process; both share the best placement.
+  Without MaxSAT (too large) a CP-SAT model holding everyone
   to their own minimum takes its place.
 - Phase 2 (idle slots, then moves from `previous`) holds holes at their best and
   runs CP-SAT large-neighbourhood search: sub-models free the meetings of a few
@@ -44,19 +44,21 @@ How it works, and why:
 from __future__ import annotations
 
 import math
-import multiprocessing
 import random
 import threading
 import time
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Iterable, Protocol
 
 from ortools.sat.python import cp_model
 
-from . import maxsat
-from .problem import Meeting, Problem, Slot
+from . import children, maxsat
+from .cpsat import solve_stoppable
+from .meetingset import Infeasible as _Infeasible
+from .meetingset import MeetingSet as _Data
+from .meetingset import default_day_key
+from .problem import Problem, Slot
 
 
 class _Event(Protocol):
@@ -87,116 +89,6 @@ class CompactResult:
     solve_seconds: float = 0.0
     reason: str = ""
     stats: dict = field(default_factory=dict)
-
-
-def default_day_key(slot: Slot) -> Hashable:
-    """Slots on the same calendar date form one day (holes never span days)."""
-    return slot.start.date()
-
-
-# ---------------------------------------------------------------------------
-# Instance data
-
-
-class _Infeasible(Exception):
-    pass
-
-
-class _Data:
-    """The meetings to place, as integer indices, with their allowed slots and tables."""
-
-    def __init__(self, problem: Problem, meeting_ids: Iterable[str],
-                 day_key: Callable[[Slot], Hashable]) -> None:
-        order = sorted(range(len(problem.slots)), key=lambda i: (problem.slots[i].start, i))
-        self.slots: list[Slot] = [problem.slots[i] for i in order]
-        self.sidx = {s.id: i for i, s in enumerate(self.slots)}
-        days: dict[Hashable, list[int]] = {}
-        for i, s in enumerate(self.slots):
-            days.setdefault(day_key(s), []).append(i)
-        self.days: list[list[int]] = list(days.values())
-        self.day_of = [0] * len(self.slots)
-        for d, members in enumerate(self.days):
-            for i in members:
-                self.day_of[i] = d
-
-        parts = {p.id: p for p in problem.participants}
-        by_id = {m.id: m for m in problem.meetings}
-        ids = list(dict.fromkeys(meeting_ids))
-        unknown = [i for i in ids if i not in by_id]
-        if unknown:
-            raise ValueError(f"unknown meeting ids: {unknown[:5]}")
-        self.meetings: list[Meeting] = [by_id[i] for i in ids]
-
-        owners: dict[str, set[str]] = defaultdict(set)
-        for p in problem.participants:
-            if p.table is not None:
-                owners[p.table].add(p.id)
-        self.pool: list[str] = [t.id for t in problem.tables if t.id not in owners]
-        pool_set = set(self.pool)
-
-        self.pids: list[str] = sorted({p for m in self.meetings for p in m.participants})
-        self.pidx = {p: i for i, p in enumerate(self.pids)}
-        self.by_part: list[list[int]] = [[] for _ in self.pids]
-        self.mparts: list[tuple[int, int]] = []
-        self.allowed: list[list[int]] = []
-        self.tables: list[list[str]] = []  # candidate tables; empty list = the pool
-        self.pin_table: list[str | None] = []
-        all_slots = set(range(len(self.slots)))
-        for k, m in enumerate(self.meetings):
-            a, b = m.participants
-            if a == b or a not in parts or b not in parts:
-                raise _Infeasible(f"{m.id}: needs two distinct known participants")
-            ia, ib = self.pidx[a], self.pidx[b]
-            self.mparts.append((ia, ib))
-            self.by_part[ia].append(k)
-            self.by_part[ib].append(k)
-            ok = set(all_slots)
-            for pid in (a, b):
-                av = parts[pid].available
-                if av is not None:
-                    ok &= {self.sidx[s] for s in av if s in self.sidx}
-            if m.available is not None:
-                ok &= {self.sidx[s] for s in m.available if s in self.sidx}
-            own = [t for t in (parts[a].table, parts[b].table) if t is not None]
-            cands = sorted(set(own)) if own else []
-            pin_table = None
-            if m.fixed is not None:
-                if m.fixed.slot not in self.sidx:
-                    raise _Infeasible(f"{m.id}: pinned to unknown slot {m.fixed.slot}")
-                ok = {self.sidx[m.fixed.slot]}
-                if m.fixed.table is not None:
-                    pin_table = m.fixed.table
-                    if m.fixed.table in pool_set:
-                        cands = []
-                    else:
-                        cands = [m.fixed.table]
-            if not ok:
-                raise _Infeasible(f"{m.id}: no slot where both participants and the meeting are available")
-            if not cands and not self.pool:
-                raise _Infeasible(f"{m.id}: no table nobody owns")
-            self.allowed.append(sorted(ok))
-            self.tables.append(cands)
-            self.pin_table.append(pin_table)
-        for p, ks in zip(self.pids, self.by_part):
-            cap = parts[p].max_meetings
-            if cap is not None and len(ks) > cap:
-                raise _Infeasible(f"{p} has {len(ks)} meetings, above its max_meetings {cap}")
-        pins: dict[tuple[int, str], str] = {}
-        for k, t in enumerate(self.pin_table):
-            if t is not None:
-                key = (self.allowed[k][0], t)
-                if key in pins:
-                    raise _Infeasible(f"{pins[key]} and {self.meetings[k].id} are pinned to one table and slot")
-                pins[key] = self.meetings[k].id
-        # previous placement, as slot index (None: none or no longer a slot)
-        self.prev_slot: list[int | None] = [
-            self.sidx.get(m.previous.slot) if m.previous is not None else None for m in self.meetings
-        ]
-        self.n_prev = sum(1 for m in self.meetings if m.previous is not None)
-
-    @property
-    def n(self) -> int:
-        return len(self.meetings)
 
 
 # ---------------------------------------------------------------------------
@@ -247,11 +139,10 @@ LNS_WORKERS = 2
 PERMUTE_EVERY = 10
 
 # MaxSAT: each participant held to its own minimum plus this many holes; the share
-# of the time the first variant gets before the next one takes over
+# of the time the first variant gets (counted from its start-up) before the next one
+# takes over
 MAXSAT_CAP_ABOVE_OWN = 2
-MAXSAT_FIRST_SHARE = 0.15
-# the solver children (second annealing chain, MaxSAT) need `fork` (Linux, macOS)
-CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
+MAXSAT_FIRST_SHARE = 0.25
 
 _ONE = object()  # a participant's slot taken by a meeting held in place
 
@@ -608,21 +499,7 @@ class _Search:
         return solver
 
     def _run(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
-        done = threading.Event()
-
-        def watch() -> None:
-            while not done.wait(0.05):
-                if self.halted():
-                    solver.stop_search()
-                    return
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        try:
-            return solver.solve(model)
-        finally:
-            done.set()
-            watcher.join()
+        return solve_stoppable(solver, model, self.halted)
 
     def _key(self, score: tuple[int, int, int], phase: int) -> tuple[int, ...]:
         return (score[0],) if phase == 1 else (score[0], score[1] * self.w_idle + score[2])
@@ -828,10 +705,9 @@ class _Search:
                               caps, workers=1)
         if self.halted() or self._done(1) or until - time.monotonic() < 2.0:
             return
-        forked = _fork(_anneal_child, self.data, self.rng.randrange(1 << 30))
-        if forked is None:
+        child = children.start(_anneal_child, self.data, self.rng.randrange(1 << 30))
+        if child is None:
             return
-        proc, conn = forked
         try:
             hot = True
             while not self.halted() and not self._done(1):
@@ -841,20 +717,9 @@ class _Search:
                 chunk = left if left < 8 else max(8.0, left / 2)
                 with self.lock:
                     base, choice = self.assign, self.choice
-                conn.send((base, choice, chunk, hot, self.lb_holes))
+                child.conn.send((base, choice, chunk, hot, self.lb_holes))
                 hot = False
-                got = None
-                stopping = False
-                while proc.is_alive():
-                    if conn.poll(0.05):
-                        try:
-                            got = conn.recv()
-                        except (EOFError, OSError):  # the child died mid-round
-                            pass
-                        break
-                    if not stopping and (self.halted() or self._done(1)):
-                        conn.send(None)
-                        stopping = True
+                got, stopping = self._await_round(child)
                 if got is not None:
                     self._move = "anneal-2"
                     self.chain_rounds += 1
@@ -862,70 +727,97 @@ class _Search:
                 if stopping or got is None:
                     break
         finally:
-            if proc.is_alive():
+            child.close()
+
+    def _await_round(self, child: children.Child) -> tuple[list[int] | None, bool]:
+        """The child's answer to one annealing round (None if it died), and whether
+        this process asked it to stop early."""
+        stopping = False
+        while child.alive():
+            if child.conn.poll(0.05):
                 try:
-                    conn.send(None)
-                except OSError:
-                    pass
-                proc.join(2.0)
-                if proc.is_alive():
-                    proc.terminate()
-                    proc.join()
-            conn.close()
+                    return child.conn.recv(), stopping
+                except (EOFError, OSError):  # the child died mid-round
+                    return None, stopping
+            if not stopping and (self.halted() or self._done(1)):
+                child.conn.send(None)
+                stopping = True
+        return None, stopping
 
     def maxsat(self, until: float, own: list[int]) -> None:
-        """Core-guided MaxSAT (see `maxsat.py`), each variant in turn in a child process.
+        """Core-guided MaxSAT (see `maxsat.py`), each variant in a child process.
 
         The solver cannot be stopped from outside mid-proof, so each variant runs
-        in a forked child that is terminated when its share of the time is up.
+        in a spawned child that is terminated when its share of the time is up:
+        the first variant (quick where it succeeds) a share, the last one the
+        rest. With two workers or more they run side by side, otherwise in turn.
         A result is the optimum with every participant at most two holes above
         its own minimum; `maxsat.proven_bound` turns it into a bound without caps.
         """
         caps = [o + MAXSAT_CAP_ABOVE_OWN for o in own]
-        for i, variant in enumerate(maxsat.VARIANTS):
+        variants = list(maxsat.VARIANTS)
+        batches = [variants] if self.workers >= 2 else [[v] for v in variants]
+        for batch in batches:
             left = until - time.monotonic()
             if self.halted() or self._done(1) or left < 0.5:
                 return
-            share = left if i == len(maxsat.VARIANTS) - 1 else left * MAXSAT_FIRST_SHARE
-            forked = _fork(_maxsat_child, self.data, caps, variant)
-            if forked is None:
+            runs = []
+            for variant in batch:
+                last = variant == variants[-1]
+                child = children.start(maxsat.child, self.data, caps, variant)
+                if child is not None:
+                    runs.append([variant, child, until, left if last else left * MAXSAT_FIRST_SHARE])
+            if not runs or self._await_maxsat(runs, until, caps, own):
                 return
-            proc, conn = forked
-            end = time.monotonic() + share
-            got = None
-            try:
-                while time.monotonic() < end and not self.halted() and not self._done(1):
-                    if conn.poll(0.05):
-                        got = conn.recv()
-                        break
-                    if not proc.is_alive():
-                        break
-            except (EOFError, OSError):
-                got = None
-            finally:
-                if proc.is_alive():
-                    proc.terminate()
-                proc.join()
-                conn.close()
-            name = f"maxsat-{'redundant-' if variant.redundant else ''}{variant.solver}"
-            if got is None:
-                self.trace.append((round(time.monotonic() - self.t0, 2), name + "-stopped", self.score or (0, 0, 0)))
-                continue
-            if got == "infeasible":
-                # nobody can stay within their cap: the other variants would say the same
-                self.trace.append((round(time.monotonic() - self.t0, 2), name + "-over-caps", self.score or (0, 0, 0)))
-                return
-            assign, choice, holes = got
-            if _from_start(self.data, {self.data.meetings[k].id: (self.data.slots[s].id, choice.get(k, ""))
-                                       for k, s in enumerate(assign)})[0] is None:
-                return  # never expected: the encoding states every hard rule
-            self._move = name
-            self.accept(assign, choice, 1)
-            with self.lock:
-                self.lb_holes = max(self.lb_holes, maxsat.proven_bound(holes, caps, own))
-            if self._done(1):
-                self.halt.set()  # proven: stop the CP-SAT solve under way (compact() clears it)
-            return
+
+    def _await_maxsat(self, runs: list[list], until: float, caps: list[int], own: list[int]) -> bool:
+        """Wait for the MaxSAT children; True once one settled the search (a result,
+        or nobody within the caps). Each share counts from its child's start-up."""
+        try:
+            while runs and time.monotonic() < until and not self.halted() and not self._done(1):
+                for run in list(runs):
+                    variant, child, end, share = run
+                    got = None
+                    try:
+                        if child.conn.poll():
+                            got = child.conn.recv()
+                    except (EOFError, OSError):
+                        got = "died"
+                    if got == "ready":
+                        run[2] = min(until, time.monotonic() + share)
+                    elif got is not None or not child.alive() or time.monotonic() >= end:
+                        runs.remove(run)
+                        child.close(grace=0.0)
+                        if self._maxsat_outcome(variant, got, caps, own):
+                            return True
+                time.sleep(0.05)
+            return False
+        finally:
+            for _variant, child, _end, _share in runs:
+                child.close(grace=0.0)
+
+    def _maxsat_outcome(self, variant: maxsat.Variant, got: object, caps: list[int],
+                        own: list[int]) -> bool:
+        name = f"maxsat-{'redundant-' if variant.redundant else ''}{variant.solver}"
+        stamp = round(time.monotonic() - self.t0, 2)
+        if got is None or got == "died":
+            self.trace.append((stamp, name + "-stopped", self.score or (0, 0, 0)))
+            return False
+        if got == "infeasible":
+            # nobody can stay within their cap: the other variants would say the same
+            self.trace.append((stamp, name + "-over-caps", self.score or (0, 0, 0)))
+            return True
+        assign, choice, holes = got  # type: ignore[misc]
+        if _from_start(self.data, {self.data.meetings[k].id: (self.data.slots[s].id, choice.get(k, ""))
+                                   for k, s in enumerate(assign)})[0] is None:
+            return True  # never expected: the encoding states every hard rule
+        self._move = name
+        self.accept(assign, choice, 1)
+        with self.lock:
+            self.lb_holes = max(self.lb_holes, maxsat.proven_bound(holes, caps, own))
+        if self._done(1):
+            self.halt.set()  # proven: stop the CP-SAT solve under way (compact() clears it)
+        return True
 
     def _done(self, phase: int) -> bool:
         if self.score is None:
@@ -1396,39 +1288,6 @@ def _anneal_child(conn, data: _Data, seed: int) -> None:
         conn.send(best)
 
 
-def _fork(target: Callable, *args) -> tuple[multiprocessing.Process, object] | None:
-    """Start `target(conn, *args)` in a forked child; the child's end of a pipe comes first.
-
-    Fork, not spawn: spawn would import the caller's main module again in the
-    child. The children run only plain Python (the annealing) or the SAT solver,
-    never CP-SAT, and touch no lock another thread could hold, which is why the
-    warning Python 3.12+ gives on any fork from a threaded process is silenced.
-    None when the process cannot be started, or the system has no `fork`.
-    """
-    if not CAN_FORK:
-        return None
-    ctx = multiprocessing.get_context("fork")
-    conn, child_conn = ctx.Pipe()
-    proc = ctx.Process(target=target, args=(child_conn, *args), daemon=True)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
-                                    category=DeprecationWarning)
-            proc.start()
-    except OSError:
-        conn.close()
-        return None
-    child_conn.close()
-    return proc, conn
-
-
-def _maxsat_child(conn, data: _Data, caps: list[int], variant: maxsat.Variant) -> None:
-    """Solve the capped MaxSAT problem and send (slots, stand choices, holes), or "infeasible"."""
-    out = maxsat.solve(data, caps, variant)
-    conn.send("infeasible" if out is None else (out.assign, out.choice, out.holes))
-    conn.close()
-
-
 # ---------------------------------------------------------------------------
 # Tables
 
@@ -1529,15 +1388,37 @@ def compact(
         assign, choice = _from_start(data, start)
         if assign is not None:
             search.accept(assign, choice, 1)
-
     total = deadline - time.monotonic()
     phase1_end = time.monotonic() + (total * 0.75 if secondary else total)
+    if not _fewest_holes(search, total, phase1_end, num_workers, stop):
+        status = "infeasible" if search.proven_infeasible else "unknown"
+        reason = "no placement obeys every hard rule" if search.proven_infeasible else "no placement found in time"
+        return CompactResult({}, status, 0, 0, 0, 0, reason=reason, solve_seconds=time.monotonic() - t0)
+    assert search.score is not None
+    holes_optimal = search.score[0] <= search.lb_holes
+    search.holes_cap = search.score[0]
+    secondary_optimal = not secondary
+    # 4. idle slots and moves, holes held at their best
+    if secondary and not _stopped(stop) and time.monotonic() < deadline - 0.05:
+        remaining = deadline - time.monotonic()
+        search.full_solve(remaining * 0.2, 2)
+        search.lns(deadline - remaining * 0.25, 2)
+        if not search._done(2) and not _stopped(stop) and time.monotonic() < deadline - 0.05:
+            search.full_solve(deadline - time.monotonic(), 2)
+        secondary_optimal = search._done(2) and holes_optimal
+    return _result(search, "optimal" if holes_optimal and secondary_optimal else "feasible", t0)
+
+
+def _fewest_holes(search: _Search, total: float, phase1_end: float, num_workers: int,
+                  stop: StopSignal | None) -> bool:
+    """Phase 1 of `compact()`: the portfolio on idle gaps; False when no placement came."""
+    data = search.data
     # 0. per-participant bounds (fast); then MaxSAT, on the other core from the
     #    start with two workers, in line for part of the time with one
     own = _participant_bounds(data, time.monotonic() + total * 0.1, stop)
     search.lb_holes = max(search.lb_holes, sum(own.values()))
     runner = None
-    with_maxsat = not search._done(1) and maxsat.applicable(data) and CAN_FORK
+    with_maxsat = not search._done(1) and maxsat.applicable(data)
     if with_maxsat:
         own_list = [own.get(p, 0) for p in range(len(data.pids))]
         if num_workers >= 2:
@@ -1553,9 +1434,7 @@ def compact(
         search.halt.set()
         if runner is not None:
             runner.join()
-        status = "infeasible" if search.proven_infeasible else "unknown"
-        reason = "no placement obeys every hard rule" if search.proven_infeasible else "no placement found in time"
-        return CompactResult({}, status, 0, 0, 0, 0, reason=reason, solve_seconds=time.monotonic() - t0)
+        return False
     # 2. a short full solve: proves small cases (on one core while MaxSAT has the other)
     if not search._done(1):
         search.full_solve(min(total * 0.1, phase1_end - time.monotonic()), 1,
@@ -1574,10 +1453,7 @@ def compact(
     rounds = 0
     while not search._done(1) and not _stopped(stop) and time.monotonic() < phase1_end - 0.05:
         left = phase1_end - time.monotonic()
-        if rounds == 0:
-            chunk = left * 0.3
-        else:
-            chunk = left if left < 8 else max(8.0, left / 2)
+        chunk = left * 0.3 if rounds == 0 else left if left < 8 else max(8.0, left / 2)
         search.anneal(time.monotonic() + chunk, hot=rounds == 0)
         rounds += 1
     search.halt.set()
@@ -1585,18 +1461,11 @@ def compact(
         if thread is not None:
             thread.join()
     search.halt.clear()
-    assert search.score is not None
-    holes_optimal = search.score[0] <= search.lb_holes
-    search.holes_cap = search.score[0]
-    secondary_optimal = not secondary
-    # 4. idle slots and moves, holes held at their best
-    if secondary and not _stopped(stop) and time.monotonic() < deadline - 0.05:
-        remaining = deadline - time.monotonic()
-        search.full_solve(remaining * 0.2, 2)
-        search.lns(deadline - remaining * 0.25, 2)
-        if not search._done(2) and not _stopped(stop) and time.monotonic() < deadline - 0.05:
-            search.full_solve(deadline - time.monotonic(), 2)
-        secondary_optimal = search._done(2) and holes_optimal
+    return True
+
+
+def _result(search: _Search, status: str, t0: float) -> CompactResult:
+    data = search.data
     assign, choice = search.assign, search.choice
     assert assign is not None
     tables = _assign_tables(data, assign, choice)
@@ -1607,7 +1476,6 @@ def compact(
         if m.previous is not None and (placements[m.id][0] != m.previous.slot or (
             m.previous.table is not None and placements[m.id][1] != m.previous.table))
     )
-    status = "optimal" if holes_optimal and secondary_optimal else "feasible"
     return CompactResult(
         placements=placements,
         status=status,
@@ -1655,3 +1523,24 @@ def _from_start(data: _Data, start: dict[str, tuple[str, str]]) -> tuple[list[in
     if any(v > len(data.pool) for v in pool_load.values()) or any(v > 1 for v in stand_load.values()):
         return None, {}
     return assign, choice
+
+
+def gaps_lower_bound(problem: Problem, meeting_ids: Iterable[str], *, seconds: float = 1.0,
+                     day_key: Callable[[Slot], Hashable] = default_day_key) -> int:
+    """A proven lower bound on the idle gaps of any valid placement of these meetings:
+    the sum over participants of the fewest holes each could have on its own
+    (participants not reached within `seconds` count 0)."""
+    try:
+        data = _Data(problem, meeting_ids, day_key)
+    except _Infeasible:
+        return 0
+    return sum(_participant_bounds(data, time.monotonic() + seconds, None).values())
+
+
+def fits_exact_search(problem: Problem, meeting_ids: Iterable[str],
+                      day_key: Callable[[Slot], Hashable] = default_day_key) -> bool:
+    """Whether these meetings are few enough for the MaxSAT encoding."""
+    try:
+        return maxsat.applicable(_Data(problem, meeting_ids, day_key))
+    except _Infeasible:
+        return False

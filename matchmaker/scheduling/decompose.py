@@ -15,7 +15,7 @@ comes here:
    leaves out fill the room that is left.
 3. Each day is solved as a problem of its own by the ordinary `solve()`: one
    after the other with one worker (the same input and seed give the same
-   schedule), otherwise in child processes (`day_child.py`), as many
+   schedule), otherwise in child processes (spawned, `children.py`), as many
    at a time as workers, since one Python process runs one local search.
 4. The days are joined and polished as a whole: insertions and ejections across
    days (a meeting its day could not place may fit on another), fairness, then
@@ -25,18 +25,15 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import pickle
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
 from dataclasses import replace
-from pathlib import Path
 
 from ortools.linear_solver import pywraplp
 
+from . import children
 from .bound import degree_bound, integral_bound
 from .domains import Domains
 from .holes import reduce_holes
@@ -215,37 +212,32 @@ def _solve_days(problems: list[Problem], limits: list[float], *, num_workers: in
 
 def _in_child(problem: Problem, limit: float, seed: int, stop: threading.Event | None
               ) -> Schedule:
-    """`solve()` one day in a child Python process; a byte on its stdin stops it."""
-    root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-    payload = pickle.dumps((problem, limit, seed))
-    done = threading.Event()
-    with subprocess.Popen([sys.executable, "-m", "matchmaker.scheduling.day_child"],
-                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env) as child:
+    """`solve()` one day in a spawned child process; `stop` is passed on to it."""
+    child = children.start(_day_child, problem, limit, seed)
+    if child is None:
+        raise RuntimeError("no child process")
+    try:
+        while True:
+            if child.conn.poll(0.1):
+                return child.conn.recv()
+            if not child.alive():
+                raise RuntimeError(f"exit status {child.process.exitcode}")
+            if stop is not None and stop.is_set():
+                child.conn.send("stop")
+                stop = None
+    finally:
+        child.close()
 
-        def forward_stop() -> None:
-            while not done.is_set():
-                if stop.wait(0.1):
-                    try:
-                        child.stdin.write(b"s")
-                        child.stdin.flush()
-                    except (OSError, ValueError):
-                        pass
-                    return
 
-        try:
-            child.stdin.write(len(payload).to_bytes(8, "big") + payload)
-            child.stdin.flush()
-            if stop is not None:
-                threading.Thread(target=forward_stop, daemon=True).start()
-            out = child.stdout.read()
-            child.wait()
-        finally:
-            done.set()
-    if child.returncode != 0:
-        raise RuntimeError(f"exit status {child.returncode}")
-    return pickle.loads(out)
+def _day_child(conn, problem: Problem, limit: float, seed: int) -> None:
+    """In the child: solve the day, stop early when the parent says so, send the schedule."""
+    from .solve import solve
+    stop, finish = children.stop_listener(conn)
+    schedule = solve(problem, time_limit_s=limit, num_workers=2, seed=seed, stop=stop,
+                     decompose=False)
+    finish()
+    conn.send(schedule)
+    conn.close()
 
 
 def solve_by_day(problem: Problem, d: Domains, *, time_limit_s: float, num_workers: int,

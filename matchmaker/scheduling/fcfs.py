@@ -10,56 +10,14 @@ import time
 
 from .check import metrics
 from .domains import Domains
-from .problem import Assignment, Meeting, Problem, Schedule
-from .reasons import Occupancy, reasons
-
-
-def place_pins(d: Domains, occ: Occupancy, placements: dict[str, tuple[str, str]]) -> None:
-    """Place every fixed meeting where it is pinned (tables named in pins first)."""
-    pins = [m for m in d.problem.meetings if m.fixed is not None]
-    for m in sorted(pins, key=lambda m: m.fixed.table is None):
-        pos = d.slot_pos[m.fixed.slot]
-        table = m.fixed.table or occ.free_table(m, pos)
-        if table is None:
-            raise ValueError(f'meeting "{m.id}": no free table left for its pin at "{m.fixed.slot}"')
-        occ.add(m, pos, table)
-        placements[m.id] = (m.fixed.slot, table)
-
-
-def fits(d: Domains, occ: Occupancy, m: Meeting) -> tuple[int, str] | None:
-    """The earliest (slot position, table) where the meeting can still go, if any."""
-    if any(occ.count[p] >= d.cap(p) for p in m.participants):
-        return None
-    a, b = m.participants
-    for pos in d.allowed_slots(m):
-        if (a, pos) in occ.person or (b, pos) in occ.person:
-            continue
-        table = occ.free_table(m, pos)
-        if table is not None:
-            return pos, table
-    return None
-
-
-def fcfs_placements(problem: Problem, order: list[Meeting] | None = None,
-                    domains: Domains | None = None) -> dict[str, tuple[str, str]]:
-    d = domains or Domains(problem)
-    occ = Occupancy(d, {})
-    placements: dict[str, tuple[str, str]] = {}
-    place_pins(d, occ, placements)
-    for m in order if order is not None else problem.meetings:
-        if m.id in placements:
-            continue
-        spot = fits(d, occ, m)
-        if spot is not None:
-            pos, table = spot
-            occ.add(m, pos, table)
-            placements[m.id] = (d.slot_ids[pos], table)
-    return placements
+from .problem import Assignment, Problem, Schedule
+from .reasons import reasons
+from .starts import fcfs_placements
 
 
 def build_schedule(problem: Problem, d: Domains, placements: dict[str, tuple[str, str]],
                    status: str, upper_bound: int, seconds: float,
-                   lost: str = "lost to meetings of higher total priority", extra: dict | None = None,
+                   lost: str = "lost_to_priority", extra: dict | None = None,
                    ) -> Schedule:
     order = {m.id: i for i, m in enumerate(problem.meetings)}
     assignments = tuple(
@@ -86,4 +44,4 @@ def fcfs(problem: Problem) -> Schedule:
     placements = fcfs_placements(problem, domains=d)
     return build_schedule(problem, d, placements, "feasible",
                           sum(m.priority for m in problem.meetings),
-                          time.perf_counter() - started, lost="lost to earlier requests")
+                          time.perf_counter() - started, lost="lost_to_earlier")

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .domains import Domains
+from .reasons import REASON_CODES, describe
 from .problem import (
     INSTANCE_FORMAT,
     SCHEDULE_FORMAT,
@@ -165,8 +166,25 @@ def problem_from_dict(data: Any) -> Problem:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         r.fail("event", f'time zone "{timezone}" is not a known IANA time zone name')
+    slots = _slots(r, r.field(data, "slots", "", list))
+    slot_by_id = {s.id: s for s in slots}
+    tables = _tables(r, r.field(data, "tables", "", list))
+    table_by_id = {t.id: t for t in tables}
+    participants = _participants(r, r.field(data, "participants", "", list), slot_by_id,
+                                 table_by_id)
+    person_by_id = {p.id: p for p in participants}
+    meetings = [_meeting(r, raw, i, slot_by_id, table_by_id, person_by_id)
+                for i, raw in enumerate(r.field(data, "meetings", "", list))]
+    _unique(r, "meetings", [m.id for m in meetings])
 
-    raw_slots = r.field(data, "slots", "", list)
+    problem = Problem(slots=tuple(slots), tables=tuple(tables),
+                      participants=tuple(participants), meetings=tuple(meetings),
+                      event_name=name, timezone=timezone)
+    validate_pins(problem)
+    return problem
+
+
+def _slots(r: _Reader, raw_slots: list) -> list[Slot]:
     slots: list[Slot] = []
     for i, raw in enumerate(raw_slots):
         where = _label("slots", i, raw.get("id") if isinstance(raw, dict) else None)
@@ -187,17 +205,20 @@ def problem_from_dict(data: Any) -> Problem:
             r.fail(_label("slots", i, cur.id),
                    f'starts at {cur.start.isoformat()}, overlapping slots[{i - 1}] '
                    f'(id "{prev.id}") that ends at {prev.end.isoformat()}')
-    slot_by_id = {s.id: s for s in slots}
+    return slots
 
-    raw_tables = r.field(data, "tables", "", list)
+
+def _tables(r: _Reader, raw_tables: list) -> list[Table]:
     tables: list[Table] = []
     for i, raw in enumerate(raw_tables):
         where = _label("tables", i, raw.get("id") if isinstance(raw, dict) else None)
         tables.append(Table(id=r.ident(r.obj(raw, where), where)))
     _unique(r, "tables", [t.id for t in tables])
-    table_by_id = {t.id: t for t in tables}
+    return tables
 
-    raw_people = r.field(data, "participants", "", list)
+
+def _participants(r: _Reader, raw_people: list, slot_by_id: dict, table_by_id: dict
+                  ) -> list[Participant]:
     participants: list[Participant] = []
     for i, raw in enumerate(raw_people):
         where = _label("participants", i, raw.get("id") if isinstance(raw, dict) else None)
@@ -214,40 +235,33 @@ def problem_from_dict(data: Any) -> Problem:
         participants.append(Participant(id=ident, role=role, available=available,
                                         max_meetings=cap, table=table))
     _unique(r, "participants", [p.id for p in participants])
-    person_by_id = {p.id: p for p in participants}
+    return participants
 
-    raw_meetings = r.field(data, "meetings", "", list)
-    meetings: list[Meeting] = []
-    for i, raw in enumerate(raw_meetings):
-        where = _label("meetings", i, raw.get("id") if isinstance(raw, dict) else None)
-        raw = r.obj(raw, where)
-        ident = r.ident(raw, where)
-        pair = r.field(raw, "participants", where, list)
-        if len(pair) != 2:
-            r.fail(where, f'"participants" must list exactly two participants, got {len(pair)}')
-        for k, p in enumerate(pair):
-            if not isinstance(p, str):
-                r.fail(where, f'"participants"[{k}] must be a string, got {_type_name(p)}')
-            if p not in person_by_id:
-                r.fail(where, f'participant "{p}" is unknown')
-        if pair[0] == pair[1]:
-            r.fail(where, f'participant "{pair[0]}" cannot meet with itself')
-        priority = r.field(raw, "priority", where, int, required=False, default=1)
-        if priority <= 0:
-            r.fail(where, f'"priority" must be a positive integer, got {priority}')
-        available = _id_list(r, raw, "available", where, slot_by_id, "slot")
-        fixed = _placement(r, raw, "fixed", where, slot_by_id, table_by_id, table_required=False)
-        previous = _placement(r, raw, "previous", where, slot_by_id, table_by_id,
-                              table_required=False)
-        meetings.append(Meeting(id=ident, participants=(pair[0], pair[1]), priority=priority,
-                                available=available, fixed=fixed, previous=previous))
-    _unique(r, "meetings", [m.id for m in meetings])
 
-    problem = Problem(slots=tuple(slots), tables=tuple(tables),
-                      participants=tuple(participants), meetings=tuple(meetings),
-                      event_name=name, timezone=timezone)
-    validate_pins(problem)
-    return problem
+def _meeting(r: _Reader, raw: Any, i: int, slot_by_id: dict, table_by_id: dict,
+             person_by_id: dict) -> Meeting:
+    where = _label("meetings", i, raw.get("id") if isinstance(raw, dict) else None)
+    raw = r.obj(raw, where)
+    ident = r.ident(raw, where)
+    pair = r.field(raw, "participants", where, list)
+    if len(pair) != 2:
+        r.fail(where, f'"participants" must list exactly two participants, got {len(pair)}')
+    for k, p in enumerate(pair):
+        if not isinstance(p, str):
+            r.fail(where, f'"participants"[{k}] must be a string, got {_type_name(p)}')
+        if p not in person_by_id:
+            r.fail(where, f'participant "{p}" is unknown')
+    if pair[0] == pair[1]:
+        r.fail(where, f'participant "{pair[0]}" cannot meet with itself')
+    priority = r.field(raw, "priority", where, int, required=False, default=1)
+    if priority <= 0:
+        r.fail(where, f'"priority" must be a positive integer, got {priority}')
+    available = _id_list(r, raw, "available", where, slot_by_id, "slot")
+    fixed = _placement(r, raw, "fixed", where, slot_by_id, table_by_id, table_required=False)
+    previous = _placement(r, raw, "previous", where, slot_by_id, table_by_id,
+                          table_required=False)
+    return Meeting(id=ident, participants=(pair[0], pair[1]), priority=priority,
+                   available=available, fixed=fixed, previous=previous)
 
 
 def validate_pins(problem: Problem) -> None:
@@ -385,12 +399,25 @@ def schedule_from_dict(data: Any) -> Schedule:
     for i, raw in enumerate(r.field(data, "unscheduled", "", list, required=False, default=[])):
         where = f"unscheduled[{i}]"
         raw = r.obj(raw, where)
-        unscheduled.append(Unscheduled(meeting=r.field(raw, "meeting", where, str),
-                                       reason=r.field(raw, "reason", where, str,
-                                                      required=False, default="")))
+        unscheduled.append(_unscheduled(r, raw, where))
     stats = r.field(data, "stats", "", dict, required=False, default={})
     return Schedule(status=status, assignments=tuple(assignments),
                     unscheduled=tuple(unscheduled), stats=dict(stats))
+
+
+def _unscheduled(r: _Reader, raw: dict, where: str) -> Unscheduled:
+    """An entry of `unscheduled`: files written before reasons had codes carry the
+    text alone; a code this version does not know keeps the text it came with."""
+    meeting = r.field(raw, "meeting", where, str)
+    reason = r.field(raw, "reason", where, str, required=False, default="")
+    code = r.field(raw, "code", where, str, required=False, default="")
+    params = r.field(raw, "params", where, dict, required=False, default={})
+    if code in REASON_CODES and not reason:
+        try:
+            reason = describe(code, params)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            r.fail(where, f'"params" do not fit the reason code "{code}"')
+    return Unscheduled(meeting=meeting, reason=reason, code=code, params=dict(params))
 
 
 def parse_schedule(text: str | bytes) -> Schedule:
@@ -407,7 +434,9 @@ def schedule_to_dict(schedule: Schedule) -> dict:
         "status": schedule.status,
         "assignments": [{"meeting": a.meeting, "slot": a.slot, "table": a.table}
                         for a in schedule.assignments],
-        "unscheduled": [{"meeting": u.meeting, "reason": u.reason} for u in schedule.unscheduled],
+        "unscheduled": [{"meeting": u.meeting, "reason": u.reason,
+                         **({"code": u.code, "params": dict(u.params)} if u.code else {})}
+                        for u in schedule.unscheduled],
         "stats": dict(schedule.stats),
     }
 

@@ -31,6 +31,8 @@ the attributes of its instance data it reads.
 """
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
@@ -234,3 +236,23 @@ def proven_bound(holes: int, caps: Sequence[int], own: Sequence[int]) -> int:
     total = sum(own)
     over = min((cap + 1 + total - mine for cap, mine in zip(caps, own)), default=holes)
     return min(holes, over)
+
+
+def _exit_with_parent(conn) -> None:
+    """In a MaxSAT child: end at once when the parent says so or is gone (the solver
+    cannot be interrupted, and an orphan would hold a core until its proof ends)."""
+    try:
+        conn.recv()
+    except (EOFError, OSError):
+        pass
+    os._exit(0)
+
+
+def child(conn, data: _Instance, caps: list[int], variant: Variant) -> None:
+    """Solve the capped MaxSAT problem and send (slots, stand choices, holes), or "infeasible"
+    ("ready" first: the parent's clock for this variant starts then)."""
+    conn.send("ready")
+    threading.Thread(target=_exit_with_parent, args=(conn,), daemon=True).start()
+    out = solve(data, caps, variant)
+    conn.send("infeasible" if out is None else (out.assign, out.choice, out.holes))
+    conn.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Mapping
 
 INSTANCE_FORMAT = "matchmaker-instance/1"
 SCHEDULE_FORMAT = "matchmaker-schedule/1"
@@ -69,8 +70,13 @@ class Assignment:
 
 @dataclass(frozen=True)
 class Unscheduled:
+    """A meeting left out. `code` and `params` are the reason as data (see
+    `reasons.REASON_CODES`), for rendering in any language; `reason` is its
+    English rendering (or, from a schedule file without a code, the text it had)."""
     meeting: str
     reason: str
+    code: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

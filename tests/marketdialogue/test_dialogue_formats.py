@@ -77,6 +77,20 @@ def test_plan_round_trips(doc):
     assert loads_plan(dumps_plan(plan), problem) == plan
 
 
+def test_plan_reads_reasons_as_codes_or_as_text_alone(doc):
+    problem = parse_dialogue(doc)
+    coded = {"participant": "p4", "product_group": "lighting", "code": "no_session",
+             "params": {"group": "lighting"}}
+    read = loads_plan(json.dumps(_plan(unseated=[coded])), problem).unseated[0]
+    assert (read.reason, read.code) == ("no lighting session in this event", "no_session")
+    old = {"participant": "p4", "product_group": "lighting", "reason": "no lighting here"}
+    read = loads_plan(json.dumps(_plan(unseated=[old])), problem).unseated[0]
+    assert (read.reason, read.code, dict(read.params)) == ("no lighting here", "", {})
+    bad = dict(coded, params={"grup": "lighting"})
+    with pytest.raises(DialogueFormatError, match='unseated\\[0\\]: "params" do not fit'):
+        loads_plan(json.dumps(_plan(unseated=[bad])), problem)
+
+
 ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=8)
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from matchmaker.marketdialogue.bound import lp_bound
 from matchmaker.marketdialogue.check import check
-from matchmaker.marketdialogue.formats import parse_dialogue
+from matchmaker.marketdialogue.formats import dumps_plan, loads_plan, parse_dialogue
 from matchmaker.marketdialogue.generate import generate
 from matchmaker.marketdialogue.greedy import greedy
 from matchmaker.marketdialogue.index import Index
@@ -26,7 +26,7 @@ from matchmaker.marketdialogue.problem import (
     Rules,
     Session,
 )
-from matchmaker.marketdialogue.reasons import explain
+from matchmaker.marketdialogue.reasons import describe, explain
 from matchmaker.marketdialogue.solve import _seats, solve
 
 DAY = datetime(2026, 11, 21, 10, 0)
@@ -213,6 +213,18 @@ def test_table_stays_closed_when_too_few_buyers_can_come(doc):
     assert not any(seat.session == "d1" for seat in plan.seats)
     reasons = {(u.participant, u.product_group): u.reason for u in plan.unseated}
     assert "d1/TX-1 closed" in reasons[("p2", "textile")]
+    table = next(c for c in plan.closed_tables if (c.session, c.table) == ("d1", "TX-1"))
+    assert (table.code, dict(table.params)) == (
+        "too_few_can_attend", {"role": "buyer", "count": 1, "needed": 2})
+    left = next(u for u in plan.unseated if (u.participant, u.product_group) == ("p2", "textile"))
+    assert left.code == "seat_notes"
+    assert {"code": "table_closed", "params": {"session": "d1", "table": "TX-1", "closed": {
+        "code": "too_few_can_attend", "params": {"role": "buyer", "count": 1, "needed": 2}}}} \
+        in left.params["notes"]
+    assert all(describe(x.code, x.params) == x.reason for x in plan.closed_tables + plan.unseated)
+    again = loads_plan(dumps_plan(plan), problem)
+    assert [(u.code, u.params, u.reason) for u in again.unseated] == \
+        [(u.code, u.params, u.reason) for u in plan.unseated]
 
 
 def test_only_as_many_tables_open_as_minimums_allow():
@@ -248,6 +260,8 @@ def test_unseated_interests_say_why(doc):
     reasons = {(u.participant, u.product_group): u.reason for u in plan.unseated}
     assert reasons[("p4", "lighting")] == "no lighting session in this event"
     assert "overlaps d1, which it moderates" in reasons[("p9", "ict")]
+    codes = {(u.participant, u.product_group): (u.code, u.params) for u in plan.unseated}
+    assert codes[("p4", "lighting")] == ("no_session", {"group": "lighting"})
 
 
 def test_progress_reports_values_within_bounds():

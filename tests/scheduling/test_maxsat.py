@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from matchmaker.scheduling import compact as c
-from matchmaker.scheduling import maxsat
+from matchmaker.scheduling import maxsat, solve
 from matchmaker.scheduling.check import check
 from matchmaker.scheduling.problem import Meeting, Participant, Placement, Problem, Slot, Table
 from test_compact import (
@@ -113,9 +113,30 @@ def test_stopped_maxsat_child_leaves_no_process() -> None:
     if not path.exists():
         pytest.skip(f"shared B2B-forum data not present at {SHARED_B2B}")
     problem = dzn.read_instance(path).problem
-    # far too little time for the proof: the child is terminated, the annealing's placement is kept
+    # far too little time for the proof: the spawned child is terminated; on a loaded
+    # machine the 4 s may not even give a first placement, which is reported as such
     result = c.compact(problem, [m.id for m in problem.meetings], time_limit_s=4.0, num_workers=2,
                        secondary=False)
-    assert check(problem, as_schedule(problem, result)) == []
-    assert result.status in ("optimal", "feasible")
+    if result.placements:
+        assert check(problem, as_schedule(problem, result)) == []
+        assert result.status in ("optimal", "feasible")
+    else:
+        assert result.status == "unknown"
     assert multiprocessing.active_children() == []
+
+
+def test_solve_reports_a_proven_idle_gaps_bound_and_reaches_it() -> None:
+    schedule = solve(_forced_hole(), time_limit_s=5.0, num_workers=2)
+    assert schedule.stats["scheduled"] == 2
+    assert schedule.stats["idle_gaps"] == 1
+    assert schedule.stats["idle_gaps_bound"] == 1
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_solve_gaps_bound_never_exceeds_the_true_minimum(seed: int) -> None:
+    problem = random_problem(seed, days=1, per_day=5, n_people=6, n_meetings=9)
+    schedule = solve(problem, time_limit_s=3.0, num_workers=2)
+    ids = [a.meeting for a in schedule.assignments]
+    fewest = brute_force_min_holes(problem, ids)
+    assert fewest is not None
+    assert schedule.stats["idle_gaps_bound"] <= fewest <= schedule.stats["idle_gaps"]

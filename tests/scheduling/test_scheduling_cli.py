@@ -96,3 +96,17 @@ def test_check_with_broken_schedule_exits_2(runner, tmp_path, example):
     assert result.exit_code == 2
     assert 'missing field "status"' in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_solve_prints_the_gaps_bound_and_why_meetings_stayed_out(runner, tmp_path, example):
+    instance = tmp_path / "event.json"
+    instance.write_text(json.dumps(example), encoding="utf-8")
+    out = str(tmp_path / "schedule.json")
+    result = runner.invoke(solve_command, [str(instance), "-o", out, "--time-limit", "2",
+                                           "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "idle gaps (bound 0)" in result.stderr
+    assert "  m3: lost to meetings of higher total priority: p2 is busy at s01 (m1)" in result.stderr
+    written = json.loads((tmp_path / "schedule.json").read_text(encoding="utf-8"))
+    assert written["unscheduled"][0]["code"] == "lost_to_priority"
+    assert written["stats"]["idle_gaps_bound"] == 0

@@ -94,3 +94,32 @@ def test_schedule_reader_ignores_unknown_fields():
 def test_problem_from_dict_accepts_example(example):
     problem = problem_from_dict(example)
     assert [m.id for m in problem.meetings] == ["m1", "m2", "m4", "m3"]
+
+
+def test_schedule_file_keeps_reason_codes_and_reads_old_files(example_problem):
+    schedule = fcfs(example_problem)
+    left = schedule.unscheduled[0]
+    assert left.code == "lost_to_earlier" and left.reason.startswith("lost to earlier requests: ")
+    written = json.loads(dumps_schedule(schedule))["unscheduled"][0]
+    assert written["code"] == "lost_to_earlier" and written["params"] == dict(left.params)
+    assert written["reason"] == left.reason
+    # a code with its parameters alone is rendered on reading
+    written.pop("reason")
+    text = json.dumps({"format": "matchmaker-schedule/1", "status": "feasible", "assignments": [],
+                       "unscheduled": [written]})
+    assert parse_schedule(text).unscheduled[0].reason == left.reason
+    # files written before reasons had codes: the text is kept, without a code
+    old = json.dumps({"format": "matchmaker-schedule/1", "status": "feasible", "assignments": [],
+                      "unscheduled": [{"meeting": "m3", "reason": "p2 is busy"}]})
+    read = parse_schedule(old).unscheduled[0]
+    assert (read.reason, read.code, dict(read.params)) == ("p2 is busy", "", {})
+
+
+def test_schedule_reader_rejects_params_that_do_not_fit_the_code():
+    text = json.dumps({"format": "matchmaker-schedule/1", "status": "feasible", "assignments": [],
+                       "unscheduled": [{"meeting": "m3", "code": "cap_reached",
+                                        "params": {"full": ["p1"]}}]})
+    with pytest.raises(ScheduleError, match=r'unscheduled\[0\]: "params" do not fit'):
+        parse_schedule(text)
+    with pytest.raises(ScheduleError, match=r'unscheduled\[0\]: "params" must be an object'):
+        parse_schedule(text.replace('{"full": ["p1"]}', '"x"'))

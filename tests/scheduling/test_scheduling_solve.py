@@ -21,6 +21,7 @@ from matchmaker.scheduling import (
     solve,
 )
 from matchmaker.scheduling.domains import Domains
+from matchmaker.scheduling.reasons import describe
 
 
 def _assert_valid(problem, schedule):
@@ -44,6 +45,10 @@ def test_contract_example(example_problem):
     assert [u.meeting for u in schedule.unscheduled] == ["m3"]
     reason = schedule.unscheduled[0].reason
     assert "p2 is busy at s01 (m1), s02 (m4)" in reason
+    left = schedule.unscheduled[0]
+    assert left.code == "lost_to_priority"
+    assert {"participant": "p2", "at": [["s01", "m1"], ["s02", "m4"]]} in left.params["busy"]
+    assert describe(left.code, left.params) == reason
 
 
 @pytest.mark.parametrize("kwargs", [
