@@ -130,11 +130,12 @@ def test_a_run_whose_whole_worker_died_is_marked_interrupted_when_the_app_restar
 
     restarted = create_app(make_test_config(tmp_path, SQLALCHEMY_DATABASE_URI=str(
         published.config["SQLALCHEMY_DATABASE_URI"]), RUNS_SYNC=True))
+    client = restarted.test_client()
+    client.get("/")  # the restarted process's first request marks the run
     run = run_row(restarted, run_id)
     assert run.status is RunStatus.INTERRUPTED, log_tail(log)
     assert "restarted" in run.message
     assert schedule_snapshot(restarted) == before
-    client = restarted.test_client()
     assert client.post("/login", data={"email": ORGANISER,
                                        "password": "circular-demo-2026"}).status_code == 302
     page = client.get(f"{CONSOLE}/")

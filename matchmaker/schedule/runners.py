@@ -14,6 +14,7 @@ from typing import Callable, Hashable, Protocol
 
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from . import runs
@@ -115,13 +116,26 @@ def init_runs(app: Flask) -> None:
         raise ValueError(f"Unknown RUNS_BACKEND {backend!r}: use one of "
                          f"{', '.join(sorted(RUNNERS))}.")
     app.extensions["solve_runner"] = RUNNERS[backend](app)
-    with app.app_context():
-        try:
-            if runs.mark_interrupted_runs(db.session):
-                db.session.commit()
-            else:
-                db.session.rollback()
-        except SQLAlchemyError:  # no schema yet (before init-db): nothing to mark
-            db.session.rollback()
-        finally:
-            db.session.remove()
+    _mark_interrupted_on_first_request(app)
+
+
+def _mark_interrupted_on_first_request(app: Flask) -> None:
+    """Runs left queued or running by a process that is gone are marked interrupted, once
+    per process, before its first request: creating the app does not touch the database."""
+    done = threading.Event()
+    lock = threading.Lock()
+
+    @app.before_request
+    def _mark_interrupted_runs() -> None:
+        if done.is_set():
+            return
+        with lock:
+            if done.is_set():
+                return
+            with Session(db.engine) as session:
+                try:
+                    if runs.mark_interrupted_runs(session):
+                        session.commit()
+                except SQLAlchemyError:  # no schema yet (before init-db): nothing to mark
+                    session.rollback()
+            done.set()

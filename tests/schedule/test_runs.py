@@ -142,6 +142,10 @@ def test_runs_left_running_by_a_dead_process_are_marked_interrupted_on_start(dem
     restarted = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                             "SECRET_KEY": "x", "RUNS_SYNC": True})
     with restarted.app_context():
+        assert db.session.get(SolveRun, ids[0]).status is RunStatus.RUNNING  # not on creation
+        db.session.remove()
+    restarted.test_client().get("/")  # the process's first request
+    with restarted.app_context():
         for run_id in ids:
             run = db.session.get(SolveRun, run_id)
             assert run.status is RunStatus.INTERRUPTED
