@@ -4,10 +4,9 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from ..actions import commit_or_show
 from ..access import participant_required
 from ..database import utcnow
-from ..domain import DomainError
-from ..forms import attach_error
 from ..exports import ical
 from ..extensions import db
 from ..meetings import services as meetings
@@ -111,17 +110,10 @@ def availability(event, me):
     form.slots.choices = [SelectChoice(i, str(i)) for i in all_ids]
     form.max_meetings.description = _("Leave empty for the event's maximum, %(max)d.",
                                       max=event.default_max_meetings)
-    if form.validate_on_submit():
-        try:
-            services.set_availability(db.session, me, available_slot_ids=set(form.slots.data),
-                                      max_meetings=form.max_meetings.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your availability is saved."), "success")
-            return redirect(url_for("agenda.availability", slug=event.slug))
+    if form.validate_on_submit() and commit_or_show(form, lambda: services.set_availability(
+            db.session, me, available_slot_ids=set(form.slots.data),
+            max_meetings=form.max_meetings.data), _("Your availability is saved.")):
+        return redirect(url_for("agenda.availability", slug=event.slug))
     chosen = set(form.slots.data or []) if request.method == "POST" else \
         {i for i in all_ids if i not in absent}
     editable = event.phase in services.AVAILABILITY_PHASES

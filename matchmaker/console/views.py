@@ -15,6 +15,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..access import is_organiser, organiser_required
+from ..actions import commit_or_show
 from ..dialogues import services as dialogue_services
 from ..domain import DomainError
 from ..exports.tables import dialogue_sheets
@@ -109,18 +110,11 @@ def edit_event(event):
     if request.method == "GET":
         return _event_page(event)
     form = EventForm()
-    if form.validate_on_submit():
-        try:
-            setup.update_event(db.session, event, name=form.name.data, slug=form.slug.data,
-                               timezone=form.timezone.data, venue=form.venue.data or "",
-                               description=form.description.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Event details saved."), "success")
-            return redirect(url_for("console.edit_event", slug=event.slug))
+    if form.validate_on_submit() and commit_or_show(form, lambda: setup.update_event(
+            db.session, event, name=form.name.data, slug=form.slug.data,
+            timezone=form.timezone.data, venue=form.venue.data or "",
+            description=form.description.data or ""), _("Event details saved.")):
+        return redirect(url_for("console.edit_event", slug=event.slug))
     return _event_page(event, details=form)
 
 
@@ -128,19 +122,11 @@ def edit_event(event):
 @organiser_required
 def booking_rules(event):
     form = BookingRulesForm()
-    if form.validate_on_submit():
-        try:
-            setup.set_booking_rules(db.session, event,
-                                    max_open_requests=form.max_open_requests.data,
-                                    default_max_meetings=form.default_max_meetings.data,
-                                    request_expiry_days=form.request_expiry_days.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Booking rules saved."), "success")
-            return redirect(url_for("console.edit_event", slug=event.slug))
+    if form.validate_on_submit() and commit_or_show(form, lambda: setup.set_booking_rules(
+            db.session, event, max_open_requests=form.max_open_requests.data,
+            default_max_meetings=form.default_max_meetings.data,
+            request_expiry_days=form.request_expiry_days.data), _("Booking rules saved.")):
+        return redirect(url_for("console.edit_event", slug=event.slug))
     return _event_page(event, rules=form)
 
 
@@ -203,21 +189,13 @@ def phase(event):
 @organiser_required
 def blocks(event):
     form = BlockForm()
-    if form.validate_on_submit():
-        try:
-            block = setup.add_meeting_block(
-                db.session, event, day=form.day.data, start=form.start_time.data,
-                end=form.end_time.data, meeting_minutes=form.meeting_minutes.data,
-                break_minutes=form.break_minutes.data, name=form.name.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(ngettext("Block added with %(num)d meeting slot.",
-                           "Block added with %(num)d meeting slots.", len(block.slots)),
-                  "success")
-            return redirect(url_for("console.blocks", slug=event.slug))
+    if form.validate_on_submit() and commit_or_show(form, lambda: setup.add_meeting_block(
+            db.session, event, day=form.day.data, start=form.start_time.data,
+            end=form.end_time.data, meeting_minutes=form.meeting_minutes.data,
+            break_minutes=form.break_minutes.data, name=form.name.data or ""),
+            lambda block: ngettext("Block added with %(num)d meeting slot.",
+                                   "Block added with %(num)d meeting slots.", len(block.slots))):
+        return redirect(url_for("console.blocks", slug=event.slug))
     return page("console/blocks.html", form, event=event, form=form, delete_form=ActionForm())
 
 
@@ -271,20 +249,13 @@ def _tables_page(event, form, stand_errors: dict | None = None):
 @organiser_required
 def tables(event):
     form = TablesForm()
-    if form.validate_on_submit():
-        try:
-            made = setup.add_table_batch(db.session, event, count=form.count.data,
-                                         first_number=form.first_number.data,
-                                         zone=form.zone.data or "", spare=form.spare.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(ngettext("%(num)d table added (%(first)s–%(last)s).",
-                           "%(num)d tables added (%(first)s–%(last)s).", len(made),
-                           first=made[0].number, last=made[-1].number), "success")
-            return redirect(url_for("console.tables", slug=event.slug))
+    if form.validate_on_submit() and commit_or_show(form, lambda: setup.add_table_batch(
+            db.session, event, count=form.count.data, first_number=form.first_number.data,
+            zone=form.zone.data or "", spare=form.spare.data),
+            lambda made: ngettext("%(num)d table added (%(first)s–%(last)s).",
+                                  "%(num)d tables added (%(first)s–%(last)s).", len(made),
+                                  first=made[0].number, last=made[-1].number)):
+        return redirect(url_for("console.tables", slug=event.slug))
     return _tables_page(event, form)
 
 
@@ -393,16 +364,10 @@ def dialogues(event):
     form = _session_form(event)
     if form.validate_on_submit():
         group = db.session.get(ProductGroup, form.product_group.data)
-        try:
-            setup.add_dialogue_session(db.session, event, product_group=group,
-                                       day=form.day.data, start=form.start_time.data,
-                                       end=form.end_time.data, name=form.name.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Market-dialogue session added; now add its tables."), "success")
+        if commit_or_show(form, lambda: setup.add_dialogue_session(
+                db.session, event, product_group=group, day=form.day.data,
+                start=form.start_time.data, end=form.end_time.data, name=form.name.data or ""),
+                _("Market-dialogue session added; now add its tables.")):
             return redirect(url_for("console.dialogues", slug=event.slug))
     return _dialogues_page(event, form)
 

@@ -1,13 +1,12 @@
 """A participant's market dialogues: the event's sessions, and choosing and ranking them."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..actions import commit_or_show
 from ..access import participant_required
-from ..domain import DomainError
 from ..extensions import db
-from ..forms import attach_error
 from ..i18n import format_day, group_name
 from ..timeutil import format_time
 from . import services
@@ -35,17 +34,11 @@ def choose(event, me):
     form = choices_form(sessions, labels, current, none=opted_out,
                         formdata=request.form if request.method == "POST" else None)
     editable = services.choices_open(event)
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            services.set_choices(db.session, me, form.ranked_session_ids(),
-                                 none=bool(form.none.data))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your market-dialogue choices are saved."), "success")
-            return redirect(url_for("dialogues.choose", slug=event.slug))
+    if request.method == "POST" and form.validate_on_submit() and commit_or_show(
+            form, lambda: services.set_choices(db.session, me, form.ranked_session_ids(),
+                                               none=bool(form.none.data)),
+            _("Your market-dialogue choices are saved.")):
+        return redirect(url_for("dialogues.choose", slug=event.slug))
     status = 400 if request.method == "POST" else 200
     return render_template("dialogues/choose.html", event=event, me=me, form=form,
                            sessions=sessions, editable=editable, opted_out=opted_out,

@@ -1,17 +1,16 @@
 """A participant's feedback on the meetings they had."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..actions import commit_or_show
 from ..access import participant_required, participation_of
 from ..console.pages import page
 from ..database import utcnow
-from ..domain import DomainError
 from ..extensions import db
-from ..forms import attach_error
 from ..models import Meeting, MeetingFeedback, Role
 from . import services as feedback_services
 from .forms import FeedbackForm
@@ -46,20 +45,14 @@ def feedback(event, me, meeting_id: int):
         form.useful.data = existing.useful
         form.follow_up.data = "yes" if existing.follow_up else "no"
         form.comment.data = existing.comment
-    if form.validate_on_submit():
-        try:
-            feedback_services.give_feedback(db.session, meeting, me, useful=form.useful.data,
-                                 follow_up=form.follow_up.data == "yes",
-                                 comment=form.comment.data or "", now=now)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Thank you for your feedback."), "success")
-            return redirect(url_for("feedback.feedback_list", slug=event.slug))
+    if form.validate_on_submit() and commit_or_show(form, lambda: feedback_services.give_feedback(
+            db.session, meeting, me, useful=form.useful.data,
+            follow_up=form.follow_up.data == "yes", comment=form.comment.data or "", now=now),
+            _("Thank you for your feedback.")):
+        return redirect(url_for("feedback.feedback_list", slug=event.slug))
     return page("feedback/feedback.html", form, event=event, form=form, meeting=meeting,
-                other=feedback_services.other_side(meeting, me), is_open=feedback_services.feedback_open(meeting, now),
+                other=feedback_services.other_side(meeting, me),
+                is_open=feedback_services.feedback_open(meeting, now),
                 existing=existing)
 
 

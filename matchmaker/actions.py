@@ -1,0 +1,27 @@
+"""A view's call of a service, the one way: on a DomainError roll back and show the
+message on the form; else commit once and flash what was done."""
+from __future__ import annotations
+
+from typing import Callable, TypeVar
+
+from flask import flash
+
+from .domain import DomainError
+from .extensions import db
+from .forms import attach_error
+
+T = TypeVar("T")
+
+
+def commit_or_show(form, action: Callable[[], T], done: str | Callable[[T], str]) -> bool:
+    """Run `action`; True when it succeeded (committed and `done` flashed), False when
+    its error now stands on `form` (rolled back), for the view to re-show the form."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return False
+    db.session.commit()
+    flash(done(result) if callable(done) else done, "success")
+    return True
