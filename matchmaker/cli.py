@@ -65,6 +65,7 @@ def _safe_url() -> str:
 def _register_commands() -> None:
     """The solver, console, notification and worker commands, each from its feature."""
     from .marketdialogue.cli import dialogue_group
+    from .due_cli import send_due_command, send_reminders_command
     from .notifications.cli import send_digests_command
     from .attendees.cli import export_attendees_command, import_attendees_command
     from .commands import export_group, import_group
@@ -87,6 +88,8 @@ def _register_commands() -> None:
     cli.add_command(import_group, "import")
     cli.add_command(export_group, "export")
     cli.add_command(send_digests_command)
+    cli.add_command(send_due_command)
+    cli.add_command(send_reminders_command)
     cli.add_command(worker_command)
     cli.add_command(schedule_command, "schedule")
     cli.add_command(dialogues_command, "dialogues")

@@ -30,6 +30,7 @@ REQUEST_DECLINED = "request_declined"
 REQUEST_CANCELLED = "request_cancelled"
 SCHEDULE_PUBLISHED = "schedule_published"
 SCHEDULE_CHANGED = "schedule_changed"
+MEETING_REMINDER = "meeting_reminder"
 
 SUBJECTS = {
     REQUEST_RECEIVED: _l("New meeting request"),
@@ -38,10 +39,12 @@ SUBJECTS = {
     REQUEST_CANCELLED: _l("A meeting was cancelled"),
     SCHEDULE_PUBLISHED: _l("Your meeting schedule is ready"),
     SCHEDULE_CHANGED: _l("Your meeting schedule changed"),
+    MEETING_REMINDER: _l("Your next meeting"),
 }
 LINKS = {
     REQUEST_RECEIVED: "requests", REQUEST_ACCEPTED: "agenda", REQUEST_DECLINED: "requests",
     REQUEST_CANCELLED: "agenda", SCHEDULE_PUBLISHED: "agenda", SCHEDULE_CHANGED: "agenda",
+    MEETING_REMINDER: "agenda",
 }
 
 
