@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..forms import BaseForm
 from .services import SEGMENTS
@@ -14,9 +14,9 @@ class BroadcastForm(BaseForm):
     product_group = SelectField(_l("Product group"), coerce=int, validators=[Optional()],
                                 description=_l("Only for “A product group”."))
     subject = StringField(_l("Subject"), validators=[
-        InputRequired(_l("Write a subject.")), Length(max=150)])
+        DataRequired(_l("Write a subject.")), Length(max=150)])
     body = TextAreaField(_l("Message"), validators=[
-        InputRequired(_l("Write a message.")), Length(max=10000)],
+        DataRequired(_l("Write a message.")), Length(max=10000)],
         render_kw={"rows": 10})
     preview = SubmitField(_l("Preview"))
     send = SubmitField(_l("Send"))
