@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..forms import BaseForm
@@ -23,8 +24,8 @@ class BroadcastForm(BaseForm):
 
     def __init__(self, groups, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.segment.choices = [(key, str(label)) for key, label in SEGMENTS.items()]
-        self.product_group.choices = [(0, "—")] + groups
+        self.segment.choices = [SelectChoice(key, str(label)) for key, label in SEGMENTS.items()]
+        self.product_group.choices = [SelectChoice(0, "—")] + [SelectChoice(i, n) for i, n in groups]
 
     def validate_product_group(self, field) -> None:
         if self.segment.data == "group" and not field.data:
