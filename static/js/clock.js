@@ -89,6 +89,7 @@
     }
     field("next").textContent = s.next ? text("next") + " " + s.next.label + " · " + s.next.time
       : (s.kind === "round" ? text("last") : "");
+    field("time").classList.toggle("is-long", field("time").textContent.length > 5);
     if (lastKey !== null && s.key !== lastKey) { signal(s); }
     lastKey = s.key;
   }
