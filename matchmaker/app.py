@@ -134,20 +134,24 @@ def _register_blueprints(app: Flask) -> None:
     from .agenda.views import bp as agenda_bp
     from .attendees.views import bp as attendees_bp
     from .auth.views import bp as auth_bp
+    from .broadcasts.views import bp as broadcasts_bp
     from .console.views import bp as console_bp
     from .dialogues.views import bp as dialogues_bp
     from .feedback.views import bp as feedback_bp
     from .marketplace.views import bp as marketplace_bp
-    from .meetings.views import bp as meetings_bp
     from .meetings import live_views  # noqa: F401  (its routes join the meetings blueprint)
+    from .meetings.views import bp as meetings_bp
+    from .notifications.views import bp as notifications_bp
+    from .onsite.clock import bp as clock_bp
     from .onsite.views import bp as onsite_bp
+    from .outcomes.views import bp as outcomes_bp
     from .profiles.views import bp as profiles_bp
     from .public.views import bp as public_bp
     from .schedule.runners import init_runs
     from .schedule.views import bp as schedule_bp
 
     for blueprint in (public_bp, auth_bp, schedule_bp, meetings_bp, agenda_bp, profiles_bp,
-                      marketplace_bp, console_bp, attendees_bp, onsite_bp, feedback_bp):
+                      marketplace_bp, console_bp, attendees_bp, onsite_bp, feedback_bp,
+                      dialogues_bp, clock_bp, broadcasts_bp, outcomes_bp, notifications_bp):
         app.register_blueprint(blueprint)
-    app.register_blueprint(dialogues_bp)
     init_runs(app)

@@ -65,6 +65,7 @@ def _safe_url() -> str:
 def _register_commands() -> None:
     """The solver, console, notification and worker commands, each from its feature."""
     from .marketdialogue.cli import dialogue_group
+    from .due_cli import send_due_command, send_reminders_command
     from .notifications.cli import send_digests_command
     from .meetings.cli import expire_requests_command
     from .attendees.cli import export_attendees_command, import_attendees_command
@@ -89,6 +90,8 @@ def _register_commands() -> None:
     cli.add_command(export_group, "export")
     cli.add_command(send_digests_command)
     cli.add_command(expire_requests_command)
+    cli.add_command(send_due_command)
+    cli.add_command(send_reminders_command)
     cli.add_command(worker_command)
     cli.add_command(schedule_command, "schedule")
     cli.add_command(dialogues_command, "dialogues")

@@ -1,24 +1,28 @@
-"""Outgoing e-mail with pluggable backends.
+"""Outgoing e-mail through Flask-Mailman.
 
 `MAIL_BACKEND`: `console` (development: printed on standard output, where `make run`
-shows it, whatever the log level), `memory` (tests: kept in
-`outbox()`), or `smtp` (MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD,
-MAIL_USE_TLS). Messages come from MAIL_SENDER.
+shows it, whatever the log level), `memory` (tests: kept in `outbox()`), or `smtp`
+(MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_TIMEOUT, and either
+MAIL_USE_SSL for implicit TLS, the default on port 465, or MAIL_USE_TLS for STARTTLS).
+Messages come from MAIL_SENDER.
 
 A message written while the open database transaction has changes leaves only
 when that transaction commits, and is dropped when it rolls back: nobody is told
 of a request, an acceptance or a schedule that was never saved. Outside such a
-transaction (nothing written yet, or only read) it leaves at once. A message that
-cannot be delivered after the commit is logged; what was saved stays saved.
+transaction (nothing written yet, or only read) it leaves at once. The messages of
+one transaction leave through one connection (one SMTP session for a batch of a
+broadcast). A message that cannot be delivered after the commit is logged; what was
+saved stays saved.
 """
 from __future__ import annotations
 
 import smtplib
 import sys
 from dataclasses import dataclass
-from email.message import EmailMessage
 
 from flask import Flask, current_app
+from flask_mailman import EmailMessage, Mail
+from flask_mailman.backends.base import BaseEmailBackend
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -26,6 +30,8 @@ from .extensions import db
 
 _WAITING = "mail_waiting_for_commit"
 _WROTE = "mail_transaction_wrote"  # the open transaction has written to the database
+
+mailman = Mail()
 
 
 @dataclass(frozen=True)
@@ -35,15 +41,54 @@ class Message:
     body: str
     sender: str
 
+    def to_email(self, connection: BaseEmailBackend) -> EmailMessage:
+        return EmailMessage(subject=self.subject, body=self.body, from_email=self.sender,
+                            to=[self.to], connection=connection)
+
+    @classmethod
+    def from_email(cls, email: EmailMessage) -> "Message":
+        return cls(to=", ".join(email.to), subject=email.subject, body=email.body,
+                   sender=email.from_email)
+
+
+class MemoryBackend(BaseEmailBackend):
+    """Keeps each message in `outbox()` (tests)."""
+
+    def send_messages(self, messages) -> int:
+        box = current_app.extensions["mail_outbox"]
+        for email in messages:
+            box.append(Message.from_email(email))
+        return len(messages)
+
+
+class ConsoleBackend(BaseEmailBackend):
+    """Prints each message readably (from, to, subject, body) on standard output."""
+
+    def send_messages(self, messages) -> int:
+        for email in messages:
+            print_message(Message.from_email(email))
+        return len(messages)
+
+
+BACKENDS = {"memory": MemoryBackend, "console": ConsoleBackend, "smtp": "smtp"}
+
 
 def init_mail(app: Flask) -> None:
-    app.config.setdefault("MAIL_BACKEND", "memory" if app.testing else "console")
-    app.config.setdefault("MAIL_SENDER", "matchmaker <no-reply@matchmaker.example>")
-    app.config.setdefault("MAIL_SERVER", "localhost")
-    app.config.setdefault("MAIL_PORT", 25)
-    app.config.setdefault("MAIL_USE_TLS", False)
-    app.config.setdefault("MAIL_USERNAME", None)
-    app.config.setdefault("MAIL_PASSWORD", None)
+    config = app.config
+    config.setdefault("MAIL_BACKEND", "memory" if app.testing else "console")
+    config.setdefault("MAIL_SENDER", "matchmaker <no-reply@matchmaker.example>")
+    config.setdefault("MAIL_SERVER", "localhost")
+    config.setdefault("MAIL_PORT", 25)
+    config.setdefault("MAIL_USE_TLS", False)
+    config.setdefault("MAIL_USE_SSL", None)  # None: implicit TLS on port 465
+    config.setdefault("MAIL_USERNAME", None)
+    config.setdefault("MAIL_PASSWORD", None)
+    config.setdefault("MAIL_TIMEOUT", 20)
+    if config["MAIL_BACKEND"] not in BACKENDS:
+        raise ValueError(f"Unknown MAIL_BACKEND {config['MAIL_BACKEND']!r}: use one of "
+                         f"{', '.join(sorted(BACKENDS))}.")
+    config["MAIL_DEFAULT_SENDER"] = config["MAIL_SENDER"]
+    mailman.init_app(app)
     app.extensions["mail_outbox"] = []
 
 
@@ -60,8 +105,57 @@ def send_mail(to: str, subject: str, body: str) -> Message:
     if session.in_transaction() and (session.info.get(_WROTE) or session.new or session.dirty or session.deleted):
         session.info.setdefault(_WAITING, []).append(message)
     else:
-        _dispatch(message)
+        deliver([message])
     return message
+
+
+def connection() -> BaseEmailBackend:
+    """A connection of the configured backend; open it once for many messages.
+
+    The settings are read at each call, so a changed configuration takes effect."""
+    config = current_app.config
+    backend = config["MAIL_BACKEND"]
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown MAIL_BACKEND {backend!r}")
+    if backend != "smtp":
+        return mailman.get_connection(backend=BACKENDS[backend])
+    port = int(config["MAIL_PORT"])
+    use_tls = bool(config["MAIL_USE_TLS"])
+    use_ssl = config.get("MAIL_USE_SSL")
+    if use_ssl is None:
+        use_ssl = port == 465 and not use_tls
+    return mailman.get_connection(
+        backend="smtp", host=config["MAIL_SERVER"], port=port,
+        username=config["MAIL_USERNAME"] or "", password=config["MAIL_PASSWORD"] or "",
+        use_tls=use_tls, use_ssl=bool(use_ssl), timeout=config["MAIL_TIMEOUT"])
+
+
+def deliver(messages: list[Message]) -> int:
+    """Send `messages` through one connection; a message that fails is logged and the
+    others still go. Returns how many left."""
+    if not messages:
+        return 0
+    sent = 0
+    link = connection()
+    try:
+        link.open()
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.exception("Mail server unreachable: %d e-mail(s) not delivered",
+                                     len(messages))
+        return 0
+    try:
+        for message in messages:
+            try:
+                sent += link.send_messages([message.to_email(link)]) or 0
+            except (OSError, smtplib.SMTPException):
+                current_app.logger.exception("E-mail to %s not delivered: %s",
+                                             message.to, message.subject)
+    finally:
+        try:
+            link.close()
+        except (OSError, smtplib.SMTPException):
+            current_app.logger.exception("Closing the mail connection failed")
+    return sent
 
 
 @event.listens_for(Session, "after_flush")
@@ -72,30 +166,13 @@ def _note_write(session: Session, flush_context) -> None:
 @event.listens_for(Session, "after_commit")
 def _send_waiting(session: Session) -> None:
     session.info.pop(_WROTE, None)
-    for message in session.info.pop(_WAITING, []):
-        try:
-            _dispatch(message)
-        except (OSError, smtplib.SMTPException):
-            current_app.logger.exception("E-mail to %s not delivered: %s", message.to, message.subject)
+    deliver(session.info.pop(_WAITING, []))
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_waiting(session: Session) -> None:
     session.info.pop(_WROTE, None)
     session.info.pop(_WAITING, None)
-
-
-def _dispatch(message: Message) -> None:
-    config = current_app.config
-    backend = config["MAIL_BACKEND"]
-    if backend == "memory":
-        outbox().append(message)
-    elif backend == "console":
-        print_message(message)
-    elif backend == "smtp":
-        _send_smtp(message, config)
-    else:
-        raise ValueError(f"unknown MAIL_BACKEND {backend!r}")
 
 
 def print_message(message: Message, stream=None) -> None:
@@ -106,15 +183,3 @@ def print_message(message: Message, stream=None) -> None:
                  f"To: {message.to}\nSubject: {message.subject}\n\n{message.body.rstrip()}\n"
                  f"{rule}\n")
     stream.flush()
-
-
-def _send_smtp(message: Message, config) -> None:
-    email = EmailMessage()
-    email["From"], email["To"], email["Subject"] = message.sender, message.to, message.subject
-    email.set_content(message.body)
-    with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=20) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-        smtp.send_message(email)

@@ -16,11 +16,12 @@ from matchmaker.models import Listing, MeetingRequest, Participation, RequestSta
 # no login.
 PUBLIC = {"static", "public.home", "public.event_page", "auth.login", "auth.register",
           "auth.choose_language", "agenda.feed", "attendees.accept_invitation",
-          "auth.forgot_password", "auth.reset_password", "auth.verify_email", "public.favicon"}
+          "auth.forgot_password", "auth.reset_password", "auth.verify_email", "public.favicon",
+          "clock.screen", "clock.server_time", "outcomes.answer", "outcomes.opt_out"}
 # Pages for any logged-in user, whether or not they take part in an event.
 ACCOUNT = {"auth.logout", "profiles.account", "profiles.export", "profiles.delete_account",
            "profiles.join", "console.new_event", "auth.change_password", "auth.my_events",
-           "auth.resend_verification"}
+           "auth.resend_verification", "notifications.preferences"}
 
 
 def _routes(app):

@@ -69,10 +69,12 @@ def new_event():
 @bp.route(CONSOLE + "/")
 @organiser_required
 def home(event):
+    from ..outcomes.services import results as outcome_results
     return render_template("console/home.html", event=event, phase_form=PhaseForm(),
                            phase_moves=setup.phase_moves(event),
                            phase_text=setup.phase_summary(event),
-                           board=dashboard.build(db.session, event))
+                           board=dashboard.build(db.session, event),
+                           outcomes=outcome_results(db.session, event))
 
 
 # --- Event details, booking rules, product groups, phase ----------------------------------

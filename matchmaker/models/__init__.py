@@ -6,15 +6,17 @@ from .feedback import MeetingFeedback  # noqa: F401
 from .listings import Listing, ListingKind, listing_strategy
 from .meetings import (OPEN_STATUSES, Booking, Meeting, MeetingRequest, MeetingStatus, Priority,
                        RequestStatus)
+from .messages import Broadcast, MailReceipt
 from .notifications import Notification
+from .outcomes import MeetingOutcome, Outcome
 from .people import Absence, Organisation, Participation, Role, User, participation_product_group
 from .reference import CircularStrategy, ProductGroup
 from .runs import RunKind, RunStatus, SolveRun
 from .shortlist import ShortlistEntry
 
 __all__ = [
-    "Absence", "Booking", "CircularStrategy", "DialogueChoice", "DialogueOptOut",
-    "DialogueSeat", "DialogueSession",
+    "Absence", "Booking", "Broadcast", "CircularStrategy", "DialogueChoice", "DialogueOptOut",
+    "DialogueSeat", "DialogueSession", "MailReceipt", "MeetingOutcome", "Outcome",
     "DialogueTable", "Event", "Listing", "ListingKind", "Meeting", "MeetingBlock",
     "MeetingRequest", "MeetingStatus", "Notification", "OPEN_STATUSES", "Organisation",
     "Participation", "Phase",

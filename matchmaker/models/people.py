@@ -61,6 +61,11 @@ class User(db.Model):
     # the link sent to the address (or a password reset link). Accounts an organiser
     # imports or invites, and demo accounts, come from someone who knows the address.
     email_verified: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # E-mails the person may turn off: organisers' broadcasts (account page), meeting
+    # reminders and outcome questions (a signed link in each of those e-mails).
+    organiser_mail: Mapped[bool] = mapped_column(default=True, server_default=true())
+    meeting_reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
+    outcome_questions: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     participations: Mapped[list["Participation"]] = relationship(
         back_populates="user", cascade="all, delete-orphan")

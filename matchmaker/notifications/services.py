@@ -32,6 +32,7 @@ SCHEDULE_PUBLISHED = "schedule_published"
 SCHEDULE_CHANGED = "schedule_changed"
 MEETING_BOOKED = "meeting_booked"
 MEETING_MOVED = "meeting_moved"
+MEETING_REMINDER = "meeting_reminder"
 
 SUBJECTS = {
     REQUEST_RECEIVED: _l("New meeting request"),
@@ -42,11 +43,13 @@ SUBJECTS = {
     SCHEDULE_CHANGED: _l("Your meeting schedule changed"),
     MEETING_BOOKED: _l("A meeting was added to your agenda"),
     MEETING_MOVED: _l("A meeting moved to another time"),
+    MEETING_REMINDER: _l("Your next meeting"),
 }
 LINKS = {
     REQUEST_RECEIVED: "requests", REQUEST_ACCEPTED: "agenda", REQUEST_DECLINED: "requests",
     REQUEST_CANCELLED: "agenda", SCHEDULE_PUBLISHED: "agenda", SCHEDULE_CHANGED: "agenda",
     MEETING_BOOKED: "agenda", MEETING_MOVED: "agenda",
+    MEETING_REMINDER: "agenda",
 }
 
 

@@ -1,0 +1,1 @@
+"""Messages from the organisers to a segment of an event's participants."""

@@ -1,0 +1,1 @@
+"""What came of the meetings: one question per meeting, months after the event."""
