@@ -52,8 +52,8 @@
 
   function flush() {
     var queue = load();
-    showQueue(queue);
     if (sending || queue.length === 0) { return; }
+    showQueue(queue);
     sending = true;
     var item = queue[0];
     var body = new FormData();
