@@ -128,24 +128,25 @@ def draw_qr(canvas, content: str, x: float, y: float, size: float) -> None:
     """A QR code (segno, error correction M, 4-module quiet zone) as vector squares in a
     `size` square whose lower left corner is (x, y)."""
     qr = segno.make(content, error="m", micro=False)
-    rows = list(qr.matrix_iter(scale=1, border=4))
-    module = size / len(rows)
+    rows = qr.matrix
+    module = size / (len(rows) + 8)
     canvas.saveState()
     canvas.setFillColorRGB(1, 1, 1)
     canvas.rect(x, y, size, size, stroke=0, fill=1)
     canvas.setFillColorRGB(0, 0, 0)
+    path = canvas.beginPath()
     for r, row in enumerate(rows):
-        top = y + size - (r + 1) * module
+        top = y + size - (r + 5) * module
         c = 0
         while c < len(row):
             if row[c]:
                 start = c
                 while c < len(row) and row[c]:
                     c += 1
-                canvas.rect(x + start * module, top, (c - start) * module, module,
-                            stroke=0, fill=1)
+                path.rect(x + (start + 4) * module, top, (c - start) * module, module)
             else:
                 c += 1
+    canvas.drawPath(path, stroke=0, fill=1)
     canvas.restoreState()
 
 
