@@ -56,12 +56,14 @@ run: demo
 		echo "E-mails are not sent: each one (to, subject, body) is printed in this terminal."
 	MATCHMAKER_SECURE_COOKIES=0 $(BIN)/matchmaker run --host $(HOST) --port $(PORT)
 
-# The end-to-end tests drive Debian's headless Chromium; install it when missing.
+# The end-to-end tests drive Debian's headless Chromium (its fake camera plays an ffmpeg
+# video of a badge); the badge tests read PDFs with poppler's pdftoppm. Installed when missing.
 browser:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+		&& command -v ffmpeg >/dev/null && command -v pdftoppm >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	else echo "Install Debian's chromium and chromium-driver to run the browser tests."; exit 1; fi
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver ffmpeg poppler-utils >/dev/null; \
+	else echo "Install Debian's chromium, chromium-driver, ffmpeg and poppler-utils to run the browser and badge tests."; exit 1; fi
 
 # The scale-out tests start Debian's redis-server on a free loopback port; install it when missing.
 redis:

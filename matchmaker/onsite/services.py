@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+import secrets
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from ..attendees.services import UNUSABLE_PREFIX, organisation_named
 from ..domain import DomainError
-from ..models import (Absence, Booking, Event, Meeting, MeetingRequest,
-                      MeetingStatus, Participation, RequestStatus, Slot, Table)
+from ..models import (Absence, Booking, Event, Meeting, MeetingRequest, MeetingStatus,
+                      Participation, RequestStatus, Role, Slot, Table, User)
 
 STATUS_CHOICES = ("scheduled", "held", "no_show", "cancelled")
 
@@ -30,6 +32,104 @@ def check_in(session: Session, participation: Participation, *, now: datetime,
              undo: bool = False) -> None:
     participation.checked_in_at = None if undo else (participation.checked_in_at or now)
     session.flush()
+
+
+# --- Walk-ins ------------------------------------------------------------------------------
+
+WALK_IN_ROLES = (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)
+
+
+@dataclass(frozen=True)
+class WalkIn:
+    participation: Participation
+    new_account: bool
+    was_registered: bool
+
+
+def register_walk_in(session: Session, event: Event, *, name: str, email: str,
+                     organisation: str, role: Role, now: datetime,
+                     language: str | None = None) -> WalkIn:
+    """Register someone at the desk and check them in.
+
+    A new account gets an unusable password (an invitation sets one, as for imported
+    attendees); a known address keeps its account and password. Someone already
+    registered for the event is only checked in: their role and organisation stay.
+    """
+    if role not in WALK_IN_ROLES:
+        raise DomainError(_("Choose buyer, supplier or facilitator."), field="role")
+    email = email.strip().lower()
+    user = session.scalar(select(User).where(User.email == email))
+    new_account = user is None
+    if user is None:
+        user = User(email=email, name=" ".join(name.split()), language=language,
+                    password_hash=UNUSABLE_PREFIX + secrets.token_hex(16))
+        session.add(user)
+        session.flush()
+    participation = session.scalar(select(Participation).where(
+        Participation.event_id == event.id, Participation.user_id == user.id))
+    was_registered = participation is not None
+    if participation is None:
+        participation = Participation(event=event, user=user, role=role,
+                                      organisation=organisation_named(session, organisation))
+        session.add(participation)
+        session.flush()
+    check_in(session, participation, now=now)
+    return WalkIn(participation=participation, new_account=new_account,
+                  was_registered=was_registered)
+
+
+def _partner_roles(role: Role) -> tuple[Role, ...]:
+    return {Role.BUYER: (Role.SUPPLIER, Role.FACILITATOR),
+            Role.SUPPLIER: (Role.BUYER, Role.FACILITATOR),
+            Role.FACILITATOR: (Role.BUYER, Role.SUPPLIER)}.get(role, ())
+
+
+def free_partners(session: Session, event: Event, slot: Slot,
+                  person: Participation) -> list[Participation]:
+    """Checked-in people of the other side who are free and available in `slot`, for a
+    standby meeting with `person` (a walk-in); none when no table is free or `person`
+    is busy."""
+    booked = set(session.scalars(select(Booking.participation_id).where(
+        Booking.slot_id == slot.id)))
+    absent = set(session.scalars(select(Absence.participation_id).where(
+        Absence.slot_id == slot.id)))
+    if person.id in booked or person.id in absent or not free_tables(session, event, slot):
+        return []
+    people = session.scalars(
+        select(Participation).join(User, Participation.user_id == User.id).where(
+            Participation.event_id == event.id, Participation.checked_in_at.is_not(None),
+            Participation.role.in_(_partner_roles(person.role)),
+            Participation.id != person.id)
+        .options(selectinload(Participation.user), selectinload(Participation.organisation))
+        .order_by(User.name))
+    return [p for p in people if p.id not in booked and p.id not in absent]
+
+
+def book_walk_in(session: Session, event: Event, slot: Slot, person: Participation,
+                 partner: Participation, *, now: datetime) -> Meeting:
+    """A standby meeting of `person` with `partner` in `slot`, at the first suitable free
+    table. The organiser arranges it at the desk, so the request is made accepted (or an
+    open request between the two is accepted)."""
+    if partner.event_id != event.id or person.event_id != event.id or partner.id == person.id:
+        raise DomainError(_("Choose someone else of this event."))
+    open_request = session.scalar(select(MeetingRequest).where(
+        MeetingRequest.pair_low == min(person.id, partner.id),
+        MeetingRequest.pair_high == max(person.id, partner.id),
+        MeetingRequest.status.in_((RequestStatus.PENDING, RequestStatus.ACCEPTED))))
+    if open_request is None:
+        open_request = MeetingRequest(event_id=event.id, sender_id=person.id,
+                                      recipient_id=partner.id, status=RequestStatus.ACCEPTED,
+                                      responded_at=now)
+        session.add(open_request)
+        session.flush()
+    elif open_request.status is RequestStatus.PENDING:
+        open_request.status = RequestStatus.ACCEPTED
+        open_request.responded_at = now
+        session.flush()
+    table = _table_for(free_tables(session, event, slot), open_request)
+    if table is None:
+        raise DomainError(_("No table is free in this slot."))
+    return book_standby(session, event, slot, open_request, table)
 
 
 # --- Meetings of a slot --------------------------------------------------------------------
