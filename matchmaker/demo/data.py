@@ -15,7 +15,7 @@ FIRST_NAMES = (
     "Aurélie", "Benoît", "Céline", "Daan", "Emma", "Floor", "Gilles", "Hamza", "Isabelle",
     "Jonas", "Kobe", "Laure", "Mathieu", "Noor", "Oscar", "Priya", "Renée", "Simon", "Tineke",
     "Vincent", "Wouter", "Yusuf", "Ahmed", "Bieke", "Christophe", "Delphine", "Evelien",
-    "François", "Gert", "Hilde", "Jolien", "Koen", "Leen", "Maarten", "Nadia",
+    "François", "Lieven", "Hilde", "Jolien", "Koen", "Leen", "Maarten", "Nadia",
     "Pauline", "Ruben", "Saskia", "Tijs", "Vera", "Wendy", "Youssef", "Annelies", "Bart",
 )
 LAST_NAMES = (
@@ -24,10 +24,10 @@ LAST_NAMES = (
     "Van den Broeck", "De Vos", "Hermans", "El Amrani", "Aerts", "Michiels", "Renard",
     "Lemaire", "Verhoeven", "Cools", "Bosmans", "Declercq", "Van Damme", "Segers",
     "Vandenberghe", "Lenaerts", "Coppens", "Stevens", "Van Acker", "Pauwels", "Baert",
-    "Dewulf", "Verstraete", "Martens", "Bogaert", "Moens", "Lauwers", "Van Hoof", "Francois",
-    "Girard", "Moreau", "Mathieu", "Fontaine", "Chevalier", "Gérard", "Bertrand", "Collard",
+    "Dewulf", "Verstraete", "Callebaut", "Bogaert", "Moens", "Lauwers", "Van Hoof", "Francois",
+    "Lambotte", "Moreau", "Mathieu", "Fontaine", "Chevalier", "Gérard", "Bertrand", "Collard",
     "Denis", "Henrard", "Lejeune", "Massart", "Noël", "Piron", "Delvaux", "Bakker", "Visser",
-    "Smit", "Meijer", "De Boer", "Mulder", "De Groot", "Bos", "Vos", "Dekker", "Van Dijk",
+    "Smit", "Meijer", "De Boer", "Mulder", "De Groot", "Hendriks", "Vos", "Dekker", "Van Dijk",
     "Jansen", "Van der Meer", "Kok", "Bennani", "Haddad", "Yilmaz", "Nowak", "Kowalski",
     "Rossi", "Ferreira", "Garcia", "Diallo", "Nguyen", "Okafor", "Schmidt",
 )

@@ -203,7 +203,8 @@ class _Builder:
             org = self._organisation(spec)
             for _ in range(size):
                 email = f"{prefix}{len(out) + 1}@{DEMO_DOMAIN}"
-                out.append(self._person(email, role, org, spec, self._person_groups(spec)))
+                codes = spec.groups if role is Role.SUPPLIER else self._person_groups(spec)
+                out.append(self._person(email, role, org, spec, codes))
 
     def _person_groups(self, spec: _Org) -> list[str]:
         if len(spec.groups) <= 1:
@@ -383,21 +384,24 @@ class _Builder:
         return pool
 
     def _draw(self, pool, part) -> tuple[str, tuple[str, ...]]:
-        if pool:
+        """A product and angle no one offers yet; once the group's run out, a branded one."""
+        while pool:
             title, codes = pool.pop()
             if title not in self.titles:
                 return title, codes
         title, codes = self.rng.choice(self._offer_pool(part.product_groups[0].code))
-        return self._unique(title, part), codes
+        spec = self.org_of[part.organisation_id]
+        brand = spec.name[:-len(spec.trade)].strip() if spec.trade else spec.name
+        return self._unique(f"{brand} {title[0].lower()}{title[1:]}", part), codes
 
     def _unique(self, title: str, part: Participation) -> str:
-        """The title, or with the organisation's name when another listing has it."""
+        """The title, or led by the organisation's name when another listing has it."""
         if title in self.titles:
-            title = f"{title} ({part.organisation.name})"
+            title = f"{part.organisation.name}: {title[0].lower()}{title[1:]}"
         number = 2
         base = title
         while title in self.titles:
-            title, number = f"{base} {number}", number + 1
+            title, number = f"{base} ({number})", number + 1
         return title
 
     def _add(self, part, kind, code, title, strategy_codes, text) -> None:
