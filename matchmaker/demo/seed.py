@@ -8,13 +8,15 @@ The demo keeps the rules the app enforces: nobody holds more accepted requests t
 their cap (the event's `default_max_meetings`, a personal `max_meetings`, and the slots
 they are present for), two people only have an accepted meeting if they share a free
 slot, nobody has more open requests than `max_open_requests`, and every pending request
-expires before booking closes (the day before the first slot).
+expires before booking closes (the day before the first slot). The event stands
+mid-booking: everyone has room for at least one more meeting, so an Accept that a
+visitor tries works unless they fill the place themselves.
 
 A few facts hold whatever the seed, so that a visitor (and the tests) can rely on them:
 - buyer1, supplier1 and the sender of buyer1's waiting request attend every slot;
 - buyer1 and supplier1 have an accepted meeting (supplier1 asked);
-- supplier12 (or the last supplier in a smaller demo) has a pending request to buyer1
-  that buyer1 can accept: both have room for another meeting;
+- supplier12 (or the last supplier in a smaller demo) has a pending request to buyer1;
+  buyer1 has room for two more meetings;
 - supplier5 and supplier6 work for the same organisation.
 """
 from __future__ import annotations
@@ -506,12 +508,12 @@ class _Requests:
         self.count = 0
 
     def room(self, part: Participation) -> int:
-        """Meetings `part` may still accept, keeping any places reserved for the story."""
+        """Meetings `part` may still accept, keeping one place free (two for buyer1)."""
         cap = self.event.default_max_meetings
         if part.max_meetings is not None:
             cap = min(cap, part.max_meetings)
         cap = min(cap, len(self.available[part.id]))
-        return cap - self.accepted[part.id] - self.reserve.get(part.id, 0)
+        return cap - self.accepted[part.id] - self.reserve.get(part.id, 1)
 
     def make(self) -> int:
         people, rng = self.people, self.rng
@@ -521,8 +523,7 @@ class _Requests:
         self.add(supplier1, buyer1, RequestStatus.ACCEPTED)
         if waiting.id != supplier1.id:
             self.add(waiting, buyer1, RequestStatus.PENDING, age=1)
-        # buyer1 keeps room to accept two more; the waiting sender keeps room for one.
-        self.reserve = {buyer1.id: 2, waiting.id: 1}
+        self.reserve = {buyer1.id: 2}
 
         groups_of = {p.id: {g.code for g in p.product_groups} for p in buyers + suppliers}
         # Popular buyers attract many more requests (a long tail, as at real events).
