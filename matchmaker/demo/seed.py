@@ -173,7 +173,11 @@ class _Builder:
         rng.shuffle(names)
         self.names = iter(names)
         self.titles: set[str] = set()
-        self.org_of: dict[int, _Org] = {}
+        self.org_of: dict[str, _Org] = {}  # by the organisation's name_key
+        # Looked up once: demo accounts left by a removed demo, organisations of any event.
+        self.users = {u.email: u for u in session.scalars(
+            select(User).where(User.email.like(f"%@{DEMO_DOMAIN}")))}
+        self.orgs = {o.name_key: o for o in session.scalars(select(Organisation))}
 
     # --- people -------------------------------------------------------------------------
     def people(self, attendees: int) -> dict[Role, list[Participation]]:
@@ -185,11 +189,12 @@ class _Builder:
                                        "Brussels", "BE", True))
         people[Role.ORGANISER].append(self._person(f"organiser@{DEMO_DOMAIN}", Role.ORGANISER,
                                                    host, None, []))
-        for role, prefix, count, orgs in [
-                (Role.BUYER, "buyer", n_buyers, self._buyer_orgs()),
-                (Role.SUPPLIER, "supplier", n_suppliers, self._supplier_orgs()),
-                (Role.FACILITATOR, "facilitator", n_facilitators, self._expert_orgs())]:
-            self._fill(people[role], role, prefix, count, orgs)
+        with self.session.no_autoflush:
+            for role, prefix, count, orgs in [
+                    (Role.BUYER, "buyer", n_buyers, self._buyer_orgs()),
+                    (Role.SUPPLIER, "supplier", n_suppliers, self._supplier_orgs()),
+                    (Role.FACILITATOR, "facilitator", n_facilitators, self._expert_orgs())]:
+                self._fill(people[role], role, prefix, count, orgs)
         self.session.flush()
         return people
 
@@ -217,9 +222,9 @@ class _Builder:
     def _person(self, email, role, org, spec, group_codes) -> Participation:
         first, last = next(self.names)
         rng = self.rng
-        user = self.session.scalar(select(User).where(User.email == email))
+        user = self.users.get(email)
         if user is None:
-            user = User(email=email)
+            user = self.users[email] = User(email=email)
             self.session.add(user)
         user.name, user.password_hash = f"{first} {last}", self.password_hash
         prefix = {"NL": "+31 6", "FR": "+33 6"}.get(org.country, f"+32 4{rng.randint(70, 99)}")
@@ -241,14 +246,14 @@ class _Builder:
 
     def _organisation(self, spec: _Org) -> Organisation:
         key = Organisation.key_for(spec.name)
-        org = self.session.scalar(select(Organisation).where(Organisation.name_key == key))
+        org = self.orgs.get(key)
         if org is None:
-            org = Organisation(name=spec.name, name_key=key, is_public=spec.is_public,
-                               website=f"https://{_slug(spec.name)}.example",
-                               city=spec.city, country=spec.country)
+            org = self.orgs[key] = Organisation(
+                name=spec.name, name_key=key, is_public=spec.is_public,
+                website=f"https://{_slug(spec.name)}.example", city=spec.city,
+                country=spec.country)
             self.session.add(org)
-            self.session.flush()
-        self.org_of[org.id] = spec
+        self.org_of[key] = spec
         return org
 
     def _groups_for(self, preferred: tuple[str, ...], k: int) -> list[str]:
@@ -333,7 +338,7 @@ class _Builder:
         offer_pools = {code: self._offer_pool(code) for code in GROUP_WEIGHTS}
         first_of_org: set[int] = set()
         for part in people[Role.SUPPLIER]:
-            spec = self.org_of[part.organisation_id]
+            spec = self.org_of[part.organisation.name_key]
             codes = [g.code for g in part.product_groups]
             picks = [codes[0]]
             if part.organisation_id not in first_of_org and len(spec.groups) > 1:
@@ -392,7 +397,7 @@ class _Builder:
             if title not in self.titles:
                 return title, codes
         title, codes = self.rng.choice(self._offer_pool(part.product_groups[0].code))
-        spec = self.org_of[part.organisation_id]
+        spec = self.org_of[part.organisation.name_key]
         brand = spec.name[:-len(spec.trade)].strip() if spec.trade else spec.name
         return self._unique(f"{brand} {title[0].lower()}{title[1:]}", part), codes
 
