@@ -535,7 +535,8 @@ class _Requests:
         popularity = [1.0 / (rank + 1) ** 0.8 for rank in range(len(buyers))]
         for supplier in suppliers:
             mine = groups_of[supplier.id]
-            weights = [w * (4 if mine & groups_of[b.id] else 1)
+            # Suppliers mostly ask buyers who look for what they sell.
+            weights = [w * (6 if mine & groups_of[b.id] else 0.5)
                        for w, b in zip(popularity, buyers)]
             for buyer in dict.fromkeys(rng.choices(buyers, weights=weights, k=rng.randint(5, 8))):
                 self.add(supplier, buyer, rng.choice(self.STATUSES))
