@@ -17,6 +17,8 @@ A few facts hold whatever the seed, so that a visitor (and the tests) can rely o
 - buyer1 and supplier1 have an accepted meeting (supplier1 asked);
 - supplier12 (or the last supplier in a smaller demo) has a pending request to buyer1;
   buyer1 has room for two more meetings;
+- supplier1 has sent no other request (none waiting for an answer); supplier1 and
+  supplier2 have no request with buyer2 to buyer5 yet, so they can ask them;
 - supplier5 and supplier6 work for the same organisation.
 """
 from __future__ import annotations
@@ -529,11 +531,14 @@ class _Requests:
         if waiting.id != supplier1.id:
             self.add(waiting, buyer1, RequestStatus.PENDING, age=1)
         self.reserve = {buyer1.id: 2}
+        for supplier in suppliers[:2]:  # supplier1 and supplier2 can still ask buyer2..5
+            for buyer in buyers[1:5]:
+                self.pairs.add((min(supplier.id, buyer.id), max(supplier.id, buyer.id)))
 
         groups_of = {p.id: {g.code for g in p.product_groups} for p in buyers + suppliers}
         # Popular buyers attract many more requests (a long tail, as at real events).
         popularity = [1.0 / (rank + 1) ** 0.8 for rank in range(len(buyers))]
-        for supplier in suppliers:
+        for supplier in suppliers[1:]:  # supplier1 sent only its request to buyer1
             mine = groups_of[supplier.id]
             # Suppliers mostly ask buyers who look for what they sell.
             weights = [w * (6 if mine & groups_of[b.id] else 0.5)
