@@ -33,16 +33,24 @@ def init_db_command() -> None:
               help="How many participants the demo event gets.")
 @click.option("--seed", default=1, show_default=True, type=int, help="Random seed.")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database has the demo event.")
+@click.option("--reset", is_flag=True,
+              help="Delete the demo event, its accounts and organisations, then seed again.")
 @with_appcontext
-def seed_demo_command(attendees: int, seed: int, if_empty: bool) -> None:
+def seed_demo_command(attendees: int, seed: int, if_empty: bool, reset: bool) -> None:
     """Load the realistic demo event (slug `demo`) and print its accounts."""
-    from .demo import demo_accounts, demo_exists, seed_demo
+    from .demo import demo_accounts, demo_exists, remove_demo, seed_demo
     from .extensions import db
 
+    if reset and if_empty:
+        raise click.UsageError("Use either --reset or --if-empty, not both.")
     password = current_app.config["DEMO_PASSWORD"]
+    if reset and demo_exists(db.session):
+        remove_demo(db.session)
+        click.echo("The old demo event is deleted.")
     if demo_exists(db.session):
         if not if_empty:
-            raise click.ClickException("The demo event exists already; use a fresh database.")
+            raise click.ClickException(
+                "The demo event exists already; use --reset to start it over.")
         click.echo("The demo event is loaded.")
     else:
         summary = seed_demo(db.session, attendees=attendees, seed=seed,

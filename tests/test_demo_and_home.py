@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from matchmaker.demo import seed_demo
 from matchmaker.extensions import db
 from matchmaker.models import (Absence, DialogueSession, Listing, ListingKind, MeetingRequest,
-                               Participation, RequestStatus, Role, Table)
+                               Participation, RequestStatus, Role, Table, User)
 
 
 def test_demo_has_realistic_proportions_and_every_request_state(tmp_path):
@@ -42,9 +42,11 @@ def test_demo_is_reproducible(tmp_path):
         with app.app_context():
             seed_demo(db.session, attendees=30, seed=5, password_hash="x")
             db.session.commit()
-            titles.append([(r.sender.user.email, r.recipient.user.email, r.status)
-                           for r in db.session.scalars(select(MeetingRequest)
-                                                       .order_by(MeetingRequest.id))])
+            titles.append(([(r.sender.user.email, r.recipient.user.email, r.status)
+                            for r in db.session.scalars(select(MeetingRequest)
+                                                        .order_by(MeetingRequest.id))],
+                           list(db.session.scalars(select(Listing.title).order_by(Listing.id))),
+                           list(db.session.scalars(select(User.name).order_by(User.id)))))
     assert titles[0] == titles[1]
 
 
