@@ -44,7 +44,10 @@ from . import data
 
 DEMO_SLUG = "demo"
 DEMO_DOMAIN = "demo.example"
-DEMO_DAY = date(2026, 12, 10)
+# The event day is a week ahead of the day the demo is made, so booking is open and the
+# requests the demo leaves pending have a future to expire in, whenever it is seeded.
+DEMO_DAYS_AHEAD = 7
+DEMO_DAY = date.today() + timedelta(days=DEMO_DAYS_AHEAD)
 # Product groups weighted by their number of Green Deal projects (DOMAIN.md).
 GROUP_WEIGHTS = {"textile": 16, "furniture": 16, "construction": 15, "infrastructure": 11,
                  "ict": 11, "food": 9, "packaging": 7, "lighting": 7, "office-supplies": 6,

@@ -4,6 +4,7 @@ from datetime import date, time
 import pytest
 from sqlalchemy import func, select
 
+from matchmaker.demo import DEMO_DAY
 from matchmaker.extensions import db
 from matchmaker.models import (Booking, DialogueSession, Event, Meeting, MeetingBlock,
                                MeetingRequest, Participation, Phase, RequestStatus, Role, Slot,
@@ -203,9 +204,9 @@ def test_block_generates_slots_in_utc(demo, login_as):
 
 def test_overlapping_block_is_refused(demo, login_as):
     client = login_as("organiser@demo.example")
-    # The demo has 10:30-12:30 on 2026-12-10.
+    # The demo has 10:30-12:30 on its day.
     response = client.post(CONSOLE + "/blocks", data=block_data(
-        day="2026-12-10", start_time="12:00", end_time="13:00"))
+        day=DEMO_DAY.isoformat(), start_time="12:00", end_time="13:00"))
     assert response.status_code == 400
     assert b"overlaps" in response.data
     with demo.app_context():
@@ -324,7 +325,7 @@ def test_dialogue_session_and_table_with_moderator(demo, login_as):
         moderator_id, buyer_id = moderator.id, buyer.id
         before = db.session.scalar(select(func.count()).select_from(DialogueSession))
     response = client.post(CONSOLE + "/dialogues", data={
-        "product_group": group_id, "name": "Textile round two", "day": "2026-12-10",
+        "product_group": group_id, "name": "Textile round two", "day": DEMO_DAY.isoformat(),
         "start_time": "16:00", "end_time": "16:45"})
     assert response.status_code == 302
     with demo.app_context():
@@ -353,7 +354,7 @@ def test_dialogue_session_ending_before_it_starts_is_refused(demo, login_as):
         group_id = demo_event().product_groups[0].id
         before = db.session.scalar(select(func.count()).select_from(DialogueSession))
     response = client.post(CONSOLE + "/dialogues", data={
-        "product_group": group_id, "day": "2026-12-10", "start_time": "16:00",
+        "product_group": group_id, "day": DEMO_DAY.isoformat(), "start_time": "16:00",
         "end_time": "16:00"})
     assert response.status_code == 400
     assert b"must end after it starts" in response.data

@@ -1,10 +1,11 @@
 """The adapters from the database to the solvers' problems, and the capacity planner."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import func, select
 
+from matchmaker.demo import DEMO_DAY
 from matchmaker.extensions import db
 from matchmaker.models import (Absence, DialogueSeat, DialogueSession, MeetingRequest,
                                RequestStatus, Side)
@@ -21,7 +22,7 @@ def test_problem_has_slots_in_order_tables_without_spares_and_accepted_requests(
         p = ep.problem
         assert [s.id for s in p.slots] == [solving.slot_key(s.id) for s in event.slots]
         assert [s.start for s in p.slots] == sorted(s.start for s in p.slots)
-        assert p.slots[0].start == datetime(2026, 12, 10, 10, 30)  # local time, naive
+        assert p.slots[0].start == datetime.combine(DEMO_DAY, time(10, 30))  # local, naive
         assert {t.id for t in p.tables} == {solving.table_key(t.number) for t in event.tables
                                             if not t.spare}
         accepted = db.session.scalar(select(func.count()).select_from(MeetingRequest).where(
