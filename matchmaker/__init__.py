@@ -119,6 +119,7 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .admin.views import bp as admin_bp
     from .agenda.views import bp as agenda_bp
     from .attendees.views import bp as attendees_bp
     from .auth.views import bp as auth_bp
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from .schedule.views import bp as schedule_bp
 
     for blueprint in (public_bp, auth_bp, schedule_bp, meetings_bp, agenda_bp, profiles_bp,
-                      marketplace_bp, console_bp, attendees_bp, onsite_bp, feedback_bp):
+                      marketplace_bp, console_bp, attendees_bp, onsite_bp, feedback_bp,
+                      admin_bp):
         app.register_blueprint(blueprint)
     init_runs(app)

@@ -64,6 +64,7 @@ def _safe_url() -> str:
 
 def _register_commands() -> None:
     """The solver, console, notification and worker commands, each from its feature."""
+    from .admin.cli import admin_group
     from .marketdialogue.cli import dialogue_group
     from .notifications.cli import send_digests_command
     from .attendees.cli import export_attendees_command, import_attendees_command
@@ -90,6 +91,7 @@ def _register_commands() -> None:
     cli.add_command(worker_command)
     cli.add_command(schedule_command, "schedule")
     cli.add_command(dialogues_command, "dialogues")
+    cli.add_command(admin_group, "admin")
 
 
 _register_commands()

@@ -229,7 +229,8 @@ def _make_people(session, event, rng, attendees, groups, password_hash,
         return part
 
     organisers = _organisation(session, "Circular Procurement Network")
-    add(f"organiser@{DEMO_DOMAIN}", Role.ORGANISER, organisers, name="Olivia Organiser")
+    add(f"organiser@{DEMO_DOMAIN}", Role.ORGANISER, organisers,
+        name="Olivia Organiser").user.can_organise = True
 
     buyer_orgs = [(n, True) for n in PUBLIC_BUYERS] + [(n, False) for n in PRIVATE_BUYERS]
     rng.shuffle(buyer_orgs)

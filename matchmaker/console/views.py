@@ -2,9 +2,10 @@
 phase, its meeting blocks, tables and stands, and its market-dialogue sessions.
 
 Every page under /events/<slug>/console is for the event's organisers only
-(`access.organiser_required`: anonymous -> login, others -> 403). Any logged-in user
-may create an event at /console/events/new and becomes its organiser, unless
-`EVENT_CREATION_ADMIN_ONLY` is set, in which case only administrators may.
+(`access.organiser_required`: anonymous -> login, others -> 403). Creating an event at
+/console/events/new needs organiser rights granted by an administrator, unless
+`OPEN_EVENT_CREATION` lets any account (`access.may_create_events`); the creator becomes
+the event's organiser.
 """
 from __future__ import annotations
 
@@ -14,15 +15,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ..access import is_organiser, organiser_required
+from ..access import is_organiser, may_create_events, organiser_required
 from ..domain import DomainError
 from ..forms import ActionForm, attach_error
 from ..extensions import db
 from ..i18n import format_day, group_name
-from ..models import DialogueSession, MeetingBlock, Participation, ProductGroup, Role, Table
+from ..models import ContactVisibility, DialogueSession, JoinPolicy, MeetingBlock, Participation, ProductGroup, Role, Table
 from ..timeutil import format_time
 from . import dashboard, setup
-from .forms import (BlockForm, BookingRulesForm, DialogueSessionForm,
+from .forms import (AccessForm, BlockForm, BookingRulesForm, DialogueSessionForm,
                     DialogueTableForm, EventForm, PhaseForm, ProductGroupsForm, StandForm,
                     TablesForm)
 from .pages import CONSOLE, get_in_event, page
@@ -32,10 +33,10 @@ bp = Blueprint("console", __name__)
 
 # --- Creating an event -------------------------------------------------------------------
 
-def may_create_events(user) -> bool:
-    if current_app.config.get("EVENT_CREATION_ADMIN_ONLY"):
-        return bool(user.is_admin)
-    return True
+@bp.app_context_processor
+def _creation_helpers():
+    from ..access import is_admin
+    return {"may_create_events": may_create_events, "is_admin": is_admin}
 
 
 @bp.route("/console/events/new", methods=["GET", "POST"])
@@ -72,16 +73,29 @@ def home(event):
 
 # --- Event details, booking rules, product groups, phase ----------------------------------
 
-def _event_page(event, *, details=None, rules=None, groups=None):
+def _access_form(event=None) -> AccessForm:
+    if event is None:
+        form = AccessForm()
+    else:
+        form = AccessForm(formdata=None, data={
+            "join_policy": event.join_policy.value, "join_code": event.join_code,
+            "contact_visibility": event.contact_visibility.value})
+    form.join_policy.choices = [(p.value, p.label) for p in JoinPolicy]
+    form.contact_visibility.choices = [(c.value, c.label) for c in ContactVisibility]
+    return form
+
+
+def _event_page(event, *, details=None, rules=None, groups=None, access=None):
     details = details or EventForm(obj=event, formdata=None)
     rules = rules or BookingRulesForm(obj=event, formdata=None)
+    access = access or _access_form(event)
     if groups is None:
         groups = ProductGroupsForm(formdata=None)
         groups.groups.data = [g.id for g in event.product_groups]
     _group_choices(groups)
-    failed = any(f.errors for f in (details, rules, groups))
+    failed = any(f.errors for f in (details, rules, groups, access))
     return render_template("console/event.html", event=event, details=details, rules=rules,
-                           groups=groups, zones=sorted(setup.available_zones())), \
+                           groups=groups, access=access, zones=sorted(setup.available_zones())), \
         400 if failed else 200
 
 
@@ -129,6 +143,25 @@ def booking_rules(event):
             flash(_("Booking rules saved."), "success")
             return redirect(url_for("console.edit_event", slug=event.slug))
     return _event_page(event, rules=form)
+
+
+@bp.route(CONSOLE + "/access", methods=["POST"])
+@organiser_required
+def access(event):
+    form = _access_form()
+    if form.validate_on_submit():
+        try:
+            setup.set_access(db.session, event, join_policy=JoinPolicy(form.join_policy.data),
+                             join_code=form.join_code.data or "",
+                             contact_visibility=ContactVisibility(form.contact_visibility.data))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Joining and contact settings saved."), "success")
+            return redirect(url_for("console.edit_event", slug=event.slug))
+    return _event_page(event, access=form)
 
 
 @bp.route(CONSOLE + "/product-groups", methods=["POST"])

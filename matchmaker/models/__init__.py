@@ -1,18 +1,21 @@
 """The data model. Import models from here."""
 from .dialogues import DialogueSeat, DialogueSession, DialogueTable, Side
-from .event import Event, MeetingBlock, Phase, Slot, Table, event_product_group
+from .event import (ContactVisibility, Event, JoinPolicy, MeetingBlock, Phase, Slot, Table,
+                    event_product_group)
 from .feedback import MeetingFeedback  # noqa: F401
 from .listings import Listing, ListingKind, listing_strategy
 from .meetings import (OPEN_STATUSES, Booking, Meeting, MeetingRequest, MeetingStatus, Priority,
                        RequestStatus)
 from .notifications import Notification
-from .people import Absence, Organisation, Participation, Role, User, participation_product_group
+from .people import (Absence, Organisation, Participation, PendingKind, PendingParticipation, Role,
+                     User, participation_product_group)
 from .reference import CircularStrategy, ProductGroup
 from .runs import RunKind, RunStatus, SolveRun
 from .shortlist import ShortlistEntry
 
 __all__ = [
-    "Absence", "Booking", "CircularStrategy", "DialogueSeat", "DialogueSession",
+    "Absence", "Booking", "ContactVisibility", "JoinPolicy", "PendingKind",
+    "PendingParticipation", "CircularStrategy", "DialogueSeat", "DialogueSession",
     "DialogueTable", "Event", "Listing", "ListingKind", "Meeting", "MeetingBlock",
     "MeetingRequest", "MeetingStatus", "Notification", "OPEN_STATUSES", "Organisation",
     "Participation", "Phase",
