@@ -174,8 +174,8 @@ def test_import_of_existing_addresses_reveals_nothing_and_enrols_nobody(demo, lo
     victim_client = login_as("buyer1@demo.example")
     assert victim_client.get("/events/probe/me").status_code == 403
     invitation = victim_client.get("/events/probe/invitation")
-    assert invitation.status_code == 200 and b"Accept" in invitation.data
-    assert b"You are invited to Probe" in victim_client.get("/my-events").data
+    assert invitation.status_code == 200 and b"/events/probe/invitation/accept" in invitation.data
+    assert b'href="/events/probe/invitation"' in victim_client.get("/my-events").data
 
 
 def test_invited_person_may_decline_and_stays_out(demo, login_as):
