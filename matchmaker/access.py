@@ -8,17 +8,28 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Event, Participation, Role
+from .models import Event, Participation, Phase, Role
 
 
 def event_or_404(slug: str) -> Event:
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
+        abort(404)
+    return event
+
+
+def visible_event_or_404(slug: str) -> Event:
+    """The event, or 404 when it is a draft and the current user is not its organiser.
+
+    A draft's name is its maker's choice until it opens: nobody else sees it.
+    """
+    event = event_or_404(slug)
+    if event.phase is Phase.DRAFT and not is_organiser(current_user, event):
         abort(404)
     return event
 
@@ -30,10 +41,44 @@ def participation_of(user, event: Event) -> Participation | None:
         Participation.event_id == event.id, Participation.user_id == user.id))
 
 
+def admin_emails(config) -> set[str]:
+    """The addresses named administrators in `ADMIN_EMAILS` (a list or comma-separated)."""
+    raw = config.get("ADMIN_EMAILS") or ""
+    items = raw.split(",") if isinstance(raw, str) else raw
+    return {str(e).strip().lower() for e in items if str(e).strip()}
+
+
+def is_admin(user) -> bool:
+    """An administrator: flagged on the account, or named in `ADMIN_EMAILS`."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_admin) or user.email in admin_emails(current_app.config)
+
+
+def may_create_events(user) -> bool:
+    """Organiser rights are granted by an administrator, unless `OPEN_EVENT_CREATION`."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if current_app.config.get("OPEN_EVENT_CREATION"):
+        return True
+    return bool(user.can_organise) or is_admin(user)
+
+
+def admin_required(view):
+    """Logged in and an administrator; others get 403."""
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not is_admin(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
 def is_organiser(user, event: Event) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_admin:
+    if is_admin(user):
         return True
     participation = participation_of(user, event)
     return participation is not None and participation.role is Role.ORGANISER

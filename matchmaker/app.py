@@ -131,6 +131,7 @@ def _logged_in() -> bool:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .admin.views import bp as admin_bp
     from .agenda.views import bp as agenda_bp
     from .attendees.views import bp as attendees_bp
     from .auth.views import bp as auth_bp
@@ -152,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (public_bp, auth_bp, schedule_bp, meetings_bp, agenda_bp, profiles_bp,
                       marketplace_bp, console_bp, attendees_bp, onsite_bp, feedback_bp,
-                      dialogues_bp, clock_bp, broadcasts_bp, outcomes_bp, notifications_bp):
+                      dialogues_bp, clock_bp, broadcasts_bp, outcomes_bp, notifications_bp,
+                      admin_bp):
         app.register_blueprint(blueprint)
     init_runs(app)

@@ -72,6 +72,7 @@ def _safe_url() -> str:
 
 def _register_commands() -> None:
     """The solver, console, notification and worker commands, each from its feature."""
+    from .admin.cli import admin_group
     from .marketdialogue.cli import dialogue_group
     from .due_cli import send_due_command, send_reminders_command
     from .notifications.cli import send_digests_command
@@ -103,6 +104,7 @@ def _register_commands() -> None:
     cli.add_command(worker_command)
     cli.add_command(schedule_command, "schedule")
     cli.add_command(dialogues_command, "dialogues")
+    cli.add_command(admin_group, "admin")
 
 
 _register_commands()

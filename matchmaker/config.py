@@ -39,6 +39,11 @@ DEFAULTS: dict = {
     "DEMO_PASSWORD": "circular-demo-2026",
     "PASSWORD_MIN_LENGTH": 10,
     "ARGON2_PARAMETERS": None,  # None: argon2-cffi's defaults (argon2id, RFC 9106 low-memory)
+    # Who may create events: accounts an administrator granted organiser rights, unless
+    # this is True (any account may). ADMIN_EMAILS: comma-separated addresses of accounts
+    # that are administrators.
+    "OPEN_EVENT_CREATION": False,
+    "ADMIN_EMAILS": "",
 }
 
 

@@ -22,6 +22,8 @@ PUBLIC = {"static", "public.home", "public.event_page", "auth.login", "auth.regi
 ACCOUNT = {"auth.logout", "profiles.account", "profiles.export", "profiles.delete_account",
            "profiles.join", "console.new_event", "auth.change_password", "auth.my_events",
            "auth.resend_verification", "notifications.preferences"}
+# Pages for administrators only: everyone else logged in gets 403.
+ADMIN = {"admin.accounts", "admin.organiser_rights"}
 
 
 def _routes(app):
@@ -201,3 +203,15 @@ def test_huge_numbers_in_every_form_field_and_query_argument_never_break_the_app
                 assert b"Traceback" not in response.data
                 posted += 1
     assert posted > 20
+def test_only_administrators_reach_the_admin_pages(demo, login_as):
+    checked = 0
+    for email in ("buyer1@demo.example", "organiser@demo.example"):
+        client = login_as(email)
+        for rule, methods in _routes(demo):
+            if rule.endpoint not in ADMIN:
+                continue
+            for method in methods:
+                response = _call(client, method, _url(rule))
+                assert response.status_code == 403, (rule.rule, method, email)
+                checked += 1
+    assert checked >= 4

@@ -1,9 +1,11 @@
 """Attendees of an event: CSV import with a per-line report, CSV export.
 
 The import checks the whole file first and imports nothing while a row is bad, unless
-the organiser asks for the valid rows only. Existing accounts (same e-mail) are added
-to the event without touching their password or language; new accounts get an unusable
-password and are invited to set one (see `invitations.py`). An optional `language`
+the organiser asks for the valid rows only. An existing account (same e-mail) is never
+enrolled: it gets a pending invitation holding the CSV row, to accept or decline
+(`pending.py`), and neither the preview nor the list says that the address has an
+account. New accounts get an unusable password and are invited to set one
+(`invitations.py`). An optional `language`
 column (en, nl or fr) sets the language of a new account: its invitation and pages.
 """
 from __future__ import annotations
@@ -23,7 +25,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..domain import DomainError
 from ..i18n import LANGUAGES, normalise_language
-from ..models import Event, Organisation, Participation, ProductGroup, Role, User
+from ..models import (Event, Organisation, Participation, PendingKind, PendingParticipation,
+                      ProductGroup, Role, User)
+from . import pending
 
 MAX_BYTES = 1024 * 1024
 IMPORT_CHUNK_ROWS = 200  # about a second of writing on SQLite
@@ -53,8 +57,7 @@ class Row:
     groups: list[ProductGroup]
     errors: list[str] = field(default_factory=list)
     language: str | None = None
-    existing_user: bool = False
-    already_in_event: bool = False
+    already_in_event: bool = False  # a participant, or invited already
 
     @property
     def ok(self) -> bool:
@@ -89,6 +92,7 @@ class ImportResult:
     added: list[Participation]
     unchanged: int
     skipped_bad: int
+    invited: list[PendingParticipation] = field(default_factory=list)  # existing accounts
 
 
 def has_usable_password(user: User) -> bool:
@@ -157,8 +161,7 @@ def parse_attendees(session: Session, event: Event, text: str) -> ParsedFile:
         raise DomainError(_("The file has a header but no attendee."), field="file")
     existing = _existing_users(session, event, [r.email for r in rows if r.email])
     for row in rows:
-        state = existing.get(row.email)
-        row.existing_user, row.already_in_event = state is not None, bool(state)
+        row.already_in_event = bool(existing.get(row.email))
     return ParsedFile(rows=rows)
 
 
@@ -228,9 +231,11 @@ def _group_lookup(session: Session, event: Event) -> dict[str, ProductGroup]:
 
 
 def _existing_users(session: Session, event: Event, emails: list[str]) -> dict[str, bool]:
-    """E-mail -> whether that account already takes part in the event."""
+    """E-mail -> whether that account already takes part in the event or is invited to."""
     taking_part = set(session.scalars(select(Participation.user_id).where(
         Participation.event_id == event.id)))
+    taking_part |= set(session.scalars(select(PendingParticipation.user_id).where(
+        PendingParticipation.event_id == event.id)))
     found: dict[str, bool] = {}
     emails_list = sorted(set(emails))
     for start in range(0, len(emails_list), 500):
@@ -255,6 +260,7 @@ def import_attendees(session: Session, event: Event, parsed: ParsedFile, *,
                             "file, or import only the valid rows.", num=len(parsed.bad)))
     new_users: list[User] = []
     added: list[Participation] = []
+    invited: list[PendingParticipation] = []
     unchanged = 0
     for index, row in enumerate(parsed.valid):
         if chunk_done is not None and index and index % chunk_rows == 0:
@@ -266,8 +272,15 @@ def import_attendees(session: Session, event: Event, parsed: ParsedFile, *,
             session.add(user)
             new_users.append(user)
         elif session.scalar(select(Participation.id).where(
-                Participation.event_id == event.id, Participation.user_id == user.id)):
+                Participation.event_id == event.id, Participation.user_id == user.id)) \
+                or pending.pending_of_user(session, event, user):
             unchanged += 1
+            continue
+        else:
+            invited.append(pending.invite_existing(
+                session, event, user, name=row.name, email=row.email,
+                organisation=row.organisation, role=row.role, groups=row.groups,
+                language=row.language))
             continue
         participation = Participation(event=event, user=user, role=row.role,
                                       organisation=organisation_named(session, row.organisation),
@@ -276,7 +289,7 @@ def import_attendees(session: Session, event: Event, parsed: ParsedFile, *,
         added.append(participation)
         session.flush()
     return ImportResult(new_users=new_users, added=added, unchanged=unchanged,
-                        skipped_bad=len(parsed.bad))
+                        skipped_bad=len(parsed.bad), invited=invited)
 
 
 def organisation_named(session: Session, name: str) -> Organisation | None:
@@ -327,4 +340,8 @@ def export_csv(session: Session, event: Event) -> str:
             p.role.value, ";".join(g.code for g in p.product_groups),
             checked.isoformat(timespec="seconds") if checked else "",
             p.user.language or "")])
+    for row in pending.pending_in(session, event, PendingKind.INVITED):
+        writer.writerow([neutralise(v) for v in (
+            row.name, row.email, row.organisation, row.role.value,
+            ";".join(row.group_codes), "", row.language or "")])
     return out.getvalue()

@@ -5,17 +5,17 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _
-from flask_login import login_user
+from flask_login import current_user, login_required, login_user
 
-from ..access import organiser_required
+from ..access import event_or_404, organiser_required
 from ..auth.services import password_service
 from ..console.pages import CONSOLE, get_in_event, page
 from ..database import commit_and_pause
 from ..domain import DomainError
 from ..extensions import db
 from ..forms import ActionForm, attach_error
-from ..models import Event, Participation
-from . import invitations, services
+from ..models import Event, Participation, PendingKind, PendingParticipation, Phase
+from . import invitations, pending, services
 from .forms import ImportConfirmForm, ImportForm, PeopleSearchForm, SetPasswordForm
 
 bp = Blueprint("attendees", __name__)
@@ -28,6 +28,9 @@ def index(event):
     query = (search.q.data or "").strip()[:100] if search.validate() else ""
     people = services.attendees(db.session, event, search=query)
     return render_template("attendees/attendees.html", event=event, people=people,
+                           invited=pending.pending_in(db.session, event, PendingKind.INVITED,
+                                                      search=query),
+                           requests=pending.pending_in(db.session, event, PendingKind.REQUESTED),
                            search=search, query=query, invite_form=ActionForm(),
                            usable=services.has_usable_password)
 
@@ -76,17 +79,18 @@ def confirm_import(event):
             return redirect(url_for("attendees.import_attendees", slug=event.slug))
         return _preview(event, parsed, form, error.message)
     db.session.commit()
+    imported = len(result.added) + len(result.invited)
     if result.unchanged or result.skipped_bad:
-        summary = _("%(added)d attendee(s) added, %(new)d new account(s), %(unchanged)d already "
-                    "registered, %(skipped)d bad row(s) skipped.", added=len(result.added),
-                    new=len(result.new_users), unchanged=result.unchanged,
-                    skipped=result.skipped_bad)
+        summary = _("%(added)d attendee(s) imported, %(unchanged)d already on the list, "
+                    "%(skipped)d bad row(s) skipped.", added=imported,
+                    unchanged=result.unchanged, skipped=result.skipped_bad)
     else:
-        summary = _("%(added)d attendee(s) added, %(new)d new account(s).",
-                    added=len(result.added), new=len(result.new_users))
+        summary = _("%(added)d attendee(s) imported.", added=imported)
     flash(summary, "success")
-    if form.invite.data and result.new_users:
+    if form.invite.data and (result.new_users or result.invited):
         sent, failed = invitations.send_invitations(result.new_users, event)
+        sent_too, failed_too = pending.send_event_invitations(result.invited)
+        sent, failed = sent + sent_too, failed + failed_too
         flash(_("%(num)d invitation(s) sent.", num=sent), "success")
         if failed:
             flash(_("%(num)d invitation(s) could not be sent; use 'invite again' later.",
@@ -122,6 +126,79 @@ def invite_again(event, participation_id: int):
     return redirect(url_for("attendees.index", slug=event.slug))
 
 
+@bp.route(CONSOLE + "/attendees/pending/<int:pending_id>/invite", methods=["POST"])
+@organiser_required
+def invite_pending_again(event, pending_id: int):
+    row = get_in_event(PendingParticipation, event, pending_id)
+    if row.kind is not PendingKind.INVITED or not ActionForm().validate_on_submit():
+        abort(400)
+    sent, _failed = pending.send_event_invitations([row])
+    flash(_("Invitation sent to %(email)s.", email=row.email) if sent else
+          _("The invitation to %(email)s could not be sent; try again later.", email=row.email),
+          "success" if sent else "error")
+    return redirect(url_for("attendees.index", slug=event.slug))
+
+
+@bp.route(CONSOLE + "/attendees/pending/<int:pending_id>/<any(approve, refuse):decision>",
+          methods=["POST"])
+@organiser_required
+def decide_request(event, pending_id: int, decision: str):
+    row = get_in_event(PendingParticipation, event, pending_id)
+    if row.kind is not PendingKind.REQUESTED or not ActionForm().validate_on_submit():
+        abort(400)
+    name = row.name
+    if decision == "approve":
+        pending.admit(db.session, row)
+        message = _("%(name)s takes part in the event now.", name=name)
+    else:
+        pending.drop(db.session, row)
+        message = _("The request of %(name)s is refused.", name=name)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("attendees.index", slug=event.slug))
+
+
+@bp.route("/events/<slug>/invitation")
+@login_required
+def invitation(slug: str):
+    event = event_or_404(slug)
+    row = pending.pending_of_user(db.session, event, current_user)
+    if row is None or row.kind is not PendingKind.INVITED:
+        abort(404)
+    return render_template("attendees/event_invitation.html", event=event, invitation=row,
+                           form=ActionForm())
+
+
+@bp.route("/events/<slug>/invitation/<any(accept, decline):answer>", methods=["POST"])
+@login_required
+def answer_invitation(slug: str, answer: str):
+    event = event_or_404(slug)
+    row = pending.pending_of_user(db.session, event, current_user)
+    if row is None or row.kind is not PendingKind.INVITED:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if answer == "accept":
+        pending.admit(db.session, row)
+        db.session.commit()
+        flash(_("You take part in %(event)s now.", event=event.name), "success")
+        return redirect(url_for("profiles.home", slug=event.slug))
+    pending.drop(db.session, row)
+    db.session.commit()
+    flash(_("Invitation to %(event)s declined.", event=event.name), "info")
+    return redirect(url_for("auth.my_events"))
+
+
+@bp.app_context_processor
+def _invitation_helpers():
+    def my_invitations():
+        if not getattr(current_user, "is_authenticated", False):
+            return []
+        return pending.invitations_of(db.session, current_user)
+
+    return {"my_invitations": my_invitations}
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
     config = current_app.config
@@ -144,6 +221,8 @@ def accept_invitation(token: str):
             login_user(user)
             flash(_("Your password is set; welcome."), "success")
             event = db.session.get(Event, invitation.event_id) if invitation.event_id else None
+            if event is not None and event.phase is Phase.DRAFT:
+                return redirect(url_for("profiles.home", slug=event.slug))
             if event is not None:
                 return redirect(url_for("public.event_page", slug=event.slug))
             return redirect(url_for("public.home"))

@@ -60,6 +60,19 @@ class EventForm(BaseForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
 
 
+class AccessForm(BaseForm):
+    """Who may join the event, and who sees consenting participants' contact details."""
+
+    join_policy = SelectField(_l("Who may join"), choices=[], validators=[InputRequired()])
+    join_code = StringField(_l("Invitation code"), validators=[Optional(), Length(max=40)],
+                            render_kw={"autocomplete": "off"},
+                            description=_l("For joining by invitation code: share it with "
+                                           "the people you invite. Empty: one is made for "
+                                           "you."))
+    contact_visibility = SelectField(_l("Contact details of people who consent are shown"),
+                                    choices=[], validators=[InputRequired()])
+
+
 class BookingRulesForm(BaseForm):
     max_open_requests = IntegerField(
         _l("Open requests a participant may have"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+import secrets
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import available_timezones
@@ -15,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain import DomainError
-from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting, MeetingBlock,
+from ..models import (ContactVisibility, DialogueSeat, DialogueSession, DialogueTable, Event, JoinPolicy, Meeting,
+                      MeetingBlock,
                       Participation, Phase, ProductGroup, Role, Slot, Table, User)
 from ..timeutil import local_to_utc
 
@@ -236,6 +238,21 @@ def set_booking_rules(session: Session, event: Event, *, max_open_requests: int,
     event.max_open_requests = max_open_requests
     event.default_max_meetings = default_max_meetings
     event.request_expiry_days = request_expiry_days
+    session.flush()
+
+
+def set_access(session: Session, event: Event, *, join_policy: JoinPolicy, join_code: str,
+               contact_visibility: ContactVisibility) -> None:
+    """Joining on the organiser's terms; a code policy without a code gets a fresh one."""
+    code = " ".join(join_code.split())
+    if join_policy is JoinPolicy.CODE and not code:
+        code = secrets.token_urlsafe(6)
+    if code and len(code) < 4:
+        raise DomainError(_("At least 4 characters, or empty for a code made for you."),
+                          field="join_code")
+    event.join_policy = join_policy
+    event.join_code = code
+    event.contact_visibility = contact_visibility
     session.flush()
 
 

@@ -2,19 +2,20 @@
 phase, its meeting blocks, tables and stands, and its market-dialogue sessions.
 
 Every page under /events/<slug>/console is for the event's organisers only
-(`access.organiser_required`: anonymous -> login, others -> 403). Any logged-in user
-may create an event at /console/events/new and becomes its organiser, unless
-`EVENT_CREATION_ADMIN_ONLY` is set, in which case only administrators may.
+(`access.organiser_required`: anonymous -> login, others -> 403). Creating an event at
+/console/events/new needs organiser rights granted by an administrator, unless
+`OPEN_EVENT_CREATION` lets any account (`access.may_create_events`); the creator becomes
+the event's organiser.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ..access import is_organiser, organiser_required
+from ..access import is_organiser, may_create_events, organiser_required
 from ..actions import commit_or_show
 from ..dialogues import services as dialogue_services
 from ..domain import DomainError
@@ -22,11 +23,13 @@ from ..exports.tables import dialogue_sheets
 from ..forms import ActionForm, attach_error
 from ..extensions import db
 from ..i18n import format_day, group_name
-from ..models import DialogueSession, MeetingBlock, Participation, ProductGroup, Role, Table
+from ..models import (ContactVisibility, DialogueSession, JoinPolicy, MeetingBlock, Participation,
+                      ProductGroup, Role, Table)
 from ..timeutil import format_time, local_to_utc, to_local
 from . import dashboard, setup
-from .forms import (BlockForm, BookingRulesForm, DialogueSessionForm,
-                    DialogueTableForm, EventForm, FreezeForm, PhaseForm, ProductGroupsForm, StandForm,
+from .forms import (AccessForm, BlockForm, BookingRulesForm, DialogueSessionForm,
+                    DialogueTableForm, EventForm, FreezeForm, PhaseForm, ProductGroupsForm,
+                    StandForm,
                     TablesForm)
 from .pages import CONSOLE, get_in_event, page
 
@@ -35,10 +38,10 @@ bp = Blueprint("console", __name__)
 
 # --- Creating an event -------------------------------------------------------------------
 
-def may_create_events(user) -> bool:
-    if current_app.config.get("EVENT_CREATION_ADMIN_ONLY"):
-        return bool(user.is_admin)
-    return True
+@bp.app_context_processor
+def _creation_helpers():
+    from ..access import is_admin
+    return {"may_create_events": may_create_events, "is_admin": is_admin}
 
 
 @bp.route("/console/events/new", methods=["GET", "POST"])
@@ -87,17 +90,31 @@ def _freeze_form(event) -> FreezeForm:
     return form
 
 
-def _event_page(event, *, details=None, rules=None, groups=None, freeze=None):
+def _access_form(event=None) -> AccessForm:
+    if event is None:
+        form = AccessForm()
+    else:
+        form = AccessForm(formdata=None, data={
+            "join_policy": event.join_policy.value, "join_code": event.join_code,
+            "contact_visibility": event.contact_visibility.value})
+    form.join_policy.choices = [(p.value, p.label) for p in JoinPolicy]
+    form.contact_visibility.choices = [(c.value, c.label) for c in ContactVisibility]
+    return form
+
+
+def _event_page(event, *, details=None, rules=None, groups=None, freeze=None, access=None):
     details = details or EventForm(obj=event, formdata=None)
     rules = rules or BookingRulesForm(obj=event, formdata=None)
     freeze = freeze or _freeze_form(event)
+    access = access or _access_form(event)
     if groups is None:
         groups = ProductGroupsForm(formdata=None)
         groups.groups.data = [g.id for g in event.product_groups]
     _group_choices(groups)
-    failed = any(f.errors for f in (details, rules, groups, freeze))
+    failed = any(f.errors for f in (details, rules, groups, freeze, access))
     return render_template("console/event.html", event=event, details=details, rules=rules,
-                           groups=groups, freeze=freeze, zones=sorted(setup.available_zones())), \
+                           groups=groups, freeze=freeze, access=access,
+                           zones=sorted(setup.available_zones())), \
         400 if failed else 200
 
 
@@ -151,6 +168,19 @@ def freeze(event):
                   if moment else _("Self-service changes are not frozen."), "success")
             return redirect(url_for("console.edit_event", slug=event.slug))
     return _event_page(event, freeze=form)
+
+
+@bp.route(CONSOLE + "/access", methods=["POST"])
+@organiser_required
+def access(event):
+    form = _access_form()
+    if form.validate_on_submit() and commit_or_show(form, lambda: setup.set_access(
+            db.session, event, join_policy=JoinPolicy(form.join_policy.data),
+            join_code=form.join_code.data or "",
+            contact_visibility=ContactVisibility(form.contact_visibility.data)),
+            _("Joining and contact settings saved.")):
+        return redirect(url_for("console.edit_event", slug=event.slug))
+    return _event_page(event, access=form)
 
 
 @bp.route(CONSOLE + "/product-groups", methods=["POST"])

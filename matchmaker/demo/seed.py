@@ -192,8 +192,9 @@ class _Builder:
         people: dict[Role, list[Participation]] = {r: [] for r in Role}
         host = self._organisation(_Org("Circular Procurement Network", "network", [],
                                        "Brussels", "BE", True))
-        people[Role.ORGANISER].append(self._person(f"organiser@{DEMO_DOMAIN}", Role.ORGANISER,
-                                                   host, None, []))
+        organiser = self._person(f"organiser@{DEMO_DOMAIN}", Role.ORGANISER, host, None, [])
+        organiser.user.can_organise = True  # granted, as an administrator would
+        people[Role.ORGANISER].append(organiser)
         with self.session.no_autoflush:
             for role, prefix, count, orgs in [
                     (Role.BUYER, "buyer", n_buyers, self._buyer_orgs()),

@@ -1,7 +1,8 @@
 """The data model. Import models from here."""
 from .dialogues import (DialogueChoice, DialogueOptOut, DialogueSeat, DialogueSession,
                         DialogueTable, Side)
-from .event import Event, MeetingBlock, Phase, Slot, Table, event_product_group
+from .event import (ContactVisibility, Event, JoinPolicy, MeetingBlock, Phase, Slot, Table,
+                    event_product_group)
 from .feedback import MeetingFeedback  # noqa: F401
 from .listings import Listing, ListingKind, listing_strategy
 from .meetings import (OPEN_STATUSES, Booking, Meeting, MeetingRequest, MeetingStatus, Priority,
@@ -9,14 +10,16 @@ from .meetings import (OPEN_STATUSES, Booking, Meeting, MeetingRequest, MeetingS
 from .messages import Broadcast, MailReceipt
 from .notifications import Notification
 from .outcomes import MeetingOutcome, Outcome
-from .people import Absence, Organisation, Participation, Role, User, participation_product_group
+from .people import (Absence, Organisation, Participation, PendingKind, PendingParticipation, Role,
+                     User, participation_product_group)
 from .reference import CircularStrategy, ProductGroup
 from .runs import RunKind, RunStatus, SolveRun
 from .shortlist import ShortlistEntry
 
 __all__ = [
-    "Absence", "Booking", "Broadcast", "CircularStrategy", "DialogueChoice", "DialogueOptOut",
-    "DialogueSeat", "DialogueSession", "MailReceipt", "MeetingOutcome", "Outcome",
+    "Absence", "Booking", "Broadcast", "CircularStrategy", "ContactVisibility", "DialogueChoice",
+    "DialogueOptOut", "DialogueSeat", "DialogueSession", "JoinPolicy", "MailReceipt",
+    "MeetingOutcome", "Outcome", "PendingKind", "PendingParticipation",
     "DialogueTable", "Event", "Listing", "ListingKind", "Meeting", "MeetingBlock",
     "MeetingRequest", "MeetingStatus", "Notification", "OPEN_STATUSES", "Organisation",
     "Participation", "Phase",

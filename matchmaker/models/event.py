@@ -43,6 +43,34 @@ event_product_group = SATable(
 )
 
 
+class JoinPolicy(str, enum.Enum):
+    OPEN = "open"  # any account may join
+    APPROVAL = "approval"  # an organiser approves each request
+    CODE = "code"  # joining needs the event's invitation code
+
+    @property
+    def label(self) -> str:
+        return str({"open": _l("Open: anyone with an account may join"),
+                    "approval": _l("By approval: organisers accept each request"),
+                    "code": _l("By invitation code")}[self.value])
+
+
+class ContactVisibility(str, enum.Enum):
+    CONTACTS = "contacts"  # only people with an accepted request or a meeting together
+    PARTICIPANTS = "participants"  # every participant of the event
+
+    @property
+    def label(self) -> str:
+        return str({"contacts": _l("Only to people they have an accepted request or a meeting "
+                                   "with"),
+                    "participants": _l("To every participant of the event")}[self.value])
+
+
+def _str_enum(enum_class: type[enum.Enum], name: str) -> Enum:
+    return Enum(enum_class, native_enum=False, create_constraint=True, length=20,
+                values_callable=lambda e: [m.value for m in e], name=name)
+
+
 class Event(db.Model):
     __tablename__ = "event"
     __table_args__ = (
@@ -67,6 +95,13 @@ class Event(db.Model):
     live_booking: Mapped[bool] = mapped_column(default=False)
     # From then on participants cannot place, move or cancel meetings themselves.
     changes_frozen_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    join_policy: Mapped[JoinPolicy] = mapped_column(
+        _str_enum(JoinPolicy, "join_policy"), default=JoinPolicy.OPEN, server_default="open")
+    join_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # who sees the e-mail and phone of a participant who consented to share them
+    contact_visibility: Mapped[ContactVisibility] = mapped_column(
+        _str_enum(ContactVisibility, "contact_visibility"), default=ContactVisibility.CONTACTS,
+        server_default="contacts")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     blocks: Mapped[list["MeetingBlock"]] = relationship(

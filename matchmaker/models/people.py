@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import (CheckConstraint, Column, Enum, ForeignKey, String, Table as SATable,
-                        Text, UniqueConstraint, true)
+                        Text, UniqueConstraint, false, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from flask_babel import lazy_gettext as _l
@@ -53,6 +53,8 @@ class User(db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # granted by an administrator: may create events (see console.views.may_create_events)
+    can_organise: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # 'en', 'nl' or 'fr' once chosen; None: follow the browser.
@@ -165,3 +167,42 @@ class Absence(db.Model):
                                          primary_key=True, index=True)
 
     participation: Mapped[Participation] = relationship(back_populates="absences")
+
+
+class PendingKind(str, enum.Enum):
+    INVITED = "invited"  # an organiser's import named an existing account
+    REQUESTED = "requested"  # the person asked to join an event that admits by approval
+
+
+class PendingParticipation(db.Model):
+    """Someone who does not take part in an event yet: invited by an import, or asking to join.
+
+    It keeps only what its maker gave (the CSV row, or the join form), so that the
+    organiser never sees more of an existing account than their own file said. Accepting
+    (the invited person) or approving (an organiser) turns it into a Participation.
+    """
+
+    __tablename__ = "pending_participation"
+    __table_args__ = (UniqueConstraint("event_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[PendingKind] = mapped_column(enum_column(PendingKind, "pending_kind"))
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[Role] = mapped_column(enum_column(Role, "pending_role"))
+    product_groups: Mapped[str] = mapped_column(Text, default="")  # codes, ';'-separated
+    language: Mapped[str | None] = mapped_column(String(8))
+    pitch: Mapped[str] = mapped_column(String(200), default="")
+    share_contact: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    user: Mapped[User] = relationship()
+
+    @property
+    def group_codes(self) -> list[str]:
+        return [c for c in self.product_groups.split(";") if c]

@@ -4,7 +4,7 @@ link is the authorisation; GET shows a page, only the button (POST, with CSRF) w
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 from ..database import utcnow
 from ..extensions import db

@@ -41,6 +41,9 @@ class ProfileForm(BaseForm):
         Regexp(r"^\+?[0-9 ()./-]{6,40}$", message=_l("Use digits, spaces and + ( ) . / - only."))],
         render_kw={"autocomplete": "tel"})
     share_contact = BooleanField(_l("Show my e-mail address and phone to other participants"))
+    join_code = StringField(_l("Invitation code"), validators=[DataRequired(), Length(max=40)],
+                            render_kw={"autocomplete": "off"},
+                            description=_l("The organisers gave it to the people they invite."))
     logo = FileField(_l("Logo (optional)"), description=_l("PNG, JPEG or WebP, at most 1 MB."),
                      render_kw={"accept": "image/png,image/jpeg,image/webp"})
 

@@ -79,7 +79,8 @@ def organisation_for(session: Session, name: str) -> Organisation:
     return organisation
 
 
-def _event_groups(event: Event, ids: list[int]) -> list[ProductGroup]:
+def event_groups(event: Event, ids: list[int]) -> list[ProductGroup]:
+    """The event's product groups of these ids, or DomainError on `product_groups`."""
     allowed = {g.id: g for g in event.product_groups}
     if not allowed and not ids:
         return []  # the organisers have not chosen product groups yet
@@ -108,7 +109,7 @@ def save_profile(session: Session, *, event: Event, user: User, data: ProfileDat
         if data.role not in SELF_CHOSEN_ROLES:
             raise DomainError(_("Choose buyer, supplier or facilitator."), field="role")
         participation.role = data.role
-    groups = _event_groups(event, data.product_group_ids)
+    groups = event_groups(event, data.product_group_ids)
     participation.organisation = organisation_for(session, data.organisation)
     participation.product_groups = groups
     participation.pitch = data.pitch.strip()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from pathlib import Path
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
@@ -9,14 +10,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from wtforms.fields.choices import SelectChoice
 
-from ..access import event_or_404, participant_required, participation_of
+from ..access import is_organiser, participant_required, participation_of, visible_event_or_404
+from ..attendees import pending
 from ..auth.services import password_service
 from ..domain import DomainError
 from ..forms import attach_error
 from ..i18n import group_name
 from ..extensions import db
-from ..models import Event, Participation, Role
-from . import services
+from ..models import (ContactVisibility, Event, JoinPolicy, Participation, PendingKind, Role)
+from . import contacts, services
 from .forms import DeleteAccountForm, ProfileForm
 
 bp = Blueprint("profiles", __name__)
@@ -45,6 +47,15 @@ def _profile_form(event: Event, participation: Participation | None) -> ProfileF
         del form.role
     if not event.product_groups:
         del form.product_groups
+    if participation is not None or event.join_policy is not JoinPolicy.CODE:
+        del form.join_code
+    if participation is None and event.join_policy is JoinPolicy.APPROVAL:
+        del form.logo  # a logo is added once the request is approved
+    form.share_contact.description = (
+        _("Every participant of the event sees them.")
+        if event.contact_visibility is ContactVisibility.PARTICIPANTS else
+        _("Only people you have an accepted meeting request or a meeting with see them, and "
+          "the organisers."))
     if participation is not None and request.method == "GET":
         form.organisation.data = participation.organisation.name if participation.organisation else ""
         if "role" in form:
@@ -67,10 +78,20 @@ def _uploaded_logo(form: ProfileForm) -> bytes | None:
 
 
 def _save(event: Event, participation: Participation | None):
-    """Shared by join and edit: the form, and the saved participation (None if not saved)."""
+    """Shared by join and edit: the form, and the saved participation (None if not saved).
+
+    Joining an event that admits by approval saves a pending request instead.
+    """
     form = _profile_form(event, participation)
     if not form.validate_on_submit():
         return form, None
+    if "join_code" in form and not secrets.compare_digest(
+            " ".join(form.join_code.data.split()).encode(), event.join_code.encode()):
+        form.join_code.errors = [*form.join_code.errors,
+                                 _("This is not the invitation code of this event.")]
+        return form, None
+    if participation is None and event.join_policy is JoinPolicy.APPROVAL:
+        return form, _request_to_join(event, form)
     logo = _uploaded_logo(form)
     try:
         if logo is not None:
@@ -95,13 +116,45 @@ def _save(event: Event, participation: Participation | None):
     return form, saved
 
 
+def _request_to_join(event: Event, form: ProfileForm):
+    user = current_user._get_current_object()
+    try:
+        organisation = " ".join(form.organisation.data.split())
+        if not organisation:
+            raise DomainError(_("Enter your organisation."), field="organisation")
+        groups = services.event_groups(
+            event, (form.product_groups.data or []) if "product_groups" in form else [])
+        request_row = pending.request_to_join(
+            db.session, event, user, organisation=organisation, role=Role(form.role.data),
+            groups=groups, pitch=form.pitch.data or "",
+            share_contact=bool(form.share_contact.data))
+        user.phone = (form.phone.data or "").strip()
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error, default=form.organisation)
+        return None
+    db.session.commit()
+    return request_row
+
+
 @bp.route("/events/<slug>/join", methods=["GET", "POST"])
 @login_required
 def join(slug: str):
-    event = event_or_404(slug)
+    event = visible_event_or_404(slug)
     if participation_of(current_user, event) is not None:
         return redirect(url_for("profiles.home", slug=event.slug))
+    waiting = pending.pending_of_user(db.session, event, current_user)
+    if waiting is not None and waiting.kind is PendingKind.INVITED:
+        return redirect(url_for("attendees.invitation", slug=event.slug))
+    if waiting is not None:
+        flash(_("Your request to join %(event)s is waiting for the organisers.",
+                event=event.name), "info")
+        return redirect(url_for("auth.my_events"))
     form, saved = _save(event, None)
+    if saved is not None and not isinstance(saved, Participation):
+        flash(_("Your request to join %(event)s is sent: the organisers approve each "
+                "participant.", event=event.name), "success")
+        return redirect(url_for("auth.my_events"))
     if saved is not None:
         message = (_("Welcome to %(event)s. Now add your first query.", event=event.name)
                    if saved.role is Role.BUYER else
@@ -140,7 +193,10 @@ def show(event: Event, me: Participation, participation_id: int):
     if person is None:
         abort(404)
     return render_template("profiles/show.html", event=event, me=me, person=person,
-                           listings=services.listings_of(db.session, person))
+                           listings=services.listings_of(db.session, person),
+                           contact_visible=contacts.may_see_contact(
+                               db.session, event, me, person,
+                               organiser=is_organiser(current_user, event)))
 
 
 @bp.route("/events/<slug>/people/<int:participation_id>/logo")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import (DialogueSession, Event, Listing, ListingKind, Meeting, MeetingRequest,
-                      Participation, RequestStatus, Role, Slot)
+                      Participation, Phase, RequestStatus, Role, Slot)
 from ..i18n import format_day, group_name
 from ..timeutil import format_time, to_local
 
@@ -28,7 +28,9 @@ class EventCounts:
 
 
 def list_events(session: Session) -> list[Event]:
-    return list(session.scalars(select(Event).order_by(Event.created_at.desc())))
+    """The events the public sees: drafts are their organisers' until booking opens."""
+    return list(session.scalars(select(Event).where(Event.phase != Phase.DRAFT)
+                                .order_by(Event.created_at.desc())))
 
 
 def event_by_slug(session: Session, slug: str) -> Event | None:

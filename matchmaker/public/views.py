@@ -1,7 +1,8 @@
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 
+from ..access import visible_event_or_404
 from ..extensions import db
 from . import services
 
@@ -27,9 +28,7 @@ def favicon():
 
 @bp.route("/events/<slug>")
 def event_page(slug: str):
-    event = services.event_by_slug(db.session, slug)
-    if event is None:
-        abort(404)
+    event = visible_event_or_404(slug)
     return render_template("public/event.html", event=event,
                            counts=services.event_counts(db.session, event),
                            programme=services.programme(db.session, event))

@@ -99,7 +99,7 @@ def test_only_valid_rows_are_imported_when_ticked(demo, organiser):
 def test_clean_file_previews_then_imports_with_groups_and_invitations(demo, organiser):
     preview = upload(organiser, GOOD)
     assert preview.status_code == 200
-    assert b"new account, invited" in preview.data
+    assert preview.data.count(b"to be invited") == 2
     hidden = re.search(r'name="csv_text" type="hidden" value="([^"]*)"', preview.data.decode())
     text = html.unescape(hidden.group(1))
     with demo.app_context():
@@ -116,7 +116,8 @@ def test_clean_file_previews_then_imports_with_groups_and_invitations(demo, orga
         assert all("/invite/" in m.body for m in outbox())
 
 
-def test_existing_account_is_added_without_touching_its_password(demo, organiser):
+def test_existing_account_is_invited_not_enrolled_and_its_password_untouched(demo, organiser,
+                                                                             login_as):
     organiser.post("/console/events/new", data={"name": "Second", "slug": "second",
                                                 "timezone": "Europe/Brussels"})
     text = "name,email,role\nSomeone Else,buyer1@demo.example,supplier\n"
@@ -129,10 +130,17 @@ def test_existing_account_is_added_without_touching_its_password(demo, organiser
         user = user_by_email("buyer1@demo.example")
         assert user.password_hash == old_hash and user.name != "Someone Else"
         event = db.session.scalar(select(Event).where(Event.slug == "second"))
+        assert db.session.scalar(select(Participation.id).where(
+            Participation.event_id == event.id, Participation.user_id == user.id)) is None
+        assert [m.to for m in outbox()] == ["buyer1@demo.example"]
+        assert "/events/second/invitation" in outbox()[0].body
+    buyer = login_as("buyer1@demo.example")
+    accepted = buyer.post("/events/second/invitation/accept")
+    assert accepted.status_code == 302
+    with demo.app_context():
         assert db.session.scalar(select(Participation.role).where(
             Participation.event_id == event.id,
             Participation.user_id == user.id)) is Role.SUPPLIER
-        assert outbox() == []
 
 
 def test_rerunning_the_same_import_changes_nothing(demo, organiser):
@@ -141,7 +149,7 @@ def test_rerunning_the_same_import_changes_nothing(demo, organiser):
         before = counts()
     page = organiser.post(CONSOLE + "/attendees/import/confirm",
                           data={"csv_text": GOOD, "invite": "y"}, follow_redirects=True)
-    assert b"2 already registered" in page.data
+    assert b"2 already on the list" in page.data
     with demo.app_context():
         assert counts() == before
 
@@ -211,7 +219,7 @@ def test_export_round_trips_through_import(demo, organiser):
         before = counts()
     page = organiser.post(CONSOLE + "/attendees/import/confirm",
                           data={"csv_text": body, "invite": "y"}, follow_redirects=True)
-    assert b"0 attendee(s) added" in page.data
+    assert b"0 attendee(s) imported" in page.data
     with demo.app_context():
         assert counts() == before
 

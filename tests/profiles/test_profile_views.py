@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from matchmaker.extensions import db
-from matchmaker.models import Event, Organisation, Participation, ProductGroup, Role, User
+from matchmaker.models import Event, Organisation, Participation, Phase, ProductGroup, Role, User
 from profile_helpers import login, user_by_email
 
 PASSWORD = "green-deal-circular-9"
@@ -286,7 +286,7 @@ def test_join_needs_login_and_an_existing_event(demo):
 
 def test_joining_an_event_without_product_groups_needs_none(demo):
     with demo.app_context():
-        db.session.add(Event(name="Early event", slug="early"))
+        db.session.add(Event(name="Early event", slug="early", phase=Phase.BOOKING_OPEN))
         db.session.commit()
     client = new_visitor(demo)
     page = client.get("/events/early/join")

@@ -1,0 +1,1 @@
+"""Administration: who may organise events."""
