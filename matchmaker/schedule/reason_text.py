@@ -215,7 +215,10 @@ def _part(code: str, p: Mapping[str, Any], names: DialogueNames) -> str | None:
         return _("%(session)s overlaps %(other)s (%(group)s), where they have a seat.",
                  session=names.dialogue(p["session"]), other=names.dialogue(p["other"]),
                  group=names.group(p["group"]))
-    table = {"table": names.table(p.get("table", "")), "session": names.dialogue(p.get("session", ""))}
+    if code not in ("table_closed", "organisation_limit", "weight_zero", "free_seat_breaks_rule",
+                    "free_seat_unfilled"):
+        return _tables_full(p, names) if code == "tables_full" else None
+    table = {"table": names.table(p["table"]), "session": names.dialogue(p["session"])}
     if code == "table_closed":
         return _("%(table)s of %(session)s stays closed. %(reason)s",
                  reason=render_dialogue(p["closed"]["code"], p["closed"]["params"], names), **table)
@@ -232,20 +235,20 @@ def _part(code: str, p: Mapping[str, Any], names: DialogueNames) -> str | None:
     if code == "free_seat_breaks_rule":
         return _("%(table)s of %(session)s has a free seat, but taking it would break a rule "
                  "elsewhere.", **table)
-    if code == "free_seat_unfilled":
-        return _("%(table)s of %(session)s has a free seat the solver did not fill within the "
-                 "time limit.", **table)
-    if code == "tables_full":
-        low, high = int(p["low"]), int(p["high"])
-        span = str(low) if low == high else _("%(low)d to %(high)d", low=low, high=high)
-        return ngettext("%(tables)s of %(session)s is full on the %(side)s: its seats went to "
-                        "interests of weight %(span)s, against %(weight)d for %(name)s.",
-                        "%(tables)s of %(session)s are full on the %(side)s: their seats went "
-                        "to interests of weight %(span)s, against %(weight)d for %(name)s.",
-                        len(p["tables"]), tables=", ".join(names.table(t) for t in p["tables"]),
-                        session=names.dialogue(p["session"]), side=_sides(p["sides"]),
-                        span=span, weight=int(p["weight"]), name=names.person(p["participant"]))
-    return None
+    return _("%(table)s of %(session)s has a free seat the solver did not fill within the "
+             "time limit.", **table)
+
+
+def _tables_full(p: Mapping[str, Any], names: DialogueNames) -> str:
+    low, high = int(p["low"]), int(p["high"])
+    span = str(low) if low == high else _("%(low)d to %(high)d", low=low, high=high)
+    return ngettext("%(tables)s of %(session)s is full on the %(side)s: its seats went to "
+                    "interests of weight %(span)s, against %(weight)d for %(name)s.",
+                    "%(tables)s of %(session)s are full on the %(side)s: their seats went "
+                    "to interests of weight %(span)s, against %(weight)d for %(name)s.",
+                    len(p["tables"]), tables=", ".join(names.table(t) for t in p["tables"]),
+                    session=names.dialogue(p["session"]), side=_sides(p["sides"]),
+                    span=span, weight=int(p["weight"]), name=names.person(p["participant"]))
 
 
 def _unseated(code: str, p: Mapping[str, Any], names: DialogueNames) -> str | None:
