@@ -49,7 +49,7 @@ def test_why_not_of_a_dialogue_run_is_404(demo, login_as):
     assert client.get(f"{CONSOLE}/runs/{run_id}/why-not").status_code == 404
 
 
-@pytest.mark.parametrize("language, words", [("nl", "afspraken"), ("fr", "rendez-vous")])
+@pytest.mark.parametrize("language, words", [("nl", "heeft het maximum van 1 afspraak bereikt"), ("fr", "a atteint le maximum de 1 rendez-vous")])
 def test_why_not_page_gives_reasons_in_the_readers_language_with_names(demo, login_as,
                                                                      language, words):
     with demo.app_context():
