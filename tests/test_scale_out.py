@@ -58,7 +58,7 @@ def test_a_console_run_waits_in_redis_and_a_separate_worker_solves_it(
     run = run_row(demo, run_id)
     assert run.status is RunStatus.FINISHED, run.message
     assert scheduling.parse_schedule(run.result).assignments
-    assert run.progress == 1.0 and "meetings scheduled" in run.message
+    assert run.progress == 1.0 and '"code": "meetings_summary"' in run.message
     with demo.app_context():
         assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0  # a draft only
 
@@ -77,7 +77,7 @@ def test_a_stop_pressed_while_the_run_is_queued_reaches_the_worker(
 
     run = run_row(demo, run_id)
     assert run.status is RunStatus.STOPPED, run.message
-    assert "best result kept" in run.message
+    assert '"code": "stopped_early"' in run.message
     assert scheduling.parse_schedule(run.result).assignments
 
 

@@ -6,7 +6,6 @@ templates draw them as inline SVG (no JavaScript, no inline styles: the CSP forb
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -18,10 +17,10 @@ from ..i18n import format_day, group_name
 from ..models import (Event, Listing, ListingKind, Meeting, MeetingFeedback, MeetingRequest,
                       MeetingStatus, Participation, RequestStatus, Role, RunKind, RunStatus,
                       SolveRun)
+from ..schedule.reason_text import short_label
 from ..timeutil import format_time
 
 SCHEDULE_FORMAT = "matchmaker-schedule/1"
-REASON_WORDS = 8
 ROLE_PLURALS = {Role.BUYER: _l("Buyers"), Role.SUPPLIER: _l("Suppliers"),
                 Role.FACILITATOR: _l("Facilitators"), Role.ORGANISER: _l("Organisers"),
                 Role.MODERATOR: _l("Moderators")}
@@ -214,18 +213,10 @@ def fairness(people, meetings) -> list[Bar]:
     return [Bar(str(k), histogram.get(k, 0)) for k in range(top + 1)]
 
 
-def reason_key(reason: str) -> str:
-    """Group reasons by their first words: the text before the first ':' or ';', with
-    identifiers and numbers blanked out, at most REASON_WORDS words."""
-    head = re.split(r"[:;]", reason, maxsplit=1)[0]
-    words = [("…" if re.search(r"\d", w) else w) for w in head.split()][:REASON_WORDS]
-    return " ".join(words).strip(" ,") or _("(no reason given)")
-
-
 def unscheduled_reasons(session: Session, event: Event) -> tuple[list[Bar], int | None, str]:
     """Reasons of the latest finished meetings run, grouped: (bars, run id, problem), the
     problem being '' or why the run's result shows no reasons ('unreadable', 'format').
-    The reasons come from the solver and stay in English."""
+    Reasons are grouped by their code, labelled in the reader's language."""
     run = session.scalar(
         select(SolveRun).where(SolveRun.event_id == event.id, SolveRun.kind == RunKind.MEETINGS,
                                SolveRun.status.in_([RunStatus.FINISHED, RunStatus.STOPPED]),
@@ -242,6 +233,6 @@ def unscheduled_reasons(session: Session, event: Event) -> tuple[list[Bar], int 
     groups: Counter[str] = Counter()
     for item in document.get("unscheduled") or []:
         if isinstance(item, dict):
-            groups[reason_key(str(item.get("reason", "")))] += 1
+            groups[short_label(str(item.get("code") or ""))] += 1
     bars = [Bar(label, n) for label, n in groups.most_common(12)]
     return bars, run.id, ""

@@ -21,7 +21,8 @@ from ..models import RunKind, RunStatus, SolveRun
 from ..commands import CommandError, event_or_exit
 from ..database import utcnow
 from ..scheduling import FormatError, dumps_schedule, read_schedule
-from . import runs
+from ..i18n import in_language
+from . import reason_text, runs
 from .compare import check_against_event
 from .publish import publish_dialogues, publish_schedule
 
@@ -41,9 +42,11 @@ def _solve(slug: str, kind: RunKind, time_limit: float, publish: bool) -> None:
     runs.execute_run(current_app._get_current_object(), run_id, threading.Event())
     db.session.expire_all()
     run = db.session.get(SolveRun, run_id)
+    with in_language("en"):
+        message = runs.describe_message(run.message)
     if run.status is RunStatus.FAILED:
-        raise click.ClickException(f"Run {run_id} failed: {run.message}")
-    click.echo(f"Run {run_id} {run.status.value}: {run.message}")
+        raise click.ClickException(f"Run {run_id} failed: {message}")
+    click.echo(f"Run {run_id} {run.status.value}: {message}")
     if publish:
         try:
             if kind is RunKind.MEETINGS:
@@ -118,8 +121,9 @@ def import_schedule(event: str, file: str, publish: bool) -> None:
     run = SolveRun(event_id=ev.id, kind=RunKind.MEETINGS, status=RunStatus.FINISHED,
                    time_limit_s=1.0, progress=1.0, result=dumps_schedule(schedule),
                    value=float(schedule.stats.get("weighted_value", 0) or 0),
-                   message=f"Imported from {Path(file).name}: {len(schedule.assignments)} "
-                           "meetings placed.", created_at=now, started_at=now, finished_at=now)
+                   message=reason_text.encode_message(
+                       reason_text.IMPORTED, file=Path(file).name[:200],
+                       placed=len(schedule.assignments)), created_at=now, started_at=now, finished_at=now)
     db.session.add(run)
     db.session.flush()
     click.echo(f"Imported as run {run.id}.")

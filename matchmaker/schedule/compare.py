@@ -19,8 +19,8 @@ from ..models import (Booking, DialogueSeat, DialogueSession, DialogueTable, Eve
                       Participation, RunKind, RunStatus, Slot, SolveRun, Table)
 from ..scheduling import Schedule, Unscheduled, check
 from ..timeutil import format_time
-from . import solving
-from .explain import dialogue_namer, namer
+from . import reason_text, solving
+from .explain import namer
 
 
 @dataclass
@@ -323,10 +323,10 @@ def compare_dialogues(session: Session, event: Event, run: SolveRun) -> Dialogue
                                   session.get(DialogueSession, key[1]), kind=kind,
                                   before=before, after=after))
     clashes, held_clashes = seat_meeting_clashes(session, event, draft, people, sessions)
-    names = dialogue_namer(session, built)
+    names = reason_text.DialogueNames(session, built)
     groups = {g.code: group_name(g) for g in event.product_groups}
     unseated = [(built.people[u.participant], groups.get(u.product_group, u.product_group),
-                 names(u.reason)) for u in plan.unseated if u.participant in built.people]
+                 reason_text.render_unseated(u, names)) for u in plan.unseated if u.participant in built.people]
     return DialogueComparison(run=run, changes=changes, violations=violations, clashes=clashes,
                               draft=draft, unseated=unseated, held_clashes=held_clashes)
 

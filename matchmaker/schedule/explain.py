@@ -1,6 +1,9 @@
-"""Why a request was not scheduled or an interest not seated, in names: the solver's
-reasons speak of ids (p12, s3, T4, r55; d3, t7, o4), replaced here by people, times and
-tables."""
+"""Why a request was not scheduled, in names and in the reader's language.
+
+The solver's reasons are codes with parameters, put in words by `reason_text`. `namer`
+remains for the texts the solver library gives in English only, with its ids in them:
+the violations of `scheduling.check` and the errors of `scheduling.formats` (a locked
+meeting that can no longer stay)."""
 from __future__ import annotations
 
 import re
@@ -8,9 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from ..models import Event, MeetingRequest, Organisation, Participation, SolveRun
+from ..models import Event, MeetingRequest, Participation, SolveRun
 from ..timeutil import format_time
-from . import solving
+from . import reason_text, solving
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ def why_not(session: Session, event: Event, run: SolveRun) -> list[WhyNot]:
     """Each unscheduled request of a meetings run, with the solver's reason in names."""
     schedule = solving.draft_schedule(run)
     ep = solving.build_problem(session, event, block_dialogues=False)
-    names = namer(session, event, ep)
+    names = reason_text.MeetingNames(session, event, ep)
     out = []
     for u in schedule.unscheduled:
         request = ep.requests.get(u.meeting)
@@ -32,7 +35,7 @@ def why_not(session: Session, event: Event, run: SolveRun) -> list[WhyNot]:
             request = session.get(MeetingRequest, rid)
         if request is None:
             continue
-        out.append(WhyNot(request=request, reason=names(u.reason)))
+        out.append(WhyNot(request=request, reason=reason_text.render_unscheduled(u, names)))
     return out
 
 
@@ -60,25 +63,3 @@ def namer(session: Session, event: Event, ep: solving.EventProblem):
     pattern = re.compile(r'"?\b([psTrx])(\d+)\b"?')
     return lambda text: pattern.sub(word, text)
 
-
-def dialogue_namer(session: Session, built: solving.EventDialogue):
-    """Replace the plan's ids (p12, d3, d3/t7, t7, o4) by names in a reason."""
-    tables = {tid: t for (_, tid), t in built.tables.items()}
-
-    def word(match: re.Match) -> str:
-        prefix, number = match.group(1), int(match.group(2))
-        key = f"{prefix}{number}"
-        if prefix == "p" and key in built.people:
-            return built.people[key].user.name
-        if prefix == "d" and key in built.sessions:
-            d = built.sessions[key]
-            return d.name or d.product_group.name
-        if prefix == "t" and key in tables:
-            return f"table {tables[key].label}"
-        if prefix == "o":
-            org = session.get(Organisation, number)
-            return org.name if org is not None else key
-        return match.group(0)
-
-    pattern = re.compile(r"\b([pdto])(\d+)\b")
-    return lambda text: pattern.sub(word, text)

@@ -21,7 +21,6 @@ marked `interrupted`; runs of other live workers on this host are left alone.
 from __future__ import annotations
 
 import os
-import re
 import socket
 import threading
 import time
@@ -30,20 +29,20 @@ from dataclasses import replace
 from datetime import timedelta
 
 from flask import Flask, current_app
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..database import read_only_transactions, utcnow
-from ..domain import DomainError, N_
+from ..domain import DomainError
 from ..extensions import db
 from ..i18n import in_language
 from ..marketdialogue.formats import dumps_plan
 from ..marketdialogue.solve import solve as solve_dialogues
 from ..models import Event, RunKind, RunStatus, SolveRun
 from ..scheduling import FormatError, dumps_schedule, solve as solve_meetings
-from . import explain, solving
+from . import explain, reason_text, solving
 
 PROCESS_TOKEN = uuid.uuid4().hex[:12]
 PROGRESS_EVERY_S = 1.0
@@ -54,48 +53,27 @@ DEFAULT_MAX_RUN_SECONDS = 600
 USAGE_WINDOW_S = 3600
 
 
-# A run's message is stored in English (the CLI and the logs read it); the console shows
-# it in the reader's language with `describe_message`, which recognises these texts.
-RESTARTED = N_("The application restarted while this run was in progress.")
-PROCESS_GONE = N_("Stopped; the process running it is gone.")
-QUEUE_LOST = N_("Stopped; the job queue no longer had it (Redis lost its data).")
-STOPPED_EARLY = N_("Stopped early; best result kept. %(summary)s")
-MEETINGS_SUMMARY = N_("%(scheduled)s of %(requested)s meetings scheduled (%(status)s).")
-SEATS_SUMMARY = N_("%(seats)s seats taken (%(status)s).")
-LOCKED_CANNOT_STAY = N_("A locked meeting cannot be kept: %(reason)s. "
-                        "Unlock or move it, then start a new run.")
-DIALOGUE_CLASH = N_("A locked meeting clashes with a market dialogue: %(reason)s. "
-                    "Unlock or move it first.")
-_MESSAGES = (RESTARTED, PROCESS_GONE, QUEUE_LOST, STOPPED_EARLY, MEETINGS_SUMMARY,
-             SEATS_SUMMARY, LOCKED_CANNOT_STAY, DIALOGUE_CLASH)
-_SOLVER_STATUS = {"optimal": _l("optimal"), "feasible": _l("feasible")}
+# A run's message is stored as a code with parameters (`reason_text.encode_message`) and
+# shown in the reader's language by `describe_message`; an unexpected error's own words
+# are stored as they are.
+RESTARTED = reason_text.encode_message(reason_text.RESTARTED)
+PROCESS_GONE = reason_text.encode_message(reason_text.PROCESS_GONE)
+QUEUE_LOST = reason_text.encode_message(reason_text.QUEUE_LOST)
+MAX_MESSAGE_CHARS = 500
 
 
-def _pattern(template: str) -> re.Pattern:
-    parts = re.split(r"%\((\w+)\)s", template)
-    return re.compile("".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.*?)"
-                              for i, part in enumerate(parts)) + "$", re.DOTALL)
+class RunFailure(RuntimeError):
+    """A run that cannot go on, with its message as a code and parameters."""
 
-
-_PATTERNS = tuple((_pattern(t), t) for t in _MESSAGES)
+    def __init__(self, code: str, **params) -> None:
+        self.stored = reason_text.encode_message(code, **params)
+        super().__init__(reason_text.message_text(code, params))
 
 
 def describe_message(message: str | None) -> str:
-    """A stored run message in the current language; a text it does not know (an
-    unexpected error) is shown as it is."""
-    if not message:
-        return ""
-    for pattern, template in _PATTERNS:
-        match = pattern.match(message)
-        if match is None:
-            continue
-        values = match.groupdict()
-        if "summary" in values:
-            values["summary"] = describe_message(values["summary"])
-        if "status" in values:
-            values["status"] = str(_SOLVER_STATUS.get(values["status"], values["status"]))
-        return _(template, **values)
-    return message
+    """A stored run message in the current language; a plain text (an unexpected error)
+    is shown as it is."""
+    return reason_text.describe_message(message)
 
 
 def runner_id() -> str:
@@ -336,7 +314,7 @@ class _StopWatch:
 
 def execute_run(app: Flask, run_id: int, stop: threading.Event) -> None:
     """The job: solve, store the draft, record the outcome. Never raises."""
-    with app.app_context(), in_language("en"):  # stored texts are English; see describe_message
+    with app.app_context(), in_language("en"):  # the logs and a failure's own words are English
         session = db.session
         try:
             _execute(session, run_id, stop)
@@ -347,7 +325,8 @@ def execute_run(app: Flask, run_id: int, stop: threading.Event) -> None:
             if run is not None:
                 run.status = RunStatus.FAILED
                 run.finished_at = utcnow()
-                run.message = (str(exc) or type(exc).__name__)[:500]
+                run.message = exc.stored if isinstance(exc, RunFailure) else \
+                    (str(exc) or type(exc).__name__)[:MAX_MESSAGE_CHARS]
                 session.commit()
         finally:
             session.remove()
@@ -379,8 +358,8 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
             result, text, value, bound, summary = _solve(kind, built, time_limit, workers,
                                                          writer, stop)
     except FormatError as exc:  # a locked meeting that can no longer stay where it is
-        reason = explain.namer(session, event, built)(str(exc))
-        raise RuntimeError(LOCKED_CANNOT_STAY % {"reason": reason}) from None
+        reason = explain.namer(session, event, built)(str(exc))[:MAX_MESSAGE_CHARS - 100]
+        raise RunFailure(reason_text.LOCKED_CANNOT_STAY, reason=reason) from None
     elapsed = time.monotonic() - started
 
     run = session.get(SolveRun, run_id)
@@ -389,7 +368,8 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
     run.progress = 1.0
     run.finished_at = utcnow()
     run.status = RunStatus.STOPPED if stop.is_set() else RunStatus.FINISHED
-    run.message = STOPPED_EARLY % {"summary": summary} if stop.is_set() else summary
+    run.message = reason_text.encode_message(reason_text.STOPPED_EARLY, summary=summary) \
+        if stop.is_set() else reason_text.encode_message(summary["code"], **summary["params"])
     session.commit()
 
 
@@ -401,16 +381,17 @@ def _solve(kind: RunKind, built, time_limit: float, workers: int, writer, stop):
         text = dumps_schedule(result)
         value = float(result.stats.get("weighted_value", 0))
         bound = float(result.stats.get("upper_bound", value))
-        summary = MEETINGS_SUMMARY % {
+        summary = {"code": reason_text.MEETINGS_SUMMARY, "params": {
             "scheduled": sum(1 for a in result.assignments if a.meeting in built.requests),
-            "requested": len(built.requests), "status": result.status}
+            "requested": len(built.requests), "status": result.status}}
     else:
         result = solve_dialogues(built.problem, time_limit_s=time_limit, num_workers=workers,
                        progress=writer, stop=stop)
         text = dumps_plan(result)
         value = float(result.stats.get("interest_value", 0))
         bound = float(result.stats.get("upper_bound", value))
-        summary = SEATS_SUMMARY % {"seats": len(result.seats), "status": result.status}
+        summary = {"code": reason_text.SEATS_SUMMARY,
+                   "params": {"seats": len(result.seats), "status": result.status}}
     return result, text, value, bound, summary
 
 

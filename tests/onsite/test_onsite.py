@@ -297,9 +297,12 @@ def test_feedback_needs_login(demo, client, day):
 
 def test_dashboard_shows_counts_heatmap_and_unscheduled_reasons(demo, organiser, day):
     document = {"format": "matchmaker-schedule/1", "meetings": [], "unscheduled": [
-        {"meeting": "r1", "reason": "p12 and p40 have no common available slot"},
-        {"meeting": "r2", "reason": "p3 and p9 have no common available slot"},
-        {"meeting": "r3", "reason": "p7 reached its max_meetings (10)"},
+        {"meeting": "r1", "reason": "p12 and p40 have no common available slot",
+         "code": "no_common_slot", "params": {"a": "p12", "b": "p40"}},
+        {"meeting": "r2", "reason": "p3 and p9 have no common available slot",
+         "code": "no_common_slot", "params": {"a": "p3", "b": "p9"}},
+        {"meeting": "r3", "reason": "p7 reached its max_meetings (10)",
+         "code": "cap_reached", "params": {"full": [{"participant": "p7", "cap": 10}]}},
     ]}
     with demo.app_context():
         event = demo_event()
@@ -310,7 +313,12 @@ def test_dashboard_shows_counts_heatmap_and_unscheduled_reasons(demo, organiser,
     page = organiser.get(CONSOLE + "/")
     assert page.status_code == 200
     text = page.data.decode()
-    assert "… and … have no common available" in text
+    assert "Never available together: 2." in text and "Meeting limit reached: 1." in text
+    for language, label in (("nl", "Nooit samen beschikbaar: 2."),
+                            ("fr", "Maximum de rendez-vous atteint: 1.")):
+        other = organiser.get(CONSOLE + "/", headers={"Accept-Language": language})
+        assert label in other.data.decode().replace("\u202f", " ")
+        assert "max_meetings" not in other.data.decode()
     assert 'class="cell-scheduled"' in text
     assert "Meetings per participant" in text
     assert "style=" not in text and "<script" not in text

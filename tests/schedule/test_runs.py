@@ -93,7 +93,7 @@ def test_stop_keeps_the_best_schedule_so_far(demo):
     with demo.app_context():
         run = db.session.get(SolveRun, run_id)
         assert run.status is RunStatus.STOPPED
-        assert "best result kept" in run.message
+        assert "best result kept" in runs.describe_message(run.message)
         assert scheduling.parse_schedule(run.result).assignments
 
 
@@ -149,7 +149,7 @@ def test_runs_left_running_by_a_dead_process_are_marked_interrupted_on_start(dem
         for run_id in ids:
             run = db.session.get(SolveRun, run_id)
             assert run.status is RunStatus.INTERRUPTED
-            assert "restarted" in run.message
+            assert "restarted" in runs.describe_message(run.message)
         db.session.remove()
         db.engine.dispose()
 
@@ -237,5 +237,5 @@ def test_a_locked_meeting_that_cannot_stay_fails_the_run_with_names(published, l
     with published.app_context():
         run = last_run()
         assert run.status is RunStatus.FAILED
-        assert "locked meeting cannot be kept" in run.message
+        assert "locked meeting cannot be kept" in runs.describe_message(run.message)
         assert name in run.message

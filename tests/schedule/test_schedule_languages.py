@@ -11,7 +11,7 @@ from matchmaker.extensions import db
 from matchmaker.i18n import in_language
 from matchmaker.mail import outbox
 from matchmaker.models import SolveRun
-from matchmaker.schedule import compare, explain, moves, publish, runs, solving
+from matchmaker.schedule import compare, explain, moves, publish, reason_text, runs, solving
 from schedule_helpers import (  # noqa: F401 - fixtures too
     CONSOLE, ORGANISER, demo_event, published, sync_runs)
 from test_publishing import edited_draft
@@ -43,7 +43,7 @@ def test_runs_and_compare_pages_render_in_the_browser_language(demo, login_as, l
     with demo.app_context():
         run = db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
         run_id, stored = run.id, run.message
-    assert "meetings scheduled" in stored  # stored in English, shown translated
+    assert '"code": "meetings_summary"' in stored  # stored as a code, shown translated
     headers = {"Accept-Language": language}
     expected = PAGES[language]
 
@@ -67,10 +67,13 @@ def test_runs_and_compare_pages_render_in_the_browser_language(demo, login_as, l
 
 
 def test_stored_run_messages_are_translated_when_shown(app):
-    stored = runs.STOPPED_EARLY % {"summary": runs.MEETINGS_SUMMARY % {
-        "scheduled": 12, "requested": 15, "status": "feasible"}}
+    stored = reason_text.encode_message(reason_text.STOPPED_EARLY, summary={
+        "code": reason_text.MEETINGS_SUMMARY,
+        "params": {"scheduled": 12, "requested": 15, "status": "feasible"}})
     with app.test_request_context():
-        assert runs.describe_message(stored) == stored
+        failure = runs.RunFailure(reason_text.LOCKED_CANNOT_STAY, reason="Ann is away")
+        assert runs.describe_message(stored) == (
+            "Stopped early; best result kept. 12 of 15 meetings scheduled (feasible).")
         with in_language("nl"):
             assert runs.describe_message(stored) == (
                 "Vroegtijdig gestopt; het beste resultaat is bewaard. "
@@ -78,7 +81,12 @@ def test_stored_run_messages_are_translated_when_shown(app):
         with in_language("fr"):
             assert runs.describe_message(runs.RESTARTED) == \
                 "L'application a redémarré pendant ce calcul."
-            assert runs.describe_message("disk full") == "disk full"  # unknown: as it is
+            assert runs.describe_message("disk full") == "disk full"  # plain text: as it is
+            assert runs.describe_message('{"code": "nonsense"}') == '{"code": "nonsense"}'
+            assert runs.describe_message(failure.stored) == (
+                "Un rendez-vous verrouillé ne peut pas être maintenu : Ann is away. "
+                + runs.describe_message(failure.stored).split("Ann is away. ", 1)[1])
+            assert str(failure).startswith("A locked meeting cannot be kept: Ann is away.")
 
 
 def test_publish_notification_to_a_french_participant_is_in_french(published):

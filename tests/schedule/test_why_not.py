@@ -1,10 +1,13 @@
 """Why-not: unscheduled requests with reasons in names, and the capacity advice."""
 from __future__ import annotations
 
+import re
+
+import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import SolveRun, Table
+from matchmaker.models import Participation, SolveRun, Table
 from matchmaker.schedule import compare, explain, moves, publish
 from schedule_helpers import (  # noqa: F401 - fixtures too
     CONSOLE, ORGANISER, demo_event, draft_run, sync_runs)
@@ -44,3 +47,28 @@ def test_why_not_of_a_dialogue_run_is_404(demo, login_as):
     with demo.app_context():
         run_id = db.session.scalar(select(SolveRun.id))
     assert client.get(f"{CONSOLE}/runs/{run_id}/why-not").status_code == 404
+
+
+@pytest.mark.parametrize("language, words", [("nl", "heeft het maximum van 1 afspraak bereikt"), ("fr", "a atteint le maximum de 1 rendez-vous")])
+def test_why_not_page_gives_reasons_in_the_readers_language_with_names(demo, login_as,
+                                                                     language, words):
+    with demo.app_context():
+        event = demo_event()
+        for person in db.session.scalars(select(Participation).filter_by(event_id=event.id)):
+            person.max_meetings = 1  # every request beyond the first stays unscheduled
+        db.session.flush()
+        run = draft_run(event)
+        named = explain.why_not(db.session, event, run)
+        people = {n for item in named for n in (item.request.sender.user.name,
+                                                item.request.recipient.user.name)}
+        run_id = run.id
+        db.session.commit()
+    assert named
+    page = login_as(ORGANISER).get(f"{CONSOLE}/runs/{run_id}/why-not",
+                                   headers={"Accept-Language": language})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert any(name in text for name in people)
+    assert words in text
+    assert "max_meetings" not in text and "reached its" not in text
+    assert not re.search(r"\b[psTr]\d+\b", text.split("<main", 1)[-1])
