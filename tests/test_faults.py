@@ -61,7 +61,7 @@ def schedule_snapshot(app) -> tuple:
     return [tuple(m) for m in meetings], [tuple(b) for b in bookings], list(published_runs)
 
 
-def start_run(client, time_limit: int = 3000) -> None:
+def start_run(client, time_limit: int = 600) -> None:
     response = client.post(f"{CONSOLE}/runs/meetings",
                            data={"m-kind": "meetings", "m-time_limit": str(time_limit)})
     assert response.status_code == 302
