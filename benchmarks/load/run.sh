@@ -17,6 +17,8 @@ WORKERS=${WORKERS:-4}          # gunicorn worker processes
 THREADS=${THREADS:-1}          # threads per gunicorn worker (gthread when > 1)
 ATTENDEES=${ATTENDEES:-2000}
 SCHEDULE_S=${SCHEDULE_S:-30}   # solve and publish a schedule first so agendas have meetings (0: skip)
+LIVE=${LIVE:-1}                # then open live booking: an accepted request is placed at once (0: off)
+LIVE_REQUESTS=${LIVE_REQUESTS:-4}  # pending requests added per simulated user for live booking
 BIN=.venv/bin
 
 work=$(mktemp -d /tmp/matchmaker-load.XXXXXX)
@@ -43,20 +45,21 @@ export SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_hex(32
 export MATCHMAKER_INSTANCE_PATH=$work/instance
 export MATCHMAKER_SECURE_COOKIES=0                 # plain http on loopback
 export MATCHMAKER_RATELIMIT_STORAGE_URI=redis://127.0.0.1:$redis_port/0
-export MATCHMAKER_LOGIN_RATE_LIMIT=1000000/minute  # every simulated user logs in from 127.0.0.1
 export MATCHMAKER_RUNS_BACKEND=rq MATCHMAKER_RUNS_REDIS_URL=redis://127.0.0.1:$redis_port/1
 
 echo "== setting up: $ATTENDEES attendees on $db_url"
 "$BIN/matchmaker" init-db >/dev/null
-"$BIN/matchmaker" seed-demo --attendees "$ATTENDEES" | head -1
+"$BIN/matchmaker" seed-demo --attendees "$ATTENDEES" | sed -n 1p  # not head: pipefail
 if [ "$SCHEDULE_S" != 0 ]; then
   MATCHMAKER_RUNS_BACKEND=thread "$BIN/matchmaker" schedule demo --time-limit "$SCHEDULE_S" --publish | tail -1
+  [ "$LIVE" = 0 ] || "$BIN/python" benchmarks/load/live_setup.py "$USERS" "$LIVE_REQUESTS"
 fi
 
 port=$(free_port)
 worker_class=sync; [ "$THREADS" -gt 1 ] && worker_class=gthread
 "$BIN/gunicorn" --workers "$WORKERS" --threads "$THREADS" --worker-class "$worker_class" \
   --bind "127.0.0.1:$port" --error-logfile "$work/gunicorn.log" --timeout 120 \
+  --access-logfile "$work/access.log" --access-logformat '%(t)s %(p)s %(s)s %(M)s ms "%(r)s"' \
   'matchmaker:create_app()' &
 pids+=($!)
 "$BIN/python" - "$port" <<'PY'
