@@ -12,7 +12,8 @@ SPAWN_RATE=${SPAWN_RATE:-5}    # new users a second while ramping up (each logs 
 export THINK_MIN=${THINK_MIN:-2} THINK_MAX=${THINK_MAX:-8}  # seconds on a page between clicks
 export MEASURE_S=${MEASURE_S:-60}  # seconds measured, counted from the moment every user has
                                # logged in (the ramp and its logins are not in the statistics)
-RUN_TIME=${RUN_TIME:-150s}     # a cap: the ramp takes 20 s plus the time its last logins take
+RUN_TIME=${RUN_TIME:-300s}     # a cap: the ramp takes 20 s plus the time its last logins take
+                               # (over two minutes on a busy machine: argon2id per login)
 WORKERS=${WORKERS:-4}          # gunicorn worker processes
 THREADS=${THREADS:-1}          # threads per gunicorn worker (gthread when > 1)
 ATTENDEES=${ATTENDEES:-2000}
@@ -76,6 +77,11 @@ PY
 
 echo "== load: $USERS users, think time ${THINK_MIN}-${THINK_MAX} s, ${MEASURE_S} s measured, gunicorn $WORKERS workers x $THREADS threads; machine before:"
 uptime
+busy=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$busy" 'BEGIN { exit !(l > 1.5) }'; then
+  echo "WARNING: load average $busy before the run: other work shares the cores and the" \
+       "latencies below are not comparable with a quiet machine's"
+fi
 load_start=$(date -u +%Y-%m-%dT%H:%M:%S+00:00)
 "$BIN/locust" -f benchmarks/load/locustfile.py --headless --only-summary \
   --users "$USERS" --spawn-rate "$SPAWN_RATE" --run-time "$RUN_TIME" --stop-timeout 10 \
@@ -91,4 +97,7 @@ status=0
 if grep -q "Traceback\|Error" "$work/gunicorn.log"; then
   echo "gunicorn logged errors:"; grep -m 20 -A3 "Traceback\|Error" "$work/gunicorn.log"
 fi
+echo
+echo "Slowest requests as the server saw them, ramp included (ms; the rest of a locust time is queueing):"
+sort -k5 -n "$work/access.log" | tail -5
 exit $status
