@@ -17,7 +17,7 @@ import random
 import sys
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from matchmaker import create_app
 from matchmaker.console.setup import move_phase, phase_stage
