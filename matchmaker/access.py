@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app
+from flask import abort, current_app, has_request_context, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -35,10 +35,20 @@ def visible_event_or_404(slug: str) -> Event:
 
 
 def participation_of(user, event: Event) -> Participation | None:
+    """The user's participation in `event`. Found once per request: the access check and
+    the navigation of an event page ask for it five times."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(select(Participation).where(
+    memo = request.environ.setdefault("matchmaker.participations", {}) \
+        if has_request_context() else {}
+    key = (user.id, event.id)
+    if key in memo:
+        return memo[key]
+    found = db.session.scalar(select(Participation).where(
         Participation.event_id == event.id, Participation.user_id == user.id))
+    if found is not None:  # not a miss: a view may create the participation
+        memo[key] = found
+    return found
 
 
 def admin_emails(config) -> set[str]:

@@ -3,7 +3,9 @@ meetings and reading their agendas. Run by `benchmarks/load/run.sh` (headless, o
 loopback, fixed users and run time); not part of the test suite.
 
 Each simulated user logs in with its own demo account (buyers and suppliers in turn),
-then picks weighted tasks with a short think time. URLs that carry ids are grouped
+then picks weighted tasks with a short think time. With live booking on (the default of
+run.sh), accepting a request places the meeting in the published schedule at once: that
+POST is the "accept and place" line of the statistics. URLs that carry ids are grouped
 under one name so the statistics are per endpoint.
 
 The statistics are reset once every user has logged in (not merely been started: the
@@ -28,6 +30,7 @@ TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 NEW_REQUEST = re.compile(rf'/events/{SLUG}/requests/new/(\d+)')
 ACCEPT = re.compile(rf'/events/{SLUG}/requests/(\d+)/accept')
 LISTING = re.compile(rf'/events/{SLUG}/listings/(\d+)"')
+MOVE = re.compile(rf'/events/{SLUG}/meetings/(\d+)/move')
 WORDS = ["", "", "textile", "furniture", "reuse", "refurbished", "office", "repair",
          "circular", "recycled", "lighting", "catering"]
 
@@ -68,6 +71,9 @@ class Participant(HttpUser):
     def on_start(self) -> None:
         self.email = next_account()
         self.targets: list[str] = []
+        self.waiting: list[str] = []  # ids of requests waiting for this user's answer
+        self.meetings: list[str] = []  # ids of this user's published meetings
+        self.token = ""
         try:
             page = self.client.get("/login", name="/login").text
             with self.client.post("/login", name="/login", allow_redirects=False,
@@ -121,18 +127,46 @@ class Participant(HttpUser):
                 response.success()
 
     @task(3)
-    def requests_and_accept(self) -> None:
-        page = self.client.get(f"/events/{SLUG}/requests", params={"tab": "received"},
+    def requests(self) -> None:
+        page = self.client.get(f"/events/{SLUG}/requests", params={"tab": "incoming"},
                                name=f"/events/{SLUG}/requests").text
-        waiting = ACCEPT.findall(page)
-        if waiting and random.random() < 0.5:
-            with self.client.post(f"/events/{SLUG}/requests/{random.choice(waiting)}/accept",
-                                  name=f"/events/{SLUG}/requests/[id]/accept",
-                                  allow_redirects=False, catch_response=True,
-                                  data={"csrf_token": self._token(page)}) as response:
-                if response.status_code in (302, 409):  # 409: a concurrent answer won
-                    response.success()
+        self.waiting = ACCEPT.findall(page)
+        self.token = self._token(page) or self.token
+
+    @task(3)
+    def accept(self) -> None:
+        """Accept a waiting request: with live booking on, this places the meeting at once
+        (the earliest time both are free), in the same request."""
+        if not self.waiting:
+            return self.requests()
+        request_id = self.waiting.pop(random.randrange(len(self.waiting)))
+        with self.client.post(f"/events/{SLUG}/requests/{request_id}/accept",
+                              name=f"/events/{SLUG}/requests/[id]/accept",
+                              allow_redirects=False, catch_response=True,
+                              data={"csrf_token": self.token}) as response:
+            if response.status_code in (302, 409):  # 409: a concurrent answer won
+                response.success()
+
+    @task(1)
+    def choose_time(self) -> None:
+        """The live page that lists the free times for a waiting request."""
+        if not self.waiting:
+            return
+        self.client.get(f"/events/{SLUG}/requests/{random.choice(self.waiting)}/place",
+                        name=f"/events/{SLUG}/requests/[id]/place")
 
     @task(4)
     def agenda(self) -> None:
-        self.client.get(f"/events/{SLUG}/agenda", name=f"/events/{SLUG}/agenda")
+        page = self.client.get(f"/events/{SLUG}/agenda", name=f"/events/{SLUG}/agenda").text
+        self.meetings = MOVE.findall(page) or self.meetings
+
+    @task(1)
+    def other_times(self) -> None:
+        """The live page that offers another time for a published meeting."""
+        if self.meetings:
+            self.client.get(f"/events/{SLUG}/meetings/{random.choice(self.meetings)}/move",
+                            name=f"/events/{SLUG}/meetings/[id]/move")
+
+    @task(1)
+    def home(self) -> None:
+        self.client.get(f"/events/{SLUG}/me", name=f"/events/{SLUG}/me")

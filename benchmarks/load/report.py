@@ -64,6 +64,10 @@ def database_checks(url: str, since: datetime | None = None) -> dict[str, int]:
             found["requests accepted during the run"] = int(conn.scalar(text(
                 "SELECT count(*) FROM meeting_request WHERE status IN ('ACCEPTED', 'accepted') "
                 "AND responded_at >= :since"), {"since": since}))
+            # With live booking on, an accept places its meeting in the same request.
+            found["meetings placed by those accepts"] = int(conn.scalar(text(
+                "SELECT count(*) FROM meeting JOIN meeting_request r ON r.id = meeting.request_id "
+                "WHERE r.responded_at >= :since"), {"since": since}))
     engine.dispose()
     return found
 

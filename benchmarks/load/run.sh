@@ -12,11 +12,14 @@ SPAWN_RATE=${SPAWN_RATE:-5}    # new users a second while ramping up (each logs 
 export THINK_MIN=${THINK_MIN:-2} THINK_MAX=${THINK_MAX:-8}  # seconds on a page between clicks
 export MEASURE_S=${MEASURE_S:-60}  # seconds measured, counted from the moment every user has
                                # logged in (the ramp and its logins are not in the statistics)
-RUN_TIME=${RUN_TIME:-150s}     # a cap: the ramp takes 20 s plus the time its last logins take
+RUN_TIME=${RUN_TIME:-300s}     # a cap: the ramp takes 20 s plus the time its last logins take
+                               # (over two minutes on a busy machine: argon2id per login)
 WORKERS=${WORKERS:-4}          # gunicorn worker processes
 THREADS=${THREADS:-1}          # threads per gunicorn worker (gthread when > 1)
 ATTENDEES=${ATTENDEES:-2000}
 SCHEDULE_S=${SCHEDULE_S:-30}   # solve and publish a schedule first so agendas have meetings (0: skip)
+LIVE=${LIVE:-1}                # then open live booking: an accepted request is placed at once (0: off)
+LIVE_REQUESTS=${LIVE_REQUESTS:-4}  # pending requests added per simulated user for live booking
 BIN=.venv/bin
 
 work=$(mktemp -d /tmp/matchmaker-load.XXXXXX)
@@ -43,20 +46,21 @@ export SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_hex(32
 export MATCHMAKER_INSTANCE_PATH=$work/instance
 export MATCHMAKER_SECURE_COOKIES=0                 # plain http on loopback
 export MATCHMAKER_RATELIMIT_STORAGE_URI=redis://127.0.0.1:$redis_port/0
-export MATCHMAKER_LOGIN_RATE_LIMIT=1000000/minute  # every simulated user logs in from 127.0.0.1
 export MATCHMAKER_RUNS_BACKEND=rq MATCHMAKER_RUNS_REDIS_URL=redis://127.0.0.1:$redis_port/1
 
 echo "== setting up: $ATTENDEES attendees on $db_url"
 "$BIN/matchmaker" init-db >/dev/null
-"$BIN/matchmaker" seed-demo --attendees "$ATTENDEES" | head -1
+"$BIN/matchmaker" seed-demo --attendees "$ATTENDEES" | sed -n 1p  # not head: pipefail
 if [ "$SCHEDULE_S" != 0 ]; then
   MATCHMAKER_RUNS_BACKEND=thread "$BIN/matchmaker" schedule demo --time-limit "$SCHEDULE_S" --publish | tail -1
+  [ "$LIVE" = 0 ] || "$BIN/python" benchmarks/load/live_setup.py "$USERS" "$LIVE_REQUESTS"
 fi
 
 port=$(free_port)
 worker_class=sync; [ "$THREADS" -gt 1 ] && worker_class=gthread
 "$BIN/gunicorn" --workers "$WORKERS" --threads "$THREADS" --worker-class "$worker_class" \
   --bind "127.0.0.1:$port" --error-logfile "$work/gunicorn.log" --timeout 120 \
+  --access-logfile "$work/access.log" --access-logformat '%(t)s %(p)s %(s)s %(M)s ms "%(r)s"' \
   'matchmaker:create_app()' &
 pids+=($!)
 "$BIN/python" - "$port" <<'PY'
@@ -73,6 +77,11 @@ PY
 
 echo "== load: $USERS users, think time ${THINK_MIN}-${THINK_MAX} s, ${MEASURE_S} s measured, gunicorn $WORKERS workers x $THREADS threads; machine before:"
 uptime
+busy=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$busy" 'BEGIN { exit !(l > 1.5) }'; then
+  echo "WARNING: load average $busy before the run: other work shares the cores and the" \
+       "latencies below are not comparable with a quiet machine's"
+fi
 load_start=$(date -u +%Y-%m-%dT%H:%M:%S+00:00)
 "$BIN/locust" -f benchmarks/load/locustfile.py --headless --only-summary \
   --users "$USERS" --spawn-rate "$SPAWN_RATE" --run-time "$RUN_TIME" --stop-timeout 10 \
@@ -88,4 +97,7 @@ status=0
 if grep -q "Traceback\|Error" "$work/gunicorn.log"; then
   echo "gunicorn logged errors:"; grep -m 20 -A3 "Traceback\|Error" "$work/gunicorn.log"
 fi
+echo
+echo "Slowest requests as the server saw them, ramp included (ms; the rest of a locust time is queueing):"
+sort -k5 -n "$work/access.log" | tail -5
 exit $status

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ..database import utcnow
 from ..domain import DomainError
 from ..i18n import group_name_in_all_languages, strategy_name_in_all_languages
-from ..meetings.services import why_not_requestable
+from ..meetings.services import OpenRequests, why_not_requestable
 from ..models import (CircularStrategy, Event, Listing, ListingKind, MeetingRequest,
                       Organisation, Participation, ProductGroup, Role, User,
                       listing_strategy, participation_product_group)
@@ -46,9 +46,10 @@ def default_kind(role: Role) -> str:
 
 
 def may_request(session: Session, event: Event, me: Participation, person: Participation,
-                now: datetime) -> bool:
-    """Whether `me` may ask `person` for a meeting now, by the meetings feature's own rules."""
-    return why_not_requestable(session, event, me, person, now) is None
+                now: datetime, known: OpenRequests | None = None) -> bool:
+    """Whether `me` may ask `person` for a meeting now, by the meetings feature's own rules
+    (`known`: `me`'s open requests, read once per page)."""
+    return why_not_requestable(session, event, me, person, now, known) is None
 
 
 def listing_kind_for(role: Role) -> ListingKind | None:

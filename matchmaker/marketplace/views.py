@@ -13,6 +13,7 @@ from ..domain import DomainError
 from ..forms import attach_error
 from ..extensions import db
 from ..i18n import group_name, strategy_name
+from ..meetings.services import open_requests_of
 from ..models import Event, Listing, ListingKind, Participation
 from ..reference_data import STRATEGY_CATEGORIES
 from . import services, shortlist as shortlists
@@ -192,7 +193,10 @@ def _market_helpers():
         (checked once per person and page)."""
         memo = g.setdefault("market_requestable", {})
         if person.id not in memo:
-            memo[person.id] = services.may_request(db.session, event, me, person, utcnow())
+            if "market_open_requests" not in g:
+                g.market_open_requests = open_requests_of(db.session, me, utcnow())
+            memo[person.id] = services.may_request(db.session, event, me, person, utcnow(),
+                                                   g.market_open_requests)
         if not memo[person.id]:
             return None
         return url_for("meetings.new_request", slug=event.slug, participation_id=person.id)

@@ -81,9 +81,27 @@ def _already(status: RequestStatus) -> str:
     }[status]
 
 
+@dataclass(frozen=True)
+class OpenRequests:
+    """A sender's open requests, read once for a page that checks many recipients (a
+    market place page asks about every person shown: two queries each otherwise)."""
+    by_person: dict[int, MeetingRequest]
+    sent_waiting: int
+
+
+def open_requests_of(session: Session, sender: Participation, now: datetime) -> OpenRequests:
+    rows = session.scalars(select(MeetingRequest).where(
+        or_(MeetingRequest.sender_id == sender.id, MeetingRequest.recipient_id == sender.id),
+        MeetingRequest.status.in_([RequestStatus.PENDING, RequestStatus.ACCEPTED])))
+    by_person = {r.recipient_id if r.sender_id == sender.id else r.sender_id: r for r in rows}
+    return OpenRequests(by_person, open_sent_count(session, sender, now))
+
+
 def why_not_requestable(session: Session, event: Event, sender: Participation,
-                        recipient: Participation, now: datetime) -> str | None:
-    """The reason `sender` cannot ask `recipient` for a meeting now, or None."""
+                        recipient: Participation, now: datetime,
+                        known: OpenRequests | None = None) -> str | None:
+    """The reason `sender` cannot ask `recipient` for a meeting now, or None. `known`:
+    the sender's open requests, when already read."""
     refusal = rules.booking_refusal(event, now)
     if refusal:
         return refusal
@@ -101,13 +119,15 @@ def why_not_requestable(session: Session, event: Event, sender: Participation,
                  name=recipient.user.name)
     if sender.organisation_id is not None and sender.organisation_id == recipient.organisation_id:
         return _("You cannot request a meeting with someone from your own organisation.")
-    existing = open_request_between(session, sender, recipient)
+    existing = (known.by_person.get(recipient.id) if known is not None
+                else open_request_between(session, sender, recipient))
     if existing is not None and not is_expired(existing, now):
         if existing.status is RequestStatus.ACCEPTED:
             return _("You already have a meeting with %(name)s.", name=recipient.user.name)
         return _("There is already an open request between you and %(name)s.",
                  name=recipient.user.name)
-    if open_sent_count(session, sender, now) >= event.max_open_requests:
+    sent = known.sent_waiting if known is not None else open_sent_count(session, sender, now)
+    if sent >= event.max_open_requests:
         return ngettext("You have %(num)d request waiting for an answer, the most this event "
                         "allows. Wait for an answer or cancel it first.",
                         "You have %(num)d requests waiting for an answer, the most this event "

@@ -85,6 +85,21 @@ def at_dialogue(session: Session, event: Event, person: Participation, slot: Slo
     return moderating is not None
 
 
+def dialogue_times(session: Session, event: Event,
+                   people: tuple[Participation, ...]) -> list[tuple]:
+    """(starts_at, ends_at) of the market dialogues where any of `people` sits or
+    moderates a table with seats: `at_dialogue` for every slot at once, in two queries."""
+    ids = [p.id for p in people]
+    seated = select(DialogueSession.starts_at, DialogueSession.ends_at).join(
+        DialogueSeat, DialogueSeat.session_id == DialogueSession.id).where(
+        DialogueSession.event_id == event.id, DialogueSeat.participation_id.in_(ids))
+    moderating = select(DialogueSession.starts_at, DialogueSession.ends_at).join(
+        DialogueTable, DialogueTable.session_id == DialogueSession.id).where(
+        DialogueSession.event_id == event.id, DialogueTable.moderator_id.in_(ids),
+        DialogueTable.seats.any())
+    return [tuple(row) for query in (seated, moderating) for row in session.execute(query)]
+
+
 def free_places(session: Session, event: Event,
                 meeting: Meeting) -> list[tuple[Slot, list[Table]]]:
     """Where a meeting could move: slots where both people are free, with the free tables
@@ -117,10 +132,11 @@ def places_for_request(session: Session, event: Event, request: MeetingRequest, 
     tables = owned or list(session.scalars(
         select(Table).where(Table.event_id == event.id, Table.owner_id.is_(None))
         .order_by(Table.spare, Table.number)))
-    people = (request.sender, request.recipient)
+    dialogues = dialogue_times(session, event, (request.sender, request.recipient))
     out = []
     for slot in slots:
-        if slot.id in busy or any(at_dialogue(session, event, p, slot) for p in people):
+        if slot.id in busy or any(starts < slot.ends_at and slot.starts_at < ends
+                                  for starts, ends in dialogues):
             continue
         free = [t for t in tables if (slot.id, t.id) not in taken]
         if free:
