@@ -15,43 +15,26 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from matchmaker import create_app, scheduling
+from matchmaker import create_app
 from matchmaker.extensions import db
-from matchmaker.models import (Booking, Event, Meeting, MeetingRequest, Notification, RequestStatus,
-                               RunKind, RunStatus, SolveRun)
-from matchmaker.schedule import compare, explain, moves, publish, runs, solving
-from scale_helpers import (app_environment, last_run_id, log_tail, matchmaker_command,  # noqa: F401
-                           redis_url, run_row, stop_process, use_rq, wait_until)
-from support import make_test_config
+from matchmaker.models import (Booking, Meeting, MeetingRequest, Notification, RequestStatus,
+                               RunStatus, SolveRun)
+from matchmaker.schedule import runs
+from scale_helpers import (app_environment, last_run_id, log_tail, matchmaker_command, run_row,
+                           stop_process, use_rq, wait_until)
+from support import ORGANISER, make_test_config
 
 pytest.importorskip("rq")
 
-ORGANISER = "organiser@demo.example"
 CONSOLE = "/events/demo/console/schedule"
 
 
-@pytest.fixture
-def published(demo):
-    """The demo event with a first-come-first-served schedule published."""
-    with demo.app_context():
-        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
-        draft = scheduling.fcfs(solving.build_problem(db.session, event).problem)
-        run = SolveRun(event_id=event.id, kind=RunKind.MEETINGS, status=RunStatus.FINISHED,
-                       time_limit_s=1.0, progress=1.0, result=scheduling.dumps_schedule(draft))
-        db.session.add(run)
-        db.session.flush()
-        publish.publish_schedule(db.session, event, run, notify=False)
-        db.session.commit()
-        assert db.session.scalar(select(func.count()).select_from(Meeting))
-        db.session.remove()
-    return demo
-
-
 def schedule_snapshot(app) -> tuple:
-    """Every published meeting and booking, and which run is published."""
+    """Every published meeting and booking, and which run is published (some meetings)."""
     with app.app_context():
         meetings = db.session.execute(select(
             Meeting.id, Meeting.slot_id, Meeting.table_id).order_by(Meeting.id)).all()
+        assert meetings
         bookings = db.session.execute(select(
             Booking.meeting_id, Booking.participation_id).order_by(Booking.meeting_id,
                                                                    Booking.participation_id)).all()

@@ -9,9 +9,8 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, MeetingStatus, Table
 from matchmaker.schedule.runners import ThreadJobRunner
-from schedule_helpers import demo_event, publish_fcfs, sync_runs  # noqa: F401 - fixture
-from support import chromium, served
-from test_resolve_after_changes import prepare_standby
+from schedule_helpers import prepare_standby
+from support import chromium, demo_event, publish_fcfs, served
 
 WAIT_S = 60
 

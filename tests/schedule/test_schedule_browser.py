@@ -12,9 +12,7 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, RunStatus, SolveRun
-from matchmaker.schedule import runs
 from matchmaker.schedule.runners import ThreadJobRunner
-from schedule_helpers import sync_runs  # noqa: F401 - fixture
 from support import chromium, served
 
 pytestmark = pytest.mark.browser
