@@ -14,7 +14,7 @@ import pytest
 from matchmaker.demo import seed_demo
 from matchmaker.extensions import db
 from matchmaker.schedule.runners import SyncJobRunner
-from scale_helpers import free_port, wait_until
+from scale_helpers import free_port, stop_process, wait_until
 from support import DEMO_PASSWORD, build_app, demo_event, login, publish_fcfs
 
 
@@ -134,9 +134,4 @@ def redis_url(tmp_path):
         yield url
     finally:
         client.close()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)

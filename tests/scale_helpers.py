@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import SolveRun
+from matchmaker.models import RunStatus, SolveRun
 from support import DEMO_PASSWORD
 
 WAIT_S = 240  # generous: the machines running the suite are shared and often busy
@@ -101,6 +101,22 @@ def stop_process(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def worker_running(app, tmp_path, redis_url, run_id: int):
+    """A `matchmaker worker` subprocess, returned once it runs `run_id`."""
+    log = tmp_path / "worker.log"
+    with open(log, "w") as out:
+        worker = subprocess.Popen(matchmaker_command("worker"),
+                                  env=app_environment(app, tmp_path, redis_url),
+                                  stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: run_row(app, run_id).status is RunStatus.RUNNING,
+                   "the worker to start the run")
+    except BaseException:
+        stop_process(worker)
+        raise
+    return worker, log
 
 
 def log_tail(path: Path, chars: int = 3000) -> str:

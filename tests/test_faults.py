@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 
 import pytest
 from sqlalchemy import event as sa_event
@@ -20,8 +19,8 @@ from matchmaker.extensions import db
 from matchmaker.models import (Booking, Meeting, MeetingRequest, Notification, RequestStatus,
                                RunStatus, SolveRun)
 from matchmaker.schedule import runs
-from scale_helpers import (app_environment, last_run_id, log_tail, matchmaker_command, run_row,
-                           stop_process, use_rq, wait_until)
+from scale_helpers import (app_environment, last_run_id, log_tail, run_row, stop_process, use_rq,
+                           wait_until, worker_running)
 from support import ORGANISER, make_test_config
 
 pytest.importorskip("rq")
@@ -57,22 +56,6 @@ def runner_pid(app, run_id: int) -> int:
 def parent_of(pid: int) -> int:
     with open(f"/proc/{pid}/stat") as stat:
         return int(stat.read().rsplit(")", 1)[1].split()[1])
-
-
-def worker_running(app, tmp_path, redis_url, run_id: int):
-    """A `matchmaker worker` subprocess, returned once it runs `run_id`."""
-    log = tmp_path / "worker.log"
-    with open(log, "w") as out:
-        worker = subprocess.Popen(matchmaker_command("worker"),
-                                  env=app_environment(app, tmp_path, redis_url),
-                                  stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_until(lambda: run_row(app, run_id).status is RunStatus.RUNNING,
-                   "the worker to start the run")
-    except BaseException:
-        stop_process(worker)
-        raise
-    return worker, log
 
 
 def test_a_worker_process_killed_mid_run_fails_the_run_and_leaves_the_schedule(

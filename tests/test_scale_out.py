@@ -20,7 +20,8 @@ from matchmaker.meetings import services as meeting_services
 from matchmaker.models import (Event, Meeting, MeetingRequest, Participation, Role,
                                RunStatus)
 from scale_helpers import (Browser, app_environment, free_port, last_run_id, log_tail,
-                           matchmaker_command, run_row, stop_process, use_rq, wait_until)
+                           matchmaker_command, run_row, stop_process, use_rq, wait_until,
+                           worker_running)
 from support import DEMO_PASSWORD, ORGANISER, csrf_token_from
 
 pytest.importorskip("rq")
@@ -84,14 +85,8 @@ def test_a_stop_pressed_in_the_web_app_reaches_a_run_in_the_worker_process(
     client = login_as(ORGANISER)
     start_meetings_run(client, time_limit=3000)
     run_id = last_run_id(demo)
-    log = tmp_path / "worker.log"
-    with open(log, "w") as out:
-        worker = subprocess.Popen(matchmaker_command("worker"),
-                                  env=app_environment(demo, tmp_path, redis_url),
-                                  stdout=out, stderr=subprocess.STDOUT)
+    worker, log = worker_running(demo, tmp_path, redis_url, run_id)
     try:
-        wait_until(lambda: run_row(demo, run_id).status is RunStatus.RUNNING,
-                   "the worker to start the run")
         running = run_row(demo, run_id)
         assert running.runner and not running.runner.startswith("queue:")
         assert client.post(f"{CONSOLE}/runs/{run_id}/stop").status_code == 302
