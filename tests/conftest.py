@@ -1,13 +1,21 @@
-"""Fixtures: an app on a fresh database per test, clients, the CLI runner, demo data."""
+"""Fixtures: an app on a fresh database per test, clients, the CLI runner, demo data,
+synchronous solver runs, a published schedule, a private redis-server.
+
+Plain helpers are in support.py; folders add their own fixtures in their conftest.py.
+"""
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from matchmaker.demo import seed_demo
 from matchmaker.extensions import db
-from support import DEMO_PASSWORD, build_app, login
+from matchmaker.schedule.runners import SyncJobRunner
+from scale_helpers import free_port, stop_process, wait_until
+from support import DEMO_PASSWORD, build_app, demo_event, login, publish_fcfs
 
 
 TESTS = Path(__file__).resolve().parent
@@ -78,3 +86,52 @@ def login_as(app):
         assert response.status_code == 302, response.data
         return client
     return _login
+
+
+@pytest.fixture
+def sync_runs(app):
+    """Solver runs execute in the request that starts them (folders opt in with autouse)."""
+    app.config["RUNS_SYNC"] = True
+    app.extensions["solve_runner"] = SyncJobRunner()
+
+
+@pytest.fixture
+def published(demo):
+    """The demo event with a first-come-first-served schedule published; returns the app."""
+    with demo.app_context():
+        publish_fcfs(demo_event())
+        db.session.remove()
+    return demo
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A private redis-server on a free loopback port, no persistence; its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (make redis installs it)")
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path), "--daemonize", "no", "--loglevel", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = Redis.from_url(url)
+
+    def up():
+        if process.poll() is not None:
+            pytest.fail("redis-server exited at start")
+        try:
+            return client.ping()
+        except RedisConnectionError:
+            return False
+
+    try:
+        wait_until(up, "redis-server to answer", timeout_s=30, every_s=0.05)
+        yield url
+    finally:
+        client.close()
+        stop_process(process)

@@ -8,9 +8,8 @@ from sqlalchemy import select
 from matchmaker.database import utcnow
 from matchmaker.demo import seed_demo
 from matchmaker.extensions import db
-from matchmaker.models import Event, MeetingRequest, Participation, Phase, RequestStatus, User
-
-DEMO_PASSWORD = "circular-demo-2026"
+from matchmaker.models import MeetingRequest, Phase, RequestStatus
+from support import DEMO_PASSWORD, demo_event
 
 
 def seed_live_event(app, *, attendees: int = 30) -> None:
@@ -19,21 +18,13 @@ def seed_live_event(app, *, attendees: int = 30) -> None:
     with app.app_context():
         seed_demo(db.session, attendees=attendees, seed=7, day=date.today() + timedelta(days=7),
                   password_hash=app.extensions["passwords"].hash(DEMO_PASSWORD))
-        event = live_event()
+        event = demo_event()
         event.phase, event.live_booking = Phase.PUBLISHED, True
         event.default_max_meetings = 50
         for request in db.session.scalars(select(MeetingRequest).where(
                 MeetingRequest.status == RequestStatus.PENDING)):
             request.expires_at = utcnow() + timedelta(days=3)
         db.session.commit()
-
-
-def live_event() -> Event:
-    return db.session.scalar(select(Event).where(Event.slug == "demo"))
-
-
-def participation(email: str) -> Participation:
-    return db.session.scalar(select(Participation).join(User).where(User.email == email))
 
 
 def pending_requests() -> list[MeetingRequest]:

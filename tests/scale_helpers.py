@@ -1,22 +1,27 @@
-"""Helpers of the scale-out and fault tests: a throwaway Redis, subprocess environments.
+"""Helpers of the scale-out and fault tests: subprocess environments, runs, waiting, and a
+browser-like HTTP client (the `redis_url` fixture is in conftest.py).
 
-Imported by name (pytest puts the test folder on sys.path), like schedule_helpers.
+Imported by name (pytest puts the test folder on sys.path), like support.
 """
 from __future__ import annotations
 
+import http.cookiejar
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import SolveRun
+from matchmaker.models import RunStatus, SolveRun
+from support import DEMO_PASSWORD
 
 WAIT_S = 240  # generous: the machines running the suite are shared and often busy
 
@@ -37,44 +42,6 @@ def wait_until(condition, what: str, timeout_s: float = WAIT_S, every_s: float =
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}")
         time.sleep(every_s)
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    """A private redis-server on a free loopback port, no persistence; its URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (make redis installs it)")
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path), "--daemonize", "no", "--loglevel", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = Redis.from_url(url)
-
-    def up():
-        if process.poll() is not None:
-            pytest.fail("redis-server exited at start")
-        try:
-            return client.ping()
-        except RedisConnectionError:
-            return False
-
-    try:
-        wait_until(up, "redis-server to answer", timeout_s=30, every_s=0.05)
-        yield url
-    finally:
-        client.close()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def database_url(app) -> str:
@@ -136,5 +103,65 @@ def stop_process(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def worker_running(app, tmp_path, redis_url, run_id: int):
+    """A `matchmaker worker` subprocess, returned once it runs `run_id`."""
+    log = tmp_path / "worker.log"
+    with open(log, "w") as out:
+        worker = subprocess.Popen(matchmaker_command("worker"),
+                                  env=app_environment(app, tmp_path, redis_url),
+                                  stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: run_row(app, run_id).status is RunStatus.RUNNING,
+                   "the worker to start the run")
+    except BaseException:
+        stop_process(worker)
+        raise
+    return worker, log
+
+
 def log_tail(path: Path, chars: int = 3000) -> str:
     return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+
+
+class Browser:
+    """A cookie-keeping HTTP client that never follows redirects."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with self.opener.open(self.base + path, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def post(self, path: str, data: dict) -> tuple[int, str]:
+        """POST a form; a redirect comes back as (302, its location)."""
+        body = urllib.parse.urlencode(data).encode()
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            if error.code in (301, 302, 303):
+                return error.code, error.headers.get("Location", "")
+            return error.code, error.read().decode()
+
+    def post_to(self, base: str, path: str, data: dict) -> tuple[int, str]:
+        """POST to the same path on another server, with this browser's cookies."""
+        own, self.base = self.base, base
+        try:
+            return self.post(path, data)
+        finally:
+            self.base = own
+
+    def login(self, email: str) -> None:
+        status, _ = self.post("/login", {"email": email, "password": DEMO_PASSWORD})
+        assert status == 302, f"login of {email} failed with {status}"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

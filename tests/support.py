@@ -1,7 +1,9 @@
-"""Helpers the tests share: test configuration, a fresh app, logging in, CSRF tokens.
+"""Helpers the tests share: test configuration, a fresh app, logging in, CSRF tokens,
+the demo event and its people, schedules drafted and published, a served app, a browser.
 
-Kept out of conftest.py so that tests can import them whatever other conftest
-modules a run collects.
+Plain functions and constants only: fixtures live in the conftest.py files. Kept out of
+conftest.py so that tests can import them whatever other conftest modules a run collects
+(`from conftest import ...` picks whichever conftest was imported last).
 """
 from __future__ import annotations
 
@@ -20,10 +22,13 @@ from werkzeug.serving import make_server
 
 from matchmaker import create_app
 from matchmaker.extensions import db
-from matchmaker.models import User
+from matchmaker.models import Event, Participation, RunKind, RunStatus, SolveRun, User
 from matchmaker.reference_data import ensure_reference_data
+from matchmaker.schedule import publish, solving
+from matchmaker.scheduling import dumps_schedule, fcfs
 
 DEMO_PASSWORD = "circular-demo-2026"
+ORGANISER = "organiser@demo.example"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
@@ -86,6 +91,34 @@ def csrf_token_from(html: bytes | str) -> str:
 
 def user_by_email(email: str) -> User:
     return db.session.scalar(select(User).where(User.email == email))
+
+
+def participation_by_email(email: str) -> Participation:
+    return db.session.scalar(select(Participation).join(User).where(User.email == email))
+
+
+def demo_event() -> Event:
+    """The demo event (slug `demo`), in an app context."""
+    return db.session.scalar(select(Event).where(Event.slug == "demo"))
+
+
+def draft_run(event: Event, schedule=None) -> SolveRun:
+    """A finished meetings run whose draft is `schedule` (default: FCFS of the event now)."""
+    if schedule is None:
+        schedule = fcfs(solving.build_problem(db.session, event).problem)
+    run = SolveRun(event_id=event.id, kind=RunKind.MEETINGS, status=RunStatus.FINISHED,
+                   time_limit_s=1.0, progress=1.0, result=dumps_schedule(schedule))
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def publish_fcfs(event: Event) -> SolveRun:
+    """Publish a first-come-first-served draft of `event` (no notifications) and commit."""
+    run = draft_run(event)
+    publish.publish_schedule(db.session, event, run, notify=False)
+    db.session.commit()
+    return run
 
 
 @contextmanager

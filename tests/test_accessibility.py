@@ -22,24 +22,17 @@ from sqlalchemy import func, select
 from matchmaker.database import utcnow
 from matchmaker.extensions import db
 from matchmaker.meetings.services import why_not_requestable
-from matchmaker.models import (Absence, Event, Listing, MeetingRequest, Participation,
-                               RequestStatus, Role, RunKind, RunStatus, SolveRun, User)
-from matchmaker.schedule import compare, explain, moves, publish, solving
-from matchmaker.scheduling import dumps_schedule, fcfs
-from support import DEMO_PASSWORD, chromium, page_left, served
+from matchmaker.models import (Absence, Listing, MeetingRequest, Participation, RequestStatus,
+                               Role, SolveRun, User)
+from accessibility_helpers import WAIT_S, check_pages, log_in, open_page, wait_loaded
+from support import DEMO_PASSWORD, ORGANISER, chromium, demo_event, page_left, served
 
 pytestmark = pytest.mark.browser
 
-AXE_JS = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(os.environ.get("MATCHMAKER_SCREENSHOTS")
                    or Path(tempfile.gettempdir()) / "matchmaker-screenshots")
 SUPPLIER = "supplier1@demo.example"
-ORGANISER = "organiser@demo.example"
 NEWCOMER = "newcomer@example.org"
-BLOCKING = ("serious", "critical")
-# WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices.
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-WAIT_S = 20
 
 
 @pytest.fixture
@@ -54,7 +47,7 @@ def live(demo):
 def ids(demo):
     """Ids the pages need, and an account that has not joined the event yet."""
     with demo.app_context():
-        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        event = demo_event()
         supplier = db.session.scalar(select(Participation).join(User).where(
             User.email == SUPPLIER, Participation.event_id == event.id))
         now = utcnow()
@@ -72,18 +65,12 @@ def ids(demo):
 
 
 @pytest.fixture
-def published(demo):
-    """The demo event with a first-come-first-served schedule published; the run's id."""
-    with demo.app_context():
-        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
-        schedule = fcfs(solving.build_problem(db.session, event).problem)
-        run = SolveRun(event_id=event.id, kind=RunKind.MEETINGS, status=RunStatus.FINISHED,
-                       time_limit_s=1.0, progress=1.0, result=dumps_schedule(schedule))
-        db.session.add(run)
-        db.session.flush()
-        publish.publish_schedule(db.session, event, run, notify=False)
-        db.session.commit()
-        return run.id
+def published_run_id(published):
+    """The id of the run the root `published` fixture published."""
+    with published.app_context():
+        run_id = db.session.scalar(select(SolveRun.id).where(SolveRun.published_at.is_not(None)))
+        db.session.remove()
+    return run_id
 
 
 @pytest.fixture
@@ -94,90 +81,18 @@ def browser():
         yield driver
 
 
-def _wait_loaded(driver) -> None:
-    from selenium.webdriver.support.ui import WebDriverWait
-    WebDriverWait(driver, WAIT_S).until(
-        lambda d: d.execute_script("return document.readyState") == "complete")
-
-
-def _open(driver, url: str) -> None:
-    driver.get(url)
-    _wait_loaded(driver)
-
-
-def _log_in(driver, base: str, email: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-    driver.delete_all_cookies()
-    _open(driver, base + "/login")
-    driver.find_element(By.ID, "email").send_keys(email)
-    driver.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
-    page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, WAIT_S).until(page_left(page))
-    _wait_loaded(driver)
-    assert "/login" not in driver.current_url, f"{email} could not log in"
-
-
-def _axe_source() -> str:
-    if not AXE_JS.exists():
-        pytest.fail(f"{AXE_JS} missing: the accessibility tests need axe-core. Run `make node` "
-                    "(or `npm ci`) first.", pytrace=False)
-    return AXE_JS.read_text(encoding="utf-8")
-
-
-def axe_violations(driver) -> list[dict]:
-    """Run axe-core on the open page; its violations as id, impact, help and targets."""
-    driver.execute_script(_axe_source())
-    result = driver.execute_async_script("""
-        const done = arguments[arguments.length - 1];
-        axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag', values: arguments[0]}}).then(
-          r => done(r.violations.map(v => ({
-            id: v.id, impact: v.impact, help: v.help,
-            targets: v.nodes.map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '')
-                                                                 .replace(/\\s+/g, ' '))}))),
-          e => done({error: String(e)}));
-    """, AXE_TAGS)
-    assert not isinstance(result, dict), result
-    return result
-
-
-def _scroll_width(driver) -> tuple[int, int]:
-    return tuple(driver.execute_script(
-        "return [document.documentElement.scrollWidth, window.innerWidth]"))
-
-
-def _check_pages(driver, base: str, paths: list[str], *, phone: bool = False) -> None:
-    """axe on each page; on a phone also that the page does not scroll sideways."""
-    found = []
-    for path in paths:
-        _open(driver, base + path)
-        assert "Something went wrong" not in driver.page_source, path
-        assert "/login" not in driver.current_url or path in ("/login",), path
-        if phone:
-            width, inner = _scroll_width(driver)
-            assert width <= inner + 1, f"{path} scrolls sideways: {width} px wide in {inner} px"
-        for violation in axe_violations(driver):
-            if violation["impact"] in BLOCKING:
-                found.append((path, violation))
-    report = "\n".join(
-        f"{path}: [{v['impact']}] {v['id']}: {v['help']}\n    " + "\n    ".join(v["targets"][:8])
-        for path, v in found)
-    assert not found, f"axe found {len(found)} serious or critical violations:\n{report}"
-
-
 def test_public_pages_have_no_serious_accessibility_violations(live, ids, browser):
-    _check_pages(browser, live, ["/", "/events/demo", "/login", "/register"])
+    check_pages(browser, live, ["/", "/events/demo", "/login", "/register"])
 
 
 def test_newcomer_join_form_has_no_serious_accessibility_violations(live, ids, browser):
-    _log_in(browser, live, NEWCOMER)
-    _check_pages(browser, live, ["/events/demo/join"])
+    log_in(browser, live, NEWCOMER)
+    check_pages(browser, live, ["/events/demo/join"])
 
 
 def test_participant_pages_have_no_serious_accessibility_violations(live, ids, browser):
-    _log_in(browser, live, SUPPLIER)
-    _check_pages(browser, live, [
+    log_in(browser, live, SUPPLIER)
+    check_pages(browser, live, [
         "/events/demo", "/events/demo/profile/edit", "/events/demo/market",
         f"/events/demo/listings/{ids['listing']}", "/events/demo/suggestions",
         "/events/demo/requests", "/events/demo/requests?tab=sent",
@@ -186,24 +101,25 @@ def test_participant_pages_have_no_serious_accessibility_violations(live, ids, b
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_organiser_console_has_no_serious_accessibility_violations(published, live, width):
+def test_organiser_console_has_no_serious_accessibility_violations(published_run_id, live,
+                                                                   width):
     """On a desktop and on a phone, where tables scroll inside their own box."""
     console = "/events/demo/console"
     with chromium(width, 900) as driver:
         driver.set_window_size(width, 900)
         driver.set_script_timeout(60)
-        _log_in(driver, live, ORGANISER)
-        _check_pages(driver, live, [
+        log_in(driver, live, ORGANISER)
+        check_pages(driver, live, [
             console + "/", console + "/event", console + "/blocks", console + "/tables",
             console + "/dialogues", console + "/attendees", console + "/attendees/import",
             console + "/checkin", console + "/onsite", console + "/schedule/",
-            f"{console}/schedule/runs/{published}", console + "/schedule/meetings"],
+            f"{console}/schedule/runs/{published_run_id}", console + "/schedule/meetings"],
             phone=width < 600)
 
 
 def test_published_agenda_has_no_serious_accessibility_violations(published, live, browser):
-    _log_in(browser, live, SUPPLIER)
-    _check_pages(browser, live, ["/events/demo/agenda", "/events/demo/requests"])
+    log_in(browser, live, SUPPLIER)
+    check_pages(browser, live, ["/events/demo/agenda", "/events/demo/requests"])
 
 
 def _focused_has_visible_outline(driver) -> bool:
@@ -240,12 +156,12 @@ def _press_enter_and_wait(driver) -> None:
     page = driver.find_element(By.TAG_NAME, "html")
     ActionChains(driver).send_keys(Keys.ENTER).perform()
     WebDriverWait(driver, WAIT_S).until(page_left(page))
-    _wait_loaded(driver)
+    wait_loaded(driver)
 
 
 def test_login_and_meeting_request_work_with_the_keyboard_alone(demo, live, ids, browser):
     from selenium.webdriver.common.action_chains import ActionChains
-    _open(browser, live + "/login")
+    open_page(browser, live + "/login")
 
     def is_id(name):
         return lambda el: el.get_attribute("id") == name
@@ -259,7 +175,7 @@ def test_login_and_meeting_request_work_with_the_keyboard_alone(demo, live, ids,
     _press_enter_and_wait(browser)
     assert "/login" not in browser.current_url
 
-    _open(browser, f"{live}/events/demo/requests/new/{ids['recipient']}")
+    open_page(browser, f"{live}/events/demo/requests/new/{ids['recipient']}")
     _tab_to(browser, is_id("message"))
     ActionChains(browser).send_keys("We would like to show you our take-back offer.").perform()
     _tab_to(browser, lambda el: el.tag_name == "button" and el.get_attribute("type") == "submit"
@@ -299,8 +215,8 @@ def test_participant_pages_fit_a_phone_without_scrolling_sideways(request, demo,
     with chromium(375, 812) as driver:
         driver.set_window_size(375, 812)
         driver.set_script_timeout(60)
-        _log_in(driver, live, email)
-        _check_pages(driver, live, [path], phone=True)
+        log_in(driver, live, email)
+        check_pages(driver, live, [path], phone=True)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         height = driver.execute_script("return document.documentElement.scrollHeight")
         driver.set_window_size(375, min(max(height, 600), 2400))

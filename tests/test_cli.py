@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from matchmaker.cli import cli
 from matchmaker.extensions import db
-from matchmaker.models import Event, MeetingRequest, Participation, ProductGroup
+from matchmaker.models import Event, Participation
 
 
 def test_init_db_creates_schema_and_reference_data(tmp_path, monkeypatch):

@@ -6,12 +6,8 @@ Afterwards: no double booking, no lost request, and every refusal a clean page.
 """
 from __future__ import annotations
 
-import http.cookiejar
 import random
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,41 +17,10 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import (Booking, Event, Meeting, MeetingRequest, Participation,
                                Phase, RequestStatus, Slot, Table)
+from scale_helpers import Browser
 from support import served
 
-PASSWORD = "circular-demo-2026"
 THREADS = 16
-
-
-
-
-class Browser:
-    """A cookie-keeping HTTP client that never follows redirects."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
-
-    def post(self, path: str, data: dict) -> tuple[int, str]:
-        """POST a form; a redirect comes back as (302, its location)."""
-        body = urllib.parse.urlencode(data).encode()
-        try:
-            with self.opener.open(self.base + path, data=body, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            if error.code in (301, 302, 303):
-                return error.code, error.headers.get("Location", "")
-            return error.code, error.read().decode()
-
-    def login(self, email: str) -> None:
-        status, _ = self.post("/login", {"email": email, "password": PASSWORD})
-        assert status == 302, f"login of {email} failed with {status}"
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 @pytest.fixture

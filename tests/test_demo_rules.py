@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from itertools import combinations
 
 import pytest
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from matchmaker.cli import cli
 from matchmaker.demo import data, seed_demo

@@ -8,50 +8,32 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 
 import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from matchmaker import create_app, scheduling
+from matchmaker import create_app
 from matchmaker.extensions import db
-from matchmaker.models import (Booking, Event, Meeting, MeetingRequest, Notification, RequestStatus,
-                               RunKind, RunStatus, SolveRun)
-from matchmaker.schedule import compare, explain, moves, publish, runs, solving
-from scale_helpers import (app_environment, last_run_id, log_tail, matchmaker_command,  # noqa: F401
-                           redis_url, run_row, stop_process, use_rq, wait_until)
-from support import make_test_config
+from matchmaker.models import (Booking, Meeting, MeetingRequest, Notification, RequestStatus,
+                               RunStatus, SolveRun)
+from matchmaker.schedule import runs
+from scale_helpers import (app_environment, last_run_id, log_tail, run_row, stop_process, use_rq,
+                           wait_until, worker_running)
+from support import ORGANISER, make_test_config
 
 pytest.importorskip("rq")
 
-ORGANISER = "organiser@demo.example"
 CONSOLE = "/events/demo/console/schedule"
 
 
-@pytest.fixture
-def published(demo):
-    """The demo event with a first-come-first-served schedule published."""
-    with demo.app_context():
-        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
-        draft = scheduling.fcfs(solving.build_problem(db.session, event).problem)
-        run = SolveRun(event_id=event.id, kind=RunKind.MEETINGS, status=RunStatus.FINISHED,
-                       time_limit_s=1.0, progress=1.0, result=scheduling.dumps_schedule(draft))
-        db.session.add(run)
-        db.session.flush()
-        publish.publish_schedule(db.session, event, run, notify=False)
-        db.session.commit()
-        assert db.session.scalar(select(func.count()).select_from(Meeting))
-        db.session.remove()
-    return demo
-
-
 def schedule_snapshot(app) -> tuple:
-    """Every published meeting and booking, and which run is published."""
+    """Every published meeting and booking, and which run is published (some meetings)."""
     with app.app_context():
         meetings = db.session.execute(select(
             Meeting.id, Meeting.slot_id, Meeting.table_id).order_by(Meeting.id)).all()
+        assert meetings
         bookings = db.session.execute(select(
             Booking.meeting_id, Booking.participation_id).order_by(Booking.meeting_id,
                                                                    Booking.participation_id)).all()
@@ -74,22 +56,6 @@ def runner_pid(app, run_id: int) -> int:
 def parent_of(pid: int) -> int:
     with open(f"/proc/{pid}/stat") as stat:
         return int(stat.read().rsplit(")", 1)[1].split()[1])
-
-
-def worker_running(app, tmp_path, redis_url, run_id: int):
-    """A `matchmaker worker` subprocess, returned once it runs `run_id`."""
-    log = tmp_path / "worker.log"
-    with open(log, "w") as out:
-        worker = subprocess.Popen(matchmaker_command("worker"),
-                                  env=app_environment(app, tmp_path, redis_url),
-                                  stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_until(lambda: run_row(app, run_id).status is RunStatus.RUNNING,
-                   "the worker to start the run")
-    except BaseException:
-        stop_process(worker)
-        raise
-    return worker, log
 
 
 def test_a_worker_process_killed_mid_run_fails_the_run_and_leaves_the_schedule(

@@ -19,15 +19,13 @@ from matchmaker.extensions import db
 from matchmaker.meetings import services as meeting_services
 from matchmaker.models import (Event, Meeting, MeetingRequest, Participation, Role,
                                RunStatus)
-from scale_helpers import (app_environment, free_port, last_run_id, log_tail,  # noqa: F401
-                           matchmaker_command, redis_url, run_row, stop_process, use_rq,
-                           wait_until)
-from test_concurrency import Browser as PostingBrowser
-from support import csrf_token_from
+from scale_helpers import (Browser, app_environment, free_port, last_run_id, log_tail,
+                           matchmaker_command, run_row, stop_process, use_rq, wait_until,
+                           worker_running)
+from support import DEMO_PASSWORD, ORGANISER, csrf_token_from
 
 pytest.importorskip("rq")
 
-ORGANISER = "organiser@demo.example"
 CONSOLE = "/events/demo/console/schedule"
 
 
@@ -87,14 +85,8 @@ def test_a_stop_pressed_in_the_web_app_reaches_a_run_in_the_worker_process(
     client = login_as(ORGANISER)
     start_meetings_run(client, time_limit=600)  # the longest a run may take, stopped by hand
     run_id = last_run_id(demo)
-    log = tmp_path / "worker.log"
-    with open(log, "w") as out:
-        worker = subprocess.Popen(matchmaker_command("worker"),
-                                  env=app_environment(demo, tmp_path, redis_url),
-                                  stdout=out, stderr=subprocess.STDOUT)
+    worker, log = worker_running(demo, tmp_path, redis_url, run_id)
     try:
-        wait_until(lambda: run_row(demo, run_id).status is RunStatus.RUNNING,
-                   "the worker to start the run")
         running = run_row(demo, run_id)
         assert running.runner and not running.runner.startswith("queue:")
         assert client.post(f"{CONSOLE}/runs/{run_id}/stop").status_code == 302
@@ -177,7 +169,7 @@ def gunicorn(demo, redis_url, tmp_path):
             server.stop()
 
 
-def browser_login(browser: "Browser", email: str, password: str = "circular-demo-2026", *,
+def browser_login(browser: Browser, email: str, password: str = DEMO_PASSWORD, *,
                   post_to: str | None = None) -> int:
     """Log in through the form; the form may be sent to another server than the page."""
     status, page = browser.get("/login")
@@ -185,23 +177,6 @@ def browser_login(browser: "Browser", email: str, password: str = "circular-demo
     status, _ = browser.post_to(post_to or browser.base, "/login", {
         "email": email, "password": password, "csrf_token": csrf_token_from(page)})
     return status
-
-
-class Browser(PostingBrowser):
-    def post_to(self, base: str, path: str, data: dict) -> tuple[int, str]:
-        own, self.base = self.base, base
-        try:
-            return self.post(path, data)
-        finally:
-            self.base = own
-
-    def get(self, path: str) -> tuple[int, str]:
-        import urllib.error
-        try:
-            with self.opener.open(self.base + path, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
 
 
 def requestable_pairs(app) -> list[tuple[str, int]]:

@@ -13,8 +13,7 @@ from matchmaker.cli import cli
 from matchmaker.extensions import db
 from matchmaker.mail import outbox
 from matchmaker.models import (Event, JoinPolicy, MeetingRequest, Participation,
-                               PendingParticipation, Phase, ProductGroup, RequestStatus, Role,
-                               User)
+                               PendingParticipation, Phase, ProductGroup, RequestStatus, Role)
 
 from support import csrf_token_from, login, user_by_email
 
@@ -242,7 +241,7 @@ def test_contact_details_after_an_accepted_request_or_for_organisers(demo, login
 
 def test_organiser_can_widen_contact_details_to_all_participants(demo, login_as):
     organiser = login_as("organiser@demo.example")
-    page = organiser.get("/events/demo/console/event")
+    assert organiser.get("/events/demo/console/event").status_code == 200
     response = organiser.post("/events/demo/console/access", data={
         "join_policy": "open", "join_code": "",
         "contact_visibility": "participants"})

@@ -14,7 +14,6 @@ from matchmaker.agenda.subscriptions import subscription_links, webcal_url
 from matchmaker.extensions import db
 from matchmaker.models import DialogueSeat, Meeting, Participation, User
 
-from agenda_fixtures import published  # noqa: F401 (fixture)
 
 FEED = "https://mm.example/feed/abc123.ics"
 

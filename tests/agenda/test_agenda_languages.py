@@ -11,7 +11,6 @@ from matchmaker.exports import ical
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, User
 
-from agenda_fixtures import by_email, published  # noqa: F401 (fixtures)
 
 FRENCH = {"Accept-Language": "fr-BE,fr;q=0.9,en;q=0.5"}
 

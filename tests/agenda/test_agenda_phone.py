@@ -14,7 +14,6 @@ from matchmaker.extensions import db
 from matchmaker.models import Meeting
 from support import DEMO_PASSWORD, chromium, served
 
-from agenda_fixtures import published  # noqa: F401 (fixture)
 
 PHONE = {"width": 375, "height": 812, "deviceScaleFactor": 1, "mobile": True}
 CONTENT_BY_PX = 120

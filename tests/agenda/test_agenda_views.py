@@ -9,8 +9,6 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import Absence, Event, Meeting, Participation, Phase, Slot, User
 
-from agenda_fixtures import published  # noqa: F401 (fixture)
-
 
 def csrf_token(html: bytes) -> str:
     match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', html)

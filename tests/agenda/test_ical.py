@@ -10,7 +10,6 @@ from matchmaker.exports import ical
 from matchmaker.extensions import db
 from matchmaker.models import Event, Meeting, Phase, Table
 
-from agenda_fixtures import by_email, published  # noqa: F401 (fixtures)
 
 HOST = "matchmaker.test"
 

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import Event
 
-from agenda_fixtures import published  # noqa: F401 (fixture)
 
 LANGUAGES = {"en": {"Accept-Language": "en"}, "nl": {"Accept-Language": "nl"},
              "fr": {"Accept-Language": "fr"}}

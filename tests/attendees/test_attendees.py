@@ -5,25 +5,21 @@ import re
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import func, select
 
 from matchmaker.cli import cli
+from matchmaker.domain import DomainError
 from matchmaker.extensions import db
 from matchmaker.mail import outbox
 from matchmaker.models import Event, Participation, Role, User
 from matchmaker.attendees import services as attendees
+from support import login, user_by_email
 
 CONSOLE = "/events/demo/console"
-DEMO_PASSWORD = "circular-demo-2026"
 
-
-def user_by_email(email: str) -> User:
-    return db.session.scalar(select(User).where(User.email == email))
-
-
-def login(client, email: str, password: str = DEMO_PASSWORD):
-    return client.post("/login", data={"email": email, "password": password})
 GOOD = (
     "name,email,organisation,role,product_groups\n"
     "Anna Nieuw,anna@new.example,City of Nieuwpoort,buyer,textile;Furniture\n"
@@ -380,12 +376,6 @@ def test_cli_export_writes_neutralised_csv(demo, tmp_path):
 
 
 # --- Robustness ----------------------------------------------------------------------------
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from matchmaker.domain import DomainError  # noqa: E402
-
 
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])

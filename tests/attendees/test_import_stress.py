@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import Event, MeetingBlock, Participation, Role, User
 from support import served
-from test_concurrency import Browser
+from scale_helpers import Browser
 
 ROWS = 5000
 pytestmark = pytest.mark.slow

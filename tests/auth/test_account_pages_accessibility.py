@@ -6,8 +6,8 @@ import pytest
 from matchmaker.auth import tokens
 from matchmaker.extensions import db
 from matchmaker.models import User
+from accessibility_helpers import check_pages, log_in
 from support import chromium, served, user_by_email
-from test_accessibility import _check_pages, _log_in
 
 NEWCOMER = "unconfirmed@example.org"
 
@@ -33,7 +33,7 @@ def test_account_pages_have_no_serious_accessibility_violations(live, width):
     base, links = live
     with chromium(width, 900) as driver:
         driver.set_script_timeout(60)
-        _check_pages(driver, base, ["/password/forgot", links["reset"]], phone=width < 500)
-        _log_in(driver, base, NEWCOMER)  # the confirmation notice shows on every page
-        _check_pages(driver, base, ["/account/password", "/my-events", "/account",
+        check_pages(driver, base, ["/password/forgot", links["reset"]], phone=width < 500)
+        log_in(driver, base, NEWCOMER)  # the confirmation notice shows on every page
+        check_pages(driver, base, ["/account/password", "/my-events", "/account",
                                     links["verify"]], phone=width < 500)

@@ -13,11 +13,10 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import (Absence, Booking, Event, Meeting, MeetingRequest, RequestStatus,
                                User)
-from support import chromium, page_left, served
+from support import DEMO_PASSWORD, chromium, page_left, served
 
 pytestmark = pytest.mark.browser
 
-DEMO_PASSWORD = "circular-demo-2026"
 PHONE = (375, 812)
 WAIT_S = 20
 PAGES = ["/", "/event", "/blocks", "/tables", "/dialogues", "/attendees", "/attendees/import",

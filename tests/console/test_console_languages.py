@@ -10,12 +10,9 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.mail import outbox
 from matchmaker.models import Participation, User
+from support import user_by_email
 
 CONSOLE = "/events/demo/console"
-
-
-def user_by_email(email: str) -> User:
-    return db.session.scalar(select(User).where(User.email == email))
 
 
 @pytest.fixture

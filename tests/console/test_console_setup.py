@@ -9,12 +9,9 @@ from matchmaker.extensions import db
 from matchmaker.models import (Booking, DialogueSession, Event, Meeting, MeetingBlock,
                                MeetingRequest, Participation, Phase, RequestStatus, Role, Slot,
                                Table, User)
+from support import demo_event, user_by_email
 
 CONSOLE = "/events/demo/console"
-
-
-def user_by_email(email: str) -> User:
-    return db.session.scalar(select(User).where(User.email == email))
 
 
 def grant_organiser(app, email: str) -> None:
@@ -22,12 +19,6 @@ def grant_organiser(app, email: str) -> None:
     with app.app_context():
         user_by_email(email).can_organise = True
         db.session.commit()
-
-
-def demo_event():
-    return db.session.scalar(select(Event).where(Event.slug == "demo"))
-
-
 # --- Authorization -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/", "/event", "/blocks", "/tables", "/dialogues"])

@@ -11,13 +11,10 @@ from matchmaker.cli import cli
 from matchmaker.database import utcnow
 from matchmaker.extensions import db
 from matchmaker.meetings import services
-from matchmaker.models import Event, MeetingRequest, Phase, RequestStatus
+from matchmaker.models import MeetingRequest, Phase, RequestStatus
+from support import demo_event
 
 CONSOLE = "/events/demo/console"
-
-
-def demo_event() -> Event:
-    return db.session.scalar(select(Event).where(Event.slug == "demo"))
 
 
 def stage(app) -> tuple[Phase, bool]:

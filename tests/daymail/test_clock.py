@@ -11,7 +11,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from matchmaker.database import utcnow
 from matchmaker.extensions import db
-from matchmaker.models import MeetingBlock
 from matchmaker.onsite import clock
 from support import chromium, served
 

@@ -8,12 +8,12 @@ from matchmaker.dialogues import services
 from matchmaker.domain import DomainError
 from matchmaker.extensions import db
 from matchmaker.models import DialogueChoice, DialogueOptOut, Phase, Role
-from dialogue_helpers import (BUYER, PAGE, SUPPLIER, demo_event, interests_of, participation,
-                              roles_in_demo, sessions)
+from dialogue_helpers import BUYER, PAGE, SUPPLIER, interests_of, roles_in_demo, sessions
+from support import demo_event, participation_by_email
 
 
 def _choices(email: str) -> list[tuple[int, int]]:
-    me = participation(email)
+    me = participation_by_email(email)
     return [(c.session_id, c.rank) for c in services.choices_of(db.session, me)]
 
 
@@ -98,19 +98,19 @@ def test_none_for_me_clears_choices_and_every_interest(demo, login_as):
     assert client.post(PAGE, data={"none": "y"}).status_code == 302
     with demo.app_context():
         assert _choices(BUYER) == []
-        assert services.has_opted_out(db.session, participation(BUYER))
+        assert services.has_opted_out(db.session, participation_by_email(BUYER))
         assert interests_of(BUYER) == {}
     assert "You said no market dialogues for you." in client.get(PAGE).get_data(as_text=True)
     # Choosing again ends the opt-out.
     assert client.post(PAGE, data={f"rank_{a}": "1"}).status_code == 302
     with demo.app_context():
-        assert not services.has_opted_out(db.session, participation(BUYER))
+        assert not services.has_opted_out(db.session, participation_by_email(BUYER))
 
 
 def test_saying_nothing_keeps_the_interests_of_the_product_groups(demo, login_as):
     with demo.app_context():
         before = interests_of(SUPPLIER)
-        me = participation(SUPPLIER)
+        me = participation_by_email(SUPPLIER)
         assert before == {g.code: before[g.code] for g in me.product_groups}
     client = login_as(SUPPLIER)
     with demo.app_context():
@@ -139,7 +139,7 @@ def test_choices_are_closed_once_scheduling_starts_and_the_page_says_why(demo, l
 
 def test_sessions_of_another_event_cannot_be_chosen(demo):
     with demo.app_context():
-        me = participation(BUYER)
+        me = participation_by_email(BUYER)
         with pytest.raises(DomainError):
             services.set_choices(db.session, me, [10_000])
         with pytest.raises(DomainError):
@@ -150,7 +150,7 @@ def test_sessions_of_another_event_cannot_be_chosen(demo):
 def test_the_database_refuses_two_choices_with_one_rank(demo):
     from sqlalchemy.exc import IntegrityError
     with demo.app_context():
-        me = participation(BUYER)
+        me = participation_by_email(BUYER)
         a, b = [s.id for s in sessions()[:2]]
         db.session.add_all([DialogueChoice(participation_id=me.id, session_id=a, rank=1),
                             DialogueChoice(participation_id=me.id, session_id=b, rank=1)])

@@ -7,15 +7,10 @@ from sqlalchemy import select
 from matchmaker.exports import tables as table_exports
 from matchmaker.extensions import db
 from matchmaker.models import DialogueSeat, RunKind, SolveRun
-from matchmaker.schedule.runners import SyncJobRunner
-from dialogue_helpers import (BUYER, CONSOLE, ORGANISER, PAGE, demo_event, participation,
-                              popular_sessions)
+from dialogue_helpers import BUYER, CONSOLE, PAGE, popular_sessions
+from support import ORGANISER, demo_event, participation_by_email
 
-
-@pytest.fixture(autouse=True)
-def sync_runs(app):
-    app.config["RUNS_SYNC"] = True
-    app.extensions["solve_runner"] = SyncJobRunner()
+pytestmark = pytest.mark.usefixtures("sync_runs")
 
 
 def _signup_row(html: str, title: str) -> str:
@@ -46,7 +41,7 @@ def test_seated_buyer_sits_at_a_table_of_the_first_choice_and_the_plan_shows_it(
         first, second = popular_sessions()[:2]
         first_id, second_id = first.id, second.id
         first_tables = {t.label for t in first.tables}
-        name = participation(BUYER).display_name
+        name = participation_by_email(BUYER).display_name
     assert login_as(BUYER).post(PAGE, data={f"rank_{first_id}": "1",
                                             f"rank_{second_id}": "2"}).status_code == 302
     organiser = login_as(ORGANISER)
@@ -61,7 +56,7 @@ def test_seated_buyer_sits_at_a_table_of_the_first_choice_and_the_plan_shows_it(
     assert organiser.post(f"/events/demo/console/schedule/runs/{run_id}/publish"
                           ).status_code == 302
     with demo.app_context():
-        me = participation(BUYER)
+        me = participation_by_email(BUYER)
         seats = list(db.session.scalars(select(DialogueSeat).where(
             DialogueSeat.participation_id == me.id)))
         assert first_id in {s.session_id for s in seats}

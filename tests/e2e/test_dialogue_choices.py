@@ -8,38 +8,17 @@ synchronous here so the test does not wait on a job thread.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import DialogueSeat, RunKind, SolveRun
-from matchmaker.schedule.runners import SyncJobRunner
-from support import chromium, served
-from test_supplier_journey import SCREENSHOTS, Journey
+from dialogue_helpers import BUYER, interests_of, popular_sessions
+from journey import SCREENSHOTS, Journey
+from support import participation_by_email
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "dialogues"))
-from dialogue_helpers import interests_of, participation, popular_sessions  # noqa: E402
-
-BUYER = "buyer1@demo.example"
-
-
-@pytest.fixture
-def live_app(demo):
-    demo.config.update(WTF_CSRF_ENABLED=True, RUNS_SYNC=True)
-    demo.extensions["solve_runner"] = SyncJobRunner()
-    with served(demo) as base:
-        demo.config["LIVE_URL"] = base
-        yield demo
-
-
-@pytest.fixture
-def browser():
-    with chromium(1280, 900) as driver:
-        driver.implicitly_wait(0)
-        yield driver
+pytestmark = pytest.mark.usefixtures("sync_runs")
 
 
 def _sessions_to_pick(app):
@@ -95,7 +74,7 @@ def test_buyer_ranks_two_dialogues_declines_a_third_and_is_seated_at_the_first(l
     sections = browser.find_elements(j.By.CSS_SELECTOR, ".dialogue-plan .dialogue-sheet")
     assert sections, "no seating plan on the console's Market dialogues page"
     with live_app.app_context():
-        me = participation(BUYER)
+        me = participation_by_email(BUYER)
         name = me.display_name
         seats = {s.session_id for s in db.session.scalars(
             select(DialogueSeat).where(DialogueSeat.participation_id == me.id))}

@@ -15,25 +15,16 @@ from __future__ import annotations
 import os
 import time
 
-import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import MeetingRequest, RequestStatus
-from support import chromium, page_left, served
+from support import chromium, page_left
 
 MAX_CLICKS = 12
 WAIT_S = 20
 TYPING_DELAY_S = float(os.environ.get("MATCHMAKER_TYPING_DELAY_S", "0.28"))
 POINTING_DELAY_S = float(os.environ.get("MATCHMAKER_POINTING_DELAY_S", "1.1"))
-
-
-@pytest.fixture
-def live_app(demo):
-    demo.config.update(WTF_CSRF_ENABLED=True)
-    with served(demo) as base:
-        demo.config["LIVE_URL"] = base
-        yield demo
 
 
 class Person:

@@ -13,9 +13,9 @@ from matchmaker.database import utcnow
 from matchmaker.extensions import db
 from matchmaker.meetings import live
 from matchmaker.models import Meeting, RequestStatus, Role
-from live_helpers import live_event, pending_requests, seed_live_event
-from support import chromium, served
-from test_supplier_journey import Journey
+from journey import Journey
+from live_helpers import pending_requests, seed_live_event
+from support import chromium, demo_event, served
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def _feed(base: str, token: str) -> icalendar.Calendar:
 def test_buyer_accepts_live_and_chooses_the_time(live_site):
     app, base = live_site
     with app.app_context():
-        event = live_event()
+        event = demo_event()
         request = next(r for r in pending_requests()
                        if r.sender.role is Role.SUPPLIER and r.recipient.role is Role.BUYER
                        and len(live.free_times(db.session, event, r, utcnow())) >= 2)

@@ -11,9 +11,9 @@ from matchmaker.exports import agendas, ical
 from matchmaker.exports.instance import instance_json
 from matchmaker.extensions import db
 from matchmaker.models import Meeting
-from matchmaker.schedule import compare, explain, moves, publish, solving
+from matchmaker.schedule import moves, solving
 from matchmaker.scheduling import parse_instance
-from export_helpers import demo_event, published, sync_runs  # noqa: F401 - fixtures
+from support import demo_event
 
 CONSOLE = "/events/demo/console/schedule"
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from matchmaker.exports import tables
 from matchmaker.extensions import db
 from matchmaker.models import DialogueTable, Meeting
-from export_helpers import demo_event, published, sync_runs  # noqa: F401 - fixtures
+from support import demo_event
 
 CONSOLE = "/events/demo/console/schedule"
 

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import random
-from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import (CircularStrategy, Listing, ListingKind, Participation,
                                ProductGroup)
-from market_helpers import user_by_email
+from support import user_by_email
 
 
 def ids(app, email):

@@ -17,14 +17,8 @@ from matchmaker.marketplace.suggestions import (MAX_REASONS, MIN_TEXT_SIMILARITY
 from matchmaker.marketplace.text import cosine, top_shared_terms
 from matchmaker.models import (CircularStrategy, Event, Listing, ListingKind, Organisation,
                                Participation, ProductGroup, Role, User)
-from market_helpers import login, user_by_email
-from support import make_test_config
-
-
-def part_id(app, email) -> int:
-    with app.app_context():
-        return db.session.scalar(select(Participation.id).where(
-            Participation.user_id == user_by_email(email).id))
+from marketplace_helpers import part_id
+from support import login, make_test_config
 
 
 def market_titles(client, **params) -> list[str]:

@@ -9,7 +9,8 @@ from matchmaker.extensions import db
 from matchmaker.marketplace.forms import MAX_QUERY
 from matchmaker.models import (Event, Listing, ListingKind, Organisation, Participation,
                                Phase, ProductGroup, Role, User)
-from market_helpers import DEMO_PASSWORD, login
+from marketplace_helpers import part_id
+from support import DEMO_PASSWORD, login
 
 
 @pytest.fixture
@@ -66,11 +67,6 @@ def titles(response) -> list[str]:
 def people(response) -> list[str]:
     return re.findall(r'<h3><a href="/events/finds/people/\d+">([^<]+)</a>',
                       response.data.decode())
-
-
-def part_id(app, email) -> int:
-    with app.app_context():
-        return db.session.scalar(select(Participation.id).join(User).where(User.email == email))
 
 
 def test_suppliers_land_on_buyers_queries_and_buyers_on_offers(market):

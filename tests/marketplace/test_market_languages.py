@@ -9,7 +9,7 @@ from matchmaker.i18n import group_name, in_language
 from matchmaker.marketplace.reasons import in_words
 from matchmaker.marketplace.suggestions import ListingInfo, Person, Reason, Strategy, score_pair
 from matchmaker.models import Listing, ListingKind, Participation
-from test_suggestion_views import add_perfect_supplier, part_id
+from marketplace_helpers import add_perfect_supplier, part_id
 
 FRENCH = {"Accept-Language": "fr"}
 DUTCH = {"Accept-Language": "nl-BE,nl;q=0.9"}

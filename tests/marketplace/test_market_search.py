@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import (CircularStrategy, Event, Listing, ListingKind, Organisation,
                                Participation, ProductGroup, Role, User)
-from market_helpers import DEMO_PASSWORD, login
+from support import DEMO_PASSWORD, login
 
 
 @pytest.fixture

@@ -169,7 +169,7 @@ def _found(event, q: str, exact_only: bool) -> tuple[list[int], list[int]]:
         return ([d.key for d in index.search.rank(q)[:TOP]] if words
                 else [d.key for d in index.search.docs[:TOP]]), []
     page = services.search_listings(db.session, event, MarketFilters(q=q), page_size=TOP)
-    return [l.id for l in page.listings], [p.id for p in page.people]
+    return [listing.id for listing in page.listings], [p.id for p in page.people]
 
 
 def measure(labelled, exact_only: bool = False) -> dict[str, dict[str, float]]:

@@ -7,15 +7,10 @@ from matchmaker.extensions import db
 from matchmaker.demo import seed_demo
 from matchmaker.models import (Event, Listing, ListingKind, Participation, ProductGroup, Role,
                                ShortlistEntry, User)
-from market_helpers import DEMO_PASSWORD, login
-from support import build_app, csrf_token_from
+from marketplace_helpers import part_id
+from support import DEMO_PASSWORD, build_app, csrf_token_from, login
 
 BUYER = "buyer1@demo.example"
-
-
-def part_id(app, email) -> int:
-    with app.app_context():
-        return db.session.scalar(select(Participation.id).join(User).where(User.email == email))
 
 
 def offer_of(app, email) -> int:

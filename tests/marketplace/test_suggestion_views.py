@@ -4,39 +4,13 @@ import re
 from sqlalchemy import or_, select
 
 from matchmaker.extensions import db
-from matchmaker.models import (Event, Listing, ListingKind, MeetingRequest, Organisation,
-                               Participation, RequestStatus, Role, User)
-from market_helpers import user_by_email
-
-
-def part_id(app, email) -> int:
-    with app.app_context():
-        return db.session.scalar(select(Participation.id).where(
-            Participation.user_id == user_by_email(email).id))
+from matchmaker.models import MeetingRequest, Participation, RequestStatus, Role
+from marketplace_helpers import add_perfect_supplier, part_id
 
 
 def suggested_ids(response) -> list[int]:
     return [int(i) for i in re.findall(r'<h3><a href="/events/demo/people/(\d+)">',
                                        response.data.decode())]
-
-
-def add_perfect_supplier(app, buyer_email="buyer1@demo.example") -> int:
-    """A new supplier offering exactly what the buyer's first query asks for."""
-    with app.app_context():
-        buyer = db.session.get(Participation, part_id(app, buyer_email))
-        query = db.session.scalar(select(Listing).where(
-            Listing.participation_id == buyer.id, Listing.kind == ListingKind.QUERY))
-        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
-        org = Organisation(name="Perfect Match Ltd", name_key="perfect match ltd")
-        supplier = Participation(event=event, role=Role.SUPPLIER, organisation=org, user=User(
-            email="perfect@x.example", name="Perfect Supplier", password_hash="x"))
-        supplier.product_groups = [query.product_group]
-        offer = Listing(event=event, participation=supplier, kind=ListingKind.OFFER,
-                        product_group=query.product_group, title=query.title, text=query.text)
-        offer.strategies = list(query.strategies)
-        db.session.add_all([supplier, offer])
-        db.session.commit()
-        return supplier.id
 
 
 def test_suggestions_leave_out_contacted_people_own_organisation_and_wrong_roles(demo, login_as):
@@ -70,9 +44,9 @@ def test_a_matching_supplier_is_suggested_first_with_reasons_in_words(demo, logi
 def test_requested_declined_and_met_people_drop_out(demo, login_as):
     me = part_id(demo, "buyer1@demo.example")
     client = login_as("buyer1@demo.example")
+    supplier = add_perfect_supplier(demo)
     for status in (RequestStatus.PENDING, RequestStatus.DECLINED, RequestStatus.ACCEPTED,
                    RequestStatus.CANCELLED):
-        supplier = add_perfect_supplier(demo) if status is RequestStatus.PENDING else supplier
         assert supplier in suggested_ids(client.get("/events/demo/suggestions")), status
         with demo.app_context():
             db.session.add(MeetingRequest(event_id=db.session.get(Participation, me).event_id,

@@ -12,20 +12,16 @@ from matchmaker.extensions import db
 from matchmaker.meetings import inbox
 from matchmaker.models import (Event, MeetingRequest, Participation, Phase, RequestStatus,
                                Role, User)
-from support import csrf_token_from, login
+from support import csrf_token_from, login, participation_by_email
 
 BUYER = "buyer1@demo.example"
-
-
-def participation(email: str) -> Participation:
-    return db.session.scalar(select(Participation).join(User).where(User.email == email))
 
 
 def fresh_requests_to(app, email: str, count: int) -> list[int]:
     """`count` new pending requests to `email` from new suppliers, oldest first; the
     event's meeting cap raised so that they can be accepted."""
     with app.app_context():
-        me = participation(email)
+        me = participation_by_email(email)
         event = me.event
         event.default_max_meetings = 50
         now = utcnow()
@@ -60,7 +56,7 @@ def test_tabs_show_counts_that_match_the_database(demo, login_as):
     client = login_as(BUYER)
     html = client.get("/events/demo/requests?tab=all").data.decode()
     with demo.app_context():
-        me = participation(BUYER)
+        me = participation_by_email(BUYER)
         mine = (MeetingRequest.sender_id == me.id) | (MeetingRequest.recipient_id == me.id)
 
         def count(*where) -> int:
@@ -101,7 +97,7 @@ def test_incoming_tab_pages_by_twenty_and_clamps_bad_page_numbers(demo, login_as
 def test_accept_several_at_once_the_cap_refuses_some_and_says_so(demo, login_as):
     ids = fresh_requests_to(demo, BUYER, 3)
     with demo.app_context():
-        me = participation(BUYER)
+        me = participation_by_email(BUYER)
         from matchmaker.meetings.services import accepted_count
         me.max_meetings = accepted_count(db.session, me) + 1  # room for one more
         db.session.commit()
@@ -122,7 +118,7 @@ def test_accept_several_at_once_the_cap_refuses_some_and_says_so(demo, login_as)
 def test_decline_several_at_once_and_foreign_or_bad_ids_change_nothing(demo, login_as):
     ids = fresh_requests_to(demo, BUYER, 2)
     with demo.app_context():
-        buyer = participation(BUYER)
+        buyer = participation_by_email(BUYER)
         foreign = db.session.scalar(select(MeetingRequest.id).where(
             MeetingRequest.status == RequestStatus.PENDING,
             MeetingRequest.recipient_id != buyer.id))
@@ -183,7 +179,7 @@ def test_unread_badge_counts_new_requests_and_answers_until_the_requests_page_is
         demo, login_as):
     buyer = login_as(BUYER)
     with demo.app_context():
-        me = participation(BUYER)
+        me = participation_by_email(BUYER)
         expected = inbox.unread_count(db.session, me, utcnow())
     assert expected > 0  # the demo's requests were never seen
     assert badge(buyer.get("/events/demo/market").data.decode()) == expected
@@ -198,7 +194,7 @@ def test_unread_badge_counts_new_requests_and_answers_until_the_requests_page_is
     with demo.app_context():
         sender_email = db.session.get(MeetingRequest, ids[0]).sender.user.email
         db.session.get(MeetingRequest, ids[0]).sender.user.password_hash = \
-            participation(BUYER).user.password_hash
+            participation_by_email(BUYER).user.password_hash
         db.session.commit()
     sender = login_as(sender_email)
     assert badge(sender.get("/events/demo/market").data.decode()) == 0
@@ -230,7 +226,7 @@ def test_the_badge_costs_one_query_per_page(demo, login_as):
 def test_expired_requests_are_not_unread(demo):
     ids = fresh_requests_to(demo, BUYER, 1)
     with demo.app_context():
-        me = participation(BUYER)
+        me = participation_by_email(BUYER)
         inbox.mark_seen(db.session, me, utcnow() - timedelta(days=1))
         db.session.commit()
         db.session.refresh(me)
@@ -245,7 +241,7 @@ def test_expired_requests_are_not_unread(demo):
 def test_the_request_form_is_reached_by_to_parameter_and_focuses_the_message(demo, login_as,
                                                                             url):
     with demo.app_context():
-        buyer_id = participation("buyer2@demo.example").id
+        buyer_id = participation_by_email("buyer2@demo.example").id
     client = login_as("supplier1@demo.example")
     page = client.get(url.format(pid=buyer_id))
     assert page.status_code == 200

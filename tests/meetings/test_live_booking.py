@@ -14,7 +14,8 @@ from matchmaker.extensions import db
 from matchmaker.meetings import live
 from matchmaker.models import (Absence, Booking, Meeting, MeetingRequest, Notification,
                                Participation, Phase, RequestStatus, Role, Slot, Table)
-from live_helpers import live_event, participation, pending_requests, seed_live_event
+from live_helpers import pending_requests, seed_live_event
+from support import demo_event, participation_by_email
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def live_app(app):
 def pending(live_app):
     """A pending request whose two people have at least three free times in common."""
     with live_app.app_context():
-        event = live_event()
+        event = demo_event()
         for request in pending_requests():
             if len(live.free_times(db.session, event, request, utcnow())) >= 3:
                 return request.id
@@ -44,7 +45,7 @@ def _emails(request_id: int) -> tuple[str, str]:
 
 
 def _free_slot_ids(request_id: int) -> list[int]:
-    event = live_event()
+    event = demo_event()
     return [t.slot.id for t in live.free_times(db.session, event, _request(request_id), utcnow())]
 
 
@@ -54,7 +55,7 @@ def _meeting_count() -> int:
 
 def _set_event(app, **values) -> None:
     with app.app_context():
-        event = live_event()
+        event = demo_event()
         for key, value in values.items():
             setattr(event, key, value)
         db.session.commit()
@@ -143,7 +144,7 @@ def test_a_time_taken_by_another_meeting_is_refused(live_app, login_as, pending)
                      in (r.sender_id, r.recipient_id)
                      and free[0] in _free_slot_ids(r.id))
         other.status = RequestStatus.ACCEPTED
-        live.place(db.session, live_event(), other, request.recipient, utcnow(),
+        live.place(db.session, demo_event(), other, request.recipient, utcnow(),
                    slot_id=free[0])
         db.session.commit()
         before = _meeting_count()
@@ -159,7 +160,7 @@ def test_a_time_taken_by_another_meeting_is_refused(live_app, login_as, pending)
 def test_a_time_in_the_past_is_refused(live_app, login_as, pending):
     with live_app.app_context():
         _, recipient = _emails(pending)
-        event = live_event()
+        event = demo_event()
         yesterday = (utcnow() - timedelta(days=1)).date()
         block = add_meeting_block(db.session, event, day=yesterday, start=time(9),
                                   end=time(10), name="Yesterday")
@@ -207,7 +208,7 @@ def test_wrong_phase_refuses_and_hides_the_actions(live_app, login_as, pending, 
     assert message in refused.data
     with live_app.app_context():
         assert _request(pending).status is RequestStatus.PENDING
-        profile = participation(sender)
+        profile = participation_by_email(sender)
     profile_page = client.get(f"/events/demo/people/{profile.id}")
     assert profile_page.status_code == 200
     assert b"Request a meeting" not in profile_page.data and message in profile_page.data
@@ -218,7 +219,7 @@ def test_frozen_changes_are_refused_everywhere(live_app, login_as, pending):
         sender, recipient = _emails(pending)
         request = _request(pending)
         request.status = RequestStatus.ACCEPTED
-        meeting = live.place(db.session, live_event(), request, request.recipient, utcnow())
+        meeting = live.place(db.session, demo_event(), request, request.recipient, utcnow())
         meeting_id = meeting.id
         slot_id, free = meeting.slot_id, _free_slot_ids(pending)
         db.session.commit()
@@ -249,7 +250,7 @@ def test_either_side_moves_the_meeting_and_the_other_is_told(live_app, login_as,
         sender, _ = _emails(pending)
         request = _request(pending)
         request.status = RequestStatus.ACCEPTED
-        meeting = live.place(db.session, live_event(), request, request.recipient, utcnow())
+        meeting = live.place(db.session, demo_event(), request, request.recipient, utcnow())
         meeting_id, first = meeting.id, meeting.slot_id
         target = [s for s in _free_slot_ids(pending) if s != first][1]
         db.session.commit()
@@ -279,7 +280,7 @@ def test_cancel_with_a_reason_frees_the_place_and_tells_the_other(live_app, logi
         _, recipient = _emails(pending)
         request = _request(pending)
         request.status = RequestStatus.ACCEPTED
-        meeting_id = live.place(db.session, live_event(), request, request.sender,
+        meeting_id = live.place(db.session, demo_event(), request, request.sender,
                                 utcnow()).id
         db.session.commit()
     client = login_as(recipient)
@@ -306,7 +307,7 @@ def test_nobody_else_reaches_a_meeting_or_a_request(live_app, login_as, pending)
     with live_app.app_context():
         request = _request(pending)
         request.status = RequestStatus.ACCEPTED
-        meeting_id = live.place(db.session, live_event(), request, request.sender,
+        meeting_id = live.place(db.session, demo_event(), request, request.sender,
                                 utcnow()).id
         pair = {request.sender_id, request.recipient_id}
         stranger = db.session.scalar(select(Participation).where(
@@ -348,7 +349,7 @@ def test_an_accepted_request_without_a_time_gets_one(live_app, login_as, pending
 
 def test_stand_owner_meets_at_the_stand(live_app):
     with live_app.app_context():
-        event = live_event()
+        event = demo_event()
         stand = db.session.scalars(select(Table).where(Table.owner_id.is_not(None))).first()
         owner = stand.owner
         buyer = db.session.scalars(select(Participation).where(
@@ -369,14 +370,14 @@ def test_stand_owner_meets_at_the_stand(live_app):
 
 def test_new_requests_can_be_sent_while_booking_is_live(live_app, login_as):
     with live_app.app_context():
-        supplier = participation("supplier1@demo.example")
+        supplier = participation_by_email("supplier1@demo.example")
         buyer = next(p for p in db.session.scalars(select(Participation).where(
             Participation.role == Role.BUYER))
             if not db.session.scalar(select(MeetingRequest.id).where(
                 MeetingRequest.pair_low == min(p.id, supplier.id),
                 MeetingRequest.pair_high == max(p.id, supplier.id))))
         buyer_id = buyer.id
-        first = live_event().slots[0].starts_at
+        first = demo_event().slots[0].starts_at
     client = login_as("supplier1@demo.example")
     assert b"Request a meeting" in client.get(f"/events/demo/people/{buyer_id}").data
     response = client.post(f"/events/demo/requests/new/{buyer_id}", data={"priority": "1"})
@@ -384,6 +385,6 @@ def test_new_requests_can_be_sent_while_booking_is_live(live_app, login_as):
     with live_app.app_context():
         created = db.session.scalar(select(MeetingRequest).where(
             MeetingRequest.recipient_id == buyer_id,
-            MeetingRequest.sender_id == participation("supplier1@demo.example").id))
+            MeetingRequest.sender_id == participation_by_email("supplier1@demo.example").id))
         assert created.status is RequestStatus.PENDING
         assert created.expires_at <= first  # answered before the event starts, or expired

@@ -13,9 +13,7 @@ from matchmaker.mail import outbox
 from matchmaker.meetings import services
 from matchmaker.models import (Event, MeetingRequest, Participation, Phase, Priority,
                                RequestStatus, User)
-
-
-DEMO_PASSWORD = "circular-demo-2026"
+from support import DEMO_PASSWORD
 
 
 def csrf_token(html: bytes) -> str:

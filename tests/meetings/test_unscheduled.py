@@ -7,11 +7,8 @@ from sqlalchemy import delete, or_, select
 from matchmaker.extensions import db
 from matchmaker.meetings import unscheduled
 from matchmaker.models import (Absence, Booking, Event, Meeting, MeetingRequest, Participation,
-                               Phase, RequestStatus, Table, User)
-
-
-def by_email(email: str) -> Participation:
-    return db.session.scalar(select(Participation).join(User).where(User.email == email))
+                               Phase, RequestStatus, Table)
+from support import participation_by_email
 
 
 def accepted_of(me: Participation) -> list[MeetingRequest]:
@@ -49,7 +46,7 @@ class Case:
     def __init__(self) -> None:
         self.event = db.session.scalar(select(Event).where(Event.slug == "demo"))
         self.event.phase = Phase.PUBLISHED
-        self.me = by_email("supplier1@demo.example")
+        self.me = participation_by_email("supplier1@demo.example")
         mine = accepted_of(self.me)
         assert len(mine) >= 2, "the demo gives supplier1 two accepted requests or more"
         self.target, self.second = mine[0], mine[1]

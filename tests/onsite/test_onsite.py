@@ -6,19 +6,12 @@ from sqlalchemy import func, select
 
 from matchmaker.database import utcnow
 from matchmaker.extensions import db
-from matchmaker.models import (Absence, Booking, Event, Meeting, MeetingFeedback,
+from matchmaker.models import (Absence, Booking, Meeting, MeetingFeedback,
                                MeetingRequest, MeetingStatus, Participation, RequestStatus,
-                               RunKind, RunStatus, SolveRun, User)
+                               RunKind, RunStatus, SolveRun)
+from support import demo_event, user_by_email
 
 CONSOLE = "/events/demo/console"
-
-
-def user_by_email(email: str) -> User:
-    return db.session.scalar(select(User).where(User.email == email))
-
-
-def demo_event():
-    return db.session.scalar(select(Event).where(Event.slug == "demo"))
 
 
 def accepted_requests(event):

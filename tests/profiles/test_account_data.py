@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 from matchmaker.extensions import db
 from matchmaker.models import (Booking, Listing, Meeting, MeetingFeedback, MeetingRequest,
                                Notification, Participation, RequestStatus, Slot, Table, User)
-from profile_helpers import DEMO_PASSWORD, user_by_email
+from support import DEMO_PASSWORD, user_by_email
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Listing, Participation
-from profile_helpers import DEMO_PASSWORD, user_by_email
+from support import DEMO_PASSWORD, user_by_email
 
 
 def test_posts_without_csrf_token_are_refused_and_change_nothing(demo, login_as):

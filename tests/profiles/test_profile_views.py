@@ -13,7 +13,7 @@ from werkzeug.test import encode_multipart
 
 from matchmaker.extensions import db
 from matchmaker.models import Event, Organisation, Participation, Phase, ProductGroup, Role, User
-from profile_helpers import login, user_by_email
+from support import login, user_by_email
 
 PASSWORD = "green-deal-circular-9"
 

@@ -1,56 +1,74 @@
-"""Fixtures and helpers of the schedule tests.
+"""Plain helpers of the schedule tests (fixtures are in conftest.py).
 
-Test modules import them by name (pytest puts the test folder on sys.path); a
-conftest.py here would shadow the root one that other tests import as `conftest`.
-Runs execute synchronously; drafts can come from first-come-first-served.
+Test modules import them by name (pytest puts the test folder on sys.path). The demo
+event, drafts and FCFS publication are in support.py.
 """
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
+from matchmaker.database import utcnow
 from matchmaker.extensions import db
-from matchmaker.models import Event, RunKind, RunStatus, SolveRun
-from matchmaker.schedule import compare, explain, moves, publish, solving
-from matchmaker.schedule.runners import SyncJobRunner
-from matchmaker.scheduling import dumps_schedule, fcfs
+from matchmaker.models import (OPEN_STATUSES, Absence, Booking, MeetingRequest, Participation,
+                               RequestStatus, SolveRun)
+from matchmaker.onsite import services as onsite
+from matchmaker.schedule import solving
+from matchmaker.scheduling import Assignment, Schedule, Unscheduled, check
+from support import draft_run
 
-ORGANISER = "organiser@demo.example"
 CONSOLE = "/events/demo/console/schedule"
 
 
-def demo_event() -> Event:
-    return db.session.scalar(select(Event).where(Event.slug == "demo"))
+def edited_draft(event, edit) -> SolveRun:
+    """A draft made from the schedule in force, changed by `edit(ep, assignments)`."""
+    ep = solving.build_problem(db.session, event)
+    by_request = {m.request_id: m for m in solving.meetings_in_force(db.session, event)}
+    assignments = {}
+    for key, request in ep.requests.items():
+        m = by_request.get(request.id)
+        if m is not None:
+            assignments[key] = Assignment(meeting=key, slot=solving.slot_key(m.slot_id),
+                                          table=solving.table_key(m.table.number))
+    edit(ep, assignments)
+    unscheduled = tuple(Unscheduled(meeting=m.id, reason="left out")
+                        for m in ep.problem.meetings if m.id not in assignments)
+    schedule = Schedule(status="feasible", assignments=tuple(assignments.values()),
+                        unscheduled=unscheduled)
+    assert check(ep.problem, schedule) == []
+    return draft_run(event, schedule)
 
 
-def draft_run(event: Event, schedule=None) -> SolveRun:
-    """A finished meetings run whose draft is `schedule` (default: FCFS of the event now)."""
-    if schedule is None:
-        schedule = fcfs(solving.build_problem(db.session, event).problem)
-    run = SolveRun(event_id=event.id, kind=RunKind.MEETINGS, status=RunStatus.FINISHED,
-                   time_limit_s=1.0, progress=1.0, result=dumps_schedule(schedule))
-    db.session.add(run)
-    db.session.flush()
-    return run
-
-
-def publish_fcfs(event: Event) -> SolveRun:
-    run = draft_run(event)
-    publish.publish_schedule(db.session, event, run, notify=False)
-    db.session.commit()
-    return run
-
-
-@pytest.fixture(autouse=True)
-def sync_runs(app):
-    app.config["RUNS_SYNC"] = True
-    app.extensions["solve_runner"] = SyncJobRunner()
-
-
-@pytest.fixture
-def published(demo):
-    """The demo event with a first-come-first-served schedule published."""
-    with demo.app_context():
-        publish_fcfs(demo_event())
-        db.session.remove()
-    return demo
+def prepare_standby(event) -> dict:
+    """A scheduled meeting whose first participant will come and the other not, and a
+    request accepted on the day between the one who came and someone free in that slot,
+    both checked in. Returns the ids involved (nothing marked or booked yet)."""
+    stands = {t.owner_id for t in event.tables if t.owner_id is not None}
+    people = [p for p in db.session.scalars(select(Participation).where(
+        Participation.event_id == event.id).order_by(Participation.id))
+        if p.role.value in ("buyer", "supplier") and p.id not in stands]
+    for meeting in solving.meetings_in_force(db.session, event):
+        came, missed = meeting.request.sender, meeting.request.recipient
+        if came.id in stands or missed.id in stands or meeting.table.owner_id is not None:
+            continue
+        slot = meeting.slot
+        busy = set(db.session.scalars(select(Booking.participation_id)
+                                      .where(Booking.slot_id == slot.id)))
+        absent = set(db.session.scalars(select(Absence.participation_id)
+                                        .where(Absence.slot_id == slot.id)))
+        paired = {pid for r in db.session.scalars(select(MeetingRequest).where(
+            MeetingRequest.status.in_(OPEN_STATUSES),
+            (MeetingRequest.sender_id == came.id) | (MeetingRequest.recipient_id == came.id)))
+            for pid in (r.sender_id, r.recipient_id)}
+        other = next((p for p in people if p.id not in busy | absent | paired
+                      and p.role is not came.role), None)
+        if other is None:
+            continue
+        request = MeetingRequest(event_id=event.id, sender_id=came.id, recipient_id=other.id,
+                                 status=RequestStatus.ACCEPTED, responded_at=utcnow())
+        db.session.add(request)
+        for p in (came, other):
+            onsite.check_in(db.session, p, now=utcnow())
+        db.session.commit()
+        return {"no_show": meeting.id, "came": came.id, "slot": slot.id,
+                "request": request.id}
+    raise AssertionError("the demo has no meeting to mark no-show")

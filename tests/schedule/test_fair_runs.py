@@ -13,7 +13,8 @@ from matchmaker.extensions import db
 from matchmaker.models import Event, Participation, Role, RunKind, RunStatus, SolveRun, User
 from matchmaker.schedule import runs
 from matchmaker.schedule.runners import ThreadJobRunner
-from schedule_helpers import CONSOLE, ORGANISER, demo_event  # noqa: F401
+from schedule_helpers import CONSOLE
+from support import ORGANISER, demo_event
 
 ATTACKERS = 32
 

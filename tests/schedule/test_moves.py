@@ -8,8 +8,8 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import Absence, Booking, Meeting
 from matchmaker.schedule import solving
-from schedule_helpers import (  # noqa: F401 - fixtures too
-    CONSOLE, ORGANISER, demo_event, published, sync_runs)
+from schedule_helpers import CONSOLE
+from support import ORGANISER, demo_event
 
 
 def free_place(event, meeting):
@@ -97,7 +97,7 @@ def test_move_onto_a_taken_table_is_refused_and_names_the_clash(published, login
 
 
 def test_move_onto_a_taken_table_names_the_meeting_there(published):
-    from matchmaker.schedule import compare, explain, moves, publish
+    from matchmaker.schedule import moves
     with published.app_context():
         event = demo_event()
         meetings = solving.meetings_in_force(db.session, event)
@@ -177,7 +177,7 @@ def test_meeting_of_another_event_is_404(published, login_as):
 
 def test_move_page_lists_places_where_both_are_free_and_each_one_is_accepted(published,
                                                                                login_as):
-    from matchmaker.schedule import compare, explain, moves, publish
+    from matchmaker.schedule import moves
     with published.app_context():
         event = demo_event()
         meeting = solving.meetings_in_force(db.session, event)[0]
@@ -196,7 +196,7 @@ def test_move_page_lists_places_where_both_are_free_and_each_one_is_accepted(pub
 def test_database_constraints_refuse_a_double_booking_the_checks_missed(published, monkeypatch):
     """If two organisers move meetings at once, the unique (slot, table) constraint decides."""
     from matchmaker.domain import DomainError
-    from matchmaker.schedule import compare, explain, moves, publish
+    from matchmaker.schedule import moves
     with published.app_context():
         event = demo_event()
         pooled = [m for m in solving.meetings_in_force(db.session, event)

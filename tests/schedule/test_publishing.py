@@ -8,35 +8,16 @@ from matchmaker.domain import DomainError
 from matchmaker.extensions import db
 from matchmaker.mail import outbox
 from matchmaker.models import Booking, Meeting, Phase, SolveRun
-from matchmaker.schedule import compare, explain, moves, publish, solving
-from matchmaker.scheduling import Assignment, Schedule, Unscheduled, check, fcfs
-from schedule_helpers import (  # noqa: F401 - fixtures too
-    CONSOLE, ORGANISER, demo_event, draft_run, published, sync_runs)
+from matchmaker.schedule import compare, publish, solving
+from matchmaker.scheduling import Assignment, Schedule, fcfs
+from schedule_helpers import CONSOLE, edited_draft
+from support import ORGANISER, demo_event, draft_run
 
 
 def placements() -> dict[int, tuple[int, int, int, int]]:
     """request id -> (meeting id, slot id, table id, sequence)."""
     return {m.request_id: (m.id, m.slot_id, m.table_id, m.sequence)
             for m in db.session.scalars(select(Meeting))}
-
-
-def edited_draft(event, edit) -> SolveRun:
-    """A draft made from the schedule in force, changed by `edit(ep, assignments)`."""
-    ep = solving.build_problem(db.session, event)
-    by_request = {m.request_id: m for m in solving.meetings_in_force(db.session, event)}
-    assignments = {}
-    for key, request in ep.requests.items():
-        m = by_request.get(request.id)
-        if m is not None:
-            assignments[key] = Assignment(meeting=key, slot=solving.slot_key(m.slot_id),
-                                          table=solving.table_key(m.table.number))
-    edit(ep, assignments)
-    unscheduled = tuple(Unscheduled(meeting=m.id, reason="left out")
-                        for m in ep.problem.meetings if m.id not in assignments)
-    schedule = Schedule(status="feasible", assignments=tuple(assignments.values()),
-                        unscheduled=unscheduled)
-    assert check(ep.problem, schedule) == []
-    return draft_run(event, schedule)
 
 
 def test_first_publication_creates_meetings_bookings_and_sets_phase(demo, login_as):

@@ -10,58 +10,19 @@ import pytest
 from sqlalchemy import select
 
 from matchmaker.agenda.services import agenda_days
-from matchmaker.database import utcnow
 from matchmaker.domain import DomainError
 from matchmaker.exports import ical
 from matchmaker.extensions import db
-from matchmaker.models import (OPEN_STATUSES, Absence, Booking, Meeting, MeetingRequest,
-                               MeetingStatus, Participation, RequestStatus, RunKind,
-                               SolveRun)
+from matchmaker.models import Meeting, MeetingStatus, RunKind, SolveRun
 from matchmaker.onsite import services as onsite
 from matchmaker.schedule import compare, moves, publish, runs, solving
 from matchmaker.scheduling import dumps_schedule, parse_schedule
-from schedule_helpers import (  # noqa: F401 - fixtures too
-    CONSOLE, ORGANISER, demo_event, draft_run, published, sync_runs)
+from schedule_helpers import CONSOLE, prepare_standby
+from support import ORGANISER, demo_event, draft_run
 
 
 def placements() -> dict[int, tuple[int, int]]:
     return {m.id: (m.slot_id, m.table_id) for m in db.session.scalars(select(Meeting))}
-
-
-def prepare_standby(event) -> dict:
-    """A scheduled meeting whose first participant will come and the other not, and a
-    request accepted on the day between the one who came and someone free in that slot,
-    both checked in. Returns the ids involved (nothing marked or booked yet)."""
-    stands = {t.owner_id for t in event.tables if t.owner_id is not None}
-    people = [p for p in db.session.scalars(select(Participation).where(
-        Participation.event_id == event.id).order_by(Participation.id))
-        if p.role.value in ("buyer", "supplier") and p.id not in stands]
-    for meeting in solving.meetings_in_force(db.session, event):
-        came, missed = meeting.request.sender, meeting.request.recipient
-        if came.id in stands or missed.id in stands or meeting.table.owner_id is not None:
-            continue
-        slot = meeting.slot
-        busy = set(db.session.scalars(select(Booking.participation_id)
-                                      .where(Booking.slot_id == slot.id)))
-        absent = set(db.session.scalars(select(Absence.participation_id)
-                                        .where(Absence.slot_id == slot.id)))
-        paired = {pid for r in db.session.scalars(select(MeetingRequest).where(
-            MeetingRequest.status.in_(OPEN_STATUSES),
-            (MeetingRequest.sender_id == came.id) | (MeetingRequest.recipient_id == came.id)))
-            for pid in (r.sender_id, r.recipient_id)}
-        other = next((p for p in people if p.id not in busy | absent | paired
-                      and p.role is not came.role), None)
-        if other is None:
-            continue
-        request = MeetingRequest(event_id=event.id, sender_id=came.id, recipient_id=other.id,
-                                 status=RequestStatus.ACCEPTED, responded_at=utcnow())
-        db.session.add(request)
-        for p in (came, other):
-            onsite.check_in(db.session, p, now=utcnow())
-        db.session.commit()
-        return {"no_show": meeting.id, "came": came.id, "slot": slot.id,
-                "request": request.id}
-    raise AssertionError("the demo has no meeting to mark no-show")
 
 
 def no_show_then_standby(event) -> dict:

@@ -8,28 +8,20 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, MeetingStatus, Table
-from matchmaker.schedule.runners import ThreadJobRunner
-from schedule_helpers import demo_event, publish_fcfs, sync_runs  # noqa: F401 - fixture
-from support import chromium, served
-from test_resolve_after_changes import prepare_standby
+from schedule_helpers import prepare_standby
+from support import chromium, demo_event, publish_fcfs
 
 WAIT_S = 60
 
 
 @pytest.fixture
-def live_app(demo):
-    with demo.app_context():
+def live_app(live_app):
+    """The served app with an FCFS schedule published and a standby case prepared."""
+    with live_app.app_context():
         publish_fcfs(demo_event())
-        ids = prepare_standby(demo_event())
+        live_app.config["TEST_IDS"] = prepare_standby(demo_event())
         db.session.remove()
-    demo.config.update(WTF_CSRF_ENABLED=True, TEST_IDS=ids)
-    demo.extensions["solve_runner"] = ThreadJobRunner(1)
-    try:
-        with served(demo) as base:
-            demo.config["LIVE_URL"] = base
-            yield demo
-    finally:
-        demo.extensions["solve_runner"].shutdown()
+    return live_app
 
 
 def test_organiser_marks_a_no_show_books_standby_resolves_and_publishes(live_app):

@@ -11,8 +11,8 @@ from matchmaker.extensions import db
 from matchmaker.models import Meeting, RunKind, RunStatus, SolveRun
 from matchmaker.schedule import runs
 from matchmaker.schedule.runners import ThreadJobRunner
-from schedule_helpers import (  # noqa: F401 - fixtures too
-    CONSOLE, ORGANISER, demo_event, published, sync_runs)
+from schedule_helpers import CONSOLE
+from support import ORGANISER, demo_event
 
 
 def last_run() -> SolveRun:

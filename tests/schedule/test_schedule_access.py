@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Event, Meeting, Participation, Role, SolveRun, User
-from schedule_helpers import CONSOLE, ORGANISER, published, sync_runs  # noqa: F401 - fixtures
+from schedule_helpers import CONSOLE
+from support import ORGANISER
 
 GETS = ["/", "/runs/{run}", "/runs/{run}/status.json", "/runs/{run}/why-not", "/meetings",
         "/meetings/{meeting}/move", "/export/tables.pdf", "/export/tables.csv",

@@ -12,27 +12,12 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, RunStatus, SolveRun
-from matchmaker.schedule import runs
-from matchmaker.schedule.runners import ThreadJobRunner
-from schedule_helpers import sync_runs  # noqa: F401 - fixture
-from support import chromium, served
+from support import chromium
 
 pytestmark = pytest.mark.browser
 
 PHONE_WIDTH = 375
 WAIT_S = 60
-
-
-@pytest.fixture
-def live_app(demo):
-    demo.config.update(WTF_CSRF_ENABLED=True)
-    demo.extensions["solve_runner"] = ThreadJobRunner(1)
-    try:
-        with served(demo) as base:
-            demo.config["LIVE_URL"] = base
-            yield demo
-    finally:
-        demo.extensions["solve_runner"].shutdown()
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from matchmaker.cli import cli
 from matchmaker.domain import DomainError
 from matchmaker.extensions import db
 from matchmaker.models import DialogueTable, Meeting, Phase, SolveRun
-from matchmaker.schedule import compare, explain, moves, publish
-from schedule_helpers import demo_event, published, sync_runs  # noqa: F401 - fixtures
+from matchmaker.schedule import publish
+from support import demo_event
 
 
 def pages(pdf: bytes) -> int:

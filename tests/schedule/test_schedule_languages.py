@@ -11,10 +11,9 @@ from matchmaker.extensions import db
 from matchmaker.i18n import in_language
 from matchmaker.mail import outbox
 from matchmaker.models import SolveRun
-from matchmaker.schedule import compare, explain, moves, publish, reason_text, runs, solving
-from schedule_helpers import (  # noqa: F401 - fixtures too
-    CONSOLE, ORGANISER, demo_event, published, sync_runs)
-from test_publishing import edited_draft
+from matchmaker.schedule import publish, reason_text, runs, solving
+from schedule_helpers import CONSOLE, edited_draft
+from support import ORGANISER, demo_event
 
 PAGES = {
     "nl": {"runs": ["Een berekening starten", "Geldende planning", "Berekeningen",

@@ -12,7 +12,7 @@ from matchmaker.models import (Absence, DialogueSeat, DialogueSession, MeetingRe
 from matchmaker.schedule import solving
 from matchmaker.scheduling import Meeting, Participant, Problem, Slot, Table as SolverTable
 from matchmaker.scheduling import problem_to_dict
-from schedule_helpers import demo_event, published, sync_runs  # noqa: F401 - fixtures
+from support import demo_event
 
 
 def test_problem_has_slots_in_order_tables_without_spares_and_accepted_requests(demo):

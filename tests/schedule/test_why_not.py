@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Participation, SolveRun, Table
-from matchmaker.schedule import compare, explain, moves, publish
-from schedule_helpers import (  # noqa: F401 - fixtures too
-    CONSOLE, ORGANISER, demo_event, draft_run, sync_runs)
+from matchmaker.schedule import explain
+from schedule_helpers import CONSOLE
+from support import ORGANISER, demo_event, draft_run
 
 
 def test_why_not_lists_unscheduled_requests_with_reasons_and_the_planner_answer(demo, login_as):

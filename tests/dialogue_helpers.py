@@ -1,25 +1,18 @@
-"""Helpers of the market-dialogue choice tests (imported by name, like the schedule helpers)."""
+"""Helpers of the market-dialogue choice tests, in the browser too (imported by name, like
+support)."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import DialogueSession, Event, Participation, Role, User
+from matchmaker.models import DialogueSession, Participation, Role
 from matchmaker.schedule import solving
+from support import demo_event, participation_by_email
 
 BUYER = "buyer1@demo.example"
 SUPPLIER = "supplier1@demo.example"
-ORGANISER = "organiser@demo.example"
 PAGE = "/events/demo/dialogues"
 CONSOLE = "/events/demo/console"
-
-
-def demo_event() -> Event:
-    return db.session.scalar(select(Event).where(Event.slug == "demo"))
-
-
-def participation(email: str) -> Participation:
-    return db.session.scalar(select(Participation).join(User).where(User.email == email))
 
 
 def sessions() -> list[DialogueSession]:
@@ -39,7 +32,7 @@ def popular_sessions() -> list[DialogueSession]:
 
 def interests_of(email: str) -> dict[str, int]:
     built = solving.build_dialogue_problem(db.session, demo_event())
-    key = solving.person_key(participation(email).id)
+    key = solving.person_key(participation_by_email(email).id)
     return dict(next(p.interests for p in built.problem.participants if p.id == key))
 
 

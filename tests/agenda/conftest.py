@@ -1,16 +1,19 @@
-"""Shared by the agenda tests: a published demo event where supplier1 has meetings and a seat."""
+"""Fixtures of the agenda tests: a published demo event where supplier1 has meetings and a
+dialogue seat.
+
+This `published` overrides the root conftest's one (an FCFS schedule) for the agenda
+folder: the agenda tests want supplier1's own accepted requests placed one per slot and a
+market-dialogue seat, which FCFS does not promise.
+"""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import (Booking, DialogueSeat, DialogueSession, Event, Meeting,
-                               MeetingRequest, Participation, Phase, RequestStatus, Side, User)
-
-
-def participation_by_email(email: str) -> Participation:
-    return db.session.scalar(select(Participation).join(User).where(User.email == email))
+from matchmaker.models import (Booking, DialogueSeat, DialogueSession, Meeting, MeetingRequest,
+                               Participation, Phase, RequestStatus, Side)
+from support import demo_event, participation_by_email
 
 
 def schedule_accepted(participation: Participation) -> list[Meeting]:
@@ -35,9 +38,10 @@ def schedule_accepted(participation: Participation) -> list[Meeting]:
 
 @pytest.fixture
 def published(demo):
-    """The demo event, published, with supplier1's meetings and one dialogue seat."""
+    """The demo event, published, with supplier1's meetings and one dialogue seat (overrides
+    the root `published` in this folder); returns the app."""
     with demo.app_context():
-        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        event = demo_event()
         supplier = participation_by_email("supplier1@demo.example")
         schedule_accepted(supplier)
         dialogue = db.session.scalars(select(DialogueSession).order_by(DialogueSession.id)).first()
