@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 ATTENDEES ?= 200
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 0
 
 .PHONY: install lock lint run test db demo clean browser redis node translations translations-update
 
