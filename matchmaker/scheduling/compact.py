@@ -1323,8 +1323,9 @@ def _assign_tables(data: _Data, assign: list[int], choice: dict[int, str]) -> di
         pooled: list[int] = []
         for k in ks:
             cands = data.tables[k]
-            if data.pin_table[k] is not None:
-                table[k] = data.pin_table[k]  # type: ignore[assignment]
+            pinned = data.pin_table[k]
+            if pinned is not None:
+                table[k] = pinned
                 taken.add(table[k])
             elif len(cands) == 1:
                 table[k] = cands[0]
