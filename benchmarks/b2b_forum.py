@@ -24,9 +24,9 @@ if str(REPO) not in sys.path:
 if str(_HERE) not in sys.path:
     sys.path.insert(0, str(_HERE))
 
-from b2b_forum_dzn import read_instance  # noqa: E402
+from b2b_forum_dzn import read_instance  # noqa: E402 - after the sys.path set-up above
 
-from matchmaker.scheduling.problem import Problem, Schedule  # noqa: E402
+from matchmaker.scheduling.problem import Problem, Schedule  # noqa: E402 - after the sys.path set-up above
 
 DEFAULT_DATA = REPO.parent / "shared" / "benchmarks" / "b2b-forum"
 

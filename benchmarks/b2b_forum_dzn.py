@@ -233,16 +233,16 @@ def to_problem(data: dict[str, Any], name: str = "") -> DznInstance:
             raise DznError(f"requested row {i}: bad businesses {a}, {b}")
         count[a] += 1
         count[b] += 1
-        available = {1: morning, 2: afternoon, 3: None}.get(session, "bad")
-        if available == "bad":
+        if session not in (1, 2, 3):
             raise DznError(f"requested row {i}: session {session} is not 1, 2 or 3")
+        available = {1: morning, 2: afternoon}.get(session)
         pin = int(fixed[i - 1])
         if pin < 0 or pin > n_slots:
             raise DznError(f"fixed[{i}] = {pin} is out of range")
         meetings.append(Meeting(
             id=f"m{i}",
             participants=(f"b{a}", f"b{b}"),
-            available=available,  # type: ignore[arg-type]
+            available=available,
             fixed=Placement(sids[pin - 1]) if pin else None,
         ))
     per_business = data.get("nMeetingsBusiness")

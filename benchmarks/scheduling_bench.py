@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matchmaker.scheduling import (  # noqa: E402
+from matchmaker.scheduling import (  # noqa: E402 - after the sys.path set-up above
     Meeting,
     Placement,
     Problem,
@@ -31,7 +31,7 @@ from matchmaker.scheduling import (  # noqa: E402
     generate,
     solve,
 )
-from matchmaker.scheduling.generate import trade_exchange  # noqa: E402
+from matchmaker.scheduling.generate import trade_exchange  # noqa: E402 - after the sys.path set-up above
 
 # name: (attendees, generator keyword arguments, time limit in seconds)
 FAMILIES: dict[str, tuple[int, dict, float]] = {

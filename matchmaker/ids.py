@@ -23,7 +23,7 @@ class IdConverter(IntegerConverter):
 def db_int(value: object) -> int:
     """`int(value)` if the database can hold it (a signed 64-bit integer), else ValueError:
     the `coerce` of WTForms choice fields and the `type` of `request.args.get`."""
-    number = int(value)  # type: ignore[call-overload]
+    number = int(value)  # type: ignore[call-overload]  # any value: int() raises on the wrong ones
     if not -MAX_ID - 1 <= number <= MAX_ID:
         raise ValueError(f"{number} is out of range")
     return number

@@ -277,6 +277,7 @@ def import_attendees(session: Session, event: Event, parsed: ParsedFile, *,
             unchanged += 1
             continue
         else:
+            assert row.role is not None  # rows with a missing or unknown role are not valid
             invited.append(pending.invite_existing(
                 session, event, user, name=row.name, email=row.email,
                 organisation=row.organisation, role=row.role, groups=row.groups,

@@ -71,9 +71,9 @@ def _reachable(query: Select) -> Select:
 
 def preview(session: Session, event: Event, segment: str, group: ProductGroup | None) -> Preview:
     query = segment_query(event, segment, group)
-    everyone = session.scalar(select(func.count()).select_from(query.subquery()))
+    everyone = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     reachable = _reachable(query)
-    count = session.scalar(select(func.count()).select_from(reachable.subquery()))
+    count = session.execute(select(func.count()).select_from(reachable.subquery())).scalar_one()
     sample = list(session.scalars(reachable.options(selectinload(Participation.user),
                                                     selectinload(Participation.organisation))
                                   .order_by(User.name, Participation.id).limit(SAMPLE_SIZE)))

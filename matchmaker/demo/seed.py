@@ -173,8 +173,8 @@ class _Builder:
         self.session, self.event, self.rng = session, event, rng
         self.by_code = {g.code: g for g in groups}
         self.strategies, self.password_hash, self.summary = strategies, password_hash, summary
-        names = [(f, l) for f, l in combinations(data.FIRST_NAMES, data.LAST_NAMES)
-                 if _fold(f) != _fold(l)]
+        names = [(first, last) for first, last in combinations(data.FIRST_NAMES, data.LAST_NAMES)
+                 if _fold(first) != _fold(last)]
         rng.shuffle(names)
         self.names = iter(names)
         self.titles: set[str] = set()

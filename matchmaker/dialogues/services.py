@@ -121,7 +121,9 @@ def signups(session: Session, event: Event) -> Signups:
     first_rank: dict[int, int] = {}
     for _session_id, rank, _role, pid in rows:
         first_rank[pid] = min(rank, first_rank.get(pid, rank))
-    first, chosen, by_role = Counter(), Counter(), Counter()
+    first: Counter[int] = Counter()
+    chosen: Counter[int] = Counter()
+    by_role: Counter[tuple[int, Role]] = Counter()
     for session_id, rank, role, pid in rows:
         chosen[session_id] += 1
         by_role[(session_id, role)] += 1

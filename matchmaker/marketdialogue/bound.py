@@ -25,7 +25,7 @@ def lp_relaxation(ix: Index, time_limit_s: float = 30.0) -> tuple[int | None, di
     rules = ix.problem.rules
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:  # pragma: no cover - GLOP ships with ortools
-        return None
+        return None, {}
     solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
     live = ix.live_tables
     objective = solver.Objective()
@@ -37,10 +37,10 @@ def lp_relaxation(ix: Index, time_limit_s: float = 30.0) -> tuple[int | None, di
             if (s, t) not in live:
                 continue
             var = solver.NumVar(0.0, 1.0, "")
-            key = (p, s, t, side)
-            x[key] = var
-            at_table[(s, t)].append(key)
-            mine[p].append(key)
+            seat = (p, s, t, side)
+            x[seat] = var
+            at_table[(s, t)].append(seat)
+            mine[p].append(seat)
             objective.SetCoefficient(var, ix.weight(p, s))
     objective.SetMaximization()
     if not x:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
+from typing import TypedDict
 
 import click
 
@@ -47,6 +48,13 @@ def dialogue_group() -> None:
     """Market dialogues: seat buyers and suppliers at product-group tables."""
 
 
+class _Shown(TypedDict):
+    """The progress line last written: when, and its rounded (value, bound)."""
+
+    at: float
+    what: tuple[int, int] | None
+
+
 @dialogue_group.command("solve")
 @click.argument("dialogue", type=click.Path(dir_okay=True, path_type=str))
 @click.option("-o", "--output", default="-", show_default=True, help="Plan file to write ('-' for stdout).")
@@ -58,7 +66,7 @@ def solve_command(dialogue: str, output: str, time_limit: float, workers: int, s
     """Seat DIALOGUE.json's participants and write the plan."""
     problem = _load(read_dialogue, dialogue)
     live = sys.stderr.isatty()
-    shown: dict[str, object] = {"at": -10.0, "what": None}
+    shown: _Shown = {"at": -10.0, "what": None}
 
     def progress(elapsed: float, value: float, bound: float) -> None:
         # Rewrite one line on a terminal; in a log, a line a second at most, and news only.

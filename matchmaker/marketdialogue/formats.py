@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 from .problem import (
     DIALOGUE_FORMAT,
@@ -78,6 +78,12 @@ def _list(obj: dict, key: str, where: str, *, required: bool = True) -> list:
     return value
 
 
+@overload
+def _string(obj: dict, key: str, where: str, *, required: Literal[True] = ...) -> str: ...
+@overload
+def _string(obj: dict, key: str, where: str, *, required: bool) -> str | None: ...
+
+
 def _string(obj: dict, key: str, where: str, *, required: bool = True) -> str | None:
     value = _field(obj, key, where, required=required)
     if value is None:
@@ -85,6 +91,17 @@ def _string(obj: dict, key: str, where: str, *, required: bool = True) -> str | 
     if not isinstance(value, str) or not value.strip():
         raise _fail(where, f'"{key}" must be a non-empty string, not {_describe(value)}')
     return value
+
+
+@overload
+def _count(obj: dict, key: str, where: str, *, required: Literal[True] = ...,
+           default: int | None = ..., minimum: int = ...) -> int: ...
+@overload
+def _count(obj: dict, key: str, where: str, *, required: bool, default: int,
+           minimum: int = ...) -> int: ...
+@overload
+def _count(obj: dict, key: str, where: str, *, required: bool, default: None = ...,
+           minimum: int = ...) -> int | None: ...
 
 
 def _count(obj: dict, key: str, where: str, *, required: bool = True, default: int | None = None,
@@ -144,8 +161,9 @@ def parse_dialogue(data: Any) -> DialogueProblem:
     data = _object(data, "document")
     _format_tag(data, DIALOGUE_FORMAT)
     event = _object(_field(data, "event", "", required=False, default={}), "event")
-    event_name = event.get("name") if isinstance(event.get("name"), str) else ""
-    timezone = event.get("timezone") if isinstance(event.get("timezone"), str) else "UTC"
+    name, zone = event.get("name"), event.get("timezone")
+    event_name = name if isinstance(name, str) else ""
+    timezone = zone if isinstance(zone, str) else "UTC"
 
     participants = _parse_participants(_list(data, "participants", ""))
     known = {p.id: p for p in participants}

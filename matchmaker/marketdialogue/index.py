@@ -52,7 +52,7 @@ class Index:
     @cached_property
     def overlapping(self) -> list[set[int]]:
         """For each session, the sessions overlapping it, itself included."""
-        result = [set() for _ in self.sessions]
+        result: list[set[int]] = [set() for _ in self.sessions]
         for i, a in enumerate(self.sessions):
             for j in range(i, len(self.sessions)):
                 if a.overlaps(self.sessions[j]):
@@ -145,7 +145,7 @@ class Index:
     @cached_property
     def main_groups(self) -> list[frozenset[str]]:
         """A participant's main product groups: those of its highest interest weight."""
-        result = []
+        result: list[frozenset[str]] = []
         for person in self.people:
             if not person.interests:
                 result.append(frozenset())

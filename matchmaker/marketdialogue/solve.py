@@ -81,7 +81,7 @@ def solve(problem: DialogueProblem, *, time_limit_s: float = 30.0, num_workers: 
     lp = _LpBound(ix, time_limit_s, seed)  # runs beside the search, GLOP frees the GIL
     hint = canonical(ix, improve(ix, greedy(ix, seed), started + min(2.0, 0.1 * time_limit_s)))
     trivial = _trivial_bound(ix)
-    best = {"value": sum(ix.weight(p, s) for p, s, _t, _side in hint)}
+    best: dict[str, float] = {"value": sum(ix.weight(p, s) for p, s, _t, _side in hint)}
 
     def report(value: float, bound: float) -> None:
         best["value"] = max(best["value"], value)  # CP-SAT's first solutions may trail the start
@@ -316,9 +316,9 @@ def _variables(m: _Model) -> None:
     for p, options in enumerate(ix.options):
         for s, t, side in options:
             if (s, t) in live:
-                key = (p, s, t, side)
-                m.x[key] = m.model.new_bool_var(f"x_{p}_{s}_{t}_{side[0]}")
-                m.at_table[(s, t)].append(key)
+                seat = (p, s, t, side)
+                m.x[seat] = m.model.new_bool_var(f"x_{p}_{s}_{t}_{side[0]}")
+                m.at_table[(s, t)].append(seat)
     for key in sorted(live):
         if m.at_table[key]:
             m.open[key] = m.model.new_bool_var(f"open_{key[0]}_{key[1]}")
@@ -380,7 +380,7 @@ def _constraints(m: _Model) -> None:
 
 def _balance_objective(m: _Model) -> cp_model.LinearExprT:
     ix, model = m.ix, m.model
-    balance = []
+    balance: list[cp_model.LinearExpr] = []
     for key in m.open:
         table = ix.table(key)
         members = m.at_table[key]
@@ -426,8 +426,8 @@ def _balance_objective(m: _Model) -> cp_model.LinearExprT:
 def _hint(m: _Model, placed: list[Placement]) -> None:
     """Hint every variable, auxiliaries too, from a valid seating."""
     chosen = set(placed)
-    for key, var in m.x.items():
-        m.model.add_hint(var, key in chosen)
+    for seat, var in m.x.items():
+        m.model.add_hint(var, seat in chosen)
     seated: dict[TableKey, Counter] = defaultdict(Counter)
     rivals: Counter = Counter()
     for p, s, t, side in placed:
@@ -448,7 +448,8 @@ def _hint(m: _Model, placed: list[Placement]) -> None:
 
 def _run(model: cp_model.CpModel, limit: float, workers: int, seed: int, stop: threading.Event,
          report: Callable[[float, float], None] | None, *, interest_phase: bool,
-         enough: Callable[[], bool] | None = None) -> tuple[cp_model.CpSolver, int]:
+         enough: Callable[[], bool] | None = None
+         ) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(limit, 0.01)
     solver.parameters.num_workers = max(1, workers)
@@ -478,11 +479,13 @@ def _run(model: cp_model.CpModel, limit: float, workers: int, seed: int, stop: t
             if math.isfinite(best["value"]):
                 report(best["value"], bound)
 
+        notify = report
+
         class Callback(cp_model.CpSolverSolutionCallback):
             def on_solution_callback(self) -> None:
                 best["value"] = self.objective_value
                 best["bound"] = min(best["bound"], self.best_objective_bound)
-                report(self.objective_value, self.best_objective_bound)
+                notify(self.objective_value, self.best_objective_bound)
 
         solver.best_bound_callback = on_bound
         callback = Callback()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import threading
 from functools import lru_cache
-from typing import Callable, TypeVar
+from typing import Callable, TypeVar, cast as as_type
 
 from flask import current_app
 from sqlalchemy import BigInteger, bindparam, case, cast, func, select, true
@@ -89,7 +89,7 @@ class VersionedCache:
         version = data_version(session, event_id) if version is None else version
         entry = self._entries.get((event_id, name))
         if entry is not None and entry[0] == version:
-            return entry[1]  # type: ignore[return-value]
+            return as_type(T, entry[1])  # the name decides the type of what was built
         value = build()
         with self._lock:
             self._entries[(event_id, name)] = (version, value)
@@ -110,7 +110,7 @@ def event_cache() -> VersionedCache:
     cache = current_app.extensions.get("market_cache")
     if cache is None:
         cache = current_app.extensions.setdefault("market_cache", VersionedCache())
-    return cache  # type: ignore[return-value]
+    return cache
 
 
 def cached(session: Session, event_id: int, name: str, build: Callable[[], T],

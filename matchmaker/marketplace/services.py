@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import cast
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -18,6 +19,7 @@ from ..models import (CircularStrategy, Event, Listing, ListingKind, MeetingRequ
                       listing_strategy, participation_product_group)
 from . import cache, query, search, suggestions as suggest_module
 from .reasons import in_words
+from .search import SearchIndex
 from .forms import MarketFilters
 
 PAGE_SIZE = 20
@@ -154,10 +156,10 @@ class OrganisationOption:
 class MarketIndex:
     """Every listing of an event, newest first, ready for search and filtering."""
 
-    search: search.SearchIndex
+    search: SearchIndex
     facets: dict[int, Facets]
     organisations: list[OrganisationOption]  # those with listings, by name
-    people: search.SearchIndex  # participants who take meetings, by name and organisation
+    people: SearchIndex  # participants who take meetings, by name and organisation
     lexicon: query.Lexicon  # the words of both indexes, for typo correction
 
     def matching(self, filters: MarketFilters) -> set[int] | None:
@@ -208,7 +210,8 @@ def search_listings(session: Session, event: Event, filters: MarketFilters,
         docs = [d for d in index.search.docs if any_kind is None or d.key in any_kind]
     every_kind = len(docs)
     if filters.kind:
-        docs = [d for d in docs if index.facets[d.key].kind == filters.kind]
+        # listing documents are keyed by listing id
+        docs = [d for d in docs if index.facets[cast(int, d.key)].kind == filters.kind]
     people_docs = [d for d in people_docs if me is None or d.key != me.id]
     suggestion = None
     if filters.q and not every_kind and not people_docs:

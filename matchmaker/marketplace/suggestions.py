@@ -103,8 +103,8 @@ def _strategy_matches(asker: Person, offerer: Person, *, asker_is_me: bool
                       ) -> list[tuple[float, Reason]]:
     """Points and reasons for strategies `asker` queries and `offerer` offers."""
     found: dict[tuple[str, str], tuple[float, Reason]] = {}
-    offered = [(l.group, s) for l in offerer.listings if l.kind == "offer" for s in l.strategies]
-    for query in (l for l in asker.listings if l.kind == "query"):
+    offered = [(li.group, s) for li in offerer.listings if li.kind == "offer" for s in li.strategies]
+    for query in (li for li in asker.listings if li.kind == "query"):
         for strategy in query.strategies:
             for group, other in offered:
                 if other.code != strategy.code:
@@ -188,7 +188,7 @@ class SuggestionIndex:
             for group in person.groups:
                 self._by_group.setdefault(group, []).append(pid)
             for kind, index in (("offer", self._offering), ("query", self._asking)):
-                codes = {s.code for l in person.listings if l.kind == kind for s in l.strategies}
+                codes = {s.code for li in person.listings if li.kind == kind for s in li.strategies}
                 for code in codes:
                     index.setdefault(code, []).append(pid)
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask_babel import gettext as _, ngettext
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -277,7 +278,9 @@ def cancel_request(session: Session, request: MeetingRequest, me: Participation,
         raise DomainError(_already(request.status))
     was_accepted = request.status is RequestStatus.ACCEPTED
     if request.meeting is not None and me.event.frozen_at(now):
-        raise DomainError(rules.change_refusal(me.event, now))
+        refusal = rules.change_refusal(me.event, now)
+        assert refusal is not None  # a frozen event always has a reason
+        raise DomainError(refusal)
     if request.meeting is not None:
         session.delete(request.meeting)
     request.status = RequestStatus.CANCELLED
@@ -293,13 +296,14 @@ def cancel_request(session: Session, request: MeetingRequest, me: Participation,
 
 def expire_requests(session: Session, event: Event, now: datetime) -> int:
     """Mark pending requests past their expiry as expired; returns how many."""
-    result = session.execute(
+    # an UPDATE's result is a CursorResult, which Session.execute's annotation does not say
+    result = cast(CursorResult, session.execute(
         update(MeetingRequest)
         .where(MeetingRequest.event_id == event.id,
                MeetingRequest.status == RequestStatus.PENDING,
                MeetingRequest.expires_at.is_not(None), MeetingRequest.expires_at <= now)
         .values(status=RequestStatus.EXPIRED)
-        .execution_options(synchronize_session="fetch"))
+        .execution_options(synchronize_session="fetch")))
     session.flush()
     return result.rowcount or 0
 

@@ -3,7 +3,7 @@ from .dialogues import (DialogueChoice, DialogueOptOut, DialogueSeat, DialogueSe
                         DialogueTable, Side)
 from .event import (ContactVisibility, Event, JoinPolicy, MeetingBlock, Phase, Slot, Table,
                     event_product_group)
-from .feedback import MeetingFeedback  # noqa: F401
+from .feedback import MeetingFeedback
 from .listings import Listing, ListingKind, listing_strategy
 from .meetings import (OPEN_STATUSES, Booking, Meeting, MeetingRequest, MeetingStatus, Priority,
                        RequestStatus)
@@ -19,7 +19,7 @@ from .shortlist import ShortlistEntry
 __all__ = [
     "Absence", "Booking", "Broadcast", "CircularStrategy", "ContactVisibility", "DialogueChoice",
     "DialogueOptOut", "DialogueSeat", "DialogueSession", "JoinPolicy", "MailReceipt",
-    "MeetingOutcome", "Outcome", "PendingKind", "PendingParticipation",
+    "MeetingFeedback", "MeetingOutcome", "Outcome", "PendingKind", "PendingParticipation",
     "DialogueTable", "Event", "Listing", "ListingKind", "Meeting", "MeetingBlock",
     "MeetingRequest", "MeetingStatus", "Notification", "OPEN_STATUSES", "Organisation",
     "Participation", "Phase",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (CheckConstraint, Column, Date, Enum, ForeignKey, String,
                         Table as SATable, Text, Time, UniqueConstraint)
@@ -13,6 +14,9 @@ from flask_babel import gettext, lazy_gettext as _l
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from .reference import ProductGroup
+
+if TYPE_CHECKING:
+    from .people import Participation
 
 
 class Phase(str, enum.Enum):

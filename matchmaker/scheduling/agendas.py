@@ -71,7 +71,7 @@ def compact_agendas(d: Domains, slots: Mapping[str, int], chosen: Mapping[str, s
     bound = gaps_lower_bound(problem, ids, seconds=bound_seconds) if gaps else 0
     left = until - time.perf_counter()
     if not exact or gaps <= bound or stopped() or left < 1.0:
-        return slots, chosen, min(bound, gaps)
+        return dict(slots), chosen, min(bound, gaps)
     tables = assign_tables(d, slots, chosen)
     start = {mid: (d.slot_ids[pos], tables[mid]) for mid, pos in slots.items()}
     result = compact(problem, ids, start=start, time_limit_s=left, num_workers=num_workers,
@@ -82,4 +82,4 @@ def compact_agendas(d: Domains, slots: Mapping[str, int], chosen: Mapping[str, s
         chosen = {mid: table for mid, (_, table) in result.placements.items()
                   if len(d.own_tables(d.meeting[mid])) > 1}
         gaps = idle_gaps(d, slots)
-    return slots, chosen, min(bound, gaps)
+    return dict(slots), chosen, min(bound, gaps)

@@ -6,6 +6,7 @@ takes seconds, where CP-SAT's own bound lags far behind on large models.
 from __future__ import annotations
 
 import math
+from typing import overload
 from collections import defaultdict
 
 from ortools.linear_solver import pywraplp
@@ -112,6 +113,14 @@ def _at_most(solver: pywraplp.Solver, vars_: list, limit: int, infinity: float) 
     row = solver.Constraint(-infinity, limit)
     for v in vars_:
         row.SetCoefficient(v, 1)
+
+
+@overload
+def integral_bound(value: float) -> int: ...
+@overload
+def integral_bound(value: None) -> None: ...
+@overload
+def integral_bound(value: float | None) -> int | None: ...
 
 
 def integral_bound(value: float | None) -> int | None:

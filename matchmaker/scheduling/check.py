@@ -76,20 +76,20 @@ def check(problem: Problem, schedule: Schedule) -> list[str]:
     for (t, s), ms in by_table_slot.items():
         if len(ms) > 1:
             out.append(f'table "{t}" hosts {len(ms)} meetings in slot "{s}": {", ".join(ms)}')
-    for p in problem.participants:
-        if p.max_meetings is not None and count[p.id] > p.max_meetings:
-            out.append(f'participant "{p.id}" has {count[p.id]} meetings, '
-                       f"more than max_meetings ({p.max_meetings})")
+    for part in problem.participants:
+        if part.max_meetings is not None and count[part.id] > part.max_meetings:
+            out.append(f'participant "{part.id}" has {count[part.id]} meetings, '
+                       f"more than max_meetings ({part.max_meetings})")
     for m in problem.meetings:
         if m.fixed is None:
             continue
-        a = placed.get(m.id)
+        at = placed.get(m.id)
         pin = f'slot "{m.fixed.slot}"' + (f', table "{m.fixed.table}"' if m.fixed.table else "")
-        if a is None:
+        if at is None:
             out.append(f'meeting "{m.id}" is pinned to {pin} but not scheduled')
-        elif a.slot != m.fixed.slot or (m.fixed.table is not None and a.table != m.fixed.table):
-            out.append(f'meeting "{m.id}" is pinned to {pin} but placed at slot "{a.slot}", '
-                       f'table "{a.table}"')
+        elif at.slot != m.fixed.slot or (m.fixed.table is not None and at.table != m.fixed.table):
+            out.append(f'meeting "{m.id}" is pinned to {pin} but placed at slot "{at.slot}", '
+                       f'table "{at.table}"')
     return out
 
 

@@ -43,13 +43,14 @@ How it works, and why:
 """
 from __future__ import annotations
 
+import enum
 import math
 import random
 import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Hashable, Iterable, Protocol
+from typing import Callable, Final, Hashable, Iterable, Protocol, TypeAlias
 
 from ortools.sat.python import cp_model
 
@@ -57,6 +58,7 @@ from . import children, maxsat
 from .cpsat import solve_stoppable
 from .meetingset import Infeasible as _Infeasible
 from .meetingset import MeetingSet as _Data
+from .maxsat import Variant as _MaxsatVariant
 from .meetingset import default_day_key
 from .problem import Problem, Slot
 
@@ -144,7 +146,13 @@ PERMUTE_EVERY = 10
 MAXSAT_CAP_ABOVE_OWN = 2
 MAXSAT_FIRST_SHARE = 0.25
 
-_ONE = object()  # a participant's slot taken by a meeting held in place
+class _Held(enum.Enum):
+    ONE = 1
+
+
+_ONE: Final = _Held.ONE  # a participant's slot taken by a meeting held in place
+# a participant's slot: held in place, or the literal of the meetings that may take it
+_Cell: TypeAlias = "cp_model.IntVar | _Held"
 
 
 class _Model:
@@ -220,13 +228,13 @@ class _Model:
         # occupancy of the touched participants: 1 (held meeting), a literal, or absent (0)
         self.parts = sorted({p for k in self.free for p in data.mparts[k]})
         self.y: dict[tuple[int, int], cp_model.IntVar] = {}
-        occ: dict[int, dict[int, object]] = {}
+        occ: dict[int, dict[int, _Cell]] = {}
         for p in self.parts:
             at: dict[int, list] = defaultdict(list)
             for k in data.by_part[p]:
                 for s, v in self.x.get(k, {}).items():
                     at[s].append(v)
-            row: dict[int, object] = {s: _ONE for s in busy[p]}
+            row: dict[int, _Cell] = {s: _ONE for s in busy[p]}
             for s, vs in at.items():
                 if len(vs) == 1:
                     row[s] = vs[0]
@@ -250,7 +258,7 @@ class _Model:
             pterms: list = []
             pconst = 0
             for d in days_used:
-                prev: object = None
+                prev: _Cell | None = None
                 prev_s = -1
                 for s in data.days[d]:
                     cur = row.get(s)
@@ -258,15 +266,15 @@ class _Model:
                         if prev is None:
                             pconst += 1
                         elif prev is not _ONE:
-                            pterms.append(prev.Not())  # type: ignore[attr-defined]
+                            pterms.append(prev.Not())
                     elif cur is not None:
                         if prev is None:
                             pterms.append(cur)
                         elif prev is not _ONE:
                             st = m.new_bool_var(f"st{p}_{s}")
-                            m.add(st >= cur - prev)  # type: ignore[operator]
-                            m.add_implication(st, cur)  # type: ignore[arg-type]
-                            m.add_implication(st, prev.Not())  # type: ignore[attr-defined]
+                            m.add(st >= cur - prev)
+                            m.add_implication(st, cur)
+                            m.add_implication(st, prev.Not())
                             self.starts.append((st, p, s, prev_s))
                             pterms.append(st)
                     prev, prev_s = cur, s
@@ -274,7 +282,8 @@ class _Model:
                     pconst -= 1
                 else:
                     hv = m.new_bool_var(f"has{p}_{d}")
-                    m.add_max_equality(hv, [row[s] for s in data.days[d] if s in row])
+                    m.add_max_equality(hv, [cell for s in data.days[d]
+                                            if (cell := row.get(s)) is not None and cell is not _ONE])
                     self.has.append((hv, p, d))
                     pterms.append(-hv)
             terms.extend(pterms)
@@ -287,7 +296,7 @@ class _Model:
         self.before: list[tuple[cp_model.IntVar, int, int, int]] = []
         self.after: list[tuple[cp_model.IntVar, int, int, int]] = []
         self.inside: list[tuple[cp_model.IntVar, int, int, int]] = []
-        self.idle: object = 0
+        self.idle: cp_model.LinearExpr | int = 0
         if idle:
             iterms: list = []
             iconst = 0
@@ -298,32 +307,34 @@ class _Model:
                     day = data.days[d]
                     idx = [i for i, s in enumerate(day) if s in row]
                     lo, hi = idx[0], idx[-1]
-                    bef: dict[int, object] = {}
-                    aft: dict[int, object] = {}
+                    bef: dict[int, _Cell] = {}
+                    aft: dict[int, _Cell] = {}
                     for i in range(lo, hi + 1):
                         cur = row.get(day[i])
-                        if cur is _ONE or (i > lo and bef[i - 1] is _ONE):
+                        left = bef[i - 1] if i > lo else None
+                        if cur is _ONE or left is _ONE:
                             bef[i] = _ONE
                             continue
-                        b = m.new_bool_var(f"bf{p}_{day[i]}")
+                        bf = m.new_bool_var(f"bf{p}_{day[i]}")
                         if cur is not None:
-                            m.add_implication(cur, b)  # type: ignore[arg-type]
-                        if i > lo:
-                            m.add_implication(bef[i - 1], b)  # type: ignore[arg-type]
-                        bef[i] = b
-                        self.before.append((b, p, d, i))
+                            m.add_implication(cur, bf)
+                        if left is not None:
+                            m.add_implication(left, bf)
+                        bef[i] = bf
+                        self.before.append((bf, p, d, i))
                     for i in range(hi, lo - 1, -1):
                         cur = row.get(day[i])
-                        if cur is _ONE or (i < hi and aft[i + 1] is _ONE):
+                        right = aft[i + 1] if i < hi else None
+                        if cur is _ONE or right is _ONE:
                             aft[i] = _ONE
                             continue
-                        a = m.new_bool_var(f"af{p}_{day[i]}")
+                        af = m.new_bool_var(f"af{p}_{day[i]}")
                         if cur is not None:
-                            m.add_implication(cur, a)  # type: ignore[arg-type]
-                        if i < hi:
-                            m.add_implication(aft[i + 1], a)  # type: ignore[arg-type]
-                        aft[i] = a
-                        self.after.append((a, p, d, i))
+                            m.add_implication(cur, af)
+                        if right is not None:
+                            m.add_implication(right, af)
+                        aft[i] = af
+                        self.after.append((af, p, d, i))
                     for i in range(lo, hi + 1):
                         bi, ai = bef[i], aft[i]
                         if bi is _ONE and ai is _ONE:
@@ -334,7 +345,7 @@ class _Model:
                             iterms.append(bi)
                         else:
                             iv = m.new_bool_var(f"in{p}_{day[i]}")
-                            m.add(iv >= bi + ai - 1)  # type: ignore[operator]
+                            m.add(iv >= bi + ai - 1)
                             self.inside.append((iv, p, d, i))
                             iterms.append(iv)
             self.idle = sum(iterms) + iconst
@@ -350,7 +361,7 @@ class _Model:
                 mterms.append(1)
         self.moved = sum(mterms)
 
-    def _windows(self, p: int, row: dict[int, object], day: list[int], pterms: list, pconst: int) -> None:
+    def _windows(self, p: int, row: dict[int, _Cell], day: list[int], pterms: list, pconst: int) -> None:
         """Redundant structure for a participant meeting on one day only.
 
         With no hole, its n meetings fill one window of n consecutive slots: one
@@ -375,8 +386,9 @@ class _Model:
                 continue
             u = m.new_bool_var(f"u{p}_{b}")
             for s in win:
-                if row[s] is not _ONE:
-                    m.add_implication(u, row[s])  # type: ignore[arg-type]
+                cell = row[s]
+                if cell is not _ONE:
+                    m.add_implication(u, cell)
             self.windows.append((u, p, win))
             us.append(u)
         if len(us) > 1:
@@ -457,7 +469,10 @@ def _stopped(stop: StopSignal | None) -> bool:
     if stop is None:
         return False
     is_set = getattr(stop, "is_set", None)
-    return bool(is_set() if is_set is not None else stop())  # type: ignore[operator]
+    if is_set is not None:
+        return bool(is_set())
+    assert callable(stop)
+    return bool(stop())
 
 
 class _Search:
@@ -498,7 +513,7 @@ class _Search:
         solver.parameters.random_seed = self.rng.randrange(1 << 30)
         return solver
 
-    def _run(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+    def _run(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> cp_model.CpSolverStatus:
         return solve_stoppable(solver, model, self.halted)
 
     def _key(self, score: tuple[int, int, int], phase: int) -> tuple[int, ...]:
@@ -529,10 +544,10 @@ class _Search:
         if phase == 1:
             mm.model.minimize(mm.holes)
         else:
-            mm.model.minimize(mm.idle * self.w_idle + mm.moved)  # type: ignore[operator]
+            mm.model.minimize(mm.idle * self.w_idle + mm.moved)
 
     def _solve(self, mm: _Model, limit: float, phase: int, first: bool = False,
-               workers: int | None = None) -> tuple[int, cp_model.CpSolver]:
+               workers: int | None = None) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
         with self.lock:
             base, base_choice = self.assign, self.choice
         self._objective(mm, phase, base)
@@ -796,7 +811,8 @@ class _Search:
             for _variant, child, _end, _share in runs:
                 child.close(grace=0.0)
 
-    def _maxsat_outcome(self, variant: maxsat.Variant, got: object, caps: list[int],
+    def _maxsat_outcome(self, variant: _MaxsatVariant,
+                        got: str | tuple[list[int], dict[int, str], int] | None, caps: list[int],
                         own: list[int]) -> bool:
         name = f"maxsat-{'redundant-' if variant.redundant else ''}{variant.solver}"
         stamp = round(time.monotonic() - self.t0, 2)
@@ -807,7 +823,8 @@ class _Search:
             # nobody can stay within their cap: the other variants would say the same
             self.trace.append((stamp, name + "-over-caps", self.score or (0, 0, 0)))
             return True
-        assign, choice, holes = got  # type: ignore[misc]
+        assert isinstance(got, tuple), got
+        assign, choice, holes = got
         if _from_start(self.data, {self.data.meetings[k].id: (self.data.slots[s].id, choice.get(k, ""))
                                    for k, s in enumerate(assign)})[0] is None:
             return True  # never expected: the encoding states every hard rule
@@ -860,8 +877,8 @@ class _Search:
             for k in ks:
                 for p in data.mparts[k]:
                     pcols[p].append(c)
-        holes = []
-        idle = []
+        holes: list[cp_model.LinearExpr | int] = []
+        idle: list[cp_model.LinearExpr | int] = []
         for p, cs in pcols.items():
             ys = []
             for t in day:
@@ -881,7 +898,7 @@ class _Search:
                 prev = yv
             holes.append(-1)
             if phase == 2:
-                bef = []
+                bef: list[cp_model.IntVar] = []
                 for i, yv in enumerate(ys):
                     b = m.new_bool_var("")
                     if not isinstance(yv, int):
@@ -989,7 +1006,7 @@ def _participant_bounds(data: _Data, until: float, stop: StopSignal | None) -> d
             m.add_exactly_one(xs.values())
             for s, v in xs.items():
                 at[s].append(v)
-        y: dict[int, object] = {}
+        y: dict[int, cp_model.IntVar] = {}
         for s, vs in at.items():
             if len(vs) == 1:
                 y[s] = vs[0]
@@ -1010,7 +1027,7 @@ def _participant_bounds(data: _Data, until: float, stop: StopSignal | None) -> d
                         terms.append(cur)
                     else:
                         st = m.new_bool_var("")
-                        m.add(st >= cur - prev)  # type: ignore[operator]
+                        m.add(st >= cur - prev)
                         terms.append(st)
                 prev = cur
             has = m.new_bool_var("")
@@ -1268,7 +1285,7 @@ def _anneal(data: _Data, assign: list[int], choice: dict[int, str], until: float
         # capacities (d1: pooled meetings gained by s1)
         if pool_load[s1] + d1 > cap or pool_load[s2] - d1 > cap:
             continue
-        if stands and any(table_of[e] is not None and stand.get((table_of[e], dest[e]), e) not in dest
+        if stands and any((stand_t := table_of[e]) is not None and stand.get((stand_t, dest[e]), e) not in dest
                           for e in comp):
             continue
         attempt(comp, dest)
@@ -1306,8 +1323,9 @@ def _assign_tables(data: _Data, assign: list[int], choice: dict[int, str]) -> di
         pooled: list[int] = []
         for k in ks:
             cands = data.tables[k]
-            if data.pin_table[k] is not None:
-                table[k] = data.pin_table[k]  # type: ignore[assignment]
+            pinned = data.pin_table[k]
+            if pinned is not None:
+                table[k] = pinned
                 taken.add(table[k])
             elif len(cands) == 1:
                 table[k] = cands[0]

@@ -47,7 +47,8 @@ class Watch(cp_model.CpSolverSolutionCallback):
 
 def solve_stoppable(solver: cp_model.CpSolver, model: cp_model.CpModel,
                     stopped: Callable[[], bool] | None,
-                    callback: cp_model.CpSolverSolutionCallback | None = None) -> int:
+                    callback: cp_model.CpSolverSolutionCallback | None = None
+                    ) -> cp_model.CpSolverStatus:
     """`solver.solve(model)`, stopped (best solution kept) as soon as `stopped()` says so."""
     if stopped is None:
         return solver.solve(model, callback)
@@ -70,7 +71,7 @@ def solve_stoppable(solver: cp_model.CpSolver, model: cp_model.CpModel,
 
 def run(model: cp_model.CpModel, budget: float, *, num_workers: int, seed: int,
         watch: Watch, stop: threading.Event | None, ls_only: bool = False
-        ) -> tuple[cp_model.CpSolver, int]:
+        ) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
     """CP-SAT on `model` for `budget` seconds (with one worker: deterministic time)."""
     solver = cp_model.CpSolver()
     params = solver.parameters

@@ -142,10 +142,11 @@ def split_days(d: Domains, weights: dict[tuple[str, int], float]) -> list[list[M
             days = sorted({d.slot_day[pos] for pos in d.allowed_slots(m)},
                           key=lambda day: (-weights.get((m.id, day), 0.0) - 0.5 * (day == previous),
                                            day))
-            day = next((day for day in days
-                        if all(room.get((p, day), 0) > 0 for p in m.participants)), None)
-            if day is None:
+            free_day = next((day for day in days
+                             if all(room.get((p, day), 0) > 0 for p in m.participants)), None)
+            if free_day is None:
                 continue
+            day = free_day
         out[day].append(m)
         for p in m.participants:
             room[(p, day)] = room.get((p, day), 0) - 1

@@ -36,9 +36,9 @@ class Domains:
         self.pooled: tuple[str, ...] = tuple(t for t in self.table_ids if t not in self.owners)
         self.meetings_of: dict[str, list[str]] = defaultdict(list)
         for m in problem.meetings:
-            for p in m.participants:
-                if p in self.participant:
-                    self.meetings_of[p].append(m.id)
+            for pid in m.participants:
+                if pid in self.participant:
+                    self.meetings_of[pid].append(m.id)
         self.table_pos: dict[str, int] = {t: i for i, t in enumerate(self.table_ids)}
         self._own: dict[str, tuple[str, ...]] = {}
         self._slots: dict[str, tuple[int, ...]] = {}

@@ -200,16 +200,12 @@ class SlotState:
             return False
         best_gain, best = 0, None
         for pos in d.allowed_slots(m):
-            blockers = {self.person[(p, pos)] for p in m.participants if (p, pos) in self.person}
-            if any(not self.simple[b] for b in blockers):
+            in_way = {self.person[(p, pos)] for p in m.participants if (p, pos) in self.person}
+            if any(not self.simple[b] for b in in_way):
                 continue
-            for p in m.participants:
-                if self.count[p] >= d.cap(p) and (p, pos) not in self.person:
-                    blockers = None
-                    break
-            if blockers is None:
+            if any(self.count[p] >= d.cap(p) and (p, pos) not in self.person for p in m.participants):
                 continue
-            blockers = sorted(blockers)
+            blockers = sorted(in_way)
             if not d.own_tables(m) and self.pooled[pos] - sum(
                     1 for b in blockers if not d.own_tables(d.meeting[b])) >= self.capacity:
                 if m.priority - sum(d.meeting[b].priority for b in blockers) - 1 < best_gain:

@@ -96,10 +96,10 @@ class MeetingSet:
             self.allowed.append(sorted(ok))
             self.tables.append(cands)
             self.pin_table.append(pin_table)
-        for p, ks in zip(self.pids, self.by_part):
-            cap = parts[p].max_meetings
+        for pid, ks in zip(self.pids, self.by_part):
+            cap = parts[pid].max_meetings
             if cap is not None and len(ks) > cap:
-                raise Infeasible(f"{p} has {len(ks)} meetings, above its max_meetings {cap}")
+                raise Infeasible(f"{pid} has {len(ks)} meetings, above its max_meetings {cap}")
         pins: dict[tuple[int, str], str] = {}
         for k, t in enumerate(self.pin_table):
             if t is not None:

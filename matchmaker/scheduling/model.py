@@ -17,10 +17,10 @@ from collections.abc import Mapping
 
 from ortools.sat.python import cp_model
 
-_sum = cp_model.LinearExpr.sum
-
 from .domains import Domains
 from .problem import Meeting
+
+_sum = cp_model.LinearExpr.sum
 
 SHARE_SCALE = 100
 
@@ -47,7 +47,7 @@ class SlotModel:
         self.nothing: dict[str, cp_model.IntVar] = {}
         self.share: cp_model.IntVar | None = None
         self.moved: dict[str, cp_model.IntVar] = {}
-        self.value_expr: cp_model.LinearExprT = 0
+        self.value_expr: cp_model.LinearExpr = _sum([])
         add_variables(self)
         add_constraints(self)
         if compact:
@@ -59,10 +59,10 @@ class SlotModel:
 
     def hint(self, slots: Mapping[str, int], tables: Mapping[str, str]) -> None:
         """A complete hint: every variable, auxiliaries too, from a schedule."""
-        self.model.ClearHints()
+        self.model.clear_hints()
         values = self.values_from(slots, tables)
         for var, value in values:
-            self.model.AddHint(var, value)
+            self.model.add_hint(var, value)
 
     def values_from(self, slots: Mapping[str, int], tables: Mapping[str, str]
                     ) -> list[tuple[cp_model.IntVar, int]]:
@@ -72,12 +72,12 @@ class SlotModel:
                 for (mid, pos, t), var in self.y.items()]
         busy = {(p, slots[m.id]) for m in self.meetings if m.id in slots for p in m.participants}
         for (p, pos), var in self.block_start.items():
-            day = d.days[d.slot_day[pos]]
-            before = pos != day[0] and (p, pos - 1) in busy
+            day_slots = d.days[d.slot_day[pos]]
+            before = pos != day_slots[0] and (p, pos - 1) in busy
             out.append((var, int((p, pos) in busy and not before)))
         for (p, day), var in self.active.items():
             out.append((var, int(any((p, pos) in busy for pos in d.days[day]))))
-        counts = defaultdict(int)
+        counts: defaultdict[str, int] = defaultdict(int)
         for m in self.meetings:
             if m.id in slots:
                 for p in m.participants:
@@ -88,8 +88,9 @@ class SlotModel:
             out.append((self.share, min(
                 (SHARE_SCALE * counts[p]) // len(d.meetings_of[p]) for p in self.nothing)))
         for mid, var in self.moved.items():
-            m = d.meeting[mid]
-            out.append((var, int(slots.get(mid) != d.slot_pos[m.previous.slot])))
+            previous = d.meeting[mid].previous
+            assert previous is not None, "only meetings with a previous slot can move"
+            out.append((var, int(slots.get(mid) != d.slot_pos[previous.slot])))
         return out
 
 
@@ -100,7 +101,7 @@ def add_variables(sm: SlotModel) -> None:
         if m.fixed is not None:
             slots = (d.slot_pos[m.fixed.slot],)
         for pos in slots:
-            var = model.NewBoolVar(f"x_{m.id}_{pos}")
+            var = model.new_bool_var(f"x_{m.id}_{pos}")
             sm.x[(m.id, pos)] = var
             for p in m.participants:
                 sm.busy[(p, pos)].append(var)
@@ -110,7 +111,7 @@ def add_variables(sm: SlotModel) -> None:
         if len(own) > 1:
             for pos in slots:
                 for t in own:
-                    sm.y[(m.id, pos, t)] = model.NewBoolVar(f"y_{m.id}_{pos}_{t}")
+                    sm.y[(m.id, pos, t)] = model.new_bool_var(f"y_{m.id}_{pos}_{t}")
     terms = [(var, d.meeting[mid].priority) for (mid, _), var in sm.x.items()]
     sm.value_expr = cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [w for _, w in terms])
 
@@ -120,17 +121,17 @@ def add_constraints(sm: SlotModel) -> None:
     for m in sm.meetings:
         vars_ = [sm.x[(m.id, pos)] for pos in d.allowed_slots(m) if (m.id, pos) in sm.x]
         if m.fixed is not None:
-            model.Add(_sum(vars_) == 1)
+            model.add(_sum(vars_) == 1)
         elif len(vars_) > 1:
-            model.AddAtMostOne(vars_)
+            model.add_at_most_one(vars_)
     for vars_ in sm.busy.values():
         if len(vars_) > 1:
-            model.AddAtMostOne(vars_)
+            model.add_at_most_one(vars_)
     for p, ms in sm.of_person.items():
         cap = d.participant[p].max_meetings
         reachable = len({pos for m in ms for pos in d.allowed_slots(m)})
         if cap is not None and cap < min(len(ms), reachable):
-            model.Add(_sum([sm.scheduled(m) for m in ms]) <= cap)
+            model.add(_sum([sm.scheduled(m) for m in ms]) <= cap)
     pooled_at: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     stand_at: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
     for (mid, pos), var in sm.x.items():
@@ -142,20 +143,20 @@ def add_constraints(sm: SlotModel) -> None:
             stand_at[(own[0], pos)].append(var)
         else:
             ys = [sm.y[(mid, pos, t)] for t in own]
-            model.Add(_sum(ys) == var)
+            model.add(_sum(ys) == var)
             pinned = m.fixed.table if m.fixed is not None else None
             for t, yv in zip(own, ys):
                 stand_at[(t, pos)].append(yv)
                 if pinned is not None and t != pinned:
-                    model.Add(yv == 0)
+                    model.add(yv == 0)
     capacity = len(d.pooled)
     for vars_ in pooled_at.values():
         if len(vars_) > capacity:
-            model.Add(_sum(vars_) <= capacity)
+            model.add(_sum(vars_) <= capacity)
     for (t, pos), vars_ in stand_at.items():
         # A stand with one owner is covered by that owner's one-meeting-per-slot rule.
         if len(vars_) > 1 and len(d.owners[t]) > 1:
-            model.AddAtMostOne(vars_)
+            model.add_at_most_one(vars_)
 
 
 def add_compact_variables(sm: SlotModel) -> None:
@@ -169,39 +170,39 @@ def add_compact_variables(sm: SlotModel) -> None:
                 here = sm.busy.get((p, pos))
                 if here:
                     any_here = True
-                    start = model.NewBoolVar(f"st_{p}_{pos}")
+                    start = model.new_bool_var(f"st_{p}_{pos}")
                     sm.block_start[(p, pos)] = start
                     if prev_expr:
-                        model.Add(start >= _sum(here) - _sum(prev_expr))
+                        model.add(start >= _sum(here) - _sum(prev_expr))
                     else:
-                        model.Add(start >= _sum(here))
+                        model.add(start >= _sum(here))
                 prev_expr = here
             if any_here:
-                act = model.NewBoolVar(f"act_{p}_{day}")
+                act = model.new_bool_var(f"act_{p}_{day}")
                 sm.active[(p, day)] = act
-                model.Add(act <= _sum([v for pos in positions for v in sm.busy.get((p, pos), ())]))
+                model.add(act <= _sum([v for pos in positions for v in sm.busy.get((p, pos), ())]))
     for p, ms in sm.of_person.items():
         if not ms:
             continue
-        var = model.NewBoolVar(f"nothing_{p}")
+        var = model.new_bool_var(f"nothing_{p}")
         sm.nothing[p] = var
-        model.Add(_sum([sm.scheduled(m) for m in ms]) + var >= 1)
+        model.add(_sum([sm.scheduled(m) for m in ms]) + var >= 1)
     if sm.nothing:
-        sm.share = model.NewIntVar(0, SHARE_SCALE, "min_share")
+        sm.share = model.new_int_var(0, SHARE_SCALE, "min_share")
         for p in sm.nothing:
-            model.Add(SHARE_SCALE * _sum([sm.scheduled(m) for m in sm.of_person[p]])
+            model.add(SHARE_SCALE * _sum([sm.scheduled(m) for m in sm.of_person[p]])
                       >= sm.share * len(d.meetings_of[p]))
     for m in sm.meetings:
         if m.previous is None or m.fixed is not None:
             continue
         pos = d.slot_pos[m.previous.slot]
-        var = model.NewBoolVar(f"moved_{m.id}")
+        var = model.new_bool_var(f"moved_{m.id}")
         sm.moved[m.id] = var
         stay = sm.x.get((m.id, pos))
         if stay is None:
-            model.Add(var == 1)
+            model.add(var == 1)
         else:
-            model.Add(var + stay >= 1)
+            model.add(var + stay >= 1)
 
 
 def gaps_expr(sm: SlotModel) -> cp_model.LinearExpr:
@@ -218,17 +219,17 @@ def set_value_objective(sm: SlotModel) -> int:
              if m.previous is not None and m.fixed is None
              and (m.id, d.slot_pos[m.previous.slot]) in sm.x]
     if not stays:
-        sm.model.Maximize(sm.value_expr)
+        sm.model.maximize(sm.value_expr)
         return 1
     scale = len(stays) + 1
-    sm.model.Maximize(scale * sm.value_expr + _sum(stays))
+    sm.model.maximize(scale * sm.value_expr + _sum(stays))
     return scale
 
 
 def set_compact_objective(sm: SlotModel, value: int) -> None:
     """Keep the phase-1 value, then minimise the weighted phase-2 terms."""
-    sm.model.Add(sm.value_expr >= value)
+    sm.model.add(sm.value_expr >= value)
     share = sm.share if sm.share is not None else 0
-    sm.model.Minimize(W_NOTHING * _sum(list(sm.nothing.values()))
+    sm.model.minimize(W_NOTHING * _sum(list(sm.nothing.values()))
                       + W_MOVED * _sum(list(sm.moved.values()))
                       - W_SHARE * share + W_GAP * gaps_expr(sm))

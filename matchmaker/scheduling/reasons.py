@@ -114,8 +114,8 @@ def explain(d: Domains, m: Meeting, occ: Occupancy,
         if m.available is not None:
             return "no_slot_in_meeting_availability", {"a": a, "b": b}
         return "no_common_slot", {"a": a, "b": b}
-    full = [p for p in m.participants if d.participant[p].max_meetings is not None
-            and occ.count[p] >= d.participant[p].max_meetings]
+    full = [p for p in m.participants if (cap := d.participant[p].max_meetings) is not None
+            and occ.count[p] >= cap]
     if full:
         return "cap_reached", {"full": [{"participant": p, "cap": d.participant[p].max_meetings}
                                         for p in full]}

@@ -273,13 +273,14 @@ class _Run:
         remaining = budget.limit * (1 - PHASE1_SHARE) if self.deterministic else budget.left()
         self.exact = exact_applies(self.d, list(self.slots), deterministic=self.deterministic)
         share = HOLES_SHARE if self.tiny and not self.exact else 1.0
+        progress = self.progress
         self.slots, self.chosen, self.gaps_bound = compact_agendas(
             self.d, self.slots, self.chosen, seed=self.seed, num_workers=self.workers,
             until=budget.until_seconds(remaining * share),
             max_evals=int(remaining * share * EVALS_PER_SECOND) if self.deterministic else None,
             stopped=self.stopped, bound_seconds=min(BOUND_SECONDS, budget.limit * RESERVE_SHARE / 2),
-            on_round=None if self.progress is None else
-            lambda _cost: self.progress(budget.elapsed(), self.value, self.bound))
+            on_round=None if progress is None else
+            lambda _cost: progress(budget.elapsed(), self.value, self.bound))
         log.info("%.1fs hole search: cost %d, idle gaps bound %d", budget.elapsed(),
                  phase2_cost(self.d, self.slots), self.gaps_bound)
         self.report("hole search")

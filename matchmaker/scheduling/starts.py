@@ -13,14 +13,14 @@ from .reasons import Occupancy
 
 def place_pins(d: Domains, occ: Occupancy, placements: dict[str, tuple[str, str]]) -> None:
     """Place every fixed meeting where it is pinned (tables named in pins first)."""
-    pins = [m for m in d.problem.meetings if m.fixed is not None]
-    for m in sorted(pins, key=lambda m: m.fixed.table is None):
-        pos = d.slot_pos[m.fixed.slot]
-        table = m.fixed.table or occ.free_table(m, pos)
+    pins = [(m, m.fixed) for m in d.problem.meetings if m.fixed is not None]
+    for m, fixed in sorted(pins, key=lambda pin: pin[1].table is None):
+        pos = d.slot_pos[fixed.slot]
+        table = fixed.table or occ.free_table(m, pos)
         if table is None:
-            raise ValueError(f'meeting "{m.id}": no free table left for its pin at "{m.fixed.slot}"')
+            raise ValueError(f'meeting "{m.id}": no free table left for its pin at "{fixed.slot}"')
         occ.add(m, pos, table)
-        placements[m.id] = (m.fixed.slot, table)
+        placements[m.id] = (fixed.slot, table)
 
 
 def fits(d: Domains, occ: Occupancy, m: Meeting) -> tuple[int, str] | None:
