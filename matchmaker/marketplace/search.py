@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Collection, Hashable, Sequence
+from typing import Collection, Hashable, Iterable, Sequence
 
 from .query import QueryWord
 from .synonyms import ENDINGS
@@ -157,22 +157,7 @@ class SearchIndex:
     def rank_words(self, words: Sequence[QueryWord],
                    keys: Collection[Hashable] | None = None) -> list[Document]:
         """Documents matching every query word by one of its terms, best first."""
-        if not words:
-            return [doc for doc in self.docs if keys is None or doc.key in keys]
-        totals: dict[int, float] | None = None
-        for word in words:
-            scores = self._query_word_scores(word)
-            if totals is None:
-                totals = {position: s for position, s in scores.items()
-                          if keys is None or self.docs[position].key in keys}
-            else:
-                totals = {position: total + scores[position]
-                          for position, total in totals.items() if position in scores}
-            if not totals:
-                return []
-        assert totals is not None
-        return [self.docs[position] for position, _ in
-                sorted(totals.items(), key=lambda item: (-item[1], item[0]))]
+        return self._matching_all(map(self._query_word_scores, words), keys)
 
     def literal(self, needle: str, keys: Collection[Hashable] | None = None) -> list[Document]:
         """Documents whose text contains `needle` (folded) as it is: '%' is a per cent sign
@@ -191,12 +176,14 @@ class SearchIndex:
 
     def rank(self, query: str, keys: Collection[Hashable] | None = None) -> list[Document]:
         """Like `rank(query, docs)` over the documents whose key is in `keys` (all if None)."""
-        words = query_tokens(query)
-        if not words:
-            return [doc for doc in self.docs if keys is None or doc.key in keys]
+        return self._matching_all(map(self._word_scores, query_tokens(query)), keys)
+
+    def _matching_all(self, word_scores: Iterable[dict[int, float]],
+                      keys: Collection[Hashable] | None) -> list[Document]:
+        """The documents every word scored, by their summed score; all documents (in index
+        order) when there are no words."""
         totals: dict[int, float] | None = None
-        for word in words:
-            scores = self._word_scores(word)
+        for scores in word_scores:
             if totals is None:
                 totals = {position: s for position, s in scores.items()
                           if keys is None or self.docs[position].key in keys}
@@ -205,6 +192,7 @@ class SearchIndex:
                           for position, total in totals.items() if position in scores}
             if not totals:
                 return []
-        assert totals is not None
+        if totals is None:
+            return [doc for doc in self.docs if keys is None or doc.key in keys]
         return [self.docs[position] for position, _ in
                 sorted(totals.items(), key=lambda item: (-item[1], item[0]))]
