@@ -4,14 +4,18 @@ dialogue seat.
 This `published` overrides the root conftest's one (an FCFS schedule) for the agenda
 folder: the agenda tests want supplier1's own accepted requests placed one per slot and a
 market-dialogue seat, which FCFS does not promise.
+
+The demo promises supplier1 only one accepted request (with buyer1); the fixture adds
+three more (with buyer2 to buyer4, with whom the demo promises supplier1 has no request)
+so that supplier1 has four meetings in a row and the others none or one.
 """
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from matchmaker.extensions import db
-from matchmaker.models import (Booking, DialogueSeat, DialogueSession, Meeting, MeetingRequest,
+from matchmaker.models import (Absence, Booking, DialogueSeat, DialogueSession, Meeting, MeetingRequest,
                                Participation, Phase, RequestStatus, Side)
 from support import demo_event, participation_by_email
 
@@ -36,6 +40,20 @@ def schedule_accepted(participation: Participation) -> list[Meeting]:
     return meetings
 
 
+EXTRA_PARTNERS = ("buyer2@demo.example", "buyer3@demo.example", "buyer4@demo.example")
+
+
+def add_accepted_requests(sender: Participation, emails: tuple[str, ...]) -> None:
+    """Accepted requests from `sender` to each of `emails`, all of them present throughout."""
+    recipients = [participation_by_email(email) for email in emails]
+    db.session.execute(delete(Absence).where(
+        Absence.participation_id.in_([sender.id] + [r.id for r in recipients])))
+    for recipient in recipients:
+        db.session.add(MeetingRequest(event_id=sender.event_id, sender=sender,
+                                      recipient=recipient, status=RequestStatus.ACCEPTED))
+    db.session.flush()
+
+
 @pytest.fixture
 def published(demo):
     """The demo event, published, with supplier1's meetings and one dialogue seat (overrides
@@ -43,6 +61,7 @@ def published(demo):
     with demo.app_context():
         event = demo_event()
         supplier = participation_by_email("supplier1@demo.example")
+        add_accepted_requests(supplier, EXTRA_PARTNERS)
         schedule_accepted(supplier)
         dialogue = db.session.scalars(select(DialogueSession).order_by(DialogueSession.id)).first()
         db.session.add(DialogueSeat(table_id=dialogue.tables[0].id, session_id=dialogue.id,

@@ -266,11 +266,11 @@ def test_a_bad_to_parameter_is_a_404_not_a_crash(demo, login_as, query):
 def test_answering_several_needs_booking_open(demo, login_as):
     ids = fresh_requests_to(demo, BUYER, 1)
     with demo.app_context():
-        db.session.scalar(select(Event)).phase = Phase.SCHEDULED
+        db.session.scalar(select(Event)).phase = Phase.BOOKING_CLOSED
         db.session.commit()
     html = login_as(BUYER).post("/events/demo/requests/answer",
                                 data={"ids": [str(ids[0])], "accept": "y"},
                                 follow_redirects=True).data.decode()
-    assert "booking is closed" in html
+    assert "Booking is closed while the organisers build the schedule." in html
     with demo.app_context():
         assert db.session.get(MeetingRequest, ids[0]).status is RequestStatus.PENDING

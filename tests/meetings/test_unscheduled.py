@@ -32,6 +32,18 @@ def place(request: MeetingRequest, slot, table) -> Meeting:
     return meeting
 
 
+def accepted_request(event: Event, sender: Participation,
+                     recipient: Participation) -> MeetingRequest:
+    """An accepted request between two people present for every slot, made by the test."""
+    db.session.execute(delete(Absence).where(
+        Absence.participation_id.in_([sender.id, recipient.id])))
+    request = MeetingRequest(event_id=event.id, sender=sender, recipient=recipient,
+                             status=RequestStatus.ACCEPTED)
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
 def only_available_at(who: Participation, event: Event, keep: set[int]) -> None:
     for slot in event.slots:
         if slot.id not in keep:
@@ -40,17 +52,27 @@ def only_available_at(who: Participation, event: Event, keep: set[int]) -> None:
 
 
 class Case:
-    """supplier1 (`me`), one accepted request of theirs left unscheduled (`target`) with
-    `other`, and a second accepted request (`second`) to fill a slot with."""
+    """supplier1 (`me`), one accepted request of theirs left unscheduled (`target`: the
+    demo's one with buyer1, `other`), a second accepted request (`second`, with buyer2) to
+    fill a slot with, and an accepted request of two others (`busy`, supplier2 and
+    buyer3) to fill a table with. The demo guarantees only the first; the rest is made
+    here."""
 
     def __init__(self) -> None:
         self.event = db.session.scalar(select(Event).where(Event.slug == "demo"))
         self.event.phase = Phase.PUBLISHED
         self.me = participation_by_email("supplier1@demo.example")
+        buyer1 = participation_by_email("buyer1@demo.example")
         mine = accepted_of(self.me)
-        assert len(mine) >= 2, "the demo gives supplier1 two accepted requests or more"
-        self.target, self.second = mine[0], mine[1]
-        self.other = other_of(self.target, self.me)
+        assert [other_of(r, self.me) for r in mine] == [buyer1], \
+            "the demo gives supplier1 one accepted request, with buyer1"
+        self.target = mine[0]
+        self.other = buyer1
+        self.second = accepted_request(self.event, self.me,
+                                       participation_by_email("buyer2@demo.example"))
+        self.busy = accepted_request(self.event,
+                                     participation_by_email("supplier2@demo.example"),
+                                     participation_by_email("buyer3@demo.example"))
         self.slots = sorted(self.event.slots, key=lambda s: s.starts_at)
         self.tables = sorted(self.event.tables, key=lambda t: t.number)
 
@@ -117,11 +139,7 @@ def test_every_table_taken_at_the_shared_free_time(case):
     keep = case.tables[0]
     db.session.execute(delete(Table).where(Table.event_id == case.event.id,
                                            Table.id != keep.id))
-    busy = db.session.scalars(select(MeetingRequest).where(
-        MeetingRequest.status == RequestStatus.ACCEPTED,
-        MeetingRequest.sender_id.not_in([case.me.id, case.other.id]),
-        MeetingRequest.recipient_id.not_in([case.me.id, case.other.id]))).first()
-    place(busy, case.slots[0], keep)
+    place(case.busy, case.slots[0], keep)
     assert case.reason().code == unscheduled.NO_TABLE
 
 
