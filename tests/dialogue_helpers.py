@@ -30,6 +30,18 @@ def popular_sessions() -> list[DialogueSession]:
     return sorted((s for s in sessions() if s.tables), key=lambda s: (-score(s), s.starts_at))
 
 
+def first_and_second_choice() -> tuple[DialogueSession, DialogueSession]:
+    """The most popular session and the most popular one at another time. Two choices that
+    clash in time make the solver weigh the buyer's seat against what it brings the other
+    session (a lone buyer there lets its suppliers sit); apart, the first choice is the
+    buyer's to have."""
+    popular = popular_sessions()
+    first = popular[0]
+    second = next(s for s in popular[1:]
+                  if s.ends_at <= first.starts_at or s.starts_at >= first.ends_at)
+    return first, second
+
+
 def interests_of(email: str) -> dict[str, int]:
     built = solving.build_dialogue_problem(db.session, demo_event())
     key = solving.person_key(participation_by_email(email).id)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from matchmaker.exports import tables as table_exports
 from matchmaker.extensions import db
 from matchmaker.models import DialogueSeat, RunKind, SolveRun
-from dialogue_helpers import BUYER, CONSOLE, PAGE, popular_sessions
+from dialogue_helpers import BUYER, CONSOLE, PAGE, first_and_second_choice, popular_sessions
 from support import ORGANISER, demo_event, participation_by_email
 
 pytestmark = pytest.mark.usefixtures("sync_runs")
@@ -38,7 +38,7 @@ def test_console_shows_sign_ups_per_session_before_seating(demo, login_as):
 def test_seated_buyer_sits_at_a_table_of_the_first_choice_and_the_plan_shows_it(demo,
                                                                                login_as):
     with demo.app_context():
-        first, second = popular_sessions()[:2]
+        first, second = first_and_second_choice()
         first_id, second_id = first.id, second.id
         first_tables = {t.label for t in first.tables}
         name = participation_by_email(BUYER).display_name

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import DialogueSeat, RunKind, SolveRun
-from dialogue_helpers import BUYER, interests_of, popular_sessions
+from dialogue_helpers import BUYER, first_and_second_choice, interests_of, popular_sessions
 from journey import SCREENSHOTS, Journey
 from support import participation_by_email
 
@@ -22,13 +22,13 @@ pytestmark = pytest.mark.usefixtures("sync_runs")
 
 
 def _sessions_to_pick(app):
-    """Two sessions a buyer can be seated at (suppliers want them), and a third one the
-    buyer's profile would have given them: the one they decline."""
+    """Two sessions a buyer can be seated at (suppliers want them, at different times),
+    and a third one the buyer's profile would have given them: the one they decline."""
     with app.app_context():
-        popular = popular_sessions()
-        first, second = popular[:2]
+        first, second = first_and_second_choice()
+        rest = [s for s in popular_sessions() if s.id not in (first.id, second.id)]
         derived = interests_of(BUYER)
-        third = next((s for s in popular[2:] if s.product_group.code in derived), popular[2])
+        third = next((s for s in rest if s.product_group.code in derived), rest[0])
         return ([(s.id, s.name, {t.label for t in s.tables}) for s in (first, second, third)],
                 third.product_group.code in derived)
 

@@ -1,10 +1,12 @@
 """Offers and queries: create, edit, delete own listings only; who may post what."""
 from sqlalchemy import func, select
 
+from matchmaker.database import utcnow
 from matchmaker.extensions import db
+from matchmaker.meetings.services import why_not_requestable
 from matchmaker.models import (CircularStrategy, Listing, ListingKind, Participation,
-                               ProductGroup)
-from support import user_by_email
+                               ProductGroup, Role)
+from support import demo_event, user_by_email
 
 
 def ids(app, email):
@@ -146,25 +148,55 @@ def test_listing_pages_need_login_and_participation(demo, login_as):
         "/events/demo/listings/999999").status_code == 404
 
 
+def _supplier_listings_by_requestability(app, reader_email):
+    """(listing id, owner id) of one supplier `reader_email` may ask for a meeting and of one
+    they may not, by the meetings feature's own rule."""
+    reader_id = ids(app, reader_email)
+    with app.app_context():
+        event = demo_event()
+        reader = db.session.get(Participation, reader_id)
+        may, may_not = None, None
+        for listing in db.session.scalars(select(Listing).where(
+                Listing.kind == ListingKind.OFFER).order_by(Listing.id)):
+            owner = listing.participation
+            if owner.event_id != event.id or owner.role is not Role.SUPPLIER:
+                continue
+            if why_not_requestable(db.session, event, reader, owner, utcnow()) is None:
+                may = may or (listing.id, owner.id)
+            else:
+                may_not = may_not or (listing.id, owner.id)
+        assert may and may_not, "the demo should hold both kinds of supplier for this reader"
+        return may, may_not
+
+
 def test_listing_page_links_to_the_owner_and_to_a_meeting_request(demo, login_as):
-    listing_id = listing_of(demo, "supplier2@demo.example")
-    owner = ids(demo, "supplier2@demo.example")
-    page = login_as("buyer1@demo.example").get(f"/events/demo/listings/{listing_id}")
+    (listing_id, owner), (refused_listing, refused_owner) = \
+        _supplier_listings_by_requestability(demo, "buyer1@demo.example")
+    buyer = login_as("buyer1@demo.example")
+    page = buyer.get(f"/events/demo/listings/{listing_id}")
     assert f'href="/events/demo/people/{owner}"'.encode() in page.data
-    if "meetings.new_request" in demo.view_functions:
-        assert f'/events/demo/requests/new/{owner}'.encode() in page.data
-    own = login_as("supplier2@demo.example").get(f"/events/demo/listings/{listing_id}")
+    assert f'href="/events/demo/requests/new/{owner}"'.encode() in page.data
+    market = buyer.get(f"/events/demo/market?kind=both&organisation={_organisation_of(demo, owner)}")
+    assert f'href="/events/demo/listings/{listing_id}"'.encode() in market.data
+    assert f'href="/events/demo/requests/new/{owner}"'.encode() in market.data
+    refused = buyer.get(f"/events/demo/listings/{refused_listing}")
+    assert f'href="/events/demo/people/{refused_owner}"'.encode() in refused.data
+    assert f'/events/demo/requests/new/{refused_owner}'.encode() not in refused.data
+    market = buyer.get(
+        f"/events/demo/market?kind=both&organisation={_organisation_of(demo, refused_owner)}")
+    assert f'href="/events/demo/listings/{refused_listing}"'.encode() in market.data
+    assert f'/events/demo/requests/new/{refused_owner}'.encode() not in market.data
+    owner_email = _email_of(demo, owner)
+    own = login_as(owner_email).get(f"/events/demo/listings/{listing_id}")
     assert b"Request a meeting" not in own.data and b"Delete" in own.data
 
 
-def test_pages_render_without_the_meetings_feature(demo, login_as):
-    """The request button is guarded: pages still render when `meetings` is absent."""
-    demo.view_functions.pop("meetings.new_request", None)
-    listing_id = listing_of(demo, "supplier2@demo.example")
-    client = login_as("buyer1@demo.example")
-    for url in (f"/events/demo/listings/{listing_id}", "/events/demo/market",
-                "/events/demo/suggestions", "/events/demo/me",
-                f"/events/demo/people/{ids(demo, 'supplier2@demo.example')}"):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert b"Request a meeting" not in response.data, url
+def _organisation_of(app, participation_id: int) -> int:
+    with app.app_context():
+        return db.session.get(Participation, participation_id).organisation_id
+
+
+def _email_of(app, participation_id: int) -> str:
+    with app.app_context():
+        return db.session.get(Participation, participation_id).user.email
+
