@@ -71,7 +71,7 @@ def test_batches_send_each_person_once_even_when_run_again(demo):
         assert "Lunch · " in outbox()[0].subject and "/account" in outbox()[0].body
 
 
-def test_organiser_previews_then_sends_and_sees_progress(demo, organiser):
+def test_organiser_previews_then_sends_and_sees_progress(demo, organiser, sync_runs):
     data = {"segment": "suppliers", "product_group": "0", "subject": "Coffee",
             "body": "Coffee at the bar.", "preview": "Preview"}
     page = organiser.post(URL, data=data)
