@@ -19,9 +19,9 @@ from matchmaker.extensions import db
 from matchmaker.meetings import services as meeting_services
 from matchmaker.models import (Event, Meeting, MeetingRequest, Participation, Role,
                                RunStatus)
-from scale_helpers import (Browser, app_environment, free_port, last_run_id, log_tail,
-                           matchmaker_command, run_row, stop_process, use_rq, wait_until,
-                           worker_running)
+from scale_helpers import (Browser, accept_every_buyer_supplier_pair, app_environment,
+                           free_port, last_run_id, log_tail, matchmaker_command, run_row,
+                           stop_process, use_rq, wait_until, worker_running)
 from support import DEMO_PASSWORD, ORGANISER, csrf_token_from
 
 pytest.importorskip("rq")
@@ -82,6 +82,7 @@ def test_a_stop_pressed_while_the_run_is_queued_reaches_the_worker(
 def test_a_stop_pressed_in_the_web_app_reaches_a_run_in_the_worker_process(
         demo, login_as, redis_url, tmp_path):
     use_rq(demo, redis_url)
+    assert accept_every_buyer_supplier_pair(demo) > 50  # a run long enough to be stopped
     client = login_as(ORGANISER)
     start_meetings_run(client, time_limit=600)  # the longest a run may take, stopped by hand
     run_id = last_run_id(demo)

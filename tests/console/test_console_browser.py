@@ -100,15 +100,16 @@ def test_organiser_runs_the_day_on_a_phone(demo, live, browser, day, tmp_path):
     go(console + "/attendees/import")
     browser.find_element(By.ID, "file").send_keys(str(csv_file))
     submit(browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
-    assert "new account, invited" in browser.page_source
+    assert "to be invited" in browser.page_source
+    assert "with errors" in browser.page_source and "Error:" not in browser.page_source
     submit(browser.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Import')]"))
-    assert "1 attendee(s) added" in browser.page_source
+    assert "1 attendee(s) imported." in browser.page_source
+    assert "1 invitation(s) sent." in browser.page_source
 
     # Check the standby pair in.
     for email in day["emails"]:
         go(console + "/checkin?q=" + email)
-        submit(browser.find_element(By.XPATH, "//main//button[starts-with(normalize-space(), "
-                                              "'Check in')]"))
+        submit(browser.find_element(By.CSS_SELECTOR, ".checkin-list form button[type=submit]"))
         assert "checked in." in browser.page_source
 
     # Cancel the meeting, then book the standby request at a free table.
