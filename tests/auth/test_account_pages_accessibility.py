@@ -9,6 +9,8 @@ from matchmaker.models import User
 from accessibility_helpers import check_pages, log_in
 from support import chromium, served, user_by_email
 
+pytestmark = pytest.mark.browser
+
 NEWCOMER = "unconfirmed@example.org"
 
 
