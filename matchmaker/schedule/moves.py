@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -153,9 +153,10 @@ def move_meeting(session: Session, event: Event, meeting: Meeting, slot: Slot,
         raise DomainError(message, field=field_name)
     try:
         with session.begin_nested():
-            for booking in list(meeting.bookings):
-                session.delete(booking)
-            session.flush()
+            # One statement, not a row-by-row delete: a concurrent move of the same meeting
+            # may have replaced its bookings already.
+            session.execute(delete(Booking).where(Booking.meeting_id == meeting.id))
+            session.expire(meeting, ["bookings"])
             meeting.slot, meeting.table = slot, table
             meeting.sequence = (meeting.sequence or 0) + 1
             meeting.locked = True
