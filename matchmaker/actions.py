@@ -25,3 +25,16 @@ def commit_or_show(form, action: Callable[[], T], done: str | Callable[[T], str]
     db.session.commit()
     flash(done(result) if callable(done) else done, "success")
     return True
+
+
+def commit_or_flash(action: Callable[[], object], done: str) -> None:
+    """For a one-button action with no form to re-show: run `action`, then commit and flash
+    `done`, or roll back and flash the service's refusal."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return
+    db.session.commit()
+    flash(done, "success")

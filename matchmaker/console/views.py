@@ -16,7 +16,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..access import is_organiser, may_create_events, organiser_required
-from ..actions import commit_or_show
+from ..actions import commit_or_flash, commit_or_show
 from ..dialogues import services as dialogue_services
 from ..domain import DomainError
 from ..exports.tables import dialogue_sheets
@@ -235,17 +235,9 @@ def blocks(event):
 @organiser_required
 def delete_block(event, block_id: int):
     block = get_in_event(MeetingBlock, event, block_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        setup.delete_meeting_block(db.session, block)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("console.blocks", slug=event.slug))
-    db.session.commit()
-    flash(_("Block deleted."), "success")
+    commit_or_flash(lambda: setup.delete_meeting_block(db.session, block), _("Block deleted."))
     return redirect(url_for("console.blocks", slug=event.slug))
 
 
@@ -320,14 +312,7 @@ def delete_table(event, table_id: int):
     table = get_in_event(Table, event, table_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        setup.delete_table(db.session, table)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Table deleted."), "success")
+    commit_or_flash(lambda: setup.delete_table(db.session, table), _("Table deleted."))
     return redirect(url_for("console.tables", slug=event.slug))
 
 
@@ -434,14 +419,8 @@ def delete_dialogue(event, session_id: int):
     dialogue = get_in_event(DialogueSession, event, session_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        setup.delete_dialogue_session(db.session, dialogue)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("console.dialogues", slug=event.slug))
-    db.session.commit()
-    flash(_("Session deleted."), "success")
+    commit_or_flash(lambda: setup.delete_dialogue_session(db.session, dialogue),
+                    _("Session deleted."))
     return redirect(url_for("console.dialogues", slug=event.slug))
 
 
