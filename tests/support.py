@@ -81,6 +81,33 @@ def login(client, email: str, password: str = DEMO_PASSWORD, **extra):
     return client.post("/login", data={"email": email, "password": password, **extra})
 
 
+def confirmation_path(app, email: str) -> str:
+    """The path of the newest confirmation link e-mailed to `email`."""
+    from matchmaker.mail import outbox
+    with app.app_context():
+        bodies = [m.body for m in outbox() if m.to == email and "/verify/" in m.body]
+    assert bodies, f"no confirmation e-mail to {email}"
+    match = re.search(r"https?://[^/\s]+(/verify/\S+)", bodies[-1])
+    assert match, bodies[-1]
+    return match.group(1)
+
+
+def register(client, email: str, password: str = "a-long-test-password", *,
+             name: str = "Nina New", next_url: str | None = None, confirm: bool = True):
+    """Register through the form; with `confirm`, follow the e-mailed link, as the person
+    does, which confirms the address and logs them in. Returns the last response."""
+    url = "/register" + (f"?next={next_url}" if next_url else "")
+    response = client.post(url, data={"name": name, "email": email, "password": password,
+                                      "confirm": password})
+    assert response.status_code == 302, response.status_code
+    assert response.headers["Location"] == "/register/check-your-mailbox"
+    if not confirm:
+        return response
+    confirmed = client.post(confirmation_path(client.application, email))
+    assert confirmed.status_code == 302, confirmed.status_code
+    return confirmed
+
+
 def csrf_token_from(html: bytes | str) -> str:
     text = html.decode() if isinstance(html, bytes) else html
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text) or \
