@@ -15,6 +15,7 @@ from matchmaker.mail import outbox
 from matchmaker.models import (Event, JoinPolicy, MeetingRequest, Participation,
                                PendingParticipation, Phase, ProductGroup, RequestStatus, Role)
 
+import support
 from support import csrf_token_from, login, user_by_email
 
 PASSWORD = "a-long-test-password"
@@ -22,9 +23,7 @@ PASSWORD = "a-long-test-password"
 
 def register(app, email: str, name: str = "Mallory Maker"):
     client = app.test_client()
-    response = client.post("/register", data={"name": name, "email": email,
-                                              "password": PASSWORD, "confirm": PASSWORD})
-    assert response.status_code == 302
+    support.register(client, email, PASSWORD, name=name)
     return client
 
 

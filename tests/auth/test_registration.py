@@ -11,7 +11,7 @@ from matchmaker.auth.tokens import make_verify_token
 from matchmaker.extensions import db
 from matchmaker.mail import outbox
 from matchmaker.models import Participation, ProductGroup, Role, User
-from support import DEMO_PASSWORD, confirmation_path, login, register, user_by_email
+from support import DEMO_PASSWORD, confirmation_path, login, user_by_email
 
 PASSWORD = "green-deal-circular-9"
 NEWCOMER = "nina@new.example"
