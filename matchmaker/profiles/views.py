@@ -156,6 +156,11 @@ def _newcomer_from_link(event: Event, token: str):
     if request.method == "POST" and ConfirmForm().validate_on_submit():
         verification.confirm_and_log_in(user)
         return None
+    if request.method == "GET" and (participation_of(user, event) is not None or
+                                    pending.pending_of_user(db.session, event, user) is not None):
+        # Joined already (logged in with the password before confirming): just confirm.
+        return render_template("auth/verify.html", form=ConfirmForm(), user=user,
+                               action=url_for("auth.verify_email", token=token))
     form = _profile_form(event, None, newcomer=user)
     if request.method == "POST":
         form.validate()  # shows why nothing happened (an expired form)

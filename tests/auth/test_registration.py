@@ -179,6 +179,24 @@ def test_a_used_link_opens_no_joining_form_for_someone_else(demo):
     assert b"Log out" not in stranger.get("/").data
 
 
+def test_someone_who_joined_before_confirming_gets_the_button_not_the_form(demo):
+    client = demo.test_client()
+    post_register(client, NEWCOMER, next_url=JOIN)
+    assert login(client, NEWCOMER, PASSWORD).status_code == 302
+    assert client.post("/events/demo/join", data=join_data(demo)).status_code == 302
+    form_url = client.get(confirmation_path(demo, NEWCOMER)).headers["Location"]
+    page = client.get(form_url)
+    assert page.status_code == 200
+    assert b"Yes, confirm it" in page.data and b'id="organisation"' not in page.data
+    action = re.search(r'<form method="post" action="([^"]+)" class="confirm-email"',
+                       page.get_data(as_text=True)).group(1)
+    confirmed = client.post(action)
+    assert confirmed.status_code == 302
+    assert client.get(confirmed.headers["Location"]).headers["Location"] == "/events/demo/me"
+    with demo.app_context():
+        assert user_by_email(NEWCOMER).email_verified is True
+
+
 @pytest.mark.parametrize("token", ["nonsense", "eyJ1IjoxfQ.forged.signature"])
 def test_a_damaged_link_at_the_joining_form_is_refused(demo, token):
     response = demo.test_client().get(f"/events/demo/join?verify={token}")
@@ -281,4 +299,4 @@ def test_a_bad_address_to_resend_to_is_reshown(demo):
 def test_the_mailbox_page_without_a_registration_asks_for_the_address(demo):
     page = demo.test_client().get("/register/check-your-mailbox")
     assert page.status_code == 200
-    assert b'type="email"' in page.data and b"We sent you an e-mail." in page.data
+    assert b'type="email"' in page.data and b"We sent an e-mail to the address you registered with." in page.data
