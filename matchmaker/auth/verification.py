@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import User
 from . import emails, services, tokens
 
+
 class LinkUsed(DomainError):
     """The address is confirmed already: the link has done its work."""
 
