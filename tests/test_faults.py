@@ -20,7 +20,7 @@ from matchmaker.models import (Booking, Meeting, MeetingRequest, Notification, R
                                RunStatus, SolveRun)
 from matchmaker.schedule import runs
 from scale_helpers import (app_environment, last_run_id, log_tail, run_row, stop_process, use_rq,
-                           wait_until, worker_running)
+                           wait_until, work_queue_once, worker_running)
 from support import ORGANISER, make_test_config
 
 pytest.importorskip("rq")
@@ -111,25 +111,10 @@ def test_a_run_whose_whole_worker_died_is_marked_interrupted_when_the_app_restar
 @pytest.fixture
 def in_process_worker(published, redis_url, tmp_path, monkeypatch):
     """Work the queue once in this process (RQ's SimpleWorker), jobs reading this env."""
-    from rq import Queue, SimpleWorker
-
-    from matchmaker.schedule.queue_rq import redis_connection
-
     for key, value in app_environment(published, tmp_path, redis_url).items():
         monkeypatch.setenv(key, value)
     use_rq(published, redis_url)
-
-    def work() -> None:
-        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-        connection = redis_connection(redis_url)
-        try:
-            queue = Queue(published.config["RUNS_QUEUE"], connection=connection)
-            assert SimpleWorker([queue], connection=connection).work(burst=True)
-        finally:
-            connection.close()
-            for sig, handler in handlers.items():
-                signal.signal(sig, handler)
-    return work
+    return lambda: work_queue_once(published, redis_url)
 
 
 def test_a_job_that_raises_fails_the_run_with_its_reason_and_changes_nothing(

@@ -17,6 +17,7 @@ from ..i18n import current_language, in_language
 from ..mail import send_mail
 from ..models import (Event, Organisation, Participation, PendingKind, PendingParticipation,
                       ProductGroup, Role, User)
+from ..profiles.services import organisation_named
 
 
 def invite_existing(session: Session, event: Event, user: User, *, name: str, email: str,
@@ -77,8 +78,6 @@ def pending_in(session: Session, event: Event, kind: PendingKind, *,
 
 def admit(session: Session, pending: PendingParticipation) -> Participation:
     """Turn the pending row into a participation: the person accepted, or was approved."""
-    from .services import organisation_named
-
     existing = session.scalar(select(Participation).where(
         Participation.event_id == pending.event_id, Participation.user_id == pending.user_id))
     if existing is not None:
