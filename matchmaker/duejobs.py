@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from .database import utcnow
 from .extensions import db
+from .schedule.queue_rq import SEND_DUE_JOB, RQJobRunner
 
 _running = threading.Lock()  # one sender per process; receipts guard across processes
 
@@ -79,20 +80,18 @@ def _guarded(job, session: Session, now: datetime) -> int:
 
 def start(app: Flask) -> None:
     """Run `send_due` in the background through the app's job runner."""
-    from .schedule.queue_rq import RQJobRunner
-
     runner = app.extensions["solve_runner"]
     if isinstance(runner, RQJobRunner):
         try:
-            runner.queue().enqueue(rq_job, result_ttl=0, job_timeout=3600,
+            runner.queue().enqueue(SEND_DUE_JOB, result_ttl=0, job_timeout=3600,
                                    description="matchmaker send-due")
         except Exception:  # noqa: BLE001 - redis errors of every kind; cron sends it later
             app.logger.exception("Could not enqueue send-due; the next `send-due` sends it")
         return
-    runner.submit(partial(_run_in_app, app))
+    runner.submit(partial(run_in_app, app))
 
 
-def _run_in_app(app: Flask) -> None:
+def run_in_app(app: Flask) -> None:
     with app.app_context():
         try:
             send_due(db.session)
@@ -101,11 +100,3 @@ def _run_in_app(app: Flask) -> None:
             db.session.rollback()
         finally:
             db.session.remove()
-
-
-def rq_job() -> None:
-    """The RQ job: a fresh app from the environment, then the same code as the thread runner."""
-    from . import create_app
-
-    app = create_app()
-    _run_in_app(app)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import smtplib
 import sys
 from dataclasses import dataclass
+from typing import Callable, Iterable, TypeVar
 
 from flask import Flask, current_app
 from flask_mailman import EmailMessage, Mail
@@ -32,6 +33,7 @@ _WAITING = "mail_waiting_for_commit"
 _WROTE = "mail_transaction_wrote"  # the open transaction has written to the database
 
 mailman = Mail()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,23 @@ def send_mail(to: str, subject: str, body: str) -> Message:
     else:
         deliver([message])
     return message
+
+
+def send_each(recipients: Iterable[T], send: Callable[[T], object],
+              address: Callable[[T], str]) -> tuple[int, list[str]]:
+    """Send each recipient their e-mail, after the commit of what it announces: a mail
+    server down must not undo that, so a failure is logged and its address returned.
+    Returns (sent, failed addresses)."""
+    sent, failed = 0, []
+    for recipient in recipients:
+        try:
+            send(recipient)
+        except Exception:  # a mail server down must not undo what was saved
+            current_app.logger.exception("Mail to %s not sent", address(recipient))
+            failed.append(address(recipient))
+        else:
+            sent += 1
+    return sent, failed
 
 
 def connection() -> BaseEmailBackend:

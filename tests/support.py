@@ -22,7 +22,10 @@ from werkzeug.serving import make_server
 
 from matchmaker import create_app
 from matchmaker.extensions import db
-from matchmaker.models import Event, Participation, RunKind, RunStatus, SolveRun, User
+from matchmaker.demo import seed_demo
+from matchmaker.models import (Booking, DialogueSeat, DialogueSession, Event, Meeting,
+                               MeetingRequest, Participation, Phase, RequestStatus, RunKind,
+                               RunStatus, Side, SolveRun, User)
 from matchmaker.reference_data import ensure_reference_data
 from matchmaker.schedule import publish, solving
 from matchmaker.scheduling import dumps_schedule, fcfs
@@ -73,6 +76,16 @@ def build_app(tmp_path, **overrides):
         reset_database()
         db.create_all()
         ensure_reference_data(db.session)
+        db.session.commit()
+    return app
+
+
+def demo_app(tmp_path, *, attendees: int, seed: int, **overrides):
+    """An app (see `build_app`) with a demo event of this size and seed, committed."""
+    app = build_app(tmp_path, **overrides)
+    with app.app_context():
+        seed_demo(db.session, attendees=attendees, seed=seed,
+                  password_hash=app.extensions["passwords"].hash(DEMO_PASSWORD))
         db.session.commit()
     return app
 
@@ -140,6 +153,43 @@ def draft_run(event: Event, schedule=None) -> SolveRun:
     return run
 
 
+def place_meeting(request: MeetingRequest, slot, table) -> Meeting:
+    """The request's meeting at `slot` and `table`, with both participants' bookings, as a
+    published schedule has it. Flushes only (a clash raises IntegrityError here)."""
+    meeting = Meeting(event_id=request.event_id, request=request, slot_id=slot.id,
+                      table_id=table.id)
+    db.session.add(meeting)
+    db.session.flush()
+    for who in (request.sender_id, request.recipient_id):
+        db.session.add(Booking(meeting_id=meeting.id, participation_id=who, slot_id=slot.id))
+    db.session.flush()
+    return meeting
+
+
+def schedule_accepted(participation: Participation) -> list[Meeting]:
+    """Place each accepted request of `participation` in its own slot and table (a stand-in
+    for the organiser's solve and publish). Flushes only."""
+    event = participation.event
+    requests = db.session.scalars(select(MeetingRequest).where(
+        MeetingRequest.status == RequestStatus.ACCEPTED,
+        (MeetingRequest.sender_id == participation.id)
+        | (MeetingRequest.recipient_id == participation.id)).order_by(MeetingRequest.id)).all()
+    return [place_meeting(request, event.slots[index], event.tables[index])
+            for index, request in enumerate(requests)]
+
+
+def publish_agenda_of(participation: Participation, side: Side) -> None:
+    """Stand-in for the organiser's solve and publish: `participation`'s accepted requests
+    one per slot and table, a seat on `side` at the first market-dialogue table, the event
+    published. Commits."""
+    schedule_accepted(participation)
+    dialogue = db.session.scalars(select(DialogueSession).order_by(DialogueSession.id)).first()
+    db.session.add(DialogueSeat(table_id=dialogue.tables[0].id, session_id=dialogue.id,
+                                participation_id=participation.id, side=side))
+    participation.event.phase = Phase.PUBLISHED
+    db.session.commit()
+
+
 def publish_fcfs(event: Event) -> SolveRun:
     """Publish a first-come-first-served draft of `event` (no notifications) and commit."""
     run = draft_run(event)
@@ -184,9 +234,36 @@ def page_left(old_element):
     return gone
 
 
+def wait_for_next_page(driver, old_page, timeout_s: float = 20) -> None:
+    """Wait until the page that held `old_page` (its html element) is gone and the next
+    one has loaded."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, timeout_s).until(page_left(old_page))
+    WebDriverWait(driver, timeout_s).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def browser_log_in(driver, base: str, email: str, password: str = DEMO_PASSWORD,
+                   timeout_s: float = 20) -> None:
+    """Log in through the login page in the browser (a fresh session)."""
+    from selenium.webdriver.common.by import By
+
+    driver.delete_all_cookies()
+    driver.get(base + "/login")
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(password)
+    page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    wait_for_next_page(driver, page, timeout_s)
+    assert "/login" not in driver.current_url, f"{email} could not log in"
+
+
 @contextmanager
-def chromium(width: int = 1280, height: int = 900, *, browser_log: bool = False):
-    """Debian's headless Chromium driven by selenium, with a fresh profile.
+def chromium(width: int = 1280, height: int = 900, *, browser_log: bool = False,
+             flags: tuple[str, ...] = ()):
+    """Debian's headless Chromium driven by selenium, with a fresh profile and these extra
+    command-line `flags`.
 
     A missing browser fails the test with the command that installs it.
     """
@@ -204,7 +281,7 @@ def chromium(width: int = 1280, height: int = 900, *, browser_log: bool = False)
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic", "--no-first-run",
-                 f"--user-data-dir={profile}", f"--window-size={width},{height}"):
+                 f"--user-data-dir={profile}", f"--window-size={width},{height}", *flags):
         options.add_argument(flag)
     if browser_log:
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})

@@ -1,7 +1,7 @@
 """The console's schedule pages: runs, compare and publish, locks and moves, why-not, downloads.
 
 Only the event's organisers reach them (`organiser_required`). Views are thin: the
-work happens in `runs`, `publishing`, `solving` and `matchmaker.exports`, which
+work happens in `runs`, `publishing`, `solving`, `capacity` and `matchmaker.exports`, which
 the CLI calls too.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ..timeutil import format_time
 from ..exports import agendas, ical, tables
 from ..exports.instance import instance_json
 from ..forms import ActionForm
-from . import explain, moves, runs, solving
+from . import capacity, explain, moves, runs, solving
 from .compare import compare_dialogues, compare_schedule, draft_verdicts
 from .publish import publish_dialogues, publish_schedule
 from .forms import MoveForm, StartRunForm
@@ -239,7 +239,7 @@ def why_not(event, run_id: int):
         abort(404)
     items = explain.why_not(db.session, event, run)
     try:
-        advice = solving.plan_capacity(solving.build_problem(db.session, event).problem)
+        advice = capacity.plan_capacity(solving.build_problem(db.session, event).problem)
     except DomainError as error:
         advice, problem_error = None, error.message
     else:

@@ -12,9 +12,8 @@ from matchmaker.duejobs import send_broadcasts
 from matchmaker.extensions import db
 from matchmaker.mail import outbox
 from matchmaker.models import Broadcast, MailReceipt, Participation, Role
-from support import user_by_email
+from support import demo_event, user_by_email
 
-from helpers import demo_event
 
 URL = "/events/demo/console/broadcasts"
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)

@@ -12,7 +12,8 @@ from matchmaker.mail import outbox
 from matchmaker.models import MailReceipt, Notification
 from matchmaker.notifications import reminders
 
-from helpers import demo_event, publish_one_meeting
+from support import demo_event
+from helpers import publish_one_meeting
 
 
 def _setup(demo):

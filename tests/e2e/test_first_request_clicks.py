@@ -25,7 +25,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.mail import outbox
 from matchmaker.models import MeetingRequest, RequestStatus
-from support import chromium, page_left
+from support import chromium, wait_for_next_page
 
 MAX_CLICKS = 12
 WAIT_S = 20
@@ -58,9 +58,7 @@ class Person:
         page = self.driver.find_element(self.By.TAG_NAME, "html")
         element.click()
         if navigates:
-            self.Wait(self.driver, WAIT_S).until(page_left(page))
-            self.Wait(self.driver, WAIT_S).until(
-                lambda d: d.execute_script("return document.readyState") == "complete")
+            wait_for_next_page(self.driver, page, WAIT_S)
 
     def open_link_from_email(self, url_path: str) -> None:
         """The click on a link in the person's mail program, which opens it here."""

@@ -15,10 +15,9 @@ import time
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import (Booking, DialogueSeat, DialogueSession, Meeting, MeetingRequest,
-                               Phase, RequestStatus, Side)
+from matchmaker.models import MeetingRequest, RequestStatus, Side
 from journey import Journey
-from support import confirmation_path
+from support import confirmation_path, publish_agenda_of
 
 MAX_SUPPLIER_CLICKS = 12
 
@@ -109,29 +108,8 @@ def test_supplier_registers_offers_and_books_a_meeting_the_buyer_accepts(live_ap
 
     # Once the organisers publish the schedule, the agenda has times and tables.
     with live_app.app_context():
-        _publish_meetings_of(db.session.get(MeetingRequest, request_id).recipient)
+        publish_agenda_of(db.session.get(MeetingRequest, request_id).recipient, Side.BUYER)
     j.open("/events/demo/agenda")
     assert "Sam Supplier" in browser.page_source and "Table" in browser.page_source
     j.shot("agenda")
     j.shot("agenda-phone", width=375)
-
-
-def _publish_meetings_of(participation) -> None:
-    """Stand-in for the organiser's solve and publish: one slot and table per meeting."""
-    event = participation.event
-    accepted = db.session.scalars(select(MeetingRequest).where(
-        MeetingRequest.status == RequestStatus.ACCEPTED,
-        (MeetingRequest.sender_id == participation.id)
-        | (MeetingRequest.recipient_id == participation.id)).order_by(MeetingRequest.id)).all()
-    for index, meeting_request in enumerate(accepted):
-        slot, table = event.slots[index], event.tables[index]
-        meeting = Meeting(event_id=event.id, request=meeting_request, slot=slot, table=table)
-        db.session.add(meeting)
-        db.session.flush()
-        for who in (meeting_request.sender_id, meeting_request.recipient_id):
-            db.session.add(Booking(meeting_id=meeting.id, participation_id=who, slot_id=slot.id))
-    dialogue = db.session.scalars(select(DialogueSession).order_by(DialogueSession.id)).first()
-    db.session.add(DialogueSeat(table_id=dialogue.tables[0].id, session_id=dialogue.id,
-                                participation_id=participation.id, side=Side.BUYER))
-    event.phase = Phase.PUBLISHED
-    db.session.commit()
