@@ -2,8 +2,8 @@
 
 A run is a `SolveRun` row. `start_run` creates it (queued) and hands a job to the
 app's job runner; the job builds the problem, calls the solver with a progress
-callback that writes elapsed/value/bound to the row (its own short transactions,
-at most about once a second) and stores the draft in `SolveRun.result`.
+callback that writes elapsed/value/bound (and for meetings idle gaps, their bound
+and the phase) to the row (its own short transactions, at most about once a second) and stores the draft in `SolveRun.result`.
 
 The job runner is chosen by configuration from a small registry
 (`runners.RUNNERS`, set up by `runners.init_runs`): a thread pool inside the web
@@ -255,7 +255,10 @@ def _lost_by_queue(run: SolveRun) -> bool:
 
 
 class _ProgressWriter:
-    """The solver's progress callback: writes to the run's row at most once a second."""
+    """The solver's progress callback: writes to the run's row at most once a second.
+
+    A call may leave out the idle gaps, their bound or the phase (`scheduling.progress`):
+    the row keeps what an earlier call said, even one that came too soon to be written."""
 
     def __init__(self, engine, run_id: int, time_limit_s: float) -> None:
         self.engine = engine
@@ -263,19 +266,27 @@ class _ProgressWriter:
         self.time_limit_s = time_limit_s
         self.last = float("-inf")
         self.lock = threading.Lock()
+        self.known: dict[str, int | str] = {}
 
-    def __call__(self, elapsed: float, value: float, bound: float, *, force: bool = False) -> None:
+    def __call__(self, elapsed: float, value: float, bound: float, *, idle_gaps: int | None = None,
+                 idle_gaps_bound: int | None = None, phase: str | None = None,
+                 force: bool = False) -> None:
         now = time.monotonic()
         with self.lock:
+            for key, given in (("idle_gaps", idle_gaps), ("idle_gaps_bound", idle_gaps_bound),
+                               ("phase", phase)):
+                if given is not None:
+                    self.known[key] = given
             if not force and now - self.last < PROGRESS_EVERY_S:
                 return
             self.last = now
+            known = dict(self.known)
         progress = min(1.0, max(0.0, elapsed / self.time_limit_s)) if self.time_limit_s else 0.0
         try:
             with Session(self.engine) as s:
                 s.execute(update(SolveRun).where(SolveRun.id == self.run_id).values(
                     elapsed_s=float(elapsed), value=float(value), bound=float(bound),
-                    progress=progress))
+                    progress=progress, **known))
                 s.commit()
         except SQLAlchemyError:  # progress is best effort; the result is written at the end
             pass
@@ -365,12 +376,20 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
     run = session.get(SolveRun, run_id)
     run.result = text
     run.value, run.bound, run.elapsed_s = value, bound, elapsed
+    if kind is RunKind.MEETINGS:
+        run.idle_gaps = _whole(result.stats.get("idle_gaps"))
+        run.idle_gaps_bound = _whole(result.stats.get("idle_gaps_bound"))
+    run.phase = None
     run.progress = 1.0
     run.finished_at = utcnow()
     run.status = RunStatus.STOPPED if stop.is_set() else RunStatus.FINISHED
     run.message = reason_text.encode_message(reason_text.STOPPED_EARLY, summary=summary) \
         if stop.is_set() else reason_text.encode_message(summary["code"], **summary["params"])
     session.commit()
+
+
+def _whole(number) -> int | None:
+    return int(number) if isinstance(number, (int, float)) else None
 
 
 def _solve(kind: RunKind, built, time_limit: float, workers: int, writer, stop):
@@ -421,6 +440,8 @@ def run_status(run: SolveRun, queue_position: int | None = None) -> dict:
         "progress": round(run.progress, 3),
         "value": run.value, "bound": run.bound,
         "gap": round(gap, 4) if gap is not None else None,
+        "idle_gaps": run.idle_gaps, "idle_gaps_bound": run.idle_gaps_bound,
+        "phase": run.phase if run.status in ACTIVE else None,
         "message": run.message,
         "queue_position": queue_position,
     }
