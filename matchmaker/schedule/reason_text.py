@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session
 
 from ..exports.tables import side_in_sentence
 from ..i18n import group_name
-from ..models import Event, Organisation, Participation
+from ..models import Event, MeetingRequest, Organisation, Participation
+from ..scheduling.check import (
+    MISSING, NOT_AVAILABLE, NOT_OWN_TABLE, OUTSIDE_MEETING_TIMES, OVER_CAP, PARTICIPANT_CLASH,
+    PIN_LEFT_OUT, PIN_MOVED, REPEATED, RESERVED_TABLE, TABLE_CLASH, UNKNOWN_MEETING, UNKNOWN_SLOT,
+    UNKNOWN_TABLE, UNKNOWN_UNSCHEDULED, Violation)
+from ..scheduling.check import VIOLATION_CODES as CHECK_CODES
 from ..timeutil import format_time
 from . import solving
 
@@ -30,6 +35,7 @@ class MeetingNames:
 
     def __init__(self, session: Session, event: Event, ep: solving.EventProblem) -> None:
         self.session, self.event, self.ep = session, event, ep
+        self._pairs: dict[str, tuple[str, ...]] | None = None
 
     def person(self, pid: str) -> str:
         p = self.ep.people.get(pid)
@@ -45,10 +51,30 @@ class MeetingNames:
         return format_time(s.starts_at, self.event.timezone) if s is not None else "?"
 
     def table(self, tid: str) -> str:
-        t = self.ep.tables.get(tid)
+        t = self.ep.tables.get(tid) or next(
+            (t for t in self.event.tables if solving.table_key(t.number) == tid), None)
         if t is not None:
             return t.label
         return _("Table %(number)s", number=tid.lstrip("T"))
+
+    def meeting(self, mid: str) -> str:
+        """'the meeting of A and B' for a meeting of the problem or a request of the event."""
+        if self._pairs is None:
+            self._pairs = {m.id: m.participants for m in self.ep.problem.meetings}
+        pair = self._pairs.get(mid)
+        if pair is None:
+            r = self.ep.requests.get(mid)
+            number = solving.parse_key(mid, "r")
+            if r is None and number is not None:
+                r = self.session.get(MeetingRequest, number)
+            if r is not None and r.event_id == self.event.id:
+                pair = (solving.person_key(r.sender_id), solving.person_key(r.recipient_id))
+        if pair is None or len(pair) != 2:
+            return _("a meeting this event does not know")
+        a, b = (self.person(p) for p in pair)
+        if mid.startswith("x"):
+            return _("the missed meeting of %(a)s and %(b)s", a=a, b=b)
+        return _("the meeting of %(a)s and %(b)s", a=a, b=b)
 
     def meeting_with(self, mid: str | None, busy: str) -> str:
         """Who `busy` meets in meeting `mid` ('' when unknown)."""
@@ -167,6 +193,101 @@ def short_label(code: str) -> str:
         "lost_to_earlier": _("Lost to earlier requests"),
     }
     return labels.get(code) or _("Other reasons")
+
+
+# --- broken rules of a one-to-one draft -----------------------------------------------
+
+SPARE_TABLE = "spare_table"  # a draft's meeting at a spare table its run may not use
+VIOLATION_CODES = (*CHECK_CODES, SPARE_TABLE)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _at(names: MeetingNames, slot: str | None, table: str | None) -> dict[str, str]:
+    return {"time": names.slot(slot) if slot else "?",
+            "table": names.table(table) if table else ""}
+
+
+def render_violation(v: Violation, names: MeetingNames) -> str:
+    """A rule a draft breaks (`scheduling.check`, or a spare table), in the reader's
+    language, with people's names, tables and times."""
+    return _sentence(_violation(v, names))
+
+
+def _violation(v: Violation, names: MeetingNames) -> str:
+    code = v.code
+    meeting = names.meeting(v.meeting) if v.meeting else ""
+    at = _at(names, v.slot, v.table)
+    if code in (UNKNOWN_MEETING, UNKNOWN_UNSCHEDULED):
+        return _("%(meeting)s is in the draft, but not among the meetings to schedule now.",
+                 meeting=meeting)
+    if code == UNKNOWN_SLOT:
+        return _("%(meeting)s is at a time the event no longer has.", meeting=meeting)
+    if code in (UNKNOWN_TABLE, SPARE_TABLE):
+        if code == SPARE_TABLE:
+            return _("%(meeting)s is at %(table)s, a spare table this run may not use.",
+                     meeting=meeting, table=at["table"])
+        return _("%(meeting)s is at %(table)s, which the event no longer has.",
+                 meeting=meeting, table=at["table"])
+    if code == NOT_AVAILABLE:
+        return _("%(name)s is not available at %(time)s, the time of %(meeting)s.",
+                 name=names.person(v.participant or ""), time=at["time"], meeting=meeting)
+    if code == OUTSIDE_MEETING_TIMES:
+        return _("%(meeting)s is at %(time)s, outside the times allowed for it.",
+                 meeting=meeting, time=at["time"])
+    if code == NOT_OWN_TABLE:
+        return _("%(meeting)s is at %(table)s, but its place is %(tables)s.", meeting=meeting,
+                 table=at["table"], tables=_(" or ").join(names.table(t) for t in v.tables))
+    if code == RESERVED_TABLE:
+        return _("%(meeting)s is at %(table)s, the stand of %(people)s.", meeting=meeting,
+                 table=at["table"], people=", ".join(names.person(p) for p in v.people))
+    if code == MISSING:
+        return _("%(meeting)s is missing from the draft.", meeting=meeting)
+    if code == REPEATED:
+        return ngettext("%(meeting)s appears %(num)d time in the draft.",
+                        "%(meeting)s appears %(num)d times in the draft.", int(v.count or 0),
+                        meeting=meeting)
+    return _clash(v, names, meeting, at)
+
+
+def _clash(v: Violation, names: MeetingNames, meeting: str, at: dict[str, str]) -> str:
+    code = v.code
+    if code == PARTICIPANT_CLASH:
+        busy = v.participant or ""
+        return ngettext("%(name)s has %(num)d meeting at %(time)s: %(meetings)s.",
+                        "%(name)s has %(num)d meetings at %(time)s: %(meetings)s.",
+                        int(v.count or 0), name=names.person(busy), time=at["time"],
+                        meetings=", ".join(names.meeting_with(mid, busy) or names.meeting(mid)
+                                           for mid in v.meetings))
+    if code == TABLE_CLASH:
+        return ngettext("%(table)s has %(num)d meeting at %(time)s: %(meetings)s.",
+                        "%(table)s has %(num)d meetings at %(time)s: %(meetings)s.",
+                        int(v.count or 0), table=at["table"], time=at["time"],
+                        meetings="; ".join(names.meeting(mid) for mid in v.meetings))
+    if code == OVER_CAP:
+        return ngettext("%(name)s has %(count)d meetings, more than the %(num)d meeting they "
+                        "allow.",
+                        "%(name)s has %(count)d meetings, more than the %(num)d meetings they "
+                        "allow.", int(v.cap or 0), name=names.person(v.participant or ""),
+                        count=int(v.count or 0))
+    if code == PIN_LEFT_OUT:
+        if v.table:
+            return _("%(meeting)s must stay at %(time)s at %(table)s, but the draft leaves it "
+                     "out.", meeting=meeting, **at)
+        return _("%(meeting)s must stay at %(time)s, but the draft leaves it out.",
+                 meeting=meeting, time=at["time"])
+    if code == PIN_MOVED:
+        placed = _at(names, v.placed_slot, v.placed_table)
+        if v.table:
+            return _("%(meeting)s must stay at %(time)s at %(table)s, but the draft puts it at "
+                     "%(placed_time)s at %(placed_table)s.", meeting=meeting,
+                     placed_time=placed["time"], placed_table=placed["table"], **at)
+        return _("%(meeting)s must stay at %(time)s, but the draft puts it at %(placed_time)s "
+                 "at %(placed_table)s.", meeting=meeting, time=at["time"],
+                 placed_time=placed["time"], placed_table=placed["table"])
+    raise ValueError(f"unknown violation code {code!r}")
 
 
 # --- market dialogues ------------------------------------------------------------------

@@ -120,7 +120,7 @@ def check_command(instance: str, schedule: str) -> None:
                           else str(exc)) from None
     violations = check(problem, result)
     for v in violations:
-        click.echo(v)
+        click.echo(str(v))
     m = schedule_metrics(problem, result)
     if violations:
         click.echo(f"{len(violations)} violation(s)", err=True)

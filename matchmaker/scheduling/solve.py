@@ -369,5 +369,6 @@ def _finish(problem: Problem, d: Domains, slots: Mapping[str, int], chosen: Mapp
                               time.perf_counter() - started, extra=extra)
     problems = check(problem, schedule)
     if problems:
-        raise ScheduleInvalid("the solver produced an invalid schedule: " + "; ".join(problems[:5]))
+        raise ScheduleInvalid("the solver produced an invalid schedule: "
+                              + "; ".join(map(str, problems[:5])))
     return schedule

@@ -5,6 +5,7 @@ These tests need the compiled catalogues (`make translations`).
 """
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from matchmaker.i18n import in_language
 from matchmaker.marketdialogue import reasons as dialogue_reasons
 from matchmaker.schedule import reason_text
 from matchmaker.scheduling import reasons as meeting_reasons
+from matchmaker.scheduling.check import Violation
 
 
 class Names:
@@ -24,13 +26,16 @@ class Names:
         return self.people[pid]
 
     def slot(self, sid):
-        return {"s3": "10:30", "s4": "11:00"}[sid]
+        return {"s3": "10:30", "s4": "11:00"}.get(sid, "?")  # as MeetingNames does
 
     def table(self, tid):
         return {"T4": "Tafel-Vier", "t7": "Tafel-Zeven"}[tid]
 
     def meeting_with(self, mid, busy):
         return "" if mid is None else "met Jan Peeters"
+
+    def meeting(self, mid):
+        return {"r55": "het gesprek Dries–Sophie", "r56": "het gesprek Jan–Sophie"}[mid]
 
     def dialogue(self, sid):
         return {"d3": "Circulair Bouwen", "d4": "Textiel Terug"}[sid]
@@ -82,6 +87,7 @@ DIALOGUE_CASES = {
     "no_table_takes_side": ({"group": "G1", "sides": ["supplier"]}, ["Bouwmaterialen"]),
     "seat_notes": ({"notes": [{"code": "weight_zero", "params": PART}]}, ["Tafel-Zeven"]),
 }
+rules = importlib.import_module("matchmaker.scheduling.check")  # the package's `check` is the function
 SOLVER_IDS = re.compile(r"\b[psTtrdo]\d+\b")
 
 
@@ -150,6 +156,73 @@ def test_unknown_codes_fall_back_to_the_stored_text(app):
         assert reason_text.render_unscheduled(old, Names()) == "stored words"
         broken = Unscheduled(meeting="r1", reason="stored words", code="cap_reached", params={})
         assert reason_text.render_unscheduled(broken, Names()) == "stored words"
+
+
+AT = {"meeting": "r55", "index": 0}
+VIOLATION_CASES = {
+    rules.UNKNOWN_MEETING: (AT, ["Het gesprek Dries–Sophie"]),
+    rules.UNKNOWN_UNSCHEDULED: (AT, ["Het gesprek Dries–Sophie"]),
+    rules.UNKNOWN_SLOT: (dict(AT, slot="s99"), ["Het gesprek Dries–Sophie"]),
+    rules.UNKNOWN_TABLE: (dict(AT, table="T4"), ["Tafel-Vier"]),
+    reason_text.SPARE_TABLE: (dict(AT, table="T4"), ["Het gesprek Dries–Sophie", "Tafel-Vier"]),
+    rules.NOT_AVAILABLE: (dict(AT, participant="p12", slot="s3"),
+                          ["Dries De Smet", "10:30", "het gesprek Dries–Sophie"]),
+    rules.OUTSIDE_MEETING_TIMES: (dict(AT, slot="s3"), ["10:30"]),
+    rules.NOT_OWN_TABLE: (dict(AT, table="T4", tables=("t7",)), ["Tafel-Vier", "Tafel-Zeven"]),
+    rules.RESERVED_TABLE: (dict(AT, table="T4", people=("p12", "p40")),
+                           ["Tafel-Vier", "Dries De Smet, Sophie Martin"]),
+    rules.MISSING: ({"meeting": "r55"}, ["Het gesprek Dries–Sophie"]),
+    rules.REPEATED: ({"meeting": "r55", "count": 2}, ["Het gesprek Dries–Sophie", "2"]),
+    rules.PARTICIPANT_CLASH: ({"participant": "p12", "slot": "s3", "count": 2,
+                               "meetings": ("r55", "r56")},
+                              ["Dries De Smet", "10:30", "met Jan Peeters"]),
+    rules.TABLE_CLASH: ({"table": "T4", "slot": "s4", "count": 2, "meetings": ("r55", "r56")},
+                        ["Tafel-Vier", "11:00", "het gesprek Dries–Sophie",
+                         "het gesprek Jan–Sophie"]),
+    rules.OVER_CAP: ({"participant": "p40", "count": 11, "cap": 10},
+                     ["Sophie Martin", "11", "10"]),
+    rules.PIN_LEFT_OUT: ({"meeting": "r55", "slot": "s3", "table": "T4"},
+                         ["Het gesprek Dries–Sophie", "10:30", "Tafel-Vier"]),
+    rules.PIN_MOVED: ({"meeting": "r55", "slot": "s3", "table": None, "placed_slot": "s4",
+                       "placed_table": "t7"}, ["10:30", "11:00", "Tafel-Zeven"]),
+}
+
+
+def test_every_violation_code_has_a_case():
+    assert set(VIOLATION_CASES) == set(reason_text.VIOLATION_CODES)
+    assert set(rules.VIOLATION_CODES) < set(reason_text.VIOLATION_CODES)
+
+
+@pytest.mark.parametrize("code", sorted(VIOLATION_CASES))
+def test_violation_in_three_languages(app, code):
+    fields, expected = VIOLATION_CASES[code]
+    violation = Violation(code, **fields)
+    texts = _in_three_languages(app, lambda: reason_text.render_violation(violation, Names()))
+    assert texts["nl"] != texts["en"] and texts["fr"] != texts["en"]
+    for text in texts.values():
+        assert not SOLVER_IDS.search(text), text
+        assert "max_meetings" not in text and "pinned" not in text and "assignments" not in text
+        assert text[0].isupper() and text.endswith("."), text
+        for words in expected:
+            assert words in text, (code, text)
+
+
+def test_pins_with_and_without_a_table_and_plural_caps(app):
+    with app.test_request_context():
+        names = Names()
+        left = Violation(rules.PIN_LEFT_OUT, meeting="r55", slot="s3")
+        assert reason_text.render_violation(left, names) == \
+            "Het gesprek Dries–Sophie must stay at 10:30, but the draft leaves it out."
+        one = Violation(rules.OVER_CAP, participant="p12", count=2, cap=1)
+        assert reason_text.render_violation(one, names) == \
+            "Dries De Smet has 2 meetings, more than the 1 meeting they allow."
+        with in_language("fr"):
+            moved = Violation(rules.PIN_MOVED, meeting="r55", slot="s3", table="T4",
+                              placed_slot="s4", placed_table="t7")
+            text = reason_text.render_violation(moved, names)
+            assert "10:30" in text and "Tafel-Vier" in text and "11:00" in text
+        with pytest.raises(ValueError):
+            reason_text.render_violation(Violation("no_such_rule"), names)
 
 
 RUN_MESSAGES = {
