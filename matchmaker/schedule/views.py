@@ -102,11 +102,17 @@ def run_numbers(run: SolveRun) -> str:
         parts.append(_("gap %(gap)s", gap=f"{run.gap * 100:.1f}%"))
     if run.idle_gaps is not None:
         parts.append(idle_gaps_text(run.idle_gaps, run.idle_gaps_bound))
-    return " · ".join(parts)
+    return " · ".join(_unbroken(part) for part in parts)
+
+
+def _unbroken(part: str) -> str:
+    """A part of the numbers line that a narrow column breaks only before a bracket."""
+    return part.replace(" ", "\u00a0").replace("\u00a0(", " (")
 
 
 def idle_gaps_text(gaps: int, bound: int | None) -> str:
-    if bound is None:
+    """The idle gaps with what their proven bound says (a bound of 0 says nothing)."""
+    if bound is None or (bound <= 0 < gaps):
         return ngettext("%(num)d idle gap", "%(num)d idle gaps", gaps)
     if gaps <= bound:
         return ngettext("%(num)d idle gap (the fewest possible)",

@@ -60,7 +60,8 @@ def compact_agendas(d: Domains, slots: Mapping[str, int], chosen: Mapping[str, s
     """The same meetings with fewer idle gaps; returns slots, stand choices and the
     proven lower bound on idle gaps (computed in at most `bound_seconds`).
     `on_round` hears the hole search's best (cost, slots) after each descent,
-    `on_bound` the idle gaps and their bound once the bound is known.
+    `on_bound` the idle gaps and their bound once the bound is known, then as the
+    exact portfolio improves either.
     `max_evals` (a reproducible run) keeps to the local search, whose work is
     counted in moves rather than seconds."""
     problem = d.problem
@@ -80,7 +81,9 @@ def compact_agendas(d: Domains, slots: Mapping[str, int], chosen: Mapping[str, s
     tables = assign_tables(d, slots, chosen)
     start = {mid: (d.slot_ids[pos], tables[mid]) for mid, pos in slots.items()}
     result = compact(problem, ids, start=start, time_limit_s=left, num_workers=num_workers,
-                     seed=seed, stop=stopped, secondary=False)
+                     seed=seed, stop=stopped, secondary=False,
+                     on_improve=None if on_bound is None else
+                     lambda better, proven: on_bound(better, min(better, max(bound, proven))))
     bound = max(bound, result.lower_bound)
     if result.placements and result.idle_gaps < gaps:
         slots = {mid: d.slot_pos[slot] for mid, (slot, _) in result.placements.items()}

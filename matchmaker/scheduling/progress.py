@@ -81,3 +81,22 @@ def gaps_reporter(progress: Progress, count: Callable[[Mapping[str, int]], int],
         progress(now - started, value, bound, idle_gaps=count(best), phase=COMPACTING)
 
     return on_round
+
+
+def bound_reporter(progress: Progress, started: float, value: float, bound: float,
+                   every: float = ROUND_REPORT_S) -> Callable[[int, int], None]:
+    """An `on_bound(idle_gaps, idle_gaps_bound)` for the idle-gap searches: reports at
+    once when the bound moves, otherwise at most every `every` seconds (an exact
+    search may improve many times a second)."""
+    last, told = float("-inf"), None
+
+    def on_bound(gaps: int, gaps_bound: int) -> None:
+        nonlocal last, told
+        now = time.perf_counter()
+        if gaps_bound == told and now - last < every:
+            return
+        last, told = now, gaps_bound
+        progress(now - started, value, bound, idle_gaps=gaps, idle_gaps_bound=gaps_bound,
+                 phase=COMPACTING)
+
+    return on_bound

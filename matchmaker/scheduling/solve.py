@@ -53,7 +53,7 @@ from .model import (
     set_value_objective,
 )
 from .problem import Problem, Schedule
-from .progress import COMPACTING, PLACING, Progress, gaps_reporter
+from .progress import COMPACTING, PLACING, Progress, bound_reporter, gaps_reporter
 from .starts import greedy_start
 from .tables import assign_tables
 
@@ -290,8 +290,7 @@ class _Run:
             gaps_reporter(progress, lambda best: idle_gaps(self.d, best), budget.started,
                           self.value, self.bound),
             on_bound=None if progress is None else
-            lambda gaps, bound: progress(budget.elapsed(), self.value, self.bound,
-                                         idle_gaps=gaps, idle_gaps_bound=bound, phase=COMPACTING))
+            bound_reporter(progress, budget.started, self.value, self.bound))
         log.info("%.1fs hole search: cost %d, idle gaps bound %d", budget.elapsed(),
                  phase2_cost(self.d, self.slots), self.gaps_bound)
         self.report("hole search", COMPACTING)

@@ -17,6 +17,11 @@ from support import ORGANISER, demo_event
 ROW = ("phase", "value", "bound", "idle_gaps", "idle_gaps_bound")
 
 
+def words(text: str) -> str:
+    """The numbers line with its no-break spaces (they keep each part on one line) as spaces."""
+    return text.replace("\u00a0", " ")
+
+
 @pytest.fixture
 def stored_rows(monkeypatch):
     """Every write of the progress writer (none skipped), as the row reads after it."""
@@ -61,7 +66,7 @@ def test_a_meetings_run_stores_idle_gaps_and_their_bound_as_they_move(demo, logi
     status = client.get(f"{CONSOLE}/runs/{run_id}/status.json").get_json()
     assert status["idle_gaps"] == gaps and status["idle_gaps_bound"] == stats["idle_gaps_bound"]
     assert status["phase"] is None and status["phase_label"] == ""
-    assert "idle gap" in status["numbers"]
+    assert "idle gap" in words(status["numbers"])
     page = client.get(f"{CONSOLE}/").get_data(as_text=True)
     assert status["numbers"] in page
 
@@ -74,7 +79,7 @@ def test_a_dialogue_run_has_no_idle_gaps(demo, login_as):
         assert run.status is RunStatus.FINISHED and run.idle_gaps is None
         run_id = run.id
     status = client.get(f"{CONSOLE}/runs/{run_id}/status.json").get_json()
-    assert status["idle_gaps"] is None and "idle gap" not in status["numbers"]
+    assert status["idle_gaps"] is None and "idle gap" not in words(status["numbers"])
 
 
 def test_the_writer_keeps_what_a_skipped_report_said(demo):
@@ -89,6 +94,32 @@ def test_the_writer_keeps_what_a_skipped_report_said(demo):
         run = db.session.get(SolveRun, run_id)
         assert (run.value, run.idle_gaps, run.idle_gaps_bound, run.phase) == \
             (50, 12, 4, COMPACTING)
+        db.session.rollback()
+
+
+def test_the_heartbeat_writes_a_report_that_came_too_soon_and_moves_the_clock(demo):
+    with demo.app_context():
+        run_id = runs.create_run(db.session, demo_event(), RunKind.MEETINGS, time_limit_s=10).id
+        db.session.commit()
+        writer = runs._ProgressWriter(db.engine, run_id, 10)
+        writer.heartbeat()  # nothing reported yet: nothing to write
+        db.session.expire_all()
+        assert db.session.get(SolveRun, run_id).elapsed_s is None
+        db.session.rollback()
+        writer(1.0, 40, 50, phase=PLACING)
+        writer(1.5, 50, 50, idle_gaps=9, idle_gaps_bound=6, phase=COMPACTING)  # too soon
+        writer.heartbeat()  # too soon as well
+        db.session.expire_all()
+        assert db.session.get(SolveRun, run_id).idle_gaps is None
+        db.session.rollback()
+        writer.last -= runs.PROGRESS_EVERY_S  # a quiet second later
+        writer.started -= 6  # the solver started six seconds ago
+        writer.heartbeat()
+        db.session.expire_all()
+        run = db.session.get(SolveRun, run_id)
+        assert (run.value, run.idle_gaps, run.idle_gaps_bound, run.phase) == \
+            (50, 9, 6, COMPACTING)
+        assert run.elapsed_s >= 6 and run.progress >= 0.6
 
 
 def _running(phase: str | None, gaps: int | None, bound: int | None) -> int:
@@ -120,10 +151,10 @@ def test_a_running_run_shows_its_phase_and_idle_gaps_in_the_readers_language(
     status = client.get(f"{CONSOLE}/runs/{run_id}/status.json", headers=headers).get_json()
     assert (status["phase"], status["idle_gaps"], status["idle_gaps_bound"]) == (COMPACTING, 9, 6)
     assert status["phase_label"] == phase
-    assert gaps in status["numbers"]
+    assert gaps in words(status["numbers"])
     page = client.get(f"{CONSOLE}/", headers=headers).get_data(as_text=True)
     row = page[page.index(f'id="run-{run_id}"'):]
-    row = row[:row.index("</tr>")]
+    row = words(row[:row.index("</tr>")])
     assert 'data-field="phase"' in row and phase in row and gaps in row
     assert placing not in row
 
@@ -133,10 +164,18 @@ def test_idle_gaps_at_their_bound_are_called_the_fewest_possible(demo, login_as)
         run_id = _running(COMPACTING, 3, 3)
     client = login_as(ORGANISER)
     status = client.get(f"{CONSOLE}/runs/{run_id}/status.json").get_json()
-    assert "3 idle gaps (the fewest possible)" in status["numbers"]
+    assert "3 idle gaps (the fewest possible)" in words(status["numbers"])
     with demo.app_context():
         db.session.get(SolveRun, run_id).status = RunStatus.FINISHED
         db.session.commit()
         placing_id = _running(PLACING, None, None)
     status = client.get(f"{CONSOLE}/runs/{placing_id}/status.json").get_json()
-    assert status["phase_label"] == "placing meetings" and "idle gap" not in status["numbers"]
+    assert status["phase_label"] == "placing meetings" and \
+        "idle gap" not in words(status["numbers"])
+
+
+def test_a_bound_of_zero_idle_gaps_is_not_shown(demo, login_as):
+    with demo.app_context():
+        run_id = _running(COMPACTING, 5, 0)
+    status = login_as(ORGANISER).get(f"{CONSOLE}/runs/{run_id}/status.json").get_json()
+    assert words(status["numbers"]).endswith(" · 5 idle gaps") and status["idle_gaps_bound"] == 0
