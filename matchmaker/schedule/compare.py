@@ -12,14 +12,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..domain import DomainError
 from ..i18n import group_name
-from ..marketdialogue.check import check as check_plan
+from ..marketdialogue.check import DialogueViolation, check as check_plan
 from ..marketdialogue.formats import DialogueFormatError, parse_plan
 from ..models import (Booking, DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
                       MeetingRequest,
                       Participation, RunKind, RunStatus, Slot, SolveRun, Table)
 from ..scheduling import Schedule, Unscheduled, check
-from ..scheduling.check import (NOT_AVAILABLE, PARTICIPANT_CLASH, PIN_LEFT_OUT, PIN_MOVED,
-                                TABLE_CLASH, Violation)
+from ..scheduling.check import Rule, Violation
 from ..timeutil import format_time
 from . import reason_text, solving
 
@@ -195,7 +194,8 @@ class Verdict:
     reason: str = ""
 
 
-CHANGED_SINCE = (PIN_LEFT_OUT, PIN_MOVED, NOT_AVAILABLE, PARTICIPANT_CLASH, TABLE_CLASH)
+CHANGED_SINCE = (Rule.PIN_LEFT_OUT, Rule.PIN_MOVED, Rule.NOT_AVAILABLE, Rule.PARTICIPANT_CLASH,
+                 Rule.TABLE_CLASH)
 
 
 def refusal(violations: list[Violation], named: list[str]) -> str:
@@ -210,12 +210,21 @@ def refusal(violations: list[Violation], named: list[str]) -> str:
                   "or missed since) and this draft clashes with it. Start a new run.")
     else:
         cause = _("This draft breaks the event's rules as they are now. Start a new run.")
+    return " ".join((cause, first_problem(named)))
+
+
+def first_problem(named: list[str]) -> str:
+    """The first of some problems (each a sentence), and how many more there are."""
     more = len(named) - 1
     if more > 0:
-        return " ".join((cause, ngettext("First problem: %(problem)s (and %(num)d more).",
-                                         "First problem: %(problem)s (and %(num)d more).",
-                                         more, problem=named[0])))
-    return " ".join((cause, _("Problem: %(problem)s.", problem=named[0])))
+        return ngettext("%(problem)s And %(num)d more problem.",
+                        "%(problem)s And %(num)d more problems.", more, problem=named[0])
+    return named[0]
+
+
+def dialogue_refusal(named: list[str]) -> str:
+    return " ".join((_("This dialogue plan breaks the event's rules as they are now. Start a "
+                       "new run."), first_problem(named)))
 
 
 def draft_verdicts(session: Session, event: Event, runs: list[SolveRun]) -> dict[int, Verdict]:
@@ -251,9 +260,7 @@ def draft_verdicts(session: Session, event: Event, runs: list[SolveRun]) -> dict
 
 def dialogue_verdict(comparison: "DialogueComparison") -> Verdict:
     if comparison.violations:
-        return Verdict(False, _("This dialogue plan breaks the rules now: %(problems)s. "
-                                "Start a new run.",
-                                problems="; ".join(comparison.violations[:5])))
+        return Verdict(False, dialogue_refusal(comparison.violations))
     if comparison.held_clashes:
         return Verdict(False, held_clash_refusal(comparison.held_clashes))
     return Verdict(True)
@@ -286,12 +293,13 @@ class SeatChange:
 class DialogueComparison:
     run: SolveRun
     changes: list[SeatChange]
-    violations: list[str]
+    violations: list[str]  # in the reader's language, with names
     clashes: list[str]  # one-to-one meetings in force that the new seats overlap
     draft: dict[tuple[int, int], tuple[int, str]]  # (participation, session) -> (table, side)
     unseated: list[tuple[Participation, str, str]] = field(default_factory=list)
     # (person, product group, reason in names) for each interest that got no seat
     held_clashes: list[str] = field(default_factory=list)  # of those, meetings a re-solve keeps
+    raw_violations: list[DialogueViolation] = field(default_factory=list)  # `violations` as data
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
@@ -314,7 +322,7 @@ def compare_dialogues(session: Session, event: Event, run: SolveRun) -> Dialogue
         raise DomainError(_("This dialogue plan no longer fits the event (sessions, tables or "
                             "people changed since the run): %(error)s. Start a new run.",
                             error=str(exc))) from None
-    violations = check_plan(built.problem, plan)
+    raw_violations = check_plan(built.problem, plan)
     draft: dict[tuple[int, int], tuple[int, str]] = {}
     for seat in plan.seats:
         person = built.people[seat.participant]
@@ -349,8 +357,10 @@ def compare_dialogues(session: Session, event: Event, run: SolveRun) -> Dialogue
     groups = {g.code: group_name(g) for g in event.product_groups}
     unseated = [(built.people[u.participant], groups.get(u.product_group, u.product_group),
                  reason_text.render_unseated(u, names)) for u in plan.unseated if u.participant in built.people]
+    violations = [reason_text.render_dialogue_violation(v, names) for v in raw_violations]
     return DialogueComparison(run=run, changes=changes, violations=violations, clashes=clashes,
-                              draft=draft, unseated=unseated, held_clashes=held_clashes)
+                              draft=draft, unseated=unseated, held_clashes=held_clashes,
+                              raw_violations=raw_violations)
 
 
 def seat_meeting_clashes(session: Session, event: Event, draft, people,

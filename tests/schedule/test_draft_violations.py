@@ -6,16 +6,18 @@ These tests need the compiled catalogues (`make translations`).
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.i18n import in_language
+from matchmaker.i18n import group_name, in_language
 from matchmaker.schedule import compare, solving
 from matchmaker.scheduling import dumps_schedule, parse_schedule
-from matchmaker.scheduling.check import PIN_MOVED
+from matchmaker.scheduling.check import Rule
 from matchmaker.timeutil import format_time
 from schedule_helpers import CONSOLE
 from support import ORGANISER, demo_event, draft_run
@@ -138,7 +140,7 @@ def test_violations_stay_data_until_shown(published):
         case = _moved_locked_meeting(event)
         run = db.session.get(compare.SolveRun, case["run"])
         comparison = compare.compare_schedule(db.session, event, run)
-        assert [v.code for v in comparison.raw_violations][-1] == PIN_MOVED
+        assert [v.code for v in comparison.raw_violations][-1] == Rule.PIN_MOVED
         moved = comparison.raw_violations[-1]
         assert str(moved).startswith(f'meeting "{moved.meeting}" is pinned to slot')
         with in_language("fr"):
@@ -151,3 +153,48 @@ def test_a_spare_table_violation_keeps_its_command_line_words():
     violation = compare.SpareTable(meeting="r12", table="T36")
     assert violation.code == "spare_table"
     assert str(violation) == '"r12" is at spare table 36, which this run may not use'
+
+
+DIALOGUE_EXPECTED = {
+    "en": ("This dialogue plan breaks the event's rules as they are now.",
+           "{table} of {session} has {count} people on the buyers' side, for 0 seats."),
+    "nl": ("Dit dialoogplan overtreedt de huidige regels van het evenement.",
+           "{table} van {session} heeft {count} mensen aan de kant van de aankopers, voor "
+           "0 plaatsen."),
+    "fr": ("Ce plan de dialogue enfreint les règles actuelles de l'événement.",
+           "{table} de {session} a {count} personnes du côté acheteurs, pour 0 place."),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "fr"])
+def test_a_dialogue_plan_that_no_longer_fits_says_why_in_the_readers_language(
+        demo, login_as, language):
+    from collections import Counter
+
+    from matchmaker.models import DialogueTable, SolveRun
+    from matchmaker.marketdialogue.formats import parse_plan
+    client = login_as(ORGANISER)
+    client.post(f"{CONSOLE}/runs/dialogues", data={"d-kind": "dialogues", "d-time_limit": "1"})
+    with demo.app_context():
+        run = db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
+        built = solving.build_dialogue_problem(db.session, demo_event())
+        plan = parse_plan(json.loads(run.result), built.problem)
+        buyers = Counter((s.session, s.table) for s in plan.seats if s.side == "buyer")
+        (session_key, table_key), count = buyers.most_common(1)[0]
+        table = built.tables[(session_key, table_key)]
+        db.session.get(DialogueTable, table.id).buyer_seats = 0  # fewer seats since the run
+        db.session.commit()
+        with in_language(language):
+            words = {"table": f"{table.label}", "session": built.sessions[session_key].name or
+                     group_name(built.sessions[session_key].product_group), "count": count}
+        run_id = run.id
+    cause, problem = DIALOGUE_EXPECTED[language]
+    headers = {"Accept-Language": language}
+    page = client.get(f"{CONSOLE}/runs/{run_id}", headers=headers).get_data(as_text=True)
+    problem = problem.format(**words)
+    assert problem in page.replace("&#39;", "'"), page[page.find("role=\"alert\""):][:800]
+    _without_solver_words(page, language)
+    runs_page = client.get(f"{CONSOLE}/", headers=headers).get_data(as_text=True)
+    row = runs_page.split(f'id="run-{run_id}"')[1].split("</tr>")[0].replace("&#39;", "'")
+    assert 'data-verdict="refused"' in row and cause in row
+    assert not SOLVER_IDS.search(row)

@@ -19,16 +19,7 @@ from matchmaker.scheduling import (
     check,
     metrics,
 )
-from matchmaker.scheduling.check import (
-    NOT_OWN_TABLE,
-    OVER_CAP,
-    PARTICIPANT_CLASH,
-    PIN_MOVED,
-    TABLE_CLASH,
-    VIOLATION_CODES,
-    Violation,
-    idle,
-)
+from matchmaker.scheduling.check import VIOLATION_CODES, Rule, Violation, idle
 from matchmaker.scheduling.domains import Domains
 
 GOOD = (
@@ -143,14 +134,14 @@ def test_every_meeting_exactly_once(example_problem):
 def test_violations_are_codes_with_the_ids_they_concern(example_problem):
     bad = GOOD + (Assignment("m3", "s01", "STAND-7"),)
     found = check(_with_participant(example_problem, "p2", max_meetings=1), _schedule(bad, ()))
-    assert Violation(PARTICIPANT_CLASH, participant="p2", slot="s01", count=2,
+    assert Violation(Rule.PARTICIPANT_CLASH, participant="p2", slot="s01", count=2,
                      meetings=("m1", "m3")) in found
-    assert Violation(TABLE_CLASH, table="STAND-7", slot="s01", count=2,
+    assert Violation(Rule.TABLE_CLASH, table="STAND-7", slot="s01", count=2,
                      meetings=("m1", "m3")) in found
-    assert Violation(OVER_CAP, participant="p2", count=3, cap=1) in found
+    assert Violation(Rule.OVER_CAP, participant="p2", count=3, cap=1) in found
     moved = (Assignment("m1", "s01", "T02"), Assignment("m2", "s02", "T02"), GOOD[2])
     found = check(example_problem, _schedule(moved))
-    assert [v.code for v in found] == [NOT_OWN_TABLE, PIN_MOVED]
+    assert [v.code for v in found] == [Rule.NOT_OWN_TABLE, Rule.PIN_MOVED]
     assert found[0].tables == ("STAND-7",) and found[0].meeting == "m1"
     assert (found[1].slot, found[1].table, found[1].placed_slot, found[1].placed_table) == \
         ("s02", "T01", "s02", "T02")
