@@ -4,8 +4,11 @@ The solvers give a reason as a code with parameters that name their own ids (p12
 T4, r55, x7 for one-to-one meetings; p12, d3, t7, o4 and product group codes for market
 dialogues). `render` and `render_dialogue` put them in words with one message per code,
 the ids resolved to people, times, tables and sessions by a names object built from the
-event problem (`MeetingNames`, `DialogueNames`). A run's message is stored as a code
-with parameters too (`encode_message`) and put in words when shown (`describe_message`).
+event problem (`MeetingNames`, `DialogueNames`). The checkers' violations of a draft
+(`scheduling.check.Violation`, `marketdialogue.check.DialogueViolation`) are put in words
+the same way (`render_violation`, `render_dialogue_violation`). A run's message is stored
+as a code with parameters too (`encode_message`) and put in words when shown
+(`describe_message`).
 """
 from __future__ import annotations
 
