@@ -171,7 +171,7 @@ def solve(problem: DialogueProblem, *, time_limit_s: float = 30.0, num_workers: 
     report(value, bound)
     violations = check(problem, plan)
     if violations:
-        raise SolverError("the solver broke a rule: " + "; ".join(violations[:5]))
+        raise SolverError("the solver broke a rule: " + "; ".join(map(str, violations[:5])))
     return plan
 
 
