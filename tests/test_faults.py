@@ -110,8 +110,18 @@ def test_a_run_whose_whole_worker_died_is_marked_interrupted_when_the_app_restar
 
 @pytest.fixture
 def in_process_worker(published, redis_url, tmp_path, monkeypatch):
-    """Work the queue once in this process (RQ's SimpleWorker), jobs reading this env."""
+    """Work the queue once in this process (RQ's SimpleWorker), jobs reading this env.
+
+    RQ times jobs out with SIGALRM, which only the main thread can handle; where pytest
+    runs the test in another thread the worker uses RQ's timer thread instead."""
+    import threading
+
     from rq import Queue, SimpleWorker
+    from rq.timeouts import TimerDeathPenalty
+
+    class Worker(SimpleWorker):
+        if threading.current_thread() is not threading.main_thread():
+            death_penalty_class = TimerDeathPenalty
 
     from matchmaker.schedule.queue_rq import redis_connection
 
@@ -124,7 +134,7 @@ def in_process_worker(published, redis_url, tmp_path, monkeypatch):
         connection = redis_connection(redis_url)
         try:
             queue = Queue(published.config["RUNS_QUEUE"], connection=connection)
-            assert SimpleWorker([queue], connection=connection).work(burst=True)
+            assert Worker([queue], connection=connection).work(burst=True)
         finally:
             connection.close()
             for sig, handler in handlers.items():
