@@ -28,7 +28,7 @@ from matchmaker.extensions import db
 EMPTY, DEMO = "empty", "demo"
 DEMO_ATTENDEES, DEMO_SEED = 30, 7
 
-_templates: dict[tuple[str, str], str] = {}  # (test database URL, kind) -> file or database
+_templates: dict[tuple[str, str], str] = {}  # (server, kind) -> file or database name
 _empty_rows: list[tuple[int, ...]] = []  # rows per table of the empty template
 _admin_engines: dict[str, object] = {}
 _folder: list[Path] = []
@@ -56,7 +56,7 @@ def restore(url: str, kind: str) -> bool:
     name = backend(url)
     if name is None:
         return False
-    template = _templates.get((url, kind)) or _build(url, kind)
+    template = _templates.get((_server(url), kind)) or _build(url, kind)
     if template is None:
         return False
     _dispose_engines_on(url)
@@ -73,7 +73,7 @@ def _build(url: str, kind: str) -> str | None:
     """The `kind` template of the test database `url`, built now; None if it cannot be."""
     source = None
     if kind != EMPTY:
-        source = _templates.get((url, EMPTY)) or _build(url, EMPTY)
+        source = _templates.get((_server(url), EMPTY)) or _build(url, EMPTY)
         if source is None:
             return None
     if backend(url) == "sqlite":
@@ -90,7 +90,7 @@ def _build(url: str, kind: str) -> str | None:
             return None
         template_url = make_url(url).set(database=template).render_as_string(hide_password=False)
     _fill(template_url, kind)
-    _templates[(url, kind)] = template
+    _templates[(_server(url), kind)] = template
     return template
 
 
@@ -117,6 +117,12 @@ def _fill(template_url: str, kind: str) -> None:
     path = make_url(template_url).database
     if backend(template_url) == "sqlite" and Path(f"{path}-wal").exists():
         raise RuntimeError(f"{path} kept a write-ahead log: a copy of it would lack rows")
+
+
+def _server(url: str) -> str:
+    """What the templates are kept for: SQLite (files of any test), or one PostgreSQL
+    database URL (a pytest-xdist worker's)."""
+    return "sqlite" if backend(url) == "sqlite" else url
 
 
 def _dispose_engines_on(url: str) -> None:
