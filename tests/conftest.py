@@ -13,12 +13,12 @@ import pytest
 
 from matchmaker.extensions import db
 from matchmaker.schedule.runners import SyncJobRunner
-from route_builders import share_compiled_builders
+import compile_once
 from scale_helpers import free_port, stop_process, wait_until
 from support import DEMO_PASSWORD, build_app, demo_event, login, publish_fcfs, seed_demo_event
 
 
-share_compiled_builders()
+compile_once.install()
 
 TESTS = Path(__file__).resolve().parent
 SOLVER_FOLDERS = {"scheduling", "marketdialogue"}
