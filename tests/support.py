@@ -20,9 +20,10 @@ import pytest
 from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
+import database_templates
 from matchmaker import create_app
-from matchmaker.extensions import db
 from matchmaker.demo import seed_demo
+from matchmaker.extensions import db
 from matchmaker.models import (Booking, DialogueSeat, DialogueSession, Event, Meeting,
                                MeetingRequest, Participation, Phase, RequestStatus, RunKind,
                                RunStatus, Side, SolveRun, User)
@@ -50,10 +51,10 @@ def database_url_for_test(tmp_path) -> str:
 
 
 def make_test_config(tmp_path, **overrides) -> dict:
-    url = database_url_for_test(tmp_path)
     config = {
         "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_DATABASE_URI": overrides.get("SQLALCHEMY_DATABASE_URI")
+        or database_url_for_test(tmp_path),
         "SECRET_KEY": "test-secret-key",
         "WTF_CSRF_ENABLED": False,
         "ARGON2_PARAMETERS": FAST_ARGON2,
@@ -71,12 +72,18 @@ def reset_database() -> None:
 
 
 def build_app(tmp_path, **overrides):
-    app = create_app(make_test_config(tmp_path, **overrides))
-    with app.app_context():
-        reset_database()
-        db.create_all()
-        ensure_reference_data(db.session)
-        db.session.commit()
+    """A fresh app on a fresh database: a copy of the schema and reference data built once
+    per test process (database_templates), or, where no copy can be made, built in place."""
+    config = make_test_config(tmp_path, **overrides)
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    copied = not _in_use(url) and database_templates.restore(url, database_templates.EMPTY)
+    app = create_app(config)
+    if not copied:
+        with app.app_context():
+            reset_database()
+            db.create_all()
+            ensure_reference_data(db.session)
+            db.session.commit()
     return app
 
 
@@ -88,6 +95,27 @@ def demo_app(tmp_path, *, attendees: int, seed: int, **overrides):
                   password_hash=app.extensions["passwords"].hash(DEMO_PASSWORD))
         db.session.commit()
     return app
+
+
+def _in_use(url: str) -> bool:
+    """A SQLite file that exists already belongs to another app of the same test."""
+    return url.startswith("sqlite:") and Path(url.removeprefix("sqlite:///")).exists()
+
+
+def seed_demo_event(app) -> None:
+    """Load the demo event of the `demo` fixture into `app`'s database: a copy of the demo
+    template when the database is still as build_app left it, else seeded in place."""
+    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
+    with app.app_context():
+        fresh = database_templates.untouched()
+        db.session.remove()
+    if fresh and database_templates.restore(url, database_templates.DEMO):
+        return
+    with app.app_context():
+        seed_demo(db.session, attendees=database_templates.DEMO_ATTENDEES,
+                  seed=database_templates.DEMO_SEED,
+                  password_hash=app.extensions["passwords"].hash(DEMO_PASSWORD))
+        db.session.commit()
 
 
 def login(client, email: str, password: str = DEMO_PASSWORD, **extra):
