@@ -10,16 +10,19 @@ A message written while the open database transaction has changes leaves only
 when that transaction commits, and is dropped when it rolls back: nobody is told
 of a request, an acceptance or a schedule that was never saved. Outside such a
 transaction (nothing written yet, or only read) it leaves at once. The messages of
-one transaction leave through one connection (one SMTP session for a batch of a
-broadcast). A message that cannot be delivered after the commit is logged; what was
-saved stays saved.
+one transaction leave through one connection; inside `one_connection()` the messages
+of every commit share the block's connection (a batch committed one e-mail at a time
+is still one SMTP session). A message that cannot be delivered after the commit is
+logged; what was saved stays saved.
 """
 from __future__ import annotations
 
 import smtplib
 import sys
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from flask import Flask, current_app
 from flask_mailman import EmailMessage, Mail
@@ -34,6 +37,8 @@ _WROTE = "mail_transaction_wrote"  # the open transaction has written to the dat
 
 mailman = Mail()
 T = TypeVar("T")
+_kept: ContextVar[BaseEmailBackend | None] = ContextVar("matchmaker_mail_connection",
+                                                        default=None)
 
 
 @dataclass(frozen=True)
@@ -149,12 +154,29 @@ def connection() -> BaseEmailBackend:
         use_tls=use_tls, use_ssl=bool(use_ssl), timeout=config["MAIL_TIMEOUT"])
 
 
+@contextmanager
+def one_connection() -> Iterator[None]:
+    """Open a connection now and deliver the messages of every commit inside the block
+    through it. Opening raises (OSError, smtplib.SMTPException) when the mail server
+    cannot be reached, before the caller has written anything."""
+    link = connection()
+    link.open()
+    token = _kept.set(link)
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+        _close(link)
+
+
 def deliver(messages: list[Message]) -> int:
-    """Send `messages` through one connection; a message that fails is logged and the
-    others still go. Returns how many left."""
+    """Send `messages` through one connection (the `one_connection()` block's, if any);
+    a message that fails is logged and the others still go. Returns how many left."""
     if not messages:
         return 0
-    sent = 0
+    kept = _kept.get()
+    if kept is not None:
+        return _send_each(kept, messages)
     link = connection()
     try:
         link.open()
@@ -163,18 +185,27 @@ def deliver(messages: list[Message]) -> int:
                                      len(messages))
         return 0
     try:
-        for message in messages:
-            try:
-                sent += link.send_messages([message.to_email(link)]) or 0
-            except (OSError, smtplib.SMTPException):
-                current_app.logger.exception("E-mail to %s not delivered: %s",
-                                             message.to, message.subject)
+        return _send_each(link, messages)
     finally:
+        _close(link)
+
+
+def _send_each(link: BaseEmailBackend, messages: list[Message]) -> int:
+    sent = 0
+    for message in messages:
         try:
-            link.close()
+            sent += link.send_messages([message.to_email(link)]) or 0
         except (OSError, smtplib.SMTPException):
-            current_app.logger.exception("Closing the mail connection failed")
+            current_app.logger.exception("E-mail to %s not delivered: %s",
+                                         message.to, message.subject)
     return sent
+
+
+def _close(link: BaseEmailBackend) -> None:
+    try:
+        link.close()
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.exception("Closing the mail connection failed")
 
 
 @event.listens_for(Session, "after_flush")
