@@ -225,10 +225,10 @@ def _violation(v: Violation, names: MeetingNames) -> str:
                  meeting=meeting)
     if code == Rule.UNKNOWN_SLOT:
         return _("%(meeting)s is at a time the event no longer has.", meeting=meeting)
-    if code in (Rule.UNKNOWN_TABLE, SPARE_TABLE):
-        if code == SPARE_TABLE:
-            return _("%(meeting)s is at %(table)s, a spare table this run may not use.",
-                     meeting=meeting, table=at["table"])
+    if code == SPARE_TABLE:
+        return _("%(meeting)s is at %(table)s, a spare table this run may not use.",
+                 meeting=meeting, table=at["table"])
+    if code == Rule.UNKNOWN_TABLE:
         return _("%(meeting)s is at %(table)s, which the event no longer has.",
                  meeting=meeting, table=at["table"])
     if code == Rule.NOT_AVAILABLE:
