@@ -29,6 +29,7 @@ import pickle
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 
 from ortools.linear_solver import pywraplp
@@ -52,6 +53,8 @@ VALUE_SHARE = 0.3
 EVALS_PER_SECOND = 20_000
 PROGRESS_MESSAGE = "progress"
 CHILD_PROGRESS_S = 0.5
+
+SolveDay = Callable[..., Schedule]  # `solve()` itself: solve(problem, time_limit_s=..., ...)
 
 
 def day_lp(d: Domains, time_limit_s: float = LP_SECONDS
@@ -181,12 +184,12 @@ def day_problem(d: Domains, day: int, meetings: list[Meeting]) -> Problem:
                    meetings=day_meetings)
 
 
-def _solve_days(problems: list[Problem], limits: list[float], *, num_workers: int, seed: int,
-                stop: threading.Event | None, days: DaysProgress | None = None) -> list[Schedule]:
-    """Every day's schedule: in this process with one worker, otherwise in child
-    processes, as many at a time as workers (Python runs one search per process).
+def _solve_days(solve: SolveDay, problems: list[Problem], limits: list[float], *,
+                num_workers: int, seed: int, stop: threading.Event | None,
+                days: DaysProgress | None = None) -> list[Schedule]:
+    """Every day's schedule by `solve`: in this process with one worker, otherwise in
+    child processes, as many at a time as workers (Python runs one search per process).
     `days` hears each day's progress and its result."""
-    from .solve import solve
 
     def day_progress(i: int) -> Progress | None:
         return None if days is None else days.day(i)
@@ -211,7 +214,8 @@ def _solve_days(problems: list[Problem], limits: list[float], *, num_workers: in
                     return
                 i = todo.pop(0)
             try:
-                results[i] = done(i, _in_child(problems[i], limits[i], seed, stop, day_progress(i)))
+                results[i] = done(i, _in_child(solve, problems[i], limits[i], seed, stop,
+                                                day_progress(i)))
             except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as error:
                 log.warning("day %d in a child process failed (%s); solving it here", i, error)
                 results[i] = done(i, solve(problems[i], time_limit_s=limits[i] / 2, num_workers=2,
@@ -227,11 +231,12 @@ def _solve_days(problems: list[Problem], limits: list[float], *, num_workers: in
     return [r for r in results if r is not None]
 
 
-def _in_child(problem: Problem, limit: float, seed: int, stop: threading.Event | None,
-              progress: Progress | None = None) -> Schedule:
-    """`solve()` one day in a spawned child process; `stop` is passed on to it, its
-    progress reports (value, idle gaps) come back to `progress`."""
-    child = children.start(_day_child, problem, limit, seed)
+def _in_child(solve: SolveDay, problem: Problem, limit: float, seed: int,
+              stop: threading.Event | None, progress: Progress | None = None) -> Schedule:
+    """`solve` one day in a spawned child process (a module-level function: it is sent
+    by name); `stop` is passed on to it, its progress reports (value, idle gaps) come
+    back to `progress`."""
+    child = children.start(_day_child, solve, problem, limit, seed)
     if child is None:
         raise RuntimeError("no child process")
     try:
@@ -272,9 +277,8 @@ class _SendProgress:
                 pass
 
 
-def _day_child(conn, problem: Problem, limit: float, seed: int) -> None:
+def _day_child(conn, solve: SolveDay, problem: Problem, limit: float, seed: int) -> None:
     """In the child: solve the day, stop early when the parent says so, send the schedule."""
-    from .solve import solve
     stop, finish = children.stop_listener(conn)
     send = _SendProgress(conn)
     schedule = solve(problem, time_limit_s=limit, num_workers=2, seed=seed, stop=stop,
@@ -285,11 +289,12 @@ def _day_child(conn, problem: Problem, limit: float, seed: int) -> None:
     conn.close()
 
 
-def solve_by_day(problem: Problem, d: Domains, *, time_limit_s: float, num_workers: int,
-                 seed: int, started: float, deadline: float, progress, stop
+def solve_by_day(problem: Problem, d: Domains, *, solve: SolveDay, time_limit_s: float,
+                 num_workers: int, seed: int, started: float, deadline: float, progress, stop
                  ) -> tuple[dict[str, int], dict[str, str], int, float, dict]:
     """Slots (meeting -> position), chosen stands, a proven bound, the seconds the
-    value stages took and stats, for `solve()` to finish."""
+    value stages took and stats, for `solve()` to finish. Each day is solved by `solve`
+    (the whole-problem `solve()`, handed in by its caller)."""
     deterministic = num_workers <= 1
     trivial = sum(m.priority for m in problem.meetings
                   if d.allowed_slots(m) and d.allowed_tables(m))
@@ -316,7 +321,7 @@ def solve_by_day(problem: Problem, d: Domains, *, time_limit_s: float, num_worke
         budget = (deadline - time.perf_counter()) * DAYS_SHARE
         waves = math.ceil(len(days) / max(1, min(num_workers, len(days))))
         limits = [max(1.0, budget / waves) for _ in days]
-    schedules = _solve_days(problems, limits, num_workers=num_workers, seed=seed, stop=stop,
+    schedules = _solve_days(solve, problems, limits, num_workers=num_workers, seed=seed, stop=stop,
                             days=None if progress is None else
                             DaysProgress(progress, len(days), started, bound))
     slots: dict[str, int] = {}

@@ -156,7 +156,7 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
 def _solve_by_day(problem: Problem, d: Domains, budget: Budget, num_workers: int, seed: int,
                   progress: Progress | None, stop: threading.Event | None) -> Schedule:
     slots, chosen, bound, value_seconds, extra = solve_by_day(
-        problem, d, time_limit_s=budget.limit, num_workers=num_workers, seed=seed,
+        problem, d, solve=solve, time_limit_s=budget.limit, num_workers=num_workers, seed=seed,
         started=budget.started, deadline=budget.deadline, progress=progress, stop=stop)
     bound = max(bound, _value(d, slots))
     status = "optimal" if _value(d, slots) >= bound else "feasible"
