@@ -104,7 +104,7 @@ def cpu_table(path: str) -> str:
     return "\n".join(lines)
 
 
-ACCESS = re.compile(r'\[(?P<at>[^]]+)\] \d+ (?P<status>\d+) (?P<ms>\d+) ms "(?P<method>\S+) '
+ACCESS = re.compile(r'\[(?P<at>[^]]+)\] <?\d+>? (?P<status>\d+) (?P<ms>\d+) ms "(?P<method>\S+) '
                     r'(?P<path>[^ ?"]+)')
 
 

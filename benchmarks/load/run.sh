@@ -64,7 +64,7 @@ worker_class=sync; [ "$THREADS" -gt 1 ] && worker_class=gthread
 "$BIN/gunicorn" --workers "$WORKERS" --threads "$THREADS" --worker-class "$worker_class" \
   --bind "127.0.0.1:$port" --error-logfile "$work/gunicorn.log" --timeout 120 \
   --access-logfile "$work/access.log" --access-logformat '%(t)s %(p)s %(s)s %(M)s ms "%(r)s"' \
-  'matchmaker:create_app()' &
+  'matchmaker:create_app()' >"$work/gunicorn.out" 2>&1 &  # the workers' own output: mails, warnings
 pids+=($!)
 # CPU time of each process group over the measured window (benchmarks/load/cpu.py)
 export LOAD_CPU_PIDS="gunicorn=$! postgres=$(head -1 "$work/pg/data/postmaster.pid") redis=$redis_pid"
@@ -103,6 +103,9 @@ status=0
   "$LOAD_CPU_FILE" "$work/access.log" || status=$?
 if grep -q "Traceback\|Error" "$work/gunicorn.log"; then
   echo "gunicorn logged errors:"; grep -m 20 -A3 "Traceback\|Error" "$work/gunicorn.log"
+fi
+if grep -q "Traceback\|WARNING\|error ignored" "$work/gunicorn.out"; then
+  echo "the workers printed warnings:"; grep -m 20 -A3 "Traceback\|WARNING\|error ignored" "$work/gunicorn.out"
 fi
 echo
 echo "Slowest requests as the server saw them, ramp included (ms; the rest of a locust time is queueing):"

@@ -196,6 +196,38 @@ def test_the_data_version_changes_with_every_kind_of_write(demo):
         assert data_version(db.session, event.id) == seen[-1]  # reading changes nothing
 
 
+def organisation_options(client, **params) -> dict[str, tuple[str, bool]]:
+    page = client.get("/events/demo/market", query_string=params).data.decode()
+    select_html = page.split('<select id="organisation"', 1)[1].split("</select>", 1)[0]
+    return {value: (name, bool(chosen)) for value, chosen, name in re.findall(
+        r'<option value="(\d*)"( selected)?>([^<]*)</option>', select_html)}
+
+
+def test_the_organisation_filter_marks_the_chosen_one_and_follows_new_organisations(
+        demo, tmp_path):
+    buyer = client_of(demo, "buyer1@demo.example")
+    options = organisation_options(buyer)
+    assert options.pop("") == ("All", False) and len(options) > 5
+    assert not any(chosen for _, chosen in options.values())
+    first, second_id = sorted(options)[:2]
+    chosen = organisation_options(buyer, organisation=first)
+    assert chosen[first] == (options[first][0], True)
+    assert chosen[second_id] == (options[second_id][0], False)
+    assert sum(selected for _, selected in chosen.values()) == 1
+    with other_worker(demo, tmp_path).app_context():  # a newcomer lists, elsewhere
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        org = Organisation(name="Zeta <Reuse> & Co", name_key="zeta <reuse> & co")
+        supplier = Participation(event=event, role=Role.SUPPLIER, organisation=org,
+                                 user=User(email="zeta@x.example", name="Zeta",
+                                           password_hash="x"))
+        db.session.add(Listing(event=event, participation=supplier, kind=ListingKind.OFFER,
+                               product_group=event.product_groups[0], title="Crates"))
+        db.session.commit()
+        org_id = str(org.id)
+    assert organisation_options(buyer)[org_id] == ("Zeta &lt;Reuse&gt; &amp; Co", False)
+    assert organisation_options(buyer, organisation=org_id)[org_id][1]
+
+
 def test_a_deleted_account_leaves_the_market_place_at_once(demo, login_as, tmp_path):
     """The account goes with one plain DELETE (its participations and listings by the
     database's cascade): no ORM object changes, yet every worker's index follows."""
