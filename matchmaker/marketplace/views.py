@@ -208,7 +208,7 @@ def _market_helpers():
         memo = g.setdefault("market_requestable", {})
         if person.id not in memo:
             if "market_open_requests" not in g:
-                g.market_open_requests = open_requests_of(db.session, me, utcnow())
+                g.market_open_requests = open_requests_of(db.session, event, me, utcnow())
             memo[person.id] = services.may_request(db.session, event, me, person, utcnow(),
                                                    g.market_open_requests)
         if not memo[person.id]:
