@@ -295,6 +295,7 @@ def test_the_suggestion_index_misses_no_one_a_full_comparison_finds(demo):
         expected.sort(key=lambda t: (-t[1], t[0]))
         got = [(s.person_id, s.score, s.reasons) for s in index.suggest(me.id)]
         assert got == expected, me.id
+        assert index.suggest(me.id, limit=3) == index.suggest(me.id)[:3]
         checked += bool(expected)
     assert checked > 10
 
