@@ -136,21 +136,24 @@ def accept(event, me, request_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
+    back = _back(event, "incoming")
     try:
         services.accept_request(db.session, meeting_request, me, utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
+        # Worded before the commit, while the meeting, its time and table are loaded:
+        # after it they would be read again.
         meeting = meeting_request.meeting
-        flash(_("Booked: you meet %(name)s on %(when)s at %(table)s.",
-                name=meeting_request.sender.user.name, when=format_moment(
-                    meeting.slot.starts_at, event.timezone), table=meeting.table.label)
-              if meeting else
-              _("Accepted: you will meet %(name)s.", name=meeting_request.sender.user.name),
-              "success")
-    return _back(event, "incoming")
+        done = (_("Booked: you meet %(name)s on %(when)s at %(table)s.",
+                  name=meeting_request.sender.user.name, when=format_moment(
+                      meeting.slot.starts_at, event.timezone), table=meeting.table.label)
+                if meeting else
+                _("Accepted: you will meet %(name)s.", name=meeting_request.sender.user.name))
+        db.session.commit()
+        flash(done, "success")
+    return back
 
 
 @bp.route("/events/<slug>/requests/<int:request_id>/decline", methods=["GET", "POST"])

@@ -83,6 +83,9 @@ def test_accept_places_the_meeting_at_the_earliest_free_time(live_app, login_as,
         sender_text = db.session.scalar(select(Notification.text).where(
             Notification.participation_id == request.sender_id))
         assert meeting.table.label in sender_text
+        assert None not in db.session.scalars(select(Notification.sent_at).where(
+            Notification.participation_id.in_([request.sender_id, request.recipient_id])))
+    assert meeting.table.label.encode() in response.data  # the confirmation says where
     agenda = login_as(sender).get("/events/demo/agenda")
     assert f"requests/{pending}".encode() not in agenda.data  # placed, not "choose a time"
     assert b"Change the time" in agenda.data
