@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import exists, inspect, select
+from sqlalchemy.orm import object_session
 
 from ..i18n import format_moment
-from ..models import Event, Phase
+from ..models import Event, Phase, Slot
 
 
 def _moment(event: Event, moment: datetime) -> str:
@@ -34,9 +36,19 @@ def booking_refusal(event: Event, now: datetime) -> str | None:
         refusal = change_refusal(event, now)
         if refusal:
             return refusal
-        if not any(slot.starts_at > now for slot in event.slots):
+        if not _times_to_come(event, now):
             return _("Every meeting time of the event has passed.")
     return None
+
+
+def _times_to_come(event: Event, now: datetime) -> bool:
+    """Whether a meeting time of the event is still to come. Pages ask on every view:
+    one yes-or-no query, rather than loading every slot, unless they are loaded."""
+    session = object_session(event)
+    if session is None or "slots" not in inspect(event).unloaded:
+        return any(slot.starts_at > now for slot in event.slots)
+    return bool(session.scalar(select(exists().where(Slot.event_id == event.id,
+                                                     Slot.starts_at > now))))
 
 
 def change_refusal(event: Event, now: datetime) -> str | None:
