@@ -119,7 +119,7 @@ def delete_listing(event: Event, me: Participation, listing_id: int):
 @bp.route("/events/<slug>/listings/<int:listing_id>")
 @participant_required
 def show_listing(event: Event, me: Participation, listing_id: int):
-    listing = services.listing_in_event(db.session, event, listing_id)
+    listing = services.listing_to_show(db.session, event, listing_id)
     if listing is None:
         abort(404)
     return render_template("marketplace/listing.html", event=event, me=me, listing=listing)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import object_session
 
 from ..i18n import format_moment
@@ -42,13 +42,20 @@ def booking_refusal(event: Event, now: datetime) -> str | None:
 
 
 def _times_to_come(event: Event, now: datetime) -> bool:
-    """Whether a meeting time of the event is still to come. Pages ask on every view:
-    one yes-or-no query, rather than loading every slot, unless they are loaded."""
+    """Whether a meeting time of the event is still to come. Pages ask on every view,
+    some twice: the last start is read once per transaction (one row, not every slot),
+    unless the slots are loaded anyway."""
     session = object_session(event)
     if session is None or "slots" not in inspect(event).unloaded:
         return any(slot.starts_at > now for slot in event.slots)
-    return bool(session.scalar(select(exists().where(Slot.event_id == event.id,
-                                                     Slot.starts_at > now))))
+    transaction = session.get_transaction()
+    memo = session.info.setdefault("last_slot_start", {})
+    known = memo.get(event.id)
+    if known is None or transaction is None or known[0] is not transaction:
+        last = session.scalar(select(Slot.starts_at).where(Slot.event_id == event.id)
+                              .order_by(Slot.starts_at.desc()).limit(1))
+        known = memo[event.id] = (session.get_transaction(), last)
+    return known[1] is not None and known[1] > now
 
 
 def change_refusal(event: Event, now: datetime) -> str | None:
