@@ -29,7 +29,7 @@ import threading
 import time
 
 import gevent
-from locust import HttpUser, between, task
+from locust import FastHttpUser, between, task
 
 import cpu
 
@@ -94,7 +94,7 @@ def stop_measuring(environment, before: dict[str, float]) -> None:
     environment.runner.quit()
 
 
-class Participant(HttpUser):
+class Participant(FastHttpUser):
     wait_time = between(THINK_MIN, THINK_MAX)
 
     def on_start(self) -> None:
