@@ -113,6 +113,16 @@ def listing_in_event(session: Session, event: Event, listing_id: int) -> Listing
     return listing
 
 
+def listing_to_show(session: Session, event: Event, listing_id: int) -> Listing | None:
+    """`listing_in_event` with what its page shows loaded along (group, strategies, the
+    owner with their account and organisation): two queries instead of six."""
+    return session.scalar(
+        select(Listing).where(Listing.id == listing_id, Listing.event_id == event.id)
+        .options(joinedload(Listing.product_group), selectinload(Listing.strategies),
+                 joinedload(Listing.participation).joinedload(Participation.user),
+                 joinedload(Listing.participation).joinedload(Participation.organisation)))
+
+
 def own_listing(session: Session, event: Event, owner: Participation,
                 listing_id: int) -> Listing | None:
     """The listing if `owner` posted it in `event`; None for anyone else's (a 404)."""

@@ -140,14 +140,17 @@ class RequestPage:
 
 
 def request_page(session: Session, me: Participation, tab: str, page: int, now: datetime,
-                 *, seen_at: datetime | None, page_size: int = PAGE_SIZE) -> RequestPage:
+                 *, seen_at: datetime | None, page_size: int = PAGE_SIZE,
+                 total: int | None = None) -> RequestPage:
     """One page of a tab, newest first; a page number out of range shows the nearest page.
 
     `seen_at` is the last visit before this one, so that the rows new since then say so.
+    `total`: the tab's count, when `tab_counts` has read it already.
     """
     condition = tab_filter(tab, me.id, now)
-    total = session.scalar(select(func.count()).select_from(MeetingRequest)
-                           .where(condition)) or 0
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(MeetingRequest)
+                               .where(condition)) or 0
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, page), pages)
     people = [joinedload(side).options(joinedload(Participation.user),

@@ -60,7 +60,7 @@ def open_request_between(session: Session, a: Participation,
         MeetingRequest.status.in_([RequestStatus.PENDING, RequestStatus.ACCEPTED])))
 
 
-def is_expired(request: MeetingRequest, now: datetime) -> bool:
+def is_expired(request: MeetingRequest | OpenRequest, now: datetime) -> bool:
     return request.status is RequestStatus.EXPIRED or (
         request.status is RequestStatus.PENDING and request.expires_at is not None
         and request.expires_at <= now)
@@ -83,31 +83,57 @@ def _already(status: RequestStatus) -> str:
 
 
 @dataclass(frozen=True)
+class OpenRequest:
+    """What the request rules read of an open request (a plain row, no ORM object)."""
+    status: RequestStatus
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
 class OpenRequests:
-    """A sender's open requests, read once for a page that checks many recipients (a
-    market place page asks about every person shown: two queries each otherwise)."""
-    by_person: dict[int, MeetingRequest]
+    """What the request rules need about one sender, read once for a page that checks
+    many recipients (a market place page asks about every person shown).
+
+    `refusal`: why the sender can ask nobody now (the phase, an unconfirmed e-mail)."""
+    by_person: dict[int, OpenRequest]
     sent_waiting: int
+    refusal: str | None = None
 
 
-def open_requests_of(session: Session, sender: Participation, now: datetime) -> OpenRequests:
-    rows = session.scalars(select(MeetingRequest).where(
-        or_(MeetingRequest.sender_id == sender.id, MeetingRequest.recipient_id == sender.id),
-        MeetingRequest.status.in_([RequestStatus.PENDING, RequestStatus.ACCEPTED])))
-    by_person = {r.recipient_id if r.sender_id == sender.id else r.sender_id: r for r in rows}
-    return OpenRequests(by_person, open_sent_count(session, sender, now))
+def _sender_refusal(event: Event, sender: Participation, now: datetime) -> str | None:
+    """Why `sender` can ask nobody for a meeting now, or None."""
+    return rules.booking_refusal(event, now) or email_verification_needed(sender.user)
+
+
+def open_requests_of(session: Session, event: Event, sender: Participation,
+                     now: datetime) -> OpenRequests:
+    refusal = _sender_refusal(event, sender, now)
+    if refusal:
+        return OpenRequests({}, 0, refusal)
+    by_person: dict[int, OpenRequest] = {}
+    sent_waiting = 0
+    for sender_id, recipient_id, status, expires_at in session.execute(
+            select(MeetingRequest.sender_id, MeetingRequest.recipient_id, MeetingRequest.status,
+                   MeetingRequest.expires_at).where(
+                or_(MeetingRequest.sender_id == sender.id,
+                    MeetingRequest.recipient_id == sender.id),
+                MeetingRequest.status.in_([RequestStatus.PENDING, RequestStatus.ACCEPTED]))):
+        mine = sender_id == sender.id
+        by_person[recipient_id if mine else sender_id] = OpenRequest(status, expires_at)
+        # as open_sent_count counts them
+        if mine and status is RequestStatus.PENDING and (expires_at is None or expires_at > now):
+            sent_waiting += 1
+    return OpenRequests(by_person, sent_waiting)
 
 
 def why_not_requestable(session: Session, event: Event, sender: Participation,
                         recipient: Participation, now: datetime,
                         known: OpenRequests | None = None) -> str | None:
     """The reason `sender` cannot ask `recipient` for a meeting now, or None. `known`:
-    the sender's open requests, when already read."""
-    refusal = rules.booking_refusal(event, now)
+    what `open_requests_of` read about the sender, when already read."""
+    refusal = known.refusal if known is not None else _sender_refusal(event, sender, now)
     if refusal:
         return refusal
-    if unverified := email_verification_needed(sender.user):
-        return unverified
     if sender.id == recipient.id:
         return _("You cannot request a meeting with yourself.")
     if sender.role not in REQUESTABLE_ROLES:

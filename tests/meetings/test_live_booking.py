@@ -91,6 +91,9 @@ def test_accept_places_the_meeting_at_the_earliest_free_time(live_app, login_as,
         sender_text = db.session.scalar(select(Notification.text).where(
             Notification.participation_id == request.sender_id))
         assert meeting.table.label in sender_text
+        assert None not in db.session.scalars(select(Notification.sent_at).where(
+            Notification.participation_id.in_([request.sender_id, request.recipient_id])))
+    assert meeting.table.label.encode() in response.data  # the confirmation says where
     agenda = login_as(sender).get("/events/demo/agenda")
     assert f"requests/{pending}".encode() not in agenda.data  # placed, not "choose a time"
     assert b"Change the time" in agenda.data
@@ -387,3 +390,25 @@ def test_new_requests_can_be_sent_while_booking_is_live(live_app, login_as):
             MeetingRequest.sender_id == participation_by_email("supplier1@demo.example").id))
         assert created.status is RequestStatus.PENDING
         assert created.expires_at <= first  # answered before the event starts, or expired
+
+
+def test_booking_stops_once_every_meeting_time_has_passed(live_app):
+    """Asked with the slots loaded or not (pages ask without loading them), the same answer:
+    open until the last meeting time starts, then closed with the reason."""
+    from matchmaker.meetings import rules
+    with live_app.app_context():
+        starts = sorted(db.session.scalars(select(Slot.starts_at)))
+        assert starts
+        for moment, open_ in ((starts[0] - timedelta(hours=1), True),
+                              (starts[-1] - timedelta(minutes=1), True),
+                              (starts[-1], False), (starts[-1] + timedelta(days=1), False)):
+            for loaded in (False, True):
+                db.session.expire_all()
+                event = demo_event()
+                if loaded:
+                    assert event.slots
+                refusal = rules.booking_refusal(event, moment)
+                if open_:
+                    assert refusal is None, (moment, loaded)
+                else:
+                    assert refusal == "Every meeting time of the event has passed.", loaded
