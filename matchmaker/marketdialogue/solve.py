@@ -32,7 +32,8 @@ from ortools.sat.python import cp_model
 
 from .bound import lp_relaxation
 from .check import check
-from .greedy import Placement, canonical, greedy, improve, symmetric_groups
+from .greedy import Placement, canonical, greedy, symmetric_groups
+from .improve import improve
 from .index import Index, TableKey
 from .measures import is_competitor, measure
 from .problem import DialogueProblem, Plan, Seat
