@@ -196,7 +196,7 @@ def _plan(run: _Run, placed: list[Placement], value: int, bound: int) -> Plan:
     run.report(value, bound)
     violations = check(ix.problem, plan)
     if violations:
-        raise SolverError("the solver broke a rule: " + "; ".join(violations[:5]))
+        raise SolverError("the solver broke a rule: " + "; ".join(map(str, violations[:5])))
     return plan
 
 

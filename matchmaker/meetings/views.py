@@ -4,6 +4,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from ..access import participant_required, participation_of
+from ..actions import attempt, commit_or_flash
 from ..agenda.services import table_label
 from ..database import reset_read_only, set_read_only, utcnow
 from ..domain import DomainError, NotFound
@@ -136,13 +137,11 @@ def accept(event, me, request_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.accept_request(db.session, meeting_request, me, utcnow())
-    except DomainError as error:
-        db.session.rollback()
+    _result, error = attempt(lambda: services.accept_request(db.session, meeting_request, me,
+                                                             utcnow()))
+    if error is not None:
         flash(error.message, "error")
     else:
-        db.session.commit()
         meeting = meeting_request.meeting
         flash(_("Booked: you meet %(name)s on %(when)s at %(table)s.",
                 name=meeting_request.sender.user.name, when=format_moment(
@@ -184,16 +183,9 @@ def cancel(event, me, request_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    tab = "all"
-    try:
-        services.cancel_request(db.session, meeting_request, me, utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The request is cancelled."), "info")
-    return _back(event, tab)
+    commit_or_flash(lambda: services.cancel_request(db.session, meeting_request, me, utcnow()),
+                    _("The request is cancelled."), "info")
+    return _back(event, "all")
 
 
 @bp.route("/events/<slug>/requests/answer", methods=["POST"])

@@ -69,6 +69,18 @@ def queue(session: Session, participation: Participation, kind: str, text: str,
     return notification
 
 
+def record_sent(session: Session, participation_id: int, kind: str, text: str,
+                now: datetime) -> Notification:
+    """A notice whose e-mail went out on its own (a meeting reminder): shown in the app,
+    never repeated by a digest."""
+    if kind not in SUBJECTS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    notification = Notification(participation_id=participation_id, kind=kind, text=text,
+                                created_at=now, sent_at=now)
+    session.add(notification)
+    return notification
+
+
 def notify(session: Session, participation: Participation, kind: str, text: str,
            now: datetime, min_interval: timedelta | None = None) -> Notification:
     """Queue a notification and e-mail it now unless the person was e-mailed recently."""

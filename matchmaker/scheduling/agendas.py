@@ -54,10 +54,14 @@ def exact_applies(d: Domains, ids: list[str], *, deterministic: bool) -> bool:
 def compact_agendas(d: Domains, slots: Mapping[str, int], chosen: Mapping[str, str], *,
                     until: float, seed: int, num_workers: int, max_evals: int | None,
                     stopped: Callable[[], bool], bound_seconds: float = BOUND_SECONDS,
-                    on_round: Callable[[int], None] | None = None,
+                    on_round: Callable[[int, dict[str, int]], None] | None = None,
+                    on_bound: Callable[[int, int], None] | None = None,
                     ) -> tuple[dict[str, int], dict[str, str], int]:
     """The same meetings with fewer idle gaps; returns slots, stand choices and the
     proven lower bound on idle gaps (computed in at most `bound_seconds`).
+    `on_round` hears the hole search's best (cost, slots) after each descent,
+    `on_bound` the idle gaps and their bound once the bound is known, then as the
+    exact portfolio improves either.
     `max_evals` (a reproducible run) keeps to the local search, whose work is
     counted in moves rather than seconds."""
     problem = d.problem
@@ -69,13 +73,17 @@ def compact_agendas(d: Domains, slots: Mapping[str, int], chosen: Mapping[str, s
     chosen = {mid: t for mid, t in chosen.items() if mid in slots}
     gaps = idle_gaps(d, slots)
     bound = gaps_lower_bound(problem, ids, seconds=bound_seconds) if gaps else 0
+    if on_bound is not None:
+        on_bound(gaps, min(bound, gaps))
     left = until - time.perf_counter()
     if not exact or gaps <= bound or stopped() or left < 1.0:
         return dict(slots), chosen, min(bound, gaps)
     tables = assign_tables(d, slots, chosen)
     start = {mid: (d.slot_ids[pos], tables[mid]) for mid, pos in slots.items()}
     result = compact(problem, ids, start=start, time_limit_s=left, num_workers=num_workers,
-                     seed=seed, stop=stopped, secondary=False)
+                     seed=seed, stop=stopped, secondary=False,
+                     on_improve=None if on_bound is None else
+                     lambda better, proven: on_bound(better, min(better, max(bound, proven))))
     bound = max(bound, result.lower_bound)
     if result.placements and result.idle_gaps < gaps:
         slots = {mid: d.slot_pos[slot] for mid, (slot, _) in result.placements.items()}

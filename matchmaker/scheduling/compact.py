@@ -500,6 +500,7 @@ class _Search:
         self.lock = threading.Lock()
         self.halt = threading.Event()
         self.chain_rounds = 0
+        self.on_improve: Callable[[int, int], None] | None = None
 
     def halted(self) -> bool:
         return self.halt.is_set() or _stopped(self.stop)
@@ -532,6 +533,8 @@ class _Search:
         if better:
             self.improvements += 1
             self.trace.append((round(time.monotonic() - self.t0, 2), self._move, score))
+            if self.on_improve is not None:
+                self.on_improve(score[0], self.lb_holes)
         return better
 
     def _objective(self, mm: _Model, phase: int, base: list[int] | None) -> None:
@@ -1383,6 +1386,7 @@ def compact(
     stop: StopSignal | None = None,
     day_key: Callable[[Slot], Hashable] = default_day_key,
     secondary: bool = True,
+    on_improve: Callable[[int, int], None] | None = None,
 ) -> CompactResult:
     """Place every meeting of `meeting_ids`, fewest idle gaps first (see the module doc).
 
@@ -1390,7 +1394,8 @@ def compact(
     first incumbent. `stop` (a `threading.Event` or a callable returning True)
     ends the search early with the best placement so far. `day_key` groups slots
     into days (holes never span two days). With `secondary=False` only idle gaps
-    are minimised; idle slots and moves are then just reported.
+    are minimised; idle slots and moves are then just reported. `on_improve` hears
+    each better placement's idle gaps and the lower bound proven so far.
     """
     t0 = time.monotonic()
     deadline = t0 + max(0.1, time_limit_s)
@@ -1402,6 +1407,7 @@ def compact(
     if data.n == 0:
         return CompactResult({}, "optimal", 0, 0, 0, 0, solve_seconds=time.monotonic() - t0)
     search = _Search(data, deadline=deadline, num_workers=num_workers, seed=seed, stop=stop)
+    search.on_improve = on_improve
     if start is not None:
         assign, choice = _from_start(data, start)
         if assign is not None:

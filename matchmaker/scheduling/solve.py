@@ -35,7 +35,7 @@ from .bound import degree_lp, integral_bound, lp_bound
 from .budget import Budget
 from .check import check, idle
 from .compact import gaps_lower_bound
-from .cpsat import Progress, Watch
+from .cpsat import Watch
 from .decompose import DECOMPOSE_PAIRS, day_lp, solve_by_day
 from .domains import Domains
 from .fcfs import build_schedule
@@ -53,6 +53,7 @@ from .model import (
     set_value_objective,
 )
 from .problem import Problem, Schedule
+from .progress import COMPACTING, PLACING, Progress, bound_reporter, gaps_reporter
 from .starts import fcfs_placements, greedy_start
 from .tables import assign_tables
 
@@ -155,7 +156,7 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, num_workers: int = 2,
 def _solve_by_day(problem: Problem, d: Domains, budget: Budget, num_workers: int, seed: int,
                   progress: Progress | None, stop: threading.Event | None) -> Schedule:
     slots, chosen, bound, value_seconds, extra = solve_by_day(
-        problem, d, time_limit_s=budget.limit, num_workers=num_workers, seed=seed,
+        problem, d, solve=solve, time_limit_s=budget.limit, num_workers=num_workers, seed=seed,
         started=budget.started, deadline=budget.deadline, progress=progress, stop=stop)
     bound = max(bound, _value(d, slots))
     status = "optimal" if _value(d, slots) >= bound else "feasible"
@@ -188,10 +189,15 @@ class _Run:
     def stopped(self) -> bool:
         return _stopped(self.stop)
 
-    def report(self, what: str) -> None:
+    def report(self, what: str, phase: str = PLACING) -> None:
         log.info("%.1fs %s: value %d, bound %d", self.budget.elapsed(), what, self.value, self.bound)
-        if self.progress is not None:
-            self.progress(self.budget.elapsed(), self.value, self.bound)
+        if self.progress is None:
+            return
+        if phase == COMPACTING:
+            self.progress(self.budget.elapsed(), self.value, self.bound, phase=phase,
+                          idle_gaps=idle_gaps(self.d, self.slots), idle_gaps_bound=self.gaps_bound)
+        else:
+            self.progress(self.budget.elapsed(), self.value, self.bound, phase=phase)
 
     # phase 1: the value
 
@@ -301,16 +307,20 @@ class _Run:
         self.exact = exact_applies(self.d, list(self.slots), deterministic=self.deterministic)
         share = HOLES_SHARE if self.tiny and not self.exact else 1.0
         progress = self.progress
+        self.report("idle gaps", COMPACTING)
         self.slots, self.chosen, self.gaps_bound = compact_agendas(
             self.d, self.slots, self.chosen, seed=self.seed, num_workers=self.workers,
             until=budget.until_seconds(remaining * share),
             max_evals=int(remaining * share * EVALS_PER_SECOND) if self.deterministic else None,
             stopped=self.stopped, bound_seconds=min(BOUND_SECONDS, budget.limit * RESERVE_SHARE / 2),
             on_round=None if progress is None else
-            lambda _cost: progress(budget.elapsed(), self.value, self.bound))
+            gaps_reporter(progress, lambda best: idle_gaps(self.d, best), budget.started,
+                          self.value, self.bound),
+            on_bound=None if progress is None else
+            bound_reporter(progress, budget.started, self.value, self.bound))
         log.info("%.1fs hole search: cost %d, idle gaps bound %d", budget.elapsed(),
                  phase2_cost(self.d, self.slots), self.gaps_bound)
-        self.report("hole search")
+        self.report("hole search", COMPACTING)
 
     def cpsat_polish(self) -> None:
         """The full phase-2 model, on tiny models only, from the schedule as a hint."""
@@ -385,5 +395,6 @@ def _finish(problem: Problem, d: Domains, slots: Mapping[str, int], chosen: Mapp
                               time.perf_counter() - started, extra=extra)
     problems = check(problem, schedule)
     if problems:
-        raise ScheduleInvalid("the solver produced an invalid schedule: " + "; ".join(problems[:5]))
+        raise ScheduleInvalid("the solver produced an invalid schedule: "
+                              + "; ".join(map(str, problems[:5])))
     return schedule

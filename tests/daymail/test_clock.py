@@ -12,9 +12,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from matchmaker.database import utcnow
 from matchmaker.extensions import db
 from matchmaker.onsite import clock
-from support import chromium, served
+from support import chromium, demo_event, served
 
-from helpers import demo_event
 
 URL = "/events/demo/console/clock"
 

@@ -13,7 +13,7 @@ from matchmaker.mail import outbox
 from matchmaker.meetings import services
 from matchmaker.models import (Event, MeetingRequest, Participation, Phase, Priority,
                                RequestStatus, User)
-from support import DEMO_PASSWORD
+from support import DEMO_PASSWORD, register
 
 
 def csrf_token(html: bytes) -> str:
@@ -169,8 +169,7 @@ def test_anonymous_is_sent_to_login_and_outsiders_get_403(demo, client, login_as
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     response = client.get(new_url(demo, "buyer2@demo.example"))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
-    client.post("/register", data={"name": "Outsider", "email": "out@example.com",
-                                   "password": "a-long-password", "confirm": "a-long-password"})
+    register(client, "out@example.com", "a-long-password", name="Outsider")
     assert client.get("/events/demo/requests").status_code == 403
     assert client.get(new_url(demo, "buyer2@demo.example")).status_code == 403
 
