@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from .problem import SIDES, DialogueProblem, Plan, Seat, Session
+from .problem import SIDES, DialogueParticipant, DialogueProblem, DialogueTable, Plan, Seat, Session
+
+TableId = tuple[str, str]  # (session id, table id)
 
 
 class Rule:
@@ -123,22 +126,52 @@ def check(problem: DialogueProblem, plan: Plan) -> list[DialogueViolation]:
     closed tables are empty, empty tables are listed as closed, every interest
     without a seat is explained, and the stats match the seats.
     """
+    lookup = _Lookup(problem)
     problems: list[DialogueViolation] = []
-    rules = problem.rules
-    sessions = {s.id: s for s in problem.sessions}
-    people = {p.id: p for p in problem.participants}
-    tables = {(s.id, t.id): t for s in problem.sessions for t in s.tables}
+    valid = _known_seats(lookup, plan, problems)
+    by_table: dict[TableId, list[Seat]] = defaultdict(list)
+    for seat in valid:
+        by_table[(seat.session, seat.table)].append(seat)
+    for key, seated in by_table.items():
+        problems += _table_problems(lookup, key, seated)
+    problems += _person_problems(lookup, valid)
+    problems += _closed_table_problems(lookup, plan, by_table)
+    problems += _unseated_problems(lookup, plan, valid)
+    problems += _stats_problems(lookup, plan, valid)
+    return problems
 
+
+@dataclass
+class _Lookup:
+    """The problem's sessions, people and tables by id."""
+
+    problem: DialogueProblem
+
+    @cached_property
+    def sessions(self) -> dict[str, Session]:
+        return {s.id: s for s in self.problem.sessions}
+
+    @cached_property
+    def people(self) -> dict[str, DialogueParticipant]:
+        return {p.id: p for p in self.problem.participants}
+
+    @cached_property
+    def tables(self) -> dict[TableId, DialogueTable]:
+        return {(s.id, t.id): t for s in self.problem.sessions for t in s.tables}
+
+
+def _known_seats(lookup: _Lookup, plan: Plan, problems: list[DialogueViolation]) -> list[Seat]:
+    """The seats whose participant, session, table and side exist; the others' problems added to `problems`."""
     valid = []
     for i, seat in enumerate(plan.seats):
-        person = people.get(seat.participant)
+        person = lookup.people.get(seat.participant)
         if person is None:
             problems.append(_at_seat(Rule.UNKNOWN_PARTICIPANT, i, seat))
             continue
-        if seat.session not in sessions:
+        if seat.session not in lookup.sessions:
             problems.append(_at_seat(Rule.UNKNOWN_SESSION, i, seat))
             continue
-        if (seat.session, seat.table) not in tables:
+        if (seat.session, seat.table) not in lookup.tables:
             problems.append(_at_seat(Rule.UNKNOWN_TABLE, i, seat))
             continue
         if seat.side not in SIDES:
@@ -146,48 +179,54 @@ def check(problem: DialogueProblem, plan: Plan) -> list[DialogueViolation]:
             continue
         if seat.side not in person.sides():
             problems.append(_at_seat(Rule.WRONG_SIDE, i, seat, side=seat.side, role=person.role))
-        group = sessions[seat.session].product_group
+        group = lookup.sessions[seat.session].product_group
         if group not in person.interests:
             problems.append(_at_seat(Rule.NO_INTEREST, i, seat, group=group))
         valid.append(seat)
+    return valid
 
-    # Seat counts, minimums and organisations per table.
-    by_table: dict[tuple[str, str], list] = defaultdict(list)
-    for seat in valid:
-        by_table[(seat.session, seat.table)].append(seat)
-    for key, seated in by_table.items():
-        table = tables[key]
-        sides = Counter(seat.side for seat in seated)
-        for side, seats in (("buyer", table.buyer_seats), ("supplier", table.supplier_seats)):
-            if sides[side] > seats:
-                problems.append(_at_table(Rule.SIDE_FULL, key, side=side, count=sides[side],
-                                          limit=seats))
-        roles = Counter(people[seat.participant].role for seat in seated)
-        if roles["buyer"] < rules.min_buyers or roles["supplier"] < rules.min_suppliers:
-            problems.append(_at_table(
-                Rule.TOO_FEW, key, buyers=roles["buyer"], suppliers=roles["supplier"],
-                min_buyers=rules.min_buyers, min_suppliers=rules.min_suppliers))
-        if rules.max_per_organisation is not None:
-            orgs = Counter(people[seat.participant].org_key for seat in seated)
-            for org, count in sorted(orgs.items()):
-                if count > rules.max_per_organisation:
-                    problems.append(_at_table(
-                        Rule.ORGANISATION_LIMIT, key, organisation=org.lstrip(chr(0)), count=count,
-                        limit=rules.max_per_organisation))
-        seen = Counter(seat.participant for seat in seated)
-        for pid, count in sorted(seen.items()):
-            if count > 1:
-                problems.append(_at_table(Rule.SEAT_TWICE, key, participant=pid, count=count))
 
-    # Time clashes, moderation and one seat per product group, per participant.
+def _table_problems(lookup: _Lookup, key: TableId, seated: list[Seat]) -> list[DialogueViolation]:
+    """Seat counts, minimums, organisations and double seats at one table."""
+    problems = []
+    rules = lookup.problem.rules
+    table = lookup.tables[key]
+    people = lookup.people
+    sides = Counter(seat.side for seat in seated)
+    for side, seats in (("buyer", table.buyer_seats), ("supplier", table.supplier_seats)):
+        if sides[side] > seats:
+            problems.append(_at_table(Rule.SIDE_FULL, key, side=side, count=sides[side],
+                                      limit=seats))
+    roles = Counter(people[seat.participant].role for seat in seated)
+    if roles["buyer"] < rules.min_buyers or roles["supplier"] < rules.min_suppliers:
+        problems.append(_at_table(
+            Rule.TOO_FEW, key, buyers=roles["buyer"], suppliers=roles["supplier"],
+            min_buyers=rules.min_buyers, min_suppliers=rules.min_suppliers))
+    if rules.max_per_organisation is not None:
+        orgs = Counter(people[seat.participant].org_key for seat in seated)
+        for org, count in sorted(orgs.items()):
+            if count > rules.max_per_organisation:
+                problems.append(_at_table(
+                    Rule.ORGANISATION_LIMIT, key, organisation=org.lstrip(chr(0)), count=count,
+                    limit=rules.max_per_organisation))
+    seen = Counter(seat.participant for seat in seated)
+    for pid, count in sorted(seen.items()):
+        if count > 1:
+            problems.append(_at_table(Rule.SEAT_TWICE, key, participant=pid, count=count))
+    return problems
+
+
+def _person_problems(lookup: _Lookup, valid: list[Seat]) -> list[DialogueViolation]:
+    """Time clashes, moderation and one seat per product group, per participant."""
+    problems = []
     moderates: dict[str, list[Session]] = defaultdict(list)
-    for session in problem.sessions:
+    for session in lookup.problem.sessions:
         for table in session.tables:
             if table.moderator is not None:
                 moderates[table.moderator].append(session)
     by_person: dict[str, list[Session]] = defaultdict(list)
     for seat in valid:
-        by_person[seat.participant].append(sessions[seat.session])
+        by_person[seat.participant].append(lookup.sessions[seat.session])
     for pid, attended in sorted(by_person.items()):
         distinct = sorted(set(attended), key=lambda s: (s.start, s.id))
         for a_index, a in enumerate(distinct):
@@ -205,21 +244,32 @@ def check(problem: DialogueProblem, plan: Plan) -> list[DialogueViolation]:
             if count > 1:
                 problems.append(DialogueViolation(Rule.ONE_PER_GROUP, participant=pid, group=group,
                                                   count=count))
+    return problems
 
-    # The plan agrees with itself.
+
+def _closed_table_problems(lookup: _Lookup, plan: Plan,
+                           by_table: dict[TableId, list[Seat]]) -> list[DialogueViolation]:
+    """Closed tables are known, empty and listed once; empty tables are listed as closed."""
+    problems = []
     closed = Counter((c.session, c.table) for c in plan.closed_tables)
     for key, count in sorted(closed.items()):
-        if key not in tables:
+        if key not in lookup.tables:
             problems.append(_at_table(Rule.CLOSED_UNKNOWN, key))
         elif key in by_table:
             problems.append(_at_table(Rule.CLOSED_WITH_SEATS, key))
         if count > 1:
             problems.append(_at_table(Rule.CLOSED_REPEATED, key, count=count))
-    for key in tables:
+    for key in lookup.tables:
         if key not in by_table and key not in closed:
             problems.append(DialogueViolation(Rule.EMPTY_NOT_CLOSED, session=key[0], table=key[1]))
+    return problems
 
-    seated_groups = {(seat.participant, sessions[seat.session].product_group) for seat in valid}
+
+def _unseated_problems(lookup: _Lookup, plan: Plan, valid: list[Seat]) -> list[DialogueViolation]:
+    """Every interest without a seat is explained once, and only those."""
+    problems = []
+    people = lookup.people
+    seated_groups = {(seat.participant, lookup.sessions[seat.session].product_group) for seat in valid}
     explained = Counter((u.participant, u.product_group) for u in plan.unseated)
     for (pid, group), count in sorted(explained.items()):
         if (pid, group) in seated_groups:
@@ -229,12 +279,18 @@ def check(problem: DialogueProblem, plan: Plan) -> list[DialogueViolation]:
         if count > 1:
             problems.append(DialogueViolation(Rule.UNSEATED_REPEATED, participant=pid, group=group,
                                               count=count))
-    for person in problem.participants:
+    for person in lookup.problem.participants:
         for group in person.interests:
             if (person.id, group) not in seated_groups and (person.id, group) not in explained:
                 problems.append(DialogueViolation(Rule.NOT_EXPLAINED, participant=person.id,
                                                   group=group))
+    return problems
 
+
+def _stats_problems(lookup: _Lookup, plan: Plan, valid: list[Seat]) -> list[DialogueViolation]:
+    """The stated interest value, bound and status agree with the seats."""
+    problems = []
+    people, sessions = lookup.people, lookup.sessions
     value = sum(people[seat.participant].interests.get(sessions[seat.session].product_group, 0)
                 for seat in valid)
     stats = plan.stats or {}
