@@ -80,6 +80,6 @@ def test_a_day_in_a_child_process_reports_to_the_parent():
     from matchmaker.scheduling.decompose import _in_child
     problem = generate(30, seed=5, slots=8)
     recorder = Recorder()
-    schedule = _in_child(problem, 2.0, 0, None, recorder)
+    schedule = _in_child(solve, problem, 2.0, 0, None, recorder)
     assert schedule.assignments and recorder.calls
     assert all(c["value"] <= schedule.stats["weighted_value"] for c in recorder.calls)
