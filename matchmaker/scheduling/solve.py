@@ -237,7 +237,8 @@ class _Run:
             -round(weights.get(m.id, 0.0), 6), len(d.allowed_slots(m)), -m.priority, index[m.id]))
         # Pins and meetings that may use two stands first, where a greedy puts them.
         first = fcfs_placements(d.problem, [m for m in order if len(d.own_tables(m)) > 1], d)
-        slots = insert_in_order(d, {mid: d.slot_pos[s] for mid, (s, _) in first.items()}, order)
+        slots = insert_in_order(d, {mid: d.slot_pos[s] for mid, (s, _) in first.items()}, order,
+                                compact=True)
         if _value(d, slots) > self.value:
             self.slots, self.value = slots, _value(d, slots)
             self.chosen = {mid: t for mid, (_, t) in first.items()
