@@ -1,11 +1,15 @@
 """The one-to-one meeting scheduler: a slot per meeting, in two phases.
 
 Phase 1 maximises the weighted value (sum of priorities of scheduled meetings):
-a greedy start (first come first served or priority first; on a re-solve the
-previous schedule), a proven bound from LP relaxations (`bound.py`), Kempe-chain
-insertions and ejections (`improve.py`), then CP-SAT's violation local search
-from a complete hint, stopped as soon as it reaches the bound. On small models
-a full CP-SAT run follows, to prove optimality where the LP bound is not tight.
+the degree LP (`bound.py`) gives a proven bound and the meetings it picks, which
+are placed in its order where they keep agendas compact, with Kempe swaps where
+two participants share no free slot (`improve.insert_in_order`); a greedy start
+(first come first served or priority first; on a re-solve the previous schedule)
+stands in where that does worse. Where the bound is not reached yet: the
+slot-level LP for a tighter bound on small models, Kempe-chain insertions and
+ejections (`improve.py`), then CP-SAT's violation local search from a complete
+hint, stopped as soon as it reaches the bound. On small models a full CP-SAT run
+follows, to prove optimality where the LP bound is not tight.
 
 Phase 2 keeps that value: fairness swaps raise the lowest share of requests met
 (nobody left with nothing when it can be helped), then an iterated Kempe-chain
@@ -237,7 +241,8 @@ class _Run:
             -round(weights.get(m.id, 0.0), 6), len(d.allowed_slots(m)), -m.priority, index[m.id]))
         # Pins and meetings that may use two stands first, where a greedy puts them.
         first = fcfs_placements(d.problem, [m for m in order if len(d.own_tables(m)) > 1], d)
-        slots = insert_in_order(d, {mid: d.slot_pos[s] for mid, (s, _) in first.items()}, order)
+        slots = insert_in_order(d, {mid: d.slot_pos[s] for mid, (s, _) in first.items()}, order,
+                                compact=True)
         if _value(d, slots) > self.value:
             self.slots, self.value = slots, _value(d, slots)
             self.chosen = {mid: t for mid, (_, t) in first.items()

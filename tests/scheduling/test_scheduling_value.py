@@ -63,3 +63,20 @@ def test_scarce_tables_reach_the_proven_bound_where_the_greedy_start_does_not():
     assert schedule.stats["weighted_value"] == schedule.stats["upper_bound"] == bound
     assert schedule.status == "optimal"
     assert schedule.stats["weighted_value"] > fcfs(problem).stats["weighted_value"]
+
+
+def test_compact_insertion_starts_with_fewer_idle_gaps_at_the_same_value():
+    from matchmaker.scheduling.agendas import idle_gaps
+
+    problem = generate(300, seed=2, slots=12, scarce_tables=True)
+    d = Domains(problem)
+    optimum, weights = degree_lp(d)
+    order = _lp_order(d, weights)
+    plain = insert_in_order(d, {}, order)
+    compact = insert_in_order(d, {}, order, compact=True)
+    state = SlotState(d, {})
+    for mid, pos in compact.items():
+        assert state.can_add(d.meeting[mid], pos)
+        state.add(d.meeting[mid], pos)
+    assert _value(d, compact) >= 0.99 * optimum
+    assert idle_gaps(d, compact) < idle_gaps(d, plain)
