@@ -21,9 +21,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-from .check import idle
 from .compact import compact, fits_exact_search, gaps_lower_bound
 from .domains import Domains
+from .gaps import Agendas, DayBits
 from .holes import reduce_holes
 from .tables import assign_tables
 
@@ -32,11 +32,9 @@ BOUND_SECONDS = 1.0
 
 def idle_gaps(d: Domains, slots: Mapping[str, int]) -> int:
     """Idle gaps of the slot assignment, counted as `check()` counts them."""
-    busy: dict[str, list[int]] = {}
-    for mid, pos in slots.items():
-        for p in d.meeting[mid].participants:
-            busy.setdefault(p, []).append(pos)
-    return sum(idle(d, positions)[0] for positions in busy.values())
+    busy = Agendas.of(DayBits(d.days, len(d.slot_ids)),
+                      ((p, pos) for mid, pos in slots.items() for p in d.meeting[mid].participants))
+    return busy.total()[0]
 
 
 def exact_applies(d: Domains, ids: list[str], *, deterministic: bool) -> bool:

@@ -1,8 +1,29 @@
-"""The time a solve may use, in one place instead of deadline arithmetic everywhere."""
+"""The time a solve may use, in one place instead of deadline arithmetic everywhere,
+and the signal that ends it early."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol, TypeAlias
+
+
+class _Event(Protocol):
+    def is_set(self) -> bool: ...
+
+
+# a `threading.Event` (or anything with `is_set()`) or a callable returning True to stop
+StopSignal: TypeAlias = "_Event | Callable[[], bool]"
+
+
+def stopped(stop: StopSignal | None) -> bool:
+    if stop is None:
+        return False
+    is_set = getattr(stop, "is_set", None)
+    if is_set is not None:
+        return bool(is_set())
+    assert callable(stop)
+    return bool(stop())
 
 
 @dataclass

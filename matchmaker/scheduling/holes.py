@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 
 from .domains import Domains
+from .gaps import Agendas, DayBits
 from .improve import MAX_CHAIN, SlotState
 from .model import W_GAP, W_MOVED
 
@@ -29,6 +30,8 @@ class HoleSearch:
     def __init__(self, d: Domains, slots: Mapping[str, int], seed: int = 0) -> None:
         self.d = d
         self.state = SlotState(d, slots)
+        # who is busy when, as bit masks: the idle-gap count shared with compact()
+        self.agendas = Agendas.of(DayBits(d.days, len(d.slot_ids)), self.state.person)
         self.rng = random.Random(seed)
         self.previous: dict[str, int] = {
             m.id: d.slot_pos[m.previous.slot] for m in d.problem.meetings
@@ -37,16 +40,24 @@ class HoleSearch:
         self.evals = 0
 
     def day_cost(self, p: str, day: int) -> int:
-        person = self.state.person
-        gaps = idle = 0
-        last = None
-        for pos in self.d.days[day]:
-            if (p, pos) in person:
-                if last is not None and pos > last + 1:
-                    gaps += 1
-                    idle += pos - last - 1
-                last = pos
+        gaps, idle = self.agendas.day_gaps(p, day)
         return W_GAP * gaps + W_IDLE_SLOT * idle
+
+    def swap(self, chain: list[str], a: int, b: int) -> bool:
+        """`SlotState.swap`, keeping the busy masks in step: every meeting of a chain's
+        participants in slots a and b is on the chain, so clearing both slots' bits and
+        setting the new ones is exact."""
+        if not self.state.swap(chain, a, b):
+            return False
+        people = [p for mid in chain for p in self.d.meeting[mid].participants]
+        for p in people:
+            self.agendas.discard(p, a)
+            self.agendas.discard(p, b)
+        for mid in chain:
+            pos = self.state.slot[mid]
+            for p in self.d.meeting[mid].participants:
+                self.agendas.add(p, pos)
+        return True
 
     def cost(self) -> int:
         total = sum(self.day_cost(p, day) for p in self.people for day in range(len(self.d.days)))
@@ -94,12 +105,12 @@ class HoleSearch:
         touched = {p, end}
         before = sum(self.day_cost(q, day) for q in touched for day in days)
         moved = self._moved_delta(chain, a, b)
-        if not self.state.swap(chain, a, b):
+        if not self.swap(chain, a, b):
             return False
         delta = sum(self.day_cost(q, day) for q in touched for day in days) - before + moved
         if delta < 0 or (accept_equal and delta == 0):
             return True
-        self.state.swap(chain, a, b)
+        self.swap(chain, a, b)
         return False
 
     def candidates(self, p: str) -> list[tuple[int, int]]:
@@ -159,11 +170,11 @@ class HoleSearch:
                 if done >= KICK_MOVES or (p, a) not in person or (p, b) in person:
                     continue
                 found = self._chain(p, a, b)
-                if found and found[0] and self.state.swap(found[0], a, b):
+                if found and found[0] and self.swap(found[0], a, b):
                     done += 1
 
     def _has_hole(self, p: str) -> bool:
-        return any(self.day_cost(p, day) for day in range(len(self.d.days)))
+        return self.agendas.gaps(p) != (0, 0)
 
 
 def reduce_holes(d: Domains, slots: Mapping[str, int], *, deadline: float, seed: int = 0,

@@ -483,22 +483,24 @@ def test_real_forum_instance_is_read() -> None:
 
 @pytest.mark.parametrize("seed", [11, 12, 13, 14])
 def test_annealing_returns_a_valid_placement_never_worse_than_its_start(seed: int) -> None:
-    from matchmaker.scheduling import compact as c
+    from matchmaker.scheduling.anneal import anneal
+    from matchmaker.scheduling.meetingset import MeetingSet, default_day_key
+    from matchmaker.scheduling.placement import from_start, score
 
     problem = random_problem(seed, days=2, per_day=6, n_people=8, n_meetings=14, pins=False)
     ids = [m.id for m in problem.meetings]
     first = compact(problem, ids, time_limit_s=5, num_workers=1, secondary=False)
-    data = c._Data(problem, ids, c.default_day_key)
-    start, choice = c._from_start(data, first.placements)
+    data = MeetingSet(problem, ids, default_day_key)
+    start, choice = from_start(data, first.placements)
     assert start is not None
     calls = itertools.count()
-    best = c._anneal(data, start, choice, float("inf"), random.Random(3), lambda: next(calls) > 20,
-                     focus=0.5, column=0.05, target=-1)
+    best = anneal(data, start, choice, float("inf"), random.Random(3), lambda: next(calls) > 20,
+                 focus=0.5, column=0.05, target=-1)
     placed = {data.meetings[k].id: (data.slots[s].id, first.placements[data.meetings[k].id][1])
               for k, s in enumerate(best)}
-    again, _ = c._from_start(data, placed)
+    again, _ = from_start(data, placed)
     assert again == best
-    assert c._score(data, best)[:2] <= c._score(data, start)[:2]
+    assert score(data, best)[:2] <= score(data, start)[:2]
 
 
 def test_second_annealing_chain_runs_and_leaves_no_process(monkeypatch: pytest.MonkeyPatch) -> None:

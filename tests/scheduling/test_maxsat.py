@@ -9,6 +9,8 @@ import pytest
 from matchmaker.scheduling import compact as c
 from matchmaker.scheduling import maxsat, solve
 from matchmaker.scheduling.check import check
+from matchmaker.scheduling.meetingset import MeetingSet, default_day_key
+from matchmaker.scheduling.placement import as_ids, assign_tables, from_start
 from matchmaker.scheduling.problem import Meeting, Participant, Placement, Problem, Slot, Table
 from test_compact import (
     SHARED_B2B, as_schedule, brute_force_min_holes, dzn, gaps_of, independent_violations, random_problem,
@@ -18,12 +20,12 @@ ANY = maxsat.VARIANTS[0]
 _BRUTE: dict[int, int | None] = {}
 
 
-def _data(problem: Problem) -> c._Data:
-    return c._Data(problem, [m.id for m in problem.meetings], c.default_day_key)
+def _data(problem: Problem) -> MeetingSet:
+    return MeetingSet(problem, [m.id for m in problem.meetings], default_day_key)
 
 
-def _placements(data: c._Data, out: maxsat.Outcome) -> dict[str, tuple[str, str]]:
-    tables = c._assign_tables(data, out.assign, out.choice)
+def _placements(data: MeetingSet, out: maxsat.Outcome) -> dict[str, tuple[str, str]]:
+    tables = assign_tables(data, out.assign, out.choice)
     return {data.meetings[k].id: (data.slots[s].id, tables[k]) for k, s in enumerate(out.assign)}
 
 
@@ -67,8 +69,7 @@ def test_meeting_of_two_stand_owners_takes_the_free_stand() -> None:
     assert placed == {"m01": ("s0", "S1"), "m42": ("s0", "S0"), "m41": ("s1", "S1")}
     assert independent_violations(problem, placed, ["m01", "m42", "m41"]) == []
     # what compact() checks before it takes a MaxSAT placement
-    assert c._from_start(data, {data.meetings[k].id: (data.slots[s].id, out.choice.get(k, ""))
-                                for k, s in enumerate(out.assign)})[0] == out.assign
+    assert from_start(data, as_ids(data, out.assign, out.choice))[0] == out.assign
 
 
 def _forced_hole() -> Problem:
