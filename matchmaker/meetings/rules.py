@@ -6,9 +6,10 @@ refused action says the same as the page did.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import object_session
 
 from ..i18n import format_moment
@@ -41,6 +42,12 @@ def booking_refusal(event: Event, now: datetime) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _last_start_statement():
+    return (select(Slot.starts_at).where(Slot.event_id == bindparam("event_id"))
+            .order_by(Slot.starts_at.desc()).limit(1))
+
+
 def _times_to_come(event: Event, now: datetime) -> bool:
     """Whether a meeting time of the event is still to come. Pages ask on every view,
     some twice: the last start is read once per transaction (one row, not every slot),
@@ -52,8 +59,7 @@ def _times_to_come(event: Event, now: datetime) -> bool:
     memo = session.info.setdefault("last_slot_start", {})
     known = memo.get(event.id)
     if known is None or transaction is None or known[0] is not transaction:
-        last = session.scalar(select(Slot.starts_at).where(Slot.event_id == event.id)
-                              .order_by(Slot.starts_at.desc()).limit(1))
+        last = session.scalar(_last_start_statement(), {"event_id": event.id})
         known = memo[event.id] = (session.get_transaction(), last)
     return known[1] is not None and known[1] > now
 

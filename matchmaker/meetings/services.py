@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import cast
 
 from flask_babel import gettext as _, ngettext
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import CursorResult, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -105,6 +106,16 @@ def _sender_refusal(event: Event, sender: Participation, now: datetime) -> str |
     return rules.booking_refusal(event, now) or email_verification_needed(sender.user)
 
 
+@lru_cache(maxsize=1)
+def _open_requests_statement():
+    """Built once (with the reader as a parameter): pages run it on every view."""
+    me = bindparam("me")
+    return select(MeetingRequest.sender_id, MeetingRequest.recipient_id, MeetingRequest.status,
+                  MeetingRequest.expires_at).where(
+        or_(MeetingRequest.sender_id == me, MeetingRequest.recipient_id == me),
+        MeetingRequest.status.in_([RequestStatus.PENDING, RequestStatus.ACCEPTED]))
+
+
 def open_requests_of(session: Session, event: Event, sender: Participation,
                      now: datetime) -> OpenRequests:
     refusal = _sender_refusal(event, sender, now)
@@ -113,11 +124,7 @@ def open_requests_of(session: Session, event: Event, sender: Participation,
     by_person: dict[int, OpenRequest] = {}
     sent_waiting = 0
     for sender_id, recipient_id, status, expires_at in session.execute(
-            select(MeetingRequest.sender_id, MeetingRequest.recipient_id, MeetingRequest.status,
-                   MeetingRequest.expires_at).where(
-                or_(MeetingRequest.sender_id == sender.id,
-                    MeetingRequest.recipient_id == sender.id),
-                MeetingRequest.status.in_([RequestStatus.PENDING, RequestStatus.ACCEPTED]))):
+            _open_requests_statement(), {"me": sender.id}):
         mine = sender_id == sender.id
         by_person[recipient_id if mine else sender_id] = OpenRequest(status, expires_at)
         # as open_sent_count counts them
