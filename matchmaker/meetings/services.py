@@ -14,7 +14,7 @@ from typing import cast
 from flask_babel import gettext as _, ngettext
 from sqlalchemy import CursorResult, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..auth.services import email_verification_needed
 from ..domain import DomainError, NotFound
@@ -43,6 +43,20 @@ def accepted_count(session: Session, participation: Participation) -> int:
         MeetingRequest.status == RequestStatus.ACCEPTED,
         or_(MeetingRequest.sender_id == participation.id,
             MeetingRequest.recipient_id == participation.id))) or 0
+
+
+def accepted_counts(session: Session, participation_ids: list[int]) -> dict[int, int]:
+    """`accepted_count` of several people, in one query."""
+    counts = dict.fromkeys(participation_ids, 0)
+    for pair in session.execute(
+            select(MeetingRequest.sender_id, MeetingRequest.recipient_id).where(
+                MeetingRequest.status == RequestStatus.ACCEPTED,
+                or_(MeetingRequest.sender_id.in_(participation_ids),
+                    MeetingRequest.recipient_id.in_(participation_ids)))):
+        for pid in pair:
+            if pid in counts:
+                counts[pid] += 1
+    return counts
 
 
 def open_sent_count(session: Session, participation: Participation, now: datetime) -> int:
@@ -223,12 +237,24 @@ def request_meeting(session: Session, event: Event, sender: Participation,
     return request
 
 
+@lru_cache(maxsize=1)
+def _request_statement():
+    me = bindparam("me")
+    return (select(MeetingRequest).where(
+        MeetingRequest.id == bindparam("request_id"),
+        MeetingRequest.event_id == bindparam("event_id"),
+        or_(MeetingRequest.sender_id == me, MeetingRequest.recipient_id == me))
+        .options(*(joinedload(side).options(joinedload(Participation.user),
+                                            joinedload(Participation.organisation))
+                   for side in (MeetingRequest.sender, MeetingRequest.recipient))))
+
+
 def find_request(session: Session, event: Event, request_id: int,
                  me: Participation) -> MeetingRequest:
-    """A request of this event that `me` sent or received; NotFound for anyone else."""
-    request = session.scalar(select(MeetingRequest).where(
-        MeetingRequest.id == request_id, MeetingRequest.event_id == event.id,
-        or_(MeetingRequest.sender_id == me.id, MeetingRequest.recipient_id == me.id)))
+    """A request of this event that `me` sent or received; NotFound for anyone else.
+    Both people come with their accounts and organisations: every answer names them."""
+    request = session.scalar(_request_statement(), {
+        "request_id": request_id, "event_id": event.id, "me": me.id})
     if request is None:
         raise NotFound(_("This request does not exist."))
     return request
@@ -253,9 +279,10 @@ def accept_request(session: Session, request: MeetingRequest, me: Participation,
     refusal = rules.booking_refusal(event, now)
     if refusal:
         raise DomainError(refusal)
+    accepted = accepted_counts(session, [request.recipient_id, request.sender_id])
     for who in (request.recipient, request.sender):
         cap = meeting_cap(who)
-        if accepted_count(session, who) >= cap:
+        if accepted[who.id] >= cap:
             if who.id == me.id:
                 raise DomainError(ngettext(
                     "You have %(num)d accepted meeting, the most allowed here. Cancel it "

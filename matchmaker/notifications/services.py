@@ -151,8 +151,14 @@ def deliver(session: Session, user_ids: Iterable[int] | None, now: datetime,
     """E-mail the unsent notifications of these users (all users if None), one e-mail
     each, skipping those e-mailed within `min_interval`. Returns the e-mails sent."""
     interval = default_interval() if min_interval is None else min_interval
-    pending = _unsent(session, user_ids)
-    last = _last_sent(session, pending.keys())
+    if user_ids is None:
+        pending = _unsent(session, None)
+        last = _last_sent(session, pending.keys())
+    else:  # most were e-mailed a moment ago: read what waits only for those due
+        user_ids = list(user_ids)
+        last = _last_sent(session, user_ids)
+        due = [u for u in user_ids if u not in last or now - last[u] >= interval]
+        pending = _unsent(session, due) if due else {}
     sent = 0
     for user_id, notifications in pending.items():
         if user_id in last and now - last[user_id] < interval:
