@@ -42,7 +42,11 @@ class Child:
 
 
 def start(target: Callable[..., None], *args: Any) -> Child | None:
-    """Run `target(conn, *args)` in a spawned child; None when it cannot be started."""
+    """Run `target(conn, *args)` in a spawned child; None when it cannot be started,
+    as in a child that is itself a daemon (a day of `decompose`): daemons may not have
+    children, and the caller then does the work in its own process."""
+    if multiprocessing.current_process().daemon:
+        return None
     conn, child_conn = CONTEXT.Pipe()
     process = CONTEXT.Process(target=target, args=(child_conn, *args), daemon=True)
     try:
