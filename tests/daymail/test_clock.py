@@ -60,7 +60,8 @@ def test_countdown_runs_and_signals_the_change_of_round(demo, tmp_path):
     with served(demo) as base, chromium(1280, 800) as driver:
         with demo.app_context():  # once the browser is up: its start takes seconds under load
             event = demo_event()
-            start = utcnow().replace(microsecond=0) + timedelta(seconds=4)
+            # far enough ahead that the page is loaded before round 1 starts, on a busy machine
+            start = utcnow().replace(microsecond=0) + timedelta(seconds=12)
             for n, slot in enumerate(sorted(event.slots, key=lambda s: s.starts_at)):
                 slot.starts_at = start + timedelta(minutes=30 * n + 1) if n else start
                 slot.ends_at = slot.starts_at + timedelta(minutes=20)
@@ -69,12 +70,12 @@ def test_countdown_runs_and_signals_the_change_of_round(demo, tmp_path):
         driver.get(base + link)
         time_el = driver.find_element("css selector", '[data-field="time"]')
         root = driver.find_element("id", "clock")
-        WebDriverWait(driver, 5).until(lambda d: root.get_attribute("data-state") == "wait-0")
+        WebDriverWait(driver, 10).until(lambda d: root.get_attribute("data-state") == "wait-0")
         first = time_el.text
-        assert re.fullmatch(r"00:0[0-5]", first), first
-        WebDriverWait(driver, 10).until(lambda d: root.get_attribute("data-state") == "round-0")
+        assert re.fullmatch(r"00:(0\d|1[0-2])", first), first
+        WebDriverWait(driver, 20).until(lambda d: root.get_attribute("data-state") == "round-0")
         assert "flash" in root.get_attribute("class")
         assert "Round 1 of" in driver.find_element("css selector", '[data-field="round"]').text
-        WebDriverWait(driver, 5).until(lambda d: time_el.text in ("19:59", "19:58", "19:57"))
+        WebDriverWait(driver, 10).until(lambda d: re.fullmatch(r"19:[45]\d", time_el.text))
         assert driver.find_element("css selector", '[data-field="next"]').text.startswith("Next:")
         driver.save_screenshot(str(tmp_path / "clock.png"))
