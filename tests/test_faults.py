@@ -150,7 +150,7 @@ def _never_comes_back(*args, **kwargs):
 def test_a_job_that_fails_fails_the_run_with_its_reason_and_changes_nothing(
         published, login_as, in_process_worker, monkeypatch, solver, grace_s, time_limit,
         reason):
-    monkeypatch.setattr(runs, "solve_meetings", solver)
+    monkeypatch.setattr(runs.scheduling, "solve", solver)
     if grace_s is not None:
         published.config["RUNS_JOB_GRACE_S"] = grace_s
     before = schedule_snapshot(published)

@@ -39,10 +39,8 @@ from ..database import read_only_transactions, utcnow
 from ..domain import DomainError
 from ..extensions import db
 from ..i18n import in_language
-from ..marketdialogue.formats import dumps_plan
-from ..marketdialogue.solve import solve as solve_dialogues
+from .. import marketdialogue, scheduling
 from ..models import Event, RunKind, RunStatus, SolveRun
-from ..scheduling import FormatError, dumps_schedule, solve as solve_meetings
 from . import explain, reason_text, solving
 
 PROCESS_TOKEN = uuid.uuid4().hex[:12]
@@ -390,7 +388,7 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
         with _StopWatch(db.engine, run_id, stop, tick=writer.heartbeat):
             result, text, value, bound, summary = _solve(kind, built, time_limit, workers,
                                                          writer, stop)
-    except FormatError as exc:  # a locked meeting that can no longer stay where it is
+    except scheduling.FormatError as exc:  # a locked meeting that can no longer stay where it is
         reason = explain.namer(session, event, built)(str(exc))[:MAX_MESSAGE_CHARS - 100]
         raise RunFailure(reason_text.LOCKED_CANNOT_STAY, reason=reason) from None
     elapsed = time.monotonic() - started
@@ -416,19 +414,20 @@ def _whole(number) -> int | None:
 
 def _solve(kind: RunKind, built, time_limit: float, workers: int, writer, stop):
     if kind is RunKind.MEETINGS:
-        result = solve_meetings(built.problem, time_limit_s=time_limit, num_workers=workers,
-                       progress=writer, stop=stop)
+        # the solver packages load OR-Tools here, on the first run, not when the app starts
+        result = scheduling.solve(built.problem, time_limit_s=time_limit, num_workers=workers,
+                                  progress=writer, stop=stop)
         result = replace(result, stats={**result.stats, **built.stats()})
-        text = dumps_schedule(result)
+        text = scheduling.dumps_schedule(result)
         value = float(result.stats.get("weighted_value", 0))
         bound = float(result.stats.get("upper_bound", value))
         summary = {"code": reason_text.MEETINGS_SUMMARY, "params": {
             "scheduled": sum(1 for a in result.assignments if a.meeting in built.requests),
             "requested": len(built.requests), "status": result.status}}
     else:
-        result = solve_dialogues(built.problem, time_limit_s=time_limit, num_workers=workers,
-                       progress=writer, stop=stop)
-        text = dumps_plan(result)
+        result = marketdialogue.solve(built.problem, time_limit_s=time_limit,
+                                      num_workers=workers, progress=writer, stop=stop)
+        text = marketdialogue.dumps_plan(result)
         value = float(result.stats.get("interest_value", 0))
         bound = float(result.stats.get("upper_bound", value))
         summary = {"code": reason_text.SEATS_SUMMARY,

@@ -8,10 +8,7 @@ module (say `problem` or `maxsat`) does not import OR-Tools and every stage.
 """
 from __future__ import annotations
 
-import sys
-import types
-from importlib import import_module
-from typing import Any
+from ..lazy_names import lazy_package
 
 _HOME = {
     "check": "check", "metrics": "check", "schedule_metrics": "check",
@@ -28,31 +25,4 @@ _HOME = {
     "ScheduleInvalid": "solve", "solve": "solve",
 }
 
-__all__ = sorted(_HOME)
-
-
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOME))
-
-
-class _Package(types.ModuleType):
-    """`check`, `fcfs`, `generate` and `solve` are functions named like their modules:
-    importing such a module must not replace the function on the package (eager
-    imports used to rebind it right after)."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and _HOME.get(name) == name:
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+__all__ = lazy_package(__name__, _HOME)

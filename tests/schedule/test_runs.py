@@ -64,7 +64,7 @@ def test_a_failing_solver_marks_the_run_failed_with_the_reason(demo, login_as, m
     def broken(*args, **kwargs):
         raise RuntimeError("the solver ran out of memory")
 
-    monkeypatch.setattr(runs, "solve_meetings", broken)
+    monkeypatch.setattr(runs.scheduling, "solve", broken)
     client = login_as(ORGANISER)
     post_run(client, "meetings", "1")
     with demo.app_context():

@@ -24,3 +24,11 @@ def test_importing_scheduling_loads_no_web_module():
 def test_the_app_factory_still_loads_the_web_stack():
     loaded = loaded_modules("from matchmaker import create_app")
     assert "flask" in loaded
+
+
+def test_creating_the_app_loads_no_solver_engine():
+    # web workers and the send-due command never solve: OR-Tools and PySAT wait for
+    # the first run (about 70 MB and a second of start-up per process)
+    loaded = loaded_modules("from matchmaker import create_app\ncreate_app()")
+    assert "flask" in loaded
+    assert not loaded & {"ortools", "pysat"}, sorted(loaded & {"ortools", "pysat"})
