@@ -4,9 +4,9 @@ Run it every minute (cron, a systemd timer, or `matchmaker send-due --loop`); th
 process also starts it through the job runner when an organiser sends a broadcast.
 What has been sent is known from the database (`MailReceipt` rows written in the
 transaction that queues each e-mail), so running it twice, or again after a crash,
-sends nothing twice. Reminders and broadcasts go out in batches of BATCH_SIZE through
-one SMTP connection each, and each e-mail is claimed (its receipt committed) just
-before it leaves: a sender killed part-way loses at most the one e-mail it was handing
+sends nothing twice. Reminders, broadcasts and outcome questions go out in batches of
+BATCH_SIZE through one SMTP connection each, and each e-mail is claimed (its receipt
+committed) just before it leaves: a sender killed part-way loses at most the one e-mail it was handing
 to the mail server, and the next run sends the rest.
 """
 from __future__ import annotations
@@ -92,9 +92,9 @@ def send_one_by_one(session: Session, mails: Sequence[Item],
 
 def send_outcome_questions(session: Session, now: datetime) -> int:
     from .outcomes import services as outcomes
-    sent = outcomes.send_questions(session, now)
+    mails = outcomes.due_mails(session, now)
     session.commit()
-    return sent
+    return send_one_by_one(session, mails, partial(outcomes.claim, session, now=now))
 
 
 def send_due(session: Session, now: datetime | None = None) -> DueReport:

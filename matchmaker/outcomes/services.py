@@ -90,9 +90,21 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def send_questions(session: Session, now: datetime) -> int:
-    """E-mail the outcome questions that are due; returns the e-mails queued. Flushes only."""
-    sent = 0
+@dataclass(frozen=True)
+class QuestionMail:
+    """One person's outcome questions written out: plain data, which outlives the
+    session's objects (each commit expires them)."""
+
+    participation_id: int
+    meeting_ids: tuple[int, ...]
+    to: str
+    subject: str
+    body: str
+
+
+def due_mails(session: Session, now: datetime) -> list[QuestionMail]:
+    """The outcome questions that are due, one e-mail per person, in their language."""
+    mails = []
     for event in _due_events(session, now):
         meetings = list(session.scalars(
             select(Meeting).where(Meeting.event_id == event.id,
@@ -113,17 +125,32 @@ def send_questions(session: Session, now: datetime) -> int:
                 per_person[person.id].append(meeting)
                 people[person.id] = person
         for person_id, own in per_person.items():
-            person = people[person_id]
-            for meeting in own:
-                session.add(MailReceipt(kind=KIND, participation=person, ref_id=meeting.id,
-                                        sent_at=now))
-            _send(event, person, sorted(own, key=lambda m: m.slot.starts_at))
-            sent += 1
+            own.sort(key=lambda m: m.slot.starts_at)
+            mails.append(_compose(event, people[person_id], own))
+    return mails
+
+
+def claim(session: Session, mail: QuestionMail, now: datetime) -> None:
+    """Write the receipts and queue the e-mail, which leaves when the transaction
+    commits. Flushes only: questions another sender claimed first raise IntegrityError
+    (the receipt's unique key)."""
+    for meeting_id in mail.meeting_ids:
+        session.add(MailReceipt(kind=KIND, participation_id=mail.participation_id,
+                                ref_id=meeting_id, sent_at=now))
+    send_mail(mail.to, mail.subject, mail.body)
     session.flush()
-    return sent
 
 
-def _send(event: Event, person: Participation, meetings: list[Meeting]) -> None:
+def send_questions(session: Session, now: datetime) -> int:
+    """Queue every due outcome question in the session's transaction; returns the
+    e-mails queued. Flushes only. (`matchmaker send-due` claims them one by one.)"""
+    mails = due_mails(session, now)
+    for mail in mails:
+        claim(session, mail, now)
+    return len(mails)
+
+
+def _compose(event: Event, person: Participation, meetings: list[Meeting]) -> QuestionMail:
     user = person.user
     with in_language(user.language):
         lines = []
@@ -145,7 +172,7 @@ def _send(event: Event, person: Participation, meetings: list[Meeting]) -> None:
                 + "\n\n-- \n"
                 + _("No more questions like this: %(link)s",
                     link=opt_out_link(user.id, "outcomes")) + "\n")
-    send_mail(user.email, subject, body)
+    return QuestionMail(person.id, tuple(m.id for m in meetings), user.email, subject, body)
 
 
 @dataclass(frozen=True)

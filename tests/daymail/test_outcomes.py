@@ -107,3 +107,23 @@ def test_dashboard_shows_results_per_product_group(demo, login_as):
         assert results.groups and all(g.total == 2 for g in results.groups)
     page = login_as("organiser@demo.example").get("/events/demo/console/").data.decode()
     assert "What came of the meetings" in page and "Agreement reached" in page
+
+
+def test_send_due_claims_each_question_on_its_own(demo):
+    """Outcome questions go out like reminders: a sender that died after one claim
+    leaves the others to the next run, and a question claimed elsewhere is skipped."""
+    from matchmaker.duejobs import send_one_by_one, send_outcome_questions
+
+    _meeting_id, end = _ended(demo)
+    now = end + timedelta(days=183)
+    with demo.app_context():
+        first, second = services.due_mails(db.session, now)
+        services.claim(db.session, first, now)
+        db.session.commit()  # then the sender died
+        assert [m.to for m in outbox()] == [first.to]
+        assert send_outcome_questions(db.session, now) == 1
+        assert sorted(m.to for m in outbox()) == sorted([first.to, second.to])
+        # a sender that wrote them out before the claims above committed sends nothing
+        assert send_one_by_one(db.session, [first, second],
+                               lambda mail: services.claim(db.session, mail, now)) == 0
+        assert len(outbox()) == 2
