@@ -17,6 +17,7 @@ from ..i18n import format_day, group_name
 from ..models import (Event, Listing, ListingKind, Meeting, MeetingFeedback, MeetingRequest,
                       MeetingStatus, Participation, RequestStatus, Role, RunKind, RunStatus,
                       SolveRun)
+from ..profiles.services import groups_of_pair
 from ..schedule.reason_text import short_label
 from ..timeutil import format_time
 
@@ -149,22 +150,6 @@ def feedback_summary(session: Session, event: Event) -> FeedbackSummary:
                            scores=[Bar(str(k), scores.get(k, 0)) for k in range(1, 6)])
 
 
-def _groups_of_pair(by_id: dict[int, Participation], a: int, b: int) -> list[int]:
-    """A request belongs to every product group both sides share, else to the groups of
-    whichever side has any (buyers' first)."""
-    pa, pb = by_id.get(a), by_id.get(b)
-    ga = {g.id for g in pa.product_groups} if pa else set()
-    gb = {g.id for g in pb.product_groups} if pb else set()
-    common = ga & gb
-    if common:
-        return sorted(common)
-    if pa is not None and pa.role is Role.BUYER and ga:
-        return sorted(ga)
-    if pb is not None and pb.role is Role.BUYER and gb:
-        return sorted(gb)
-    return sorted(ga or gb)
-
-
 def per_product_group(event: Event, people, requests, meetings) -> list[Bar]:
     by_id = {p.id: p for p in people}
     request_counts: Counter[int] = Counter()
@@ -172,10 +157,10 @@ def per_product_group(event: Event, people, requests, meetings) -> list[Bar]:
     for r in requests:
         if r.status in (RequestStatus.DECLINED, RequestStatus.EXPIRED, RequestStatus.CANCELLED):
             continue
-        for gid in _groups_of_pair(by_id, r.sender_id, r.recipient_id):
+        for gid in groups_of_pair(by_id, r.sender_id, r.recipient_id):
             request_counts[gid] += 1
     for m in meetings:
-        for gid in _groups_of_pair(by_id, m.request.sender_id, m.request.recipient_id):
+        for gid in groups_of_pair(by_id, m.request.sender_id, m.request.recipient_id):
             meeting_counts[gid] += 1
     return [Bar(group_name(g), request_counts.get(g.id, 0), meeting_counts.get(g.id, 0))
             for g in event.product_groups]

@@ -21,6 +21,7 @@ from ..mail import send_mail
 from ..models import (Booking, Event, MailReceipt, Meeting, MeetingOutcome, MeetingStatus,
                       Outcome, Participation, Phase, Slot)
 from ..notifications.reminders import opt_out_link
+from ..profiles.services import groups_of_pair
 
 KIND = "outcome"
 DEFAULT_DELAY_DAYS = 182
@@ -197,8 +198,6 @@ class OutcomeResults:
 def results(session: Session, event: Event) -> OutcomeResults:
     """Answers per product group of the meeting (the groups both sides share, see the
     dashboard's per-group chart)."""
-    from ..console.dashboard import _groups_of_pair
-
     rows = list(session.scalars(
         select(MeetingOutcome).join(Meeting, MeetingOutcome.meeting_id == Meeting.id)
         .where(Meeting.event_id == event.id)
@@ -215,7 +214,7 @@ def results(session: Session, event: Event) -> OutcomeResults:
     for row in rows:
         request = row.meeting.request
         totals[row.outcome] += 1
-        for group_id in _groups_of_pair(people, request.sender_id, request.recipient_id):
+        for group_id in groups_of_pair(people, request.sender_id, request.recipient_id):
             per_group[group_id][row.outcome] += 1
     order = sorted(per_group, key=lambda gid: (groups[gid].sort_order, gid))
     return OutcomeResults(

@@ -268,3 +268,19 @@ def delete_account(session: Session, user: User, *, password: str,
     session.execute(delete(User).where(User.id == user.id))
     session.expunge_all()
     return logos
+
+
+def groups_of_pair(by_id: dict[int, Participation], a: int, b: int) -> list[int]:
+    """A request belongs to every product group both sides share, else to the groups of
+    whichever side has any (buyers' first)."""
+    pa, pb = by_id.get(a), by_id.get(b)
+    ga = {g.id for g in pa.product_groups} if pa else set()
+    gb = {g.id for g in pb.product_groups} if pb else set()
+    common = ga & gb
+    if common:
+        return sorted(common)
+    if pa is not None and pa.role is Role.BUYER and ga:
+        return sorted(ga)
+    if pb is not None and pb.role is Role.BUYER and gb:
+        return sorted(gb)
+    return sorted(ga or gb)
