@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..i18n import format_day, group_name
-from ..models import (Event, Listing, ListingKind, Meeting, MeetingFeedback, MeetingRequest,
-                      MeetingStatus, Participation, RequestStatus, Role, RunKind, RunStatus,
-                      SolveRun)
+from ..models import (MEETING_ROLES, Event, Listing, ListingKind, Meeting, MeetingFeedback,
+                      MeetingRequest, MeetingStatus, Participation, RequestStatus, Role, RunKind,
+                      RunStatus, SolveRun)
 from ..profiles.services import groups_of_pair
 from ..schedule.reason_text import short_label
 from ..timeutil import format_time
@@ -192,7 +192,7 @@ def fairness(people, meetings) -> list[Bar]:
             continue
         count[m.request.sender_id] += 1
         count[m.request.recipient_id] += 1
-    takers = [p for p in people if p.role in (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)]
+    takers = [p for p in people if p.role in MEETING_ROLES]
     histogram = Counter(count.get(p.id, 0) for p in takers)
     top = max(histogram) if histogram else 0
     return [Bar(str(k), histogram.get(k, 0)) for k in range(top + 1)]

@@ -16,11 +16,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain import DomainError
-from ..models import (DialogueChoice, DialogueOptOut, DialogueSeat, DialogueSession, Event, Participation,
-                      Phase, Role)
+from ..models import (MEETING_ROLES, DialogueChoice, DialogueOptOut, DialogueSeat, DialogueSession,
+                      Event, Participation, Phase, Role)
 
 CHOICE_PHASES = (Phase.DRAFT, Phase.BOOKING_OPEN)
-CHOOSING_ROLES = (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)
+CHOOSING_ROLES = MEETING_ROLES
 RANK_WEIGHTS = (3, 2)  # first choice, second choice; every later choice weighs 1
 
 

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import (DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
-                      MeetingRequest, MeetingStatus, Participation, Role)
+from ..models import (MEETING_ROLES, DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
+                      MeetingRequest, MeetingStatus, Participation)
 from ..i18n import format_day
 from ..timeutil import to_local
 from .tables import _esc, dialogue_title, pdf_fonts, pdf_styles, side_in_sentence, span
@@ -77,7 +77,7 @@ def agendas(session: Session, event: Event) -> list[Agenda]:
     out = []
     for agenda in by_id.values():
         p = agenda.participation
-        if p.role in (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR) or agenda.items:
+        if p.role in MEETING_ROLES or agenda.items:
             agenda.items.sort(key=lambda i: i.sort_key)
             out.append(agenda)
     out.sort(key=lambda a: (a.participation.user.name.casefold(), a.participation.id))

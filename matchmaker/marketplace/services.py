@@ -15,9 +15,9 @@ from ..database import utcnow
 from ..domain import DomainError
 from ..i18n import group_name_in_all_languages, strategy_name_in_all_languages
 from ..meetings.services import OpenRequests, why_not_requestable
-from ..models import (CircularStrategy, Event, Listing, ListingKind, MeetingRequest,
-                      Organisation, Participation, ProductGroup, Role, User,
-                      listing_strategy, participation_product_group)
+from ..models import (MEETING_ROLES, CircularStrategy, Event, Listing, ListingKind, MeetingRequest,
+                      Organisation, Participation, ProductGroup, Role, User, listing_strategy,
+                      participation_product_group)
 from . import cache, query, search, suggestions as suggest_module
 from .reasons import in_words
 from .search import SearchIndex
@@ -32,7 +32,7 @@ LISTING_KIND_OF_ROLE = {
 }
 # What each side comes for: suppliers look for buyers' queries, buyers for offers.
 COUNTERPART_KIND = {Role.BUYER: ListingKind.OFFER.value, Role.SUPPLIER: ListingKind.QUERY.value}
-PEOPLE_ROLES = (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)
+PEOPLE_ROLES = MEETING_ROLES
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session, joinedload
 from ..auth.services import email_verification_needed
 from ..domain import DomainError, NotFound
 from ..i18n import in_language
-from ..models import (Event, MeetingRequest, Participation, Priority, RequestStatus,
+from ..models import (MEETING_ROLES, Event, MeetingRequest, Participation, Priority, RequestStatus,
                       Role)
 from ..notifications import services as notifications
 from . import live, rules
 
-REQUESTABLE_ROLES = frozenset({Role.BUYER, Role.SUPPLIER, Role.FACILITATOR})
+REQUESTABLE_ROLES = frozenset(MEETING_ROLES)
 MESSAGE_MAX = 1000
 REASON_MAX = 300
 BULK_MAX = 100  # requests answered at once

@@ -10,8 +10,8 @@ from .meetings import (OPEN_STATUSES, Booking, Meeting, MeetingRequest, MeetingS
 from .messages import Broadcast, MailReceipt
 from .notifications import Notification
 from .outcomes import MeetingOutcome, Outcome
-from .people import (Absence, Organisation, Participation, PendingKind, PendingParticipation, Role,
-                     User, participation_product_group)
+from .people import (MEETING_ROLES, Absence, Organisation, Participation, PendingKind,
+                     PendingParticipation, Role, User, participation_product_group)
 from .reference import CircularStrategy, ProductGroup
 from .runs import RunKind, RunStatus, SolveRun
 from .shortlist import ShortlistEntry
@@ -23,7 +23,7 @@ __all__ = [
     "DialogueTable", "Event", "Listing", "ListingKind", "Meeting", "MeetingBlock",
     "MeetingRequest", "MeetingStatus", "Notification", "OPEN_STATUSES", "Organisation",
     "Participation", "Phase",
-    "Priority", "ProductGroup", "RequestStatus", "Role", "RunKind", "RunStatus",
+    "MEETING_ROLES", "Priority", "ProductGroup", "RequestStatus", "Role", "RunKind", "RunStatus",
     "ShortlistEntry", "Side", "Slot", "SolveRun", "Table", "User", "event_product_group", "listing_strategy",
     "participation_product_group",
 ]

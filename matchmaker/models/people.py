@@ -35,6 +35,11 @@ class Role(str, enum.Enum):
                     "moderator": _l("Moderator")}[self.value])
 
 
+# who takes part in the matchmaking (meetings, dialogues, the market place); organisers
+# and moderators run the event
+MEETING_ROLES = (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)
+
+
 def enum_column(enum_class: type[enum.Enum], name: str):
     return Enum(enum_class, native_enum=False, create_constraint=True, length=20,
                 values_callable=lambda e: [m.value for m in e], name=name)

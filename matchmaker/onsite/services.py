@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..attendees.services import UNUSABLE_PREFIX
 from ..domain import DomainError
-from ..models import (Absence, Booking, Event, Meeting, MeetingRequest, MeetingStatus,
-                      Participation, RequestStatus, Role, Slot, Table, User)
+from ..models import (MEETING_ROLES, Absence, Booking, Event, Meeting, MeetingRequest,
+                      MeetingStatus, Participation, RequestStatus, Role, Slot, Table, User)
 from ..profiles.services import organisation_named
 
 STATUS_CHOICES = ("scheduled", "held", "no_show", "cancelled")
@@ -37,7 +37,7 @@ def check_in(session: Session, participation: Participation, *, now: datetime,
 
 # --- Walk-ins ------------------------------------------------------------------------------
 
-WALK_IN_ROLES = (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)
+WALK_IN_ROLES = MEETING_ROLES
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import BaseForm
 from ..ids import db_int
-from ..models import Role
+from ..models import MEETING_ROLES, Role
 
-SELF_CHOSEN_ROLES = (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)
+SELF_CHOSEN_ROLES = MEETING_ROLES
 ROLE_HELP = {
     Role.BUYER: _l("Buyer: I procure and post queries"),
     Role.SUPPLIER: _l("Supplier: I offer circular products or services"),

@@ -10,13 +10,13 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import DomainError
-from ..models import (Event, Listing, Meeting, MeetingFeedback, MeetingRequest, Notification,
-                      Organisation, Participation, ProductGroup, Role, Slot, User)
+from ..models import (MEETING_ROLES, Event, Listing, Meeting, MeetingFeedback, MeetingRequest,
+                      Notification, Organisation, Participation, ProductGroup, Role, Slot, User)
 from ..security import PasswordService
 from .logos import MAX_LOGO_PIXELS, LogoError, redraw_logo
 
 MAX_LOGO_BYTES = 1024 * 1024
-SELF_CHOSEN_ROLES = frozenset({Role.BUYER, Role.SUPPLIER, Role.FACILITATOR})
+SELF_CHOSEN_ROLES = frozenset(MEETING_ROLES)
 
 
 @dataclass(frozen=True)

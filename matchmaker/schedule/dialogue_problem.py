@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, selectinload
 from ..dialogues.services import choice_weight
 from ..marketdialogue.problem import (DialogueParticipant, DialogueProblem, DialogueTable as
                                       SolverDialogueTable, Plan, Seat, Session as SolverSession)
-from ..models import (DialogueChoice, DialogueOptOut, DialogueSeat, DialogueSession, DialogueTable,
-                      Event, Listing, Participation)
-from .solver_terms import (MEETING_ROLES, dialogue_session_key, dialogue_table_key, naive_local,
+from ..models import (MEETING_ROLES, DialogueChoice, DialogueOptOut, DialogueSeat, DialogueSession,
+                      DialogueTable, Event, Listing, Participation)
+from .solver_terms import (dialogue_session_key, dialogue_table_key, naive_local,
                            person_key)
 
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..models import Role
 from ..timeutil import to_local
 
-MEETING_ROLES = (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)
 
 
 def slot_key(slot_id: int) -> str:

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..domain import DomainError
 from ..marketdialogue.link import DialogueClash, block_dialogue_slots
-from ..models import (Absence, Event, Meeting, MeetingRequest, MeetingStatus, Participation,
-                      RequestStatus, RunKind, Slot, SolveRun, Table)
+from ..models import (MEETING_ROLES, Absence, Event, Meeting, MeetingRequest, MeetingStatus,
+                      Participation, RequestStatus, RunKind, Slot, SolveRun, Table)
 from ..scheduling import Meeting as SolverMeeting
 from ..scheduling import (Assignment, FormatError, Participant, Placement, Problem, Schedule,
                           parse_schedule)
@@ -26,7 +26,7 @@ from ..scheduling import Table as SolverTable
 # Callers name the dialogue side's result from here too.
 from .dialogue_problem import EventDialogue as EventDialogue
 from .dialogue_problem import build_dialogue_problem, dialogue_plan_in_force
-from .solver_terms import (MEETING_ROLES, blocker_key, meeting_key, naive_local, parse_key,
+from .solver_terms import (blocker_key, meeting_key, naive_local, parse_key,
                            person_key, slot_key, table_key)
 
 # A draft's stats: the meetings the run held where they stood because no run had placed
