@@ -16,7 +16,6 @@ from .. import safejson
 from .check import check
 from .formats import DialogueFormatError, dumps_dialogue, dumps_plan, read_dialogue, read_plan
 from .generate import generate
-from .solve import solve
 
 
 class InputError(click.ClickException):
@@ -64,6 +63,8 @@ class _Shown(TypedDict):
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the solver.")
 def solve_command(dialogue: str, output: str, time_limit: float, workers: int, seed: int) -> None:
     """Seat DIALOGUE.json's participants and write the plan."""
+    from .solve import solve  # OR-Tools: loaded by the command that solves, not by `matchmaker`
+
     problem = _load(read_dialogue, dialogue)
     live = sys.stderr.isatty()
     shown: _Shown = {"at": -10.0, "what": None}

@@ -15,7 +15,6 @@ from .check import check, schedule_metrics
 from .formats import FormatError, read_instance, read_schedule, write_instance, write_schedule
 from .generate import generate
 from .reasons import describe
-from .solve import solve
 
 UNSCHEDULED_LISTED = 10
 
@@ -81,6 +80,8 @@ class _ProgressLine:
 @click.option("--seed", default=0, show_default=True, type=int)
 def solve_command(instance: str, output: str, time_limit: float, workers: int, seed: int) -> None:
     """Schedule the one-to-one meetings of INSTANCE.json."""
+    from .solve import solve  # OR-Tools: loaded by the command that solves, not by `matchmaker`
+
     problem = _load_instance(instance)
     line = _ProgressLine()
     try:

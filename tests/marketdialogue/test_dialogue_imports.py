@@ -9,7 +9,8 @@ FORBIDDEN = {"flask", "sqlalchemy", "flask_sqlalchemy", "flask_login", "werkzeug
 
 
 def test_importing_marketdialogue_loads_no_web_module():
-    code = ("import matchmaker.marketdialogue, matchmaker.marketdialogue.cli\n"
+    code = ("import matchmaker.marketdialogue, matchmaker.marketdialogue.cli, "
+            "matchmaker.marketdialogue.solve\n"
             "import json, sys\nprint(json.dumps(sorted(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     loaded = {name.split(".")[0] for name in json.loads(out.stdout.splitlines()[-1])}

@@ -16,7 +16,8 @@ def loaded_modules(statement: str) -> set[str]:
 
 
 def test_importing_scheduling_loads_no_web_module():
-    loaded = loaded_modules("import matchmaker.scheduling, matchmaker.scheduling.cli")
+    loaded = loaded_modules(
+        "import matchmaker.scheduling, matchmaker.scheduling.cli, matchmaker.scheduling.solve")
     assert "ortools" in loaded
     assert not loaded & set(FORBIDDEN), sorted(loaded & set(FORBIDDEN))
 
@@ -26,9 +27,10 @@ def test_the_app_factory_still_loads_the_web_stack():
     assert "flask" in loaded
 
 
-def test_creating_the_app_loads_no_solver_engine():
+def test_creating_the_app_and_its_commands_loads_no_solver_engine():
     # web workers and the send-due command never solve: OR-Tools and PySAT wait for
     # the first run (about 70 MB and a second of start-up per process)
-    loaded = loaded_modules("from matchmaker import create_app\ncreate_app()")
+    loaded = loaded_modules("from matchmaker.cli import cli\nfrom matchmaker import create_app\n"
+                            "create_app()")
     assert "flask" in loaded
     assert not loaded & {"ortools", "pysat"}, sorted(loaded & {"ortools", "pysat"})
