@@ -140,7 +140,8 @@ def check_mailbox():
 def verify_email(token: str):
     """Confirm the address and log its owner in. A button, not the GET itself: mail
     scanners open links. A link sent on the way to a form that confirms on saving (an
-    event's joining form) goes straight to that form."""
+    event's joining form) goes straight to that form. Outside the browser that registered,
+    the page asks for the password instead, and confirms when it is chosen."""
     try:
         user, next_url = verification.read_link(token)
     except verification.PasswordNeeded as needed:
