@@ -247,3 +247,13 @@ def test_the_e_mail_says_how_long_the_link_works_and_what_to_do_if_unasked(demo)
     assert "The link works once and for 24 hours." in mail.body
     assert "If you did not ask for this, ignore this e-mail" in mail.body
     assert "On another device, it first asks you to choose your password." in mail.body
+
+
+def test_a_link_a_few_hours_short_of_a_day_still_works(demo, monkeypatch):
+    real = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: real(self) - 23 * 3600)
+    person = demo.test_client()
+    post_register(person, password=OWNER_PASSWORD)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", real)
+    opened = person.get(confirmation_path(demo, VICTIM))
+    assert opened.status_code == 302 and "verify=" in opened.headers["Location"]
