@@ -33,7 +33,7 @@ DEFAULTS: dict = {
     "PASSWORD_RESET_RATE_LIMIT": "10/minute;50/hour",  # reset e-mails, per address
     "PASSWORD_RESET_ACCOUNT_LIMIT": "3/hour",  # reset e-mails, per account
     "PASSWORD_RESET_MAX_AGE": 3600,  # seconds a reset link works
-    "EMAIL_VERIFICATION_MAX_AGE": 7 * 86400,  # seconds a confirmation link works
+    "EMAIL_VERIFICATION_MAX_AGE": 86400,  # seconds a confirmation link works (it logs in)
     "EMAIL_VERIFICATION_RESEND_LIMIT": "3/hour",  # per account
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "DEMO_PASSWORD": "circular-demo-2026",

@@ -19,15 +19,18 @@ def send_verification(user: User, link: str, *, max_age_s: int) -> None:
     with in_language(user.language or current_language()):
         body = (
             _("Hello %(name)s,", name=user.name) + "\n\n"
-            + _("Please confirm that this is your e-mail address by opening this link; "
-                "it logs you in and takes you on where you were going:")
+            + _("Please confirm that this is your e-mail address by opening this link:")
             + "\n\n" + link + "\n\n"
+            + _("In the browser you registered with, it logs you in and takes you on where "
+                "you were going. On another device, it first asks you to choose your "
+                "password.") + "\n\n"
             + _("Until you do, you cannot send meeting requests.")
             + "\n"
-            + ngettext("The link works once and for %(num)d day.",
-                       "The link works once and for %(num)d days.",
-                       max(1, max_age_s // 86400)) + "\n\n"
-            + _("If you did not create an account, ignore this e-mail.") + "\n")
+            + ngettext("The link works once and for %(num)d hour.",
+                       "The link works once and for %(num)d hours.",
+                       max(1, max_age_s // 3600)) + "\n\n"
+            + _("If you did not ask for this, ignore this e-mail: without the link, the "
+                "address stays unconfirmed.") + "\n")
         subject = _("Confirm your e-mail address")
     send_mail(user.email, subject, body)
 

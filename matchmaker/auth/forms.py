@@ -57,6 +57,19 @@ class ChangePasswordForm(NewPasswordForm):
                                      render_kw={"autocomplete": "current-password"})
 
 
+class ClaimAccountForm(BaseForm):
+    """Confirming the address from another browser: the person chooses the password."""
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)],
+                             description=_l("At least 10 characters."),
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(),
+                                        EqualTo("password", _l("The passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
+
+
 class ConfirmForm(BaseForm):
     """A button that posts: only the CSRF token."""
 

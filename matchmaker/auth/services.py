@@ -124,6 +124,28 @@ def confirm_email(session: Session, user: User) -> bool:
     return True
 
 
+def claim_unconfirmed_account(session: Session, user: User, *, name: str, password: str,
+                              passwords: PasswordService, min_length: int = 10,
+                              language: str | None = None) -> None:
+    """The owner of the mailbox, holding the confirmation link on another device, makes the
+    account theirs: their name and password, the address confirmed.
+
+    Whoever registered the address may not have been its owner, so nothing they chose is
+    kept that could let them in: the password is replaced and their sessions end.
+    """
+    if user.email_verified:
+        raise DomainError(_("This e-mail address is confirmed already. Log in with your "
+                            "password to go on."))
+    change_password(session, user, password, passwords=passwords, min_length=min_length)
+    user.name = " ".join(name.split())[:120] or user.name
+    if language:
+        user.language = language
+    user.failed_logins = 0
+    user.locked_until = None
+    user.email_verified = True
+    session.flush()
+
+
 def email_verification_needed(user: User) -> str | None:
     """Why `user` may not send meeting requests yet, or None.
 

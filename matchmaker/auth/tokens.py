@@ -4,7 +4,8 @@ Both are itsdangerous `URLSafeTimedSerializer` payloads, salted per use, holding
 user id and a fingerprint of what the link may change. A reset link carries a
 fingerprint of the current password hash: setting a password changes the hash, so the
 link (and every older one) works once. A verification link carries the address it was
-sent to and works while that account is still unverified.
+sent to and works while that account is still unverified; it expires after a day, since
+it can log in, and an expired one still names its account so that a new one can be sent.
 """
 from __future__ import annotations
 
@@ -20,7 +21,17 @@ from ..models import User
 RESET_SALT = "matchmaker.password-reset.v1"
 VERIFY_SALT = "matchmaker.verify-email.v1"
 RESET_MAX_AGE_S = 3600
-VERIFY_MAX_AGE_S = 7 * 86400
+VERIFY_MAX_AGE_S = 86400
+
+
+class LinkExpired(DomainError):
+    """A genuine link, too old: `user` is the unconfirmed account it was sent for, if any."""
+
+    def __init__(self, message: str, user: User | None = None,
+                 next_url: str | None = None) -> None:
+        super().__init__(message)
+        self.user = user
+        self.next_url = next_url
 
 
 def _fingerprint(value: str) -> str:
@@ -32,7 +43,7 @@ def _load(secret_key: str, salt: str, token: str, max_age_s: int, *, expired: st
     try:
         data = URLSafeTimedSerializer(secret_key, salt=salt).loads(token, max_age=max_age_s)
     except SignatureExpired:
-        raise DomainError(expired) from None
+        raise LinkExpired(expired) from None
     except BadSignature:
         raise DomainError(invalid) from None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
@@ -66,14 +77,26 @@ def make_verify_token(user: User, *, secret_key: str, next_url: str | None = Non
 
 def read_verify_token(session: Session, token: str, *, secret_key: str,
                       max_age_s: int = VERIFY_MAX_AGE_S) -> tuple[User, str | None]:
-    """The user whose address `token` confirms and the page to go on to."""
-    data = _load(secret_key, VERIFY_SALT, token, max_age_s,
-                 expired=_("This confirmation link has expired. Ask for a new one below."),
-                 invalid=_("This confirmation link is not valid. Check that you copied all "
-                           "of it."))
+    """The user whose address `token` confirms and the page to go on to.
+
+    An expired link raises LinkExpired naming the account while it is still unconfirmed,
+    so that the page can offer to send a new link to it.
+    """
+    invalid = _("This confirmation link is not valid. Check that you copied all of it.")
+    try:
+        data = _load(secret_key, VERIFY_SALT, token, max_age_s,
+                     expired=_("This confirmation link has expired."), invalid=invalid)
+    except LinkExpired as error:
+        data = URLSafeTimedSerializer(secret_key, salt=VERIFY_SALT).loads(token)  # no max_age
+        if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+            raise
+        user = session.get(User, data["u"])
+        if user is None or user.email_verified or data.get("e") != _fingerprint(user.email):
+            raise
+        next_url = data.get("n") if isinstance(data.get("n"), str) else None
+        raise LinkExpired(error.message, user, next_url) from None
     user = session.get(User, data["u"])
     if user is None or data.get("e") != _fingerprint(user.email):
-        raise DomainError(_("This confirmation link is not valid. Check that you copied all "
-                            "of it."))
+        raise DomainError(invalid)
     next_url = data.get("n") if isinstance(data.get("n"), str) else None
     return user, next_url

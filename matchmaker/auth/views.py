@@ -8,8 +8,8 @@ from ..forms import attach_error
 from ..extensions import db, limiter
 from . import emails, services, tokens, verification
 from ..i18n import SESSION_KEY, current_language
-from .forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LanguageForm,
-                    LoginForm, NewPasswordForm, RegisterForm, ResendForm)
+from .forms import (ChangePasswordForm, ClaimAccountForm, ConfirmForm, ForgotPasswordForm,
+                    LanguageForm, LoginForm, NewPasswordForm, RegisterForm, ResendForm)
 
 bp = Blueprint("auth", __name__)
 MAILBOX_KEY = "check_mailbox"  # the address just registered, for the page that says so
@@ -86,7 +86,8 @@ def register():
 
     Nobody is logged in here: both cases lead to the same "check your mailbox" page, and
     only the link in the e-mail logs the newcomer in (`verification`). Both cases hash
-    the password, so the time taken does not tell them apart either.
+    the password, so the time taken does not tell them apart either; an address that
+    has an account, confirmed or not, keeps its password.
     """
     if current_user.is_authenticated:
         return redirect(_landing(current_user))
@@ -104,11 +105,14 @@ def register():
             attach_error(form, error, default=form.email)
         else:
             g.auth_attempt = True  # counts against the limit; a form with mistakes does not
-            if created:
+            if created or not user.email_verified:
+                # An unconfirmed account keeps its password: the link asks whoever holds
+                # the mailbox to choose one (`verification`), so neither registrant wins.
                 verification.send_link(user, next_url)
             else:
                 _send_already_registered(user, next_url)
             db.session.commit()
+            verification.remember_registration(user.email, user if created else None)
             return _to_check_mailbox(user.email, next_url)
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
@@ -136,9 +140,12 @@ def check_mailbox():
 def verify_email(token: str):
     """Confirm the address and log its owner in. A button, not the GET itself: mail
     scanners open links. A link sent on the way to a form that confirms on saving (an
-    event's joining form) goes straight to that form."""
+    event's joining form) goes straight to that form. Outside the browser that registered,
+    the page asks for the password instead, and confirms when it is chosen."""
     try:
         user, next_url = verification.read_link(token)
+    except verification.PasswordNeeded as needed:
+        return _choose_password(needed.user, needed.next_url)
     except DomainError as error:
         return verification.link_refused(error)
     if verification.is_owner_logged_in(user) and user.email_verified:
@@ -153,6 +160,23 @@ def verify_email(token: str):
         return redirect(next_url or _landing(user))
     status = 400 if form.errors else 200
     return render_template("auth/verify.html", form=form, user=user), status
+
+
+def _choose_password(user, next_url: str | None):
+    """The link, followed outside the browser that registered: the person chooses the
+    password (and checks the name) before the address is confirmed and they go on."""
+    form = ClaimAccountForm(name=user.name)
+    # A "Yes, confirm it" button sent from another page carries no password: ask, calmly.
+    if "password" in request.form and form.validate_on_submit():
+        try:
+            verification.claim_and_log_in(user, name=form.name.data, password=form.password.data,
+                                          language=current_language())
+        except DomainError as error:
+            attach_error(form, error, default=form.password)
+        else:
+            return redirect(next_url or _landing(user))
+    status = 400 if form.errors else 200
+    return render_template("auth/claim.html", form=form, user=user), status
 
 
 def _resend_key() -> str:

@@ -125,8 +125,8 @@ def test_a_form_with_mistakes_is_reshown_and_sends_nothing(demo):
 # --- The link leads to the joining form ----------------------------------------------------
 
 def test_the_link_opens_the_joining_form_and_saving_it_confirms_logs_in_and_joins(demo):
-    post_register(demo.test_client(), NEWCOMER, next_url=JOIN)
-    person = demo.test_client()  # the mail program may open another browser
+    person = demo.test_client()
+    post_register(person, NEWCOMER, next_url=JOIN)  # the link opens in the same browser
     opened = person.get(confirmation_path(demo, NEWCOMER))
     assert opened.status_code == 302
     form_url = opened.headers["Location"]
@@ -155,8 +155,8 @@ def test_the_link_opens_the_joining_form_and_saving_it_confirms_logs_in_and_join
 
 
 def test_mistakes_in_the_joining_form_keep_the_confirmation_and_are_reshown(demo):
-    post_register(demo.test_client(), NEWCOMER, next_url=JOIN)
     person = demo.test_client()
+    post_register(person, NEWCOMER, next_url=JOIN)
     form_url = person.get(confirmation_path(demo, NEWCOMER)).headers["Location"]
     refused = person.post(form_url, data=join_data(demo, organisation=""))
     assert refused.status_code == 400 and b'class="errors"' in refused.data
@@ -168,8 +168,8 @@ def test_mistakes_in_the_joining_form_keep_the_confirmation_and_are_reshown(demo
 
 
 def test_a_used_link_opens_no_joining_form_for_someone_else(demo):
-    post_register(demo.test_client(), NEWCOMER, next_url=JOIN)
     person = demo.test_client()
+    post_register(person, NEWCOMER, next_url=JOIN)
     form_url = person.get(confirmation_path(demo, NEWCOMER)).headers["Location"]
     assert person.post(form_url, data=join_data(demo)).status_code == 302
     stranger = demo.test_client()
@@ -212,8 +212,8 @@ def test_the_joining_form_without_a_link_still_asks_to_log_in(demo):
 
 
 def test_a_link_to_another_page_confirms_with_a_button_then_goes_there(demo):
-    post_register(demo.test_client(), NEWCOMER, next_url="/events/demo/market")
     person = demo.test_client()
+    post_register(person, NEWCOMER, next_url="/events/demo/market")
     path = confirmation_path(demo, NEWCOMER)
     page = person.get(path)
     assert page.status_code == 200 and b"Yes, confirm it" in page.data
@@ -224,8 +224,8 @@ def test_a_link_to_another_page_confirms_with_a_button_then_goes_there(demo):
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example",
                                     "///evil.example", "http:evil.example", "/\tevil"])
 def test_next_cannot_lead_off_the_site(demo, target):
-    post_register(demo.test_client(), NEWCOMER, next_url=target)
     person = demo.test_client()
+    post_register(person, NEWCOMER, next_url=target)
     path = confirmation_path(demo, NEWCOMER)
     assert person.get(path).status_code == 200  # no redirect, to evil or anywhere
     response = person.post(path)
@@ -234,11 +234,12 @@ def test_next_cannot_lead_off_the_site(demo, target):
 
 def test_a_token_carrying_an_unsafe_next_is_not_followed(demo):
     """Even a correctly signed token (an older version's, say) is checked again."""
-    post_register(demo.test_client(), NEWCOMER)
+    person = demo.test_client()
+    post_register(person, NEWCOMER)
     with demo.app_context():
         token = make_verify_token(user_by_email(NEWCOMER), secret_key=demo.config["SECRET_KEY"],
                                   next_url="//evil.example/steal")
-    response = demo.test_client().post(f"/verify/{token}")
+    response = person.post(f"/verify/{token}")
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
@@ -250,7 +251,8 @@ def resend(client, email: str, next_url: str = "", **environ):
 
 
 def test_the_mailbox_page_sends_the_e_mail_again_with_one_answer_for_every_address(demo):
-    post_register(demo.test_client(), NEWCOMER, next_url=JOIN)
+    registering = demo.test_client()
+    post_register(registering, NEWCOMER, next_url=JOIN)
     first = confirmation_path(demo, NEWCOMER)
     answers = {}
     for email in (NEWCOMER, KNOWN, "nobody@demo.example"):
@@ -273,7 +275,7 @@ def test_the_mailbox_page_sends_the_e_mail_again_with_one_answer_for_every_addre
     with demo.app_context():
         assert user_by_email("nobody@demo.example") is None
     # The first link still works, and leads to the joining form as well.
-    assert demo.test_client().get(first).headers["Location"].startswith(
+    assert registering.get(first).headers["Location"].startswith(
         "/events/demo/join?role=supplier&verify=")
 
 
