@@ -17,7 +17,7 @@ from ..i18n import format_day, group_name
 from ..models import (Event, Listing, ListingKind, Meeting, MeetingFeedback, MeetingRequest,
                       MeetingStatus, Participation, RequestStatus, Role, RunKind, RunStatus,
                       SolveRun)
-from ..schedule.reason_text import short_label
+from ..schedule.solver_reasons import short_label
 from ..timeutil import format_time
 
 SCHEDULE_FORMAT = "matchmaker-schedule/1"
