@@ -7,7 +7,7 @@ message per code, the ids resolved by a names object (`solver_names`).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _, ngettext
@@ -67,11 +67,17 @@ def render(code: str, params: Mapping[str, Any], names: MeetingNames) -> str:
 
 
 def render_unscheduled(item, names: MeetingNames) -> str:
-    """An `Unscheduled` in words: by its code, or its stored text when it has none (a
-    draft written before reasons had codes)."""
+    """An `Unscheduled` in words."""
+    return _by_code_or_text(item, render, names)
+
+
+def _by_code_or_text(item, render_code: Callable[[str, Mapping[str, Any], Any], str],
+                     names: MeetingNames | DialogueNames) -> str:
+    """A left-out item in words: by its code, or its stored text when it has none (a
+    draft written before reasons had codes) or one this version cannot put in words."""
     if item.code:
         try:
-            return render(item.code, item.params, names)
+            return render_code(item.code, item.params, names)
         except (KeyError, TypeError, ValueError):
             pass
     return item.reason or _("No reason given.")
@@ -201,9 +207,5 @@ def render_dialogue(code: str, params: Mapping[str, Any], names: DialogueNames) 
 
 
 def render_unseated(item, names: DialogueNames) -> str:
-    if item.code:
-        try:
-            return render_dialogue(item.code, item.params, names)
-        except (KeyError, TypeError, ValueError):
-            pass
-    return item.reason or _("No reason given.")
+    """An `Unseated` in words."""
+    return _by_code_or_text(item, render_dialogue, names)
