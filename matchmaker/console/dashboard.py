@@ -18,7 +18,7 @@ from ..models import (MEETING_ROLES, Event, Listing, ListingKind, Meeting, Meeti
                       MeetingRequest, MeetingStatus, Participation, RequestStatus, Role, RunKind,
                       RunStatus, SolveRun)
 from ..profiles.services import groups_of_pair
-from ..schedule.reason_text import short_label
+from ..schedule.solver_reasons import short_label
 from ..timeutil import format_time
 
 SCHEDULE_FORMAT = "matchmaker-schedule/1"

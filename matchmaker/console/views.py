@@ -9,7 +9,11 @@ the event's organiser.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -34,6 +38,7 @@ from .forms import (AccessForm, BlockForm, BookingRulesForm, DialogueSessionForm
 from .pages import CONSOLE, get_in_event, page
 
 bp = Blueprint("console", __name__)
+T = TypeVar("T")
 
 
 # --- Creating an event -------------------------------------------------------------------
@@ -53,9 +58,7 @@ def new_event():
     if form.validate_on_submit():
         try:
             event = setup.create_event(
-                db.session, creator=current_user._get_current_object(), name=form.name.data,
-                slug=form.slug.data, timezone=form.timezone.data, venue=form.venue.data or "",
-                description=form.description.data or "")
+                db.session, creator=current_user._get_current_object(), **_details(form))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -118,6 +121,28 @@ def _event_page(event, *, details=None, rules=None, groups=None, freeze=None, ac
         400 if failed else 200
 
 
+def _details(form: EventForm) -> dict:
+    """The event's own fields, as `setup.create_event` and `setup.update_event` take them."""
+    return {"name": form.name.data, "slug": form.slug.data, "timezone": form.timezone.data,
+            "venue": form.venue.data or "", "description": form.description.data or ""}
+
+
+def _save_or_show(event, form, save: Callable[[], T], done: str | Callable[[T], str],
+                  back: str, again: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
+    """A posted console form: saved (committed, `done` flashed) and on to the console page
+    `back`, or `again()`, the page re-shown with the form's errors."""
+    if form.validate_on_submit() and commit_or_show(form, save, done):
+        return redirect(url_for(back, slug=event.slug))
+    return again()
+
+
+def _save_on_event_page(event, part: str, form, save: Callable[[], object], done: str):
+    """One form of the event page, posted; on an error the page shows it in place of its
+    `part`."""
+    return _save_or_show(event, form, save, done, "console.edit_event",
+                         lambda: _event_page(event, **{part: form}))
+
+
 def _group_choices(form: ProductGroupsForm) -> None:
     form.groups.choices = [SelectChoice(g.id, group_name(g)) for g in db.session.scalars(
         select(ProductGroup).order_by(ProductGroup.sort_order))]
@@ -129,24 +154,18 @@ def edit_event(event):
     if request.method == "GET":
         return _event_page(event)
     form = EventForm()
-    if form.validate_on_submit() and commit_or_show(form, lambda: setup.update_event(
-            db.session, event, name=form.name.data, slug=form.slug.data,
-            timezone=form.timezone.data, venue=form.venue.data or "",
-            description=form.description.data or ""), _("Event details saved.")):
-        return redirect(url_for("console.edit_event", slug=event.slug))
-    return _event_page(event, details=form)
+    return _save_on_event_page(event, "details", form, lambda: setup.update_event(
+        db.session, event, **_details(form)), _("Event details saved."))
 
 
 @bp.route(CONSOLE + "/rules", methods=["POST"])
 @organiser_required
 def booking_rules(event):
     form = BookingRulesForm()
-    if form.validate_on_submit() and commit_or_show(form, lambda: setup.set_booking_rules(
-            db.session, event, max_open_requests=form.max_open_requests.data,
-            default_max_meetings=form.default_max_meetings.data,
-            request_expiry_days=form.request_expiry_days.data), _("Booking rules saved.")):
-        return redirect(url_for("console.edit_event", slug=event.slug))
-    return _event_page(event, rules=form)
+    return _save_on_event_page(event, "rules", form, lambda: setup.set_booking_rules(
+        db.session, event, max_open_requests=form.max_open_requests.data,
+        default_max_meetings=form.default_max_meetings.data,
+        request_expiry_days=form.request_expiry_days.data), _("Booking rules saved."))
 
 
 @bp.route(CONSOLE + "/freeze", methods=["POST"])
@@ -174,13 +193,11 @@ def freeze(event):
 @organiser_required
 def access(event):
     form = _access_form()
-    if form.validate_on_submit() and commit_or_show(form, lambda: setup.set_access(
-            db.session, event, join_policy=JoinPolicy(form.join_policy.data),
-            join_code=form.join_code.data or "",
-            contact_visibility=ContactVisibility(form.contact_visibility.data)),
-            _("Joining and contact settings saved.")):
-        return redirect(url_for("console.edit_event", slug=event.slug))
-    return _event_page(event, access=form)
+    return _save_on_event_page(event, "access", form, lambda: setup.set_access(
+        db.session, event, join_policy=JoinPolicy(form.join_policy.data),
+        join_code=form.join_code.data or "",
+        contact_visibility=ContactVisibility(form.contact_visibility.data)),
+        _("Joining and contact settings saved."))
 
 
 @bp.route(CONSOLE + "/product-groups", methods=["POST"])
@@ -188,14 +205,9 @@ def access(event):
 def product_groups(event):
     form = ProductGroupsForm()
     _group_choices(form)
-    if form.validate_on_submit():
-        chosen = list(db.session.scalars(select(ProductGroup).where(
-            ProductGroup.id.in_(form.groups.data or []))))
-        setup.set_product_groups(db.session, event, chosen)
-        db.session.commit()
-        flash(_("Product groups saved."), "success")
-        return redirect(url_for("console.edit_event", slug=event.slug))
-    return _event_page(event, groups=form)
+    return _save_on_event_page(event, "groups", form, lambda: setup.set_product_groups(
+        db.session, event, list(db.session.scalars(select(ProductGroup).where(
+            ProductGroup.id.in_(form.groups.data or []))))), _("Product groups saved."))
 
 
 @bp.route(CONSOLE + "/phase", methods=["POST"])
@@ -221,14 +233,14 @@ def phase(event):
 @organiser_required
 def blocks(event):
     form = BlockForm()
-    if form.validate_on_submit() and commit_or_show(form, lambda: setup.add_meeting_block(
-            db.session, event, day=form.day.data, start=form.start_time.data,
-            end=form.end_time.data, meeting_minutes=form.meeting_minutes.data,
-            break_minutes=form.break_minutes.data, name=form.name.data or ""),
-            lambda block: ngettext("Block added with %(num)d meeting slot.",
-                                   "Block added with %(num)d meeting slots.", len(block.slots))):
-        return redirect(url_for("console.blocks", slug=event.slug))
-    return page("console/blocks.html", form, event=event, form=form, delete_form=ActionForm())
+    return _save_or_show(event, form, lambda: setup.add_meeting_block(
+        db.session, event, day=form.day.data, start=form.start_time.data,
+        end=form.end_time.data, meeting_minutes=form.meeting_minutes.data,
+        break_minutes=form.break_minutes.data, name=form.name.data or ""),
+        lambda block: ngettext("Block added with %(num)d meeting slot.",
+                               "Block added with %(num)d meeting slots.", len(block.slots)),
+        "console.blocks", lambda: page("console/blocks.html", form, event=event, form=form,
+                                       delete_form=ActionForm()))
 
 
 def _delete(event, model, object_id: int, delete, done: str, back: str):
@@ -283,14 +295,13 @@ def _tables_page(event, form, stand_errors: dict | None = None):
 @organiser_required
 def tables(event):
     form = TablesForm()
-    if form.validate_on_submit() and commit_or_show(form, lambda: setup.add_table_batch(
-            db.session, event, count=form.count.data, first_number=form.first_number.data,
-            zone=form.zone.data or "", spare=form.spare.data),
-            lambda made: ngettext("%(num)d table added (%(first)s–%(last)s).",
-                                  "%(num)d tables added (%(first)s–%(last)s).", len(made),
-                                  first=made[0].number, last=made[-1].number)):
-        return redirect(url_for("console.tables", slug=event.slug))
-    return _tables_page(event, form)
+    return _save_or_show(event, form, lambda: setup.add_table_batch(
+        db.session, event, count=form.count.data, first_number=form.first_number.data,
+        zone=form.zone.data or "", spare=form.spare.data),
+        lambda made: ngettext("%(num)d table added (%(first)s–%(last)s).",
+                              "%(num)d tables added (%(first)s–%(last)s).", len(made),
+                              first=made[0].number, last=made[-1].number),
+        "console.tables", lambda: _tables_page(event, form))
 
 
 @bp.route(CONSOLE + "/tables/<int:table_id>/stand", methods=["POST"])
@@ -380,14 +391,11 @@ def _session_form(event, *, blank: bool = False) -> DialogueSessionForm:
 @organiser_required
 def dialogues(event):
     form = _session_form(event)
-    if form.validate_on_submit():
-        group = db.session.get(ProductGroup, form.product_group.data)
-        if commit_or_show(form, lambda: setup.add_dialogue_session(
-                db.session, event, product_group=group, day=form.day.data,
-                start=form.start_time.data, end=form.end_time.data, name=form.name.data or ""),
-                _("Market-dialogue session added; now add its tables.")):
-            return redirect(url_for("console.dialogues", slug=event.slug))
-    return _dialogues_page(event, form)
+    return _save_or_show(event, form, lambda: setup.add_dialogue_session(
+        db.session, event, product_group=db.session.get(ProductGroup, form.product_group.data),
+        day=form.day.data, start=form.start_time.data, end=form.end_time.data,
+        name=form.name.data or ""), _("Market-dialogue session added; now add its tables."),
+        "console.dialogues", lambda: _dialogues_page(event, form))
 
 
 @bp.route(CONSOLE + "/dialogues/<int:session_id>/tables", methods=["POST"])
@@ -396,15 +404,12 @@ def dialogue_table(event, session_id: int):
     dialogue = get_in_event(DialogueSession, event, session_id)
     moderators = _moderators(event)
     form = _table_form(event, dialogue, moderators, formdata=request.form)
-    if form.validate_on_submit():
-        moderator = db.session.get(Participation, form.moderator.data) \
-            if form.moderator.data else None
-        if commit_or_show(form, lambda: setup.add_dialogue_table(
-                db.session, dialogue, label=form.label.data, buyer_seats=form.buyer_seats.data,
-                supplier_seats=form.supplier_seats.data, moderator=moderator),
-                _("Table %(label)s added.", label=form.label.data)):
-            return redirect(url_for("console.dialogues", slug=event.slug))
-    return _dialogues_page(event, _session_form(event, blank=True), (dialogue.id, form))
+    return _save_or_show(event, form, lambda: setup.add_dialogue_table(
+        db.session, dialogue, label=form.label.data, buyer_seats=form.buyer_seats.data,
+        supplier_seats=form.supplier_seats.data, moderator=db.session.get(
+            Participation, form.moderator.data) if form.moderator.data else None),
+        _("Table %(label)s added.", label=form.label.data), "console.dialogues",
+        lambda: _dialogues_page(event, _session_form(event, blank=True), (dialogue.id, form)))
 
 
 @bp.route(CONSOLE + "/dialogues/<int:session_id>/delete", methods=["POST"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal, overload
 
 from .problem import (
@@ -61,6 +61,22 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return "an object"
+
+
+def _with_ids(items: list, where: str, what: str, scope: str = "") -> Iterator[tuple[str, str, dict]]:
+    """Each object of the list `where` whose ids must differ: its id, its place for messages
+    (`where[i]` with the id) and the object itself."""
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        here = f"{where}[{i}]"
+        item = _object(item, here)
+        ident = _string(item, "id", here)
+        here = _at(here, ident)
+        if ident in seen:
+            also = f"{where.rsplit('.', 1)[-1]}[{seen[ident]}]"
+            raise _fail(here, f'duplicate {what} id "{ident}"{scope} (also {also})')
+        seen[ident] = i
+        yield ident, here, item
 
 
 def _field(obj: dict, key: str, where: str, *, required: bool = True, default: Any = None) -> Any:
@@ -176,16 +192,8 @@ def parse_dialogue(data: Any) -> DialogueProblem:
 
 
 def _parse_participants(items: list) -> tuple[DialogueParticipant, ...]:
-    seen: dict[str, int] = {}
     result = []
-    for i, item in enumerate(items):
-        where = f"participants[{i}]"
-        item = _object(item, where)
-        pid = _string(item, "id", where)
-        where = _at(where, pid)
-        if pid in seen:
-            raise _fail(where, f'duplicate participant id "{pid}" (also participants[{seen[pid]}])')
-        seen[pid] = i
+    for pid, where, item in _with_ids(items, "participants", "participant"):
         role = _string(item, "role", where)
         if role not in ROLES:
             raise _fail(where, f'unknown role "{role}" (expected one of {", ".join(ROLES)})')
@@ -201,31 +209,16 @@ def _parse_participants(items: list) -> tuple[DialogueParticipant, ...]:
 
 
 def _parse_sessions(items: list, known: dict[str, DialogueParticipant]) -> tuple[Session, ...]:
-    seen: dict[str, int] = {}
     result = []
-    for i, item in enumerate(items):
-        where = f"sessions[{i}]"
-        item = _object(item, where)
-        sid = _string(item, "id", where)
-        where = _at(where, sid)
-        if sid in seen:
-            raise _fail(where, f'duplicate session id "{sid}" (also sessions[{seen[sid]}])')
-        seen[sid] = i
+    for i, (sid, where, item) in enumerate(_with_ids(items, "sessions", "session")):
         group = _string(item, "product_group", where)
         start = _time(item, "start", where)
         end = _time(item, "end", where)
         if end <= start:
             raise _fail(where, f"end {end.isoformat()} is not after start {start.isoformat()}")
         tables = []
-        table_ids: dict[str, int] = {}
-        for j, raw in enumerate(_list(item, "tables", where)):
-            twhere = f"{where.split(' ')[0]}.tables[{j}]"
-            raw = _object(raw, twhere)
-            tid = _string(raw, "id", twhere)
-            twhere = _at(twhere, tid)
-            if tid in table_ids:
-                raise _fail(twhere, f'duplicate table id "{tid}" in session "{sid}" (also tables[{table_ids[tid]}])')
-            table_ids[tid] = j
+        for tid, twhere, raw in _with_ids(_list(item, "tables", where), f"sessions[{i}].tables",
+                                          "table", f' in session "{sid}"'):
             buyer_seats = _count(raw, "buyer_seats", twhere)
             supplier_seats = _count(raw, "supplier_seats", twhere)
             moderator = _field(raw, "moderator", twhere, required=False)

@@ -56,25 +56,26 @@ def _render_closed(code: str, p: Mapping[str, Any]) -> str | None:
     return None
 
 
+# The parts of a compound reason that are one sentence with the parameters in it
+# (`{name}` is "session/table").
+_PART_SENTENCES = {
+    "moderates": "it moderates {session}",
+    "overlaps_moderated": "{session} overlaps {other}, which it moderates",
+    "overlaps_seated": "{session} overlaps {other} ({group}), where it is seated",
+    "organisation_limit": "{name} already has {count} of its organisation {organisation}, "
+                          "at most {max}",
+    "weight_zero": "{name} has a free seat, but an interest weight of 0 adds nothing",
+    "free_seat_breaks_rule": "{name} has a free seat, but taking it would break a rule elsewhere",
+    "free_seat_unfilled": "{name} has a free seat the solver did not fill within the time limit",
+}
+
+
 def _render_part(code: str, p: Mapping[str, Any]) -> str | None:
     name = f"{p.get('session')}/{p.get('table')}"
-    if code == "moderates":
-        return f"it moderates {p['session']}"
-    if code == "overlaps_moderated":
-        return f"{p['session']} overlaps {p['other']}, which it moderates"
-    if code == "overlaps_seated":
-        return f"{p['session']} overlaps {p['other']} ({p['group']}), where it is seated"
+    if code in _PART_SENTENCES:
+        return _PART_SENTENCES[code].format_map({**p, "name": name})
     if code == "table_closed":
         return f"{name} closed: {describe(p['closed']['code'], p['closed']['params'])}"
-    if code == "organisation_limit":
-        return (f"{name} already has {p['count']} of its organisation {p['organisation']}, "
-                f"at most {p['max']}")
-    if code == "weight_zero":
-        return f"{name} has a free seat, but an interest weight of 0 adds nothing"
-    if code == "free_seat_breaks_rule":
-        return f"{name} has a free seat, but taking it would break a rule elsewhere"
-    if code == "free_seat_unfilled":
-        return f"{name} has a free seat the solver did not fill within the time limit"
     if code == "tables_full":
         low, high = p["low"], p["high"]
         span = str(low) if low == high else f"{low} to {high}"

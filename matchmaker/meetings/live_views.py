@@ -46,6 +46,13 @@ def _other(meeting_request, me):
         meeting_request.sender
 
 
+def _with_whom_when_where(event, meeting: Meeting, me) -> dict[str, str]:
+    """The other person's name, the time and the table of a meeting, for a message."""
+    return {"name": _other(meeting.request, me).user.name,
+            "when": format_moment(meeting.slot.starts_at, event.timezone),
+            "table": meeting.table.label}
+
+
 class Posted(NamedTuple):
     done: bool  # the service call succeeded and was committed
     status: int  # else the page's status: 409 refused or taken, 400 a bad form
@@ -115,9 +122,7 @@ def place(event, me, request_id: int):
             return redirect(url_for("meetings.requests", slug=event.slug))
         if done:
             flash(_("Booked: you meet %(name)s on %(when)s at %(table)s.",
-                    name=_other(meeting_request, me).user.name,
-                    when=format_moment(meeting.slot.starts_at, event.timezone),
-                    table=meeting.table.label), "success")
+                    **_with_whom_when_where(event, meeting, me)), "success")
             return _agenda(event)
     times = [] if refusal else live.free_times(db.session, event, meeting_request, now)
     return _page("meetings/place.html", event, me, form, refusal, _other(meeting_request, me),
@@ -139,9 +144,7 @@ def move_meeting(event, me, meeting_id: int):
             db.session, event, meeting, me, now, slot_id=form.slot.data))
         if done:
             flash(_("Moved: your meeting with %(name)s is now on %(when)s at %(table)s.",
-                    name=_other(meeting.request, me).user.name,
-                    when=format_moment(meeting.slot.starts_at, event.timezone),
-                    table=meeting.table.label), "success")
+                    **_with_whom_when_where(event, meeting, me)), "success")
             return _agenda(event)
     meeting = db.session.get(Meeting, meeting_id)
     times = [] if refusal else live.free_times(db.session, event, meeting.request, now,

@@ -22,7 +22,7 @@ from ..commands import CommandError, event_or_exit
 from ..database import utcnow
 from ..scheduling import FormatError, dumps_schedule, read_schedule
 from ..i18n import in_language
-from . import reason_text, runs
+from . import run_messages, runs
 from .compare import check_against_event
 from .publish import publish_dialogues, publish_schedule
 
@@ -121,8 +121,8 @@ def import_schedule(event: str, file: str, publish: bool) -> None:
     run = SolveRun(event_id=ev.id, kind=RunKind.MEETINGS, status=RunStatus.FINISHED,
                    time_limit_s=1.0, progress=1.0, result=dumps_schedule(schedule),
                    value=float(schedule.stats.get("weighted_value", 0) or 0),
-                   message=reason_text.encode_message(
-                       reason_text.IMPORTED, file=Path(file).name[:200],
+                   message=run_messages.encode_message(
+                       run_messages.IMPORTED, file=Path(file).name[:200],
                        placed=len(schedule.assignments)), created_at=now, started_at=now, finished_at=now)
     db.session.add(run)
     db.session.flush()

@@ -20,7 +20,7 @@ from ..models import (Booking, DialogueSeat, DialogueSession, DialogueTable, Eve
 from ..scheduling import Schedule, Unscheduled, check
 from ..scheduling.check import Rule, Violation
 from ..timeutil import format_time
-from . import reason_text, solving
+from . import solver_names, solver_reasons, solving, violation_text
 
 
 @dataclass
@@ -76,7 +76,7 @@ def _restricted(ep: solving.EventProblem, schedule: Schedule) -> Schedule:
 class SpareTable(Violation):
     """A draft's meeting at a spare table that its run was not allowed to use."""
 
-    code: str = reason_text.SPARE_TABLE
+    code: str = violation_text.SPARE_TABLE
 
     def __str__(self) -> str:
         number = (self.table or "").removeprefix("T")
@@ -182,8 +182,8 @@ def named_violations(session: Session, event: Event, ep: solving.EventProblem,
     """The violations in the reader's language, with names, times and tables."""
     if not violations:
         return []
-    names = reason_text.MeetingNames(session, event, ep)
-    return [reason_text.render_violation(v, names) for v in violations]
+    names = solver_names.MeetingNames(session, event, ep)
+    return [violation_text.render_violation(v, names) for v in violations]
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ def refusal(violations: list[Violation], named: list[str]) -> str:
     """Why a draft cannot be published, from its violations (`violations`) and the same
     in words (`named`): one sentence on the cause and the first problem."""
     codes = {v.code for v in violations}
-    if reason_text.SPARE_TABLE in codes:
+    if violation_text.SPARE_TABLE in codes:
         cause = _("It puts meetings at spare tables, which this run was not allowed to use. "
                   "Start a new run, or allow spare tables for it.")
     elif codes & set(CHANGED_SINCE):
@@ -353,11 +353,12 @@ def compare_dialogues(session: Session, event: Event, run: SolveRun) -> Dialogue
                                   session.get(DialogueSession, key[1]), kind=kind,
                                   before=before, after=after))
     clashes, held_clashes = seat_meeting_clashes(session, event, draft, people, sessions)
-    names = reason_text.DialogueNames(session, built)
+    names = solver_names.DialogueNames(session, built)
     groups = {g.code: group_name(g) for g in event.product_groups}
     unseated = [(built.people[u.participant], groups.get(u.product_group, u.product_group),
-                 reason_text.render_unseated(u, names)) for u in plan.unseated if u.participant in built.people]
-    violations = [reason_text.render_dialogue_violation(v, names) for v in raw_violations]
+                 solver_reasons.render_unseated(u, names))
+                for u in plan.unseated if u.participant in built.people]
+    violations = [violation_text.render_dialogue_violation(v, names) for v in raw_violations]
     return DialogueComparison(run=run, changes=changes, violations=violations, clashes=clashes,
                               draft=draft, unseated=unseated, held_clashes=held_clashes,
                               raw_violations=raw_violations)

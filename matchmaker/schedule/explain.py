@@ -1,9 +1,9 @@
 """Why a request was not scheduled, in names and in the reader's language.
 
 The solver's reasons and the checkers' violations are codes with parameters, put in
-words by `reason_text`. `namer` remains for the one text the solver library gives in
-English only, with its ids in it: the error of `scheduling.formats` when a locked
-meeting can no longer stay."""
+words by `solver_reasons` and `violation_text`. `namer` remains for the one text the
+solver library gives in English only, with its ids in it: the error of
+`scheduling.formats` when a locked meeting can no longer stay."""
 from __future__ import annotations
 
 import re
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Event, MeetingRequest, Participation, SolveRun
 from ..timeutil import format_time
-from . import reason_text, solving
+from . import solver_names, solver_reasons, solving
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ def why_not(session: Session, event: Event, run: SolveRun) -> list[WhyNot]:
     """Each unscheduled request of a meetings run, with the solver's reason in names."""
     schedule = solving.draft_schedule(run)
     ep = solving.build_problem(session, event, block_dialogues=False)
-    names = reason_text.MeetingNames(session, event, ep)
+    names = solver_names.MeetingNames(session, event, ep)
     out = []
     for u in schedule.unscheduled:
         request = ep.requests.get(u.meeting)
@@ -35,7 +35,7 @@ def why_not(session: Session, event: Event, run: SolveRun) -> list[WhyNot]:
             request = session.get(MeetingRequest, rid)
         if request is None:
             continue
-        out.append(WhyNot(request=request, reason=reason_text.render_unscheduled(u, names)))
+        out.append(WhyNot(request=request, reason=solver_reasons.render_unscheduled(u, names)))
     return out
 
 

@@ -41,7 +41,7 @@ from ..extensions import db
 from ..i18n import in_language
 from .. import marketdialogue, scheduling
 from ..models import Event, RunKind, RunStatus, SolveRun
-from . import explain, reason_text, solving
+from . import explain, run_messages, solving
 
 PROCESS_TOKEN = uuid.uuid4().hex[:12]
 PROGRESS_EVERY_S = 1.0
@@ -52,12 +52,12 @@ DEFAULT_MAX_RUN_SECONDS = 600
 USAGE_WINDOW_S = 3600
 
 
-# A run's message is stored as a code with parameters (`reason_text.encode_message`) and
+# A run's message is stored as a code with parameters (`run_messages.encode_message`) and
 # shown in the reader's language by `describe_message`; an unexpected error's own words
 # are stored as they are.
-RESTARTED = reason_text.encode_message(reason_text.RESTARTED)
-PROCESS_GONE = reason_text.encode_message(reason_text.PROCESS_GONE)
-QUEUE_LOST = reason_text.encode_message(reason_text.QUEUE_LOST)
+RESTARTED = run_messages.encode_message(run_messages.RESTARTED)
+PROCESS_GONE = run_messages.encode_message(run_messages.PROCESS_GONE)
+QUEUE_LOST = run_messages.encode_message(run_messages.QUEUE_LOST)
 MAX_MESSAGE_CHARS = 500
 
 
@@ -65,14 +65,14 @@ class RunFailure(RuntimeError):
     """A run that cannot go on, with its message as a code and parameters."""
 
     def __init__(self, code: str, **params) -> None:
-        self.stored = reason_text.encode_message(code, **params)
-        super().__init__(reason_text.message_text(code, params))
+        self.stored = run_messages.encode_message(code, **params)
+        super().__init__(run_messages.message_text(code, params))
 
 
 def describe_message(message: str | None) -> str:
     """A stored run message in the current language; a plain text (an unexpected error)
     is shown as it is."""
-    return reason_text.describe_message(message)
+    return run_messages.describe_message(message)
 
 
 def runner_id() -> str:
@@ -390,7 +390,7 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
                                                          writer, stop)
     except scheduling.FormatError as exc:  # a locked meeting that can no longer stay where it is
         reason = explain.namer(session, event, built)(str(exc))[:MAX_MESSAGE_CHARS - 100]
-        raise RunFailure(reason_text.LOCKED_CANNOT_STAY, reason=reason) from None
+        raise RunFailure(run_messages.LOCKED_CANNOT_STAY, reason=reason) from None
     elapsed = time.monotonic() - started
 
     run = session.get(SolveRun, run_id)
@@ -403,8 +403,8 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
     run.progress = 1.0
     run.finished_at = utcnow()
     run.status = RunStatus.STOPPED if stop.is_set() else RunStatus.FINISHED
-    run.message = reason_text.encode_message(reason_text.STOPPED_EARLY, summary=summary) \
-        if stop.is_set() else reason_text.encode_message(summary["code"], **summary["params"])
+    run.message = run_messages.encode_message(run_messages.STOPPED_EARLY, summary=summary) \
+        if stop.is_set() else run_messages.encode_message(summary["code"], **summary["params"])
     session.commit()
 
 
@@ -421,7 +421,7 @@ def _solve(kind: RunKind, built, time_limit: float, workers: int, writer, stop):
         text = scheduling.dumps_schedule(result)
         value = float(result.stats.get("weighted_value", 0))
         bound = float(result.stats.get("upper_bound", value))
-        summary = {"code": reason_text.MEETINGS_SUMMARY, "params": {
+        summary = {"code": run_messages.MEETINGS_SUMMARY, "params": {
             "scheduled": sum(1 for a in result.assignments if a.meeting in built.requests),
             "requested": len(built.requests), "status": result.status}}
     else:
@@ -430,7 +430,7 @@ def _solve(kind: RunKind, built, time_limit: float, workers: int, writer, stop):
         text = marketdialogue.dumps_plan(result)
         value = float(result.stats.get("interest_value", 0))
         bound = float(result.stats.get("upper_bound", value))
-        summary = {"code": reason_text.SEATS_SUMMARY,
+        summary = {"code": run_messages.SEATS_SUMMARY,
                    "params": {"seats": len(result.seats), "status": result.status}}
     return result, text, value, bound, summary
 

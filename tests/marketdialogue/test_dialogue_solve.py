@@ -227,13 +227,21 @@ def test_table_stays_closed_when_too_few_buyers_can_come(doc):
         [(u.code, u.params, u.reason) for u in plan.unseated]
 
 
+def _food_session(tables: int, seats: int, buyers: int, suppliers: int,
+                  rules: Rules) -> DialogueProblem:
+    """One session on food at `tables` tables of `seats` seats a side, with buyers and
+    suppliers who each want food and each come from an organisation of their own."""
+    at = tuple(DialogueTable(f"T{i}", seats, seats) for i in range(tables))
+    session = Session("d1", "food", DAY, DAY + timedelta(minutes=45), at)
+    people = [DialogueParticipant(f"b{i}", "buyer", f"ob{i}", {"food": 1}) for i in range(buyers)]
+    people += [DialogueParticipant(f"s{i}", "supplier", f"os{i}", {"food": 1})
+               for i in range(suppliers)]
+    return DialogueProblem((session,), tuple(people), rules)
+
+
 def test_only_as_many_tables_open_as_minimums_allow():
-    start = DAY
-    tables = tuple(DialogueTable(f"T{i}", 4, 4) for i in range(3))
-    session = Session("d1", "food", start, start + timedelta(minutes=45), tables)
-    people = [DialogueParticipant(f"b{i}", "buyer", f"ob{i}", {"food": 1}) for i in range(3)]
-    people += [DialogueParticipant(f"s{i}", "supplier", f"os{i}", {"food": 1}) for i in range(6)]
-    problem = DialogueProblem((session,), tuple(people), Rules(min_buyers=2, min_suppliers=1))
+    problem = _food_session(3, 4, buyers=3, suppliers=6,
+                            rules=Rules(min_buyers=2, min_suppliers=1))
     plan = solve(problem, time_limit_s=5, num_workers=1)
     assert check(problem, plan) == []
     assert plan.status == "optimal" and plan.stats["interest_value"] == 7
@@ -242,12 +250,7 @@ def test_only_as_many_tables_open_as_minimums_allow():
 
 
 def test_balance_evens_sides_and_tables():
-    start = DAY
-    tables = tuple(DialogueTable(f"T{i}", 6, 6) for i in range(2))
-    session = Session("d1", "food", start, start + timedelta(minutes=45), tables)
-    people = [DialogueParticipant(f"b{i}", "buyer", f"ob{i}", {"food": 1}) for i in range(6)]
-    people += [DialogueParticipant(f"s{i}", "supplier", f"os{i}", {"food": 1}) for i in range(6)]
-    problem = DialogueProblem((session,), tuple(people), Rules())
+    problem = _food_session(2, 6, buyers=6, suppliers=6, rules=Rules())
     plan = solve(problem, time_limit_s=10, num_workers=1)
     counts = Counter((seat.table, seat.side) for seat in plan.seats)
     assert all(counts[(t, side)] == 3 for t in ("T0", "T1") for side in ("buyer", "supplier"))

@@ -7,37 +7,22 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.marketplace.forms import MAX_QUERY
-from matchmaker.models import (Event, Listing, ListingKind, Organisation, Participation,
-                               Phase, ProductGroup, Role, User)
-from marketplace_helpers import part_id
-from support import DEMO_PASSWORD, login
+from matchmaker.models import Event, Phase, Role
+from marketplace_helpers import HandMadeMarket, part_id
+from support import login
 
 
 @pytest.fixture
 def market(app):
     with app.app_context():
-        hashed = app.extensions["passwords"].hash(DEMO_PASSWORD)
-        groups = {g.code: g for g in db.session.scalars(select(ProductGroup))}
-        event = Event(name="Finds", slug="finds", phase=Phase.BOOKING_OPEN)
-        event.product_groups = [groups["ict"], groups["furniture"]]
-        db.session.add(event)
+        market = HandMadeMarket(app, name="Finds", slug="finds", groups=["ict", "furniture"],
+                                phase=Phase.BOOKING_OPEN)
 
-        organisations = {}
+        def person(email, name, role, organisation=None):
+            return market.person(email, role, organisation, name=name)
 
-        def person(email, name, role, org_name=None):
-            org = None
-            if org_name:
-                org = organisations.setdefault(org_name, Organisation(
-                    name=org_name, name_key=Organisation.key_for(org_name)))
-            part = Participation(event=event, role=role, organisation=org, user=User(
-                email=email, name=name, password_hash=hashed))
-            db.session.add(part)
-            return part
-
-        def listing(owner, title, text="", group="furniture"):
-            kind = ListingKind.QUERY if owner.role is Role.BUYER else ListingKind.OFFER
-            db.session.add(Listing(event=event, participation=owner, kind=kind,
-                                   product_group=groups[group], title=title, text=text))
+        def listing(owner, title, text=""):
+            market.listing(owner, title, text, group="furniture")
 
         zoe = person("zoe@finds.example", "Zoë Janssens", Role.BUYER, "Stad Gent")
         colleague = person("colleague@finds.example", "Jan Colleague", Role.BUYER, "Stad Gent")

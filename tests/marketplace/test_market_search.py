@@ -5,36 +5,19 @@ import pytest
 from sqlalchemy import func, select
 
 from matchmaker.extensions import db
-from matchmaker.models import (CircularStrategy, Event, Listing, ListingKind, Organisation,
-                               Participation, ProductGroup, Role, User)
-from support import DEMO_PASSWORD, login, register
+from matchmaker.models import (Event, Listing, ListingKind, Organisation, Participation,
+                               ProductGroup, Role, User)
+from marketplace_helpers import HandMadeMarket
+from support import login, register
 
 
 @pytest.fixture
 def market(app):
     """An event with a few hand-made listings; returns a helper to add more."""
     with app.app_context():
-        hashed = app.extensions["passwords"].hash(DEMO_PASSWORD)
-        groups = {g.code: g for g in db.session.scalars(select(ProductGroup))}
-        strategies = {s.code: s for s in db.session.scalars(select(CircularStrategy))}
-        event = Event(name="Market test", slug="mkt")
-        event.product_groups = [groups["ict"], groups["furniture"], groups["textile"]]
-        db.session.add(event)
-
-        def person(email, role, org_name):
-            org = Organisation(name=org_name, name_key=Organisation.key_for(org_name))
-            part = Participation(event=event, role=role, organisation=org, user=User(
-                email=email, name=email.split("@")[0], password_hash=hashed))
-            db.session.add(part)
-            return part
-
-        def listing(owner, title, text="", group="ict", codes=(), kind=ListingKind.OFFER):
-            item = Listing(event=event, participation=owner, kind=kind,
-                           product_group=groups[group], title=title, text=text)
-            item.strategies = [strategies[c] for c in codes]
-            db.session.add(item)
-            return item
-
+        market = HandMadeMarket(app, name="Market test", slug="mkt",
+                                groups=["ict", "furniture", "textile"])
+        person, listing = market.person, market.listing
         buyer = person("buyer@mkt.example", Role.BUYER, "City of Testing")
         alpha = person("alpha@mkt.example", Role.SUPPLIER, "Alpha Refurb")
         laptop_org = person("loop@mkt.example", Role.SUPPLIER, "Laptop Loop")
@@ -45,8 +28,7 @@ def market(app):
                 codes=["C5"])
         listing(beta, "Workwear from recycled fibres", "Uniforms.", group="textile",
                 codes=["B1"])
-        listing(buyer, "Repairable laptops wanted", "Tender for laptops.", kind=ListingKind.QUERY,
-                codes=["C5"])
+        listing(buyer, "Repairable laptops wanted", "Tender for laptops.", codes=["C5"])
         db.session.commit()
     return app
 

@@ -11,7 +11,7 @@ import pytest
 
 from matchmaker.i18n import in_language
 from matchmaker.marketdialogue import reasons as dialogue_reasons
-from matchmaker.schedule import reason_text
+from matchmaker.schedule import run_messages, solver_reasons, violation_text
 from matchmaker.scheduling import reasons as meeting_reasons
 from matchmaker.marketdialogue.check import VIOLATION_CODES as DIALOGUE_VIOLATION_CODES
 from matchmaker.marketdialogue.check import DialogueViolation
@@ -109,7 +109,7 @@ def _in_three_languages(app, render):
 @pytest.mark.parametrize("code", sorted(MEETING_CASES))
 def test_meeting_reason_in_three_languages(app, code):
     params, expected = MEETING_CASES[code]
-    texts = _in_three_languages(app, lambda: reason_text.render(code, params, Names()))
+    texts = _in_three_languages(app, lambda: solver_reasons.render(code, params, Names()))
     assert texts["nl"] != texts["en"] and texts["fr"] != texts["en"]
     for text in texts.values():
         assert not SOLVER_IDS.search(text), text
@@ -121,7 +121,7 @@ def test_meeting_reason_in_three_languages(app, code):
 @pytest.mark.parametrize("code", sorted(DIALOGUE_CASES))
 def test_dialogue_reason_in_three_languages(app, code):
     params, expected = DIALOGUE_CASES[code]
-    texts = _in_three_languages(app, lambda: reason_text.render_dialogue(code, params, Names()))
+    texts = _in_three_languages(app, lambda: solver_reasons.render_dialogue(code, params, Names()))
     assert texts["nl"] != texts["en"] and texts["fr"] != texts["en"]
     for text in texts.values():
         assert not SOLVER_IDS.search(text), text
@@ -132,19 +132,19 @@ def test_dialogue_reason_in_three_languages(app, code):
 def test_plain_words_and_plural_forms(app):
     with app.test_request_context():
         names = Names()
-        assert reason_text.render("cap_reached", CAP, names) == \
+        assert solver_reasons.render("cap_reached", CAP, names) == \
             "Dries De Smet has reached the 10 meetings they allow."
         one = {"full": [{"participant": "p12", "cap": 1}]}
-        assert reason_text.render("cap_reached", one, names) == \
+        assert solver_reasons.render("cap_reached", one, names) == \
             "Dries De Smet has reached the 1 meeting they allow."
         with in_language("nl"):
-            assert reason_text.render("cap_reached", CAP, names) == \
+            assert solver_reasons.render("cap_reached", CAP, names) == \
                 "Dries De Smet heeft het maximum van 10 afspraken bereikt."
-        lost = reason_text.render("lost_to_priority", LOST, names)
+        lost = solver_reasons.render("lost_to_priority", LOST, names)
         assert lost == ("Lost to meetings of higher total priority. Dries De Smet is busy at "
                         "10:30 (met Jan Peeters), 11:00. Tafel-Vier is taken at 11:00.")
         many = {"busy": [{"participant": "p12", "at": [["s3", None]] * 9}], "tables_taken": None}
-        assert reason_text.render("lost_to_earlier", many, names).endswith(
+        assert solver_reasons.render("lost_to_earlier", many, names).endswith(
             "10:30, 10:30, 3 more times.")
 
 
@@ -152,11 +152,11 @@ def test_unknown_codes_fall_back_to_the_stored_text(app):
     from matchmaker.scheduling import Unscheduled
     with app.test_request_context():
         with pytest.raises(ValueError):
-            reason_text.render("no_such_code", {}, Names())
+            solver_reasons.render("no_such_code", {}, Names())
         old = Unscheduled(meeting="r1", reason="stored words")
-        assert reason_text.render_unscheduled(old, Names()) == "stored words"
+        assert solver_reasons.render_unscheduled(old, Names()) == "stored words"
         broken = Unscheduled(meeting="r1", reason="stored words", code="cap_reached", params={})
-        assert reason_text.render_unscheduled(broken, Names()) == "stored words"
+        assert solver_reasons.render_unscheduled(broken, Names()) == "stored words"
 
 
 AT = {"meeting": "r55", "index": 0}
@@ -165,7 +165,7 @@ VIOLATION_CASES = {
     Rule.UNKNOWN_UNSCHEDULED: (AT, ["Het gesprek Dries–Sophie"]),
     Rule.UNKNOWN_SLOT: (dict(AT, slot="s99"), ["Het gesprek Dries–Sophie"]),
     Rule.UNKNOWN_TABLE: (dict(AT, table="T4"), ["Tafel-Vier"]),
-    reason_text.SPARE_TABLE: (dict(AT, table="T4"), ["Het gesprek Dries–Sophie", "Tafel-Vier"]),
+    violation_text.SPARE_TABLE: (dict(AT, table="T4"), ["Het gesprek Dries–Sophie", "Tafel-Vier"]),
     Rule.NOT_AVAILABLE: (dict(AT, participant="p12", slot="s3"),
                           ["Dries De Smet", "10:30", "het gesprek Dries–Sophie"]),
     Rule.OUTSIDE_MEETING_TIMES: (dict(AT, slot="s3"), ["10:30"]),
@@ -190,15 +190,15 @@ VIOLATION_CASES = {
 
 
 def test_every_violation_code_has_a_case():
-    assert set(VIOLATION_CASES) == set(reason_text.VIOLATION_CODES)
-    assert set(VIOLATION_CODES) < set(reason_text.VIOLATION_CODES)
+    assert set(VIOLATION_CASES) == set(violation_text.VIOLATION_CODES)
+    assert set(VIOLATION_CODES) < set(violation_text.VIOLATION_CODES)
 
 
 @pytest.mark.parametrize("code", sorted(VIOLATION_CASES))
 def test_violation_in_three_languages(app, code):
     fields, expected = VIOLATION_CASES[code]
     violation = Violation(code, **fields)
-    texts = _in_three_languages(app, lambda: reason_text.render_violation(violation, Names()))
+    texts = _in_three_languages(app, lambda: violation_text.render_violation(violation, Names()))
     assert texts["nl"] != texts["en"] and texts["fr"] != texts["en"]
     for text in texts.values():
         assert not SOLVER_IDS.search(text), text
@@ -212,18 +212,18 @@ def test_pins_with_and_without_a_table_and_plural_caps(app):
     with app.test_request_context():
         names = Names()
         left = Violation(Rule.PIN_LEFT_OUT, meeting="r55", slot="s3")
-        assert reason_text.render_violation(left, names) == \
+        assert violation_text.render_violation(left, names) == \
             "Het gesprek Dries–Sophie must stay at 10:30, but the draft leaves it out."
         one = Violation(Rule.OVER_CAP, participant="p12", count=2, cap=1)
-        assert reason_text.render_violation(one, names) == \
+        assert violation_text.render_violation(one, names) == \
             "Dries De Smet has 2 meetings, more than the 1 meeting they allow."
         with in_language("fr"):
             moved = Violation(Rule.PIN_MOVED, meeting="r55", slot="s3", table="T4",
                               placed_slot="s4", placed_table="t7")
-            text = reason_text.render_violation(moved, names)
+            text = violation_text.render_violation(moved, names)
             assert "10:30" in text and "Tafel-Vier" in text and "11:00" in text
         with pytest.raises(ValueError):
-            reason_text.render_violation(Violation("no_such_rule"), names)
+            violation_text.render_violation(Violation("no_such_rule"), names)
 
 
 D = DialogueRule
@@ -275,7 +275,7 @@ def test_dialogue_violation_in_three_languages(app, code):
     fields, expected = DIALOGUE_VIOLATION_CASES[code]
     violation = DialogueViolation(code, **fields)
     texts = _in_three_languages(
-        app, lambda: reason_text.render_dialogue_violation(violation, Names()))
+        app, lambda: violation_text.render_dialogue_violation(violation, Names()))
     assert texts["nl"] != texts["en"] and texts["fr"] != texts["en"]
     for text in texts.values():
         assert not SOLVER_IDS.search(text), text
@@ -286,23 +286,23 @@ def test_dialogue_violation_in_three_languages(app, code):
 
 
 RUN_MESSAGES = {
-    reason_text.RESTARTED: {},
-    reason_text.PROCESS_GONE: {},
-    reason_text.QUEUE_LOST: {},
-    reason_text.MEETINGS_SUMMARY: {"scheduled": 3, "requested": 4, "status": "optimal"},
-    reason_text.SEATS_SUMMARY: {"seats": 5, "status": "feasible"},
-    reason_text.STOPPED_EARLY: {"summary": {"code": "seats_summary",
+    run_messages.RESTARTED: {},
+    run_messages.PROCESS_GONE: {},
+    run_messages.QUEUE_LOST: {},
+    run_messages.MEETINGS_SUMMARY: {"scheduled": 3, "requested": 4, "status": "optimal"},
+    run_messages.SEATS_SUMMARY: {"seats": 5, "status": "feasible"},
+    run_messages.STOPPED_EARLY: {"summary": {"code": "seats_summary",
                                             "params": {"seats": 1, "status": "feasible"}}},
-    reason_text.LOCKED_CANNOT_STAY: {"reason": "X"},
-    reason_text.DIALOGUE_CLASH: {"reason": "X"},
-    reason_text.IMPORTED: {"file": "plan.json", "placed": 7},
+    run_messages.LOCKED_CANNOT_STAY: {"reason": "X"},
+    run_messages.DIALOGUE_CLASH: {"reason": "X"},
+    run_messages.IMPORTED: {"file": "plan.json", "placed": 7},
 }
 
 
 @pytest.mark.parametrize("code", sorted(RUN_MESSAGES))
 def test_run_message_in_three_languages(app, code):
-    stored = reason_text.encode_message(code, **RUN_MESSAGES[code])
-    assert reason_text.decode_message(stored) == (code, RUN_MESSAGES[code])
-    texts = _in_three_languages(app, lambda: reason_text.describe_message(stored))
+    stored = run_messages.encode_message(code, **RUN_MESSAGES[code])
+    assert run_messages.decode_message(stored) == (code, RUN_MESSAGES[code])
+    texts = _in_three_languages(app, lambda: run_messages.describe_message(stored))
     assert texts["nl"] != texts["en"] and texts["fr"] != texts["en"]
     assert "code" not in texts["en"] and "{" not in texts["nl"]

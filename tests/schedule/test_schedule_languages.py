@@ -9,7 +9,7 @@ import pytest
 from matchmaker.extensions import db
 from matchmaker.i18n import in_language
 from matchmaker.mail import outbox
-from matchmaker.schedule import publish, reason_text, runs, solving
+from matchmaker.schedule import publish, run_messages, runs, solving
 from schedule_helpers import CONSOLE, draft_without, last_run, post_run
 from support import ORGANISER, demo_event
 
@@ -63,11 +63,11 @@ def test_runs_and_compare_pages_render_in_the_browser_language(demo, login_as, l
 
 
 def test_stored_run_messages_are_translated_when_shown(app):
-    stored = reason_text.encode_message(reason_text.STOPPED_EARLY, summary={
-        "code": reason_text.MEETINGS_SUMMARY,
+    stored = run_messages.encode_message(run_messages.STOPPED_EARLY, summary={
+        "code": run_messages.MEETINGS_SUMMARY,
         "params": {"scheduled": 12, "requested": 15, "status": "feasible"}})
     with app.test_request_context():
-        failure = runs.RunFailure(reason_text.LOCKED_CANNOT_STAY, reason="Ann is away")
+        failure = runs.RunFailure(run_messages.LOCKED_CANNOT_STAY, reason="Ann is away")
         assert runs.describe_message(stored) == (
             "Stopped early; best result kept. 12 of 15 meetings scheduled (feasible).")
         with in_language("nl"):
