@@ -50,17 +50,17 @@ def lp_bound(d: Domains, time_limit_s: float = 30.0) -> float | None:
     objective.SetMaximization()
     for vars_ in busy.values():
         if len(vars_) > 1:
-            _at_most(solver, vars_, 1, infinity)
+            at_most(solver, vars_, 1, infinity)
     for p, vars_ in per_person.items():
         cap = d.participant[p].max_meetings
         if cap is not None:
-            _at_most(solver, vars_, cap, infinity)
+            at_most(solver, vars_, cap, infinity)
     for vars_ in pooled_at.values():
         if len(vars_) > len(d.pooled):
-            _at_most(solver, vars_, len(d.pooled), infinity)
+            at_most(solver, vars_, len(d.pooled), infinity)
     for vars_ in shared_stand_at.values():
         if len(vars_) > 1:
-            _at_most(solver, vars_, 1, infinity)
+            at_most(solver, vars_, 1, infinity)
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     return objective.Value()
@@ -114,15 +114,16 @@ def degree_lp(d: Domains) -> tuple[float, dict[str, float]] | None:
         if cap is not None:
             limit = min(limit, cap)
         if len(vars_) > limit:
-            _at_most(solver, vars_, limit, infinity)
+            at_most(solver, vars_, limit, infinity)
     if len(pooled) > len(d.pooled) * len(pooled_slots):
-        _at_most(solver, pooled, len(d.pooled) * len(pooled_slots), infinity)
+        at_most(solver, pooled, len(d.pooled) * len(pooled_slots), infinity)
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     return objective.Value(), {mid: var.solution_value() for mid, var in x.items()}
 
 
-def _at_most(solver: pywraplp.Solver, vars_: list, limit: int, infinity: float) -> None:
+def at_most(solver: pywraplp.Solver, vars_: list, limit: int, infinity: float) -> None:
+    """The LP row: the sum of `vars_` is at most `limit`."""
     row = solver.Constraint(-infinity, limit)
     for v in vars_:
         row.SetCoefficient(v, 1)

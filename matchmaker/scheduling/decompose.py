@@ -36,7 +36,7 @@ from ortools.linear_solver import pywraplp
 
 from . import children
 from .agendas import idle_gaps
-from .bound import degree_bound, integral_bound
+from .bound import at_most, degree_bound, integral_bound
 from .domains import Domains
 from .holes import reduce_holes
 from .improve import improve_fairness, improve_value
@@ -98,24 +98,18 @@ def day_lp(d: Domains, time_limit_s: float = LP_SECONDS
         for limit in limits:
             vars_ = [v for w, vs in by_window.items() if w <= limit for v in vs]
             if len(vars_) > len(limit):
-                _at_most(solver, vars_, len(limit), infinity)
+                at_most(solver, vars_, len(limit), infinity)
     for p, vars_ in per_person.items():
         cap = d.participant[p].max_meetings
         if cap is not None and len(vars_) > cap:
-            _at_most(solver, vars_, cap, infinity)
+            at_most(solver, vars_, cap, infinity)
     for day, vars_ in pooled_on.items():
         room = len(d.pooled) * len(d.days[day])
         if len(vars_) > room:
-            _at_most(solver, vars_, room, infinity)
+            at_most(solver, vars_, room, infinity)
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     return objective.Value(), {key: var.solution_value() for key, var in x.items()}
-
-
-def _at_most(solver: pywraplp.Solver, vars_: list, limit: int, infinity: float) -> None:
-    row = solver.Constraint(-infinity, limit)
-    for v in vars_:
-        row.SetCoefficient(v, 1)
 
 
 def split_days(d: Domains, weights: dict[tuple[str, int], float]) -> list[list[Meeting]]:
