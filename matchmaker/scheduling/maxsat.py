@@ -34,6 +34,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Protocol, Sequence
 
 from pysat.card import CardEnc, EncType, ITotalizer
@@ -56,10 +57,18 @@ class _Instance(Protocol):
 
 @dataclass(frozen=True)
 class Variant:
-    """One way to state and solve the problem: with the implied per-slot count or not, and the SAT solver."""
+    """One way to state and solve the problem: with the implied per-slot count or not,
+    the SAT solver, and RC2's core exhaustion and core minimisation."""
 
     redundant: bool
     solver: str
+    exhaust: bool = False
+    minz: bool = False
+
+    @property
+    def name(self) -> str:
+        extras = "".join(f"-{o}" for o in ("exhaust", "minz") if getattr(self, o))
+        return f"maxsat-{'redundant-' if self.redundant else ''}{self.solver}{extras}"
 
 
 # the two variants that, between them, solve every instance of the published
@@ -218,7 +227,7 @@ def solve(data: _Instance, caps: Sequence[int], variant: Variant) -> Outcome | N
     process).
     """
     enc = _Encoding(data, caps, variant.redundant)
-    with RC2(enc.wcnf, solver=variant.solver) as rc2:
+    with RC2(enc.wcnf, solver=variant.solver, exhaust=variant.exhaust, minz=variant.minz) as rc2:
         model = rc2.compute()
         if model is None:
             return None
@@ -238,7 +247,7 @@ def proven_bound(holes: int, caps: Sequence[int], own: Sequence[int]) -> int:
     return min(holes, over)
 
 
-def _exit_with_parent(conn) -> None:
+def _exit_with_parent(conn: Connection) -> None:
     """In a MaxSAT child: end at once when the parent says so or is gone (the solver
     cannot be interrupted, and an orphan would hold a core until its proof ends)."""
     try:
@@ -248,10 +257,19 @@ def _exit_with_parent(conn) -> None:
     os._exit(0)
 
 
-def child(conn, data: _Instance, caps: list[int], variant: Variant) -> None:
-    """Solve the capped MaxSAT problem and send (slots, stand choices, holes), or "infeasible"
-    ("ready" first: the parent's clock for this variant starts then)."""
+def child(conn: Connection) -> None:
+    """A MaxSAT child: says "ready" once imported, waits for a task (instance, caps,
+    variant; None: nothing to do), solves it and sends (slots, stand choices, holes),
+    or "infeasible" when nobody can stay within their cap. Started before the caps
+    are known, so that its start-up overlaps the parent's work."""
     conn.send("ready")
+    try:
+        task = conn.recv()
+    except (EOFError, OSError):
+        return
+    if task is None:
+        return
+    data, caps, variant = task
     threading.Thread(target=_exit_with_parent, args=(conn,), daemon=True).start()
     out = solve(data, caps, variant)
     conn.send("infeasible" if out is None else (out.assign, out.choice, out.holes))
