@@ -72,7 +72,6 @@ def bare_interest_model(problem, time_limit: float, workers: int, seed: int):
     What a model maximising interest alone gives; its bound is the better of
     CP-SAT's and the LP's.
     """
-    import importlib
     import math
 
     from ortools.sat.python import cp_model
@@ -80,25 +79,26 @@ def bare_interest_model(problem, time_limit: float, workers: int, seed: int):
     from matchmaker.marketdialogue.bound import lp_bound
     from matchmaker.marketdialogue.index import Index
     from matchmaker.marketdialogue.measures import measure
+    from matchmaker.marketdialogue.model import build, extract
     from matchmaker.marketdialogue.problem import Plan
     from matchmaker.marketdialogue.reasons import explain
+    from matchmaker.marketdialogue.solve import _seats
 
-    internals = importlib.import_module("matchmaker.marketdialogue.solve")
     ix = Index(problem)
-    m = internals._build(ix)
+    m = build(ix)
     m.model.maximize(m.interest)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     status = solver.solve(m.model)
-    placed = internals._extract(m, solver) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else []
+    placed = extract(m, solver) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else []
     stats = measure(ix, placed)
     bounds = [b for b in (lp_bound(ix), math.floor(solver.best_objective_bound + 1e-6)) if b is not None]
     stats["upper_bound"] = max(stats["interest_value"], min(bounds))
     closed, unseated = explain(ix, placed, False)
     return Plan(status="optimal" if stats["interest_value"] == stats["upper_bound"] else "feasible",
-                seats=internals._seats(ix, placed), closed_tables=tuple(closed), unseated=tuple(unseated),
+                seats=_seats(ix, placed), closed_tables=tuple(closed), unseated=tuple(unseated),
                 stats=stats)
 
 
@@ -144,6 +144,8 @@ def summary(rows: list[dict]) -> str:
     for participants in sorted({r["participants"] for r in rows}):
         full = [r for r in rows if r["participants"] == participants and r["mode"] == "full"]
         alone = [r for r in rows if r["participants"] == participants and r["mode"] == "interest"]
+        if not full:
+            continue
         worst = min(r["ratio"] for r in full)
         line = (f"- {participants} participants: worst ratio {100 * worst:.2f}% "
                 f"({'meets' if worst >= TARGET else 'misses'} the {100 * TARGET:.1f}% target), "

@@ -40,8 +40,9 @@ def event_or_exit(slug: str):
     return event
 
 
-def write_output(path: str, data: str | bytes) -> None:
-    """Write a command's output file, or exit 2 saying why it cannot be written."""
+def write_output(path: str, data: str | bytes, contents: str = "") -> None:
+    """Write a command's output file and say so ("Wrote PATH (contents)."), or exit 2
+    saying why it cannot be written."""
     try:
         if isinstance(data, bytes):
             Path(path).write_bytes(data)
@@ -49,3 +50,8 @@ def write_output(path: str, data: str | bytes) -> None:
             Path(path).write_text(data, encoding="utf-8", newline="")
     except OSError as exc:
         raise CommandError(f"{path}: cannot write file: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {path} ({contents})." if contents else f"Wrote {path}.")
+
+
+# The file option of every `matchmaker export` subcommand.
+output_option = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))

@@ -10,15 +10,19 @@ A message written while the open database transaction has changes leaves only
 when that transaction commits, and is dropped when it rolls back: nobody is told
 of a request, an acceptance or a schedule that was never saved. Outside such a
 transaction (nothing written yet, or only read) it leaves at once. The messages of
-one transaction leave through one connection (one SMTP session for a batch of a
-broadcast). A message that cannot be delivered after the commit is logged; what was
-saved stays saved.
+one transaction leave through one connection; inside `one_connection()` the messages
+of every commit share the block's connection (a batch committed one e-mail at a time
+is still one SMTP session). A message that cannot be delivered after the commit is
+logged; what was saved stays saved.
 """
 from __future__ import annotations
 
 import smtplib
 import sys
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from flask import Flask, current_app
 from flask_mailman import EmailMessage, Mail
@@ -32,6 +36,9 @@ _WAITING = "mail_waiting_for_commit"
 _WROTE = "mail_transaction_wrote"  # the open transaction has written to the database
 
 mailman = Mail()
+T = TypeVar("T")
+_kept: ContextVar[BaseEmailBackend | None] = ContextVar("matchmaker_mail_connection",
+                                                        default=None)
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,23 @@ def send_mail(to: str, subject: str, body: str) -> Message:
     return message
 
 
+def send_each(recipients: Iterable[T], send: Callable[[T], object],
+              address: Callable[[T], str]) -> tuple[int, list[str]]:
+    """Send each recipient their e-mail, after the commit of what it announces: a mail
+    server down must not undo that, so a failure is logged and its address returned.
+    Returns (sent, failed addresses)."""
+    sent, failed = 0, []
+    for recipient in recipients:
+        try:
+            send(recipient)
+        except Exception:  # a mail server down must not undo what was saved
+            current_app.logger.exception("Mail to %s not sent", address(recipient))
+            failed.append(address(recipient))
+        else:
+            sent += 1
+    return sent, failed
+
+
 def connection() -> BaseEmailBackend:
     """A connection of the configured backend; open it once for many messages.
 
@@ -130,12 +154,29 @@ def connection() -> BaseEmailBackend:
         use_tls=use_tls, use_ssl=bool(use_ssl), timeout=config["MAIL_TIMEOUT"])
 
 
+@contextmanager
+def one_connection() -> Iterator[None]:
+    """Open a connection now and deliver the messages of every commit inside the block
+    through it. Opening raises (OSError, smtplib.SMTPException) when the mail server
+    cannot be reached, before the caller has written anything."""
+    link = connection()
+    link.open()
+    token = _kept.set(link)
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+        _close(link)
+
+
 def deliver(messages: list[Message]) -> int:
-    """Send `messages` through one connection; a message that fails is logged and the
-    others still go. Returns how many left."""
+    """Send `messages` through one connection (the `one_connection()` block's, if any);
+    a message that fails is logged and the others still go. Returns how many left."""
     if not messages:
         return 0
-    sent = 0
+    kept = _kept.get()
+    if kept is not None:
+        return _send_each(kept, messages)
     link = connection()
     try:
         link.open()
@@ -144,18 +185,27 @@ def deliver(messages: list[Message]) -> int:
                                      len(messages))
         return 0
     try:
-        for message in messages:
-            try:
-                sent += link.send_messages([message.to_email(link)]) or 0
-            except (OSError, smtplib.SMTPException):
-                current_app.logger.exception("E-mail to %s not delivered: %s",
-                                             message.to, message.subject)
+        return _send_each(link, messages)
     finally:
+        _close(link)
+
+
+def _send_each(link: BaseEmailBackend, messages: list[Message]) -> int:
+    sent = 0
+    for message in messages:
         try:
-            link.close()
+            sent += link.send_messages([message.to_email(link)]) or 0
         except (OSError, smtplib.SMTPException):
-            current_app.logger.exception("Closing the mail connection failed")
+            current_app.logger.exception("E-mail to %s not delivered: %s",
+                                         message.to, message.subject)
     return sent
+
+
+def _close(link: BaseEmailBackend) -> None:
+    try:
+        link.close()
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.exception("Closing the mail connection failed")
 
 
 @event.listens_for(Session, "after_flush")

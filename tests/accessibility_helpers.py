@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support import DEMO_PASSWORD, page_left
+from support import browser_log_in
 
 AXE_JS = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
@@ -30,17 +30,7 @@ def open_page(driver, url: str) -> None:
 
 
 def log_in(driver, base: str, email: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-    driver.delete_all_cookies()
-    open_page(driver, base + "/login")
-    driver.find_element(By.ID, "email").send_keys(email)
-    driver.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
-    page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, WAIT_S).until(page_left(page))
-    wait_loaded(driver)
-    assert "/login" not in driver.current_url, f"{email} could not log in"
+    browser_log_in(driver, base, email, timeout_s=WAIT_S)
 
 
 def axe_source() -> str:

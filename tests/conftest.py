@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker.demo import seed_demo
 from matchmaker.extensions import db
 from matchmaker.schedule.runners import SyncJobRunner
+import compile_once
 from scale_helpers import free_port, stop_process, wait_until
-from support import DEMO_PASSWORD, build_app, demo_event, login, publish_fcfs
+from support import DEMO_PASSWORD, build_app, demo_event, login, publish_fcfs, seed_demo_event
 
+
+compile_once.install()
 
 TESTS = Path(__file__).resolve().parent
 SOLVER_FOLDERS = {"scheduling", "marketdialogue"}
@@ -70,10 +72,7 @@ def session(app):
 @pytest.fixture
 def demo(app):
     """A small demo event (slug `demo`); returns the app with it loaded."""
-    with app.app_context():
-        seed_demo(db.session, attendees=30, seed=7,
-                  password_hash=app.extensions["passwords"].hash(DEMO_PASSWORD))
-        db.session.commit()
+    seed_demo_event(app)
     return app
 
 

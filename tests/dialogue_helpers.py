@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import DialogueSession, Participation, Role
-from matchmaker.schedule import solving
+from matchmaker.schedule.dialogue_problem import build_dialogue_problem
+from matchmaker.schedule.solver_terms import person_key
 from support import demo_event, participation_by_email
 
 BUYER = "buyer1@demo.example"
@@ -22,7 +23,7 @@ def sessions() -> list[DialogueSession]:
 
 def popular_sessions() -> list[DialogueSession]:
     """Sessions by how many suppliers' profiles are interested (a buyer needs one opposite)."""
-    built = solving.build_dialogue_problem(db.session, demo_event())
+    built = build_dialogue_problem(db.session, demo_event())
     suppliers = [p for p in built.problem.participants if p.role == "supplier"]
 
     def score(s: DialogueSession) -> int:
@@ -43,8 +44,8 @@ def first_and_second_choice() -> tuple[DialogueSession, DialogueSession]:
 
 
 def interests_of(email: str) -> dict[str, int]:
-    built = solving.build_dialogue_problem(db.session, demo_event())
-    key = solving.person_key(participation_by_email(email).id)
+    built = build_dialogue_problem(db.session, demo_event())
+    key = person_key(participation_by_email(email).id)
     return dict(next(p.interests for p in built.problem.participants if p.id == key))
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -76,6 +78,32 @@ def use_rq(app, redis_url: str) -> None:
 
     app.config.update(RUNS_SYNC=False, RUNS_BACKEND="rq", RUNS_REDIS_URL=redis_url)
     app.extensions["solve_runner"] = RQJobRunner(app)
+
+
+def work_queue_once(app, redis_url: str) -> None:
+    """Work the app's queue in this process until it is empty (RQ's SimpleWorker), as
+    `matchmaker worker --burst` does; its jobs build their app from the environment.
+
+    RQ times jobs out with SIGALRM, which only the main thread can handle; where pytest
+    runs the test in another thread the worker uses RQ's timer thread instead."""
+    from rq import Queue, SimpleWorker
+    from rq.timeouts import TimerDeathPenalty
+
+    from matchmaker.schedule.queue_rq import redis_connection
+
+    class Worker(SimpleWorker):
+        if threading.current_thread() is not threading.main_thread():
+            death_penalty_class = TimerDeathPenalty
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    connection = redis_connection(redis_url)
+    try:
+        queue = Queue(app.config["RUNS_QUEUE"], connection=connection)
+        assert Worker([queue], connection=connection).work(burst=True)
+    finally:
+        connection.close()
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
 
 
 def run_row(app, run_id: int) -> SolveRun:

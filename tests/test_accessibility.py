@@ -24,8 +24,8 @@ from matchmaker.extensions import db
 from matchmaker.meetings.services import why_not_requestable
 from matchmaker.models import (Absence, Listing, MeetingRequest, Participation, RequestStatus,
                                Role, SolveRun, User)
-from accessibility_helpers import WAIT_S, check_pages, log_in, open_page, wait_loaded
-from support import DEMO_PASSWORD, ORGANISER, chromium, demo_event, page_left, served
+from accessibility_helpers import WAIT_S, check_pages, log_in, open_page
+from support import DEMO_PASSWORD, ORGANISER, chromium, demo_event, served, wait_for_next_page
 
 pytestmark = pytest.mark.browser
 
@@ -152,11 +152,9 @@ def _press_enter_and_wait(driver) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
     page = driver.find_element(By.TAG_NAME, "html")
     ActionChains(driver).send_keys(Keys.ENTER).perform()
-    WebDriverWait(driver, WAIT_S).until(page_left(page))
-    wait_loaded(driver)
+    wait_for_next_page(driver, page, WAIT_S)
 
 
 def test_login_and_meeting_request_work_with_the_keyboard_alone(demo, live, ids, browser):

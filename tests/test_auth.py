@@ -15,9 +15,10 @@ def register(client, email="new@x.example", password=GOOD_PASSWORD, confirm=None
         "confirm": confirm if confirm is not None else password, **extra})
 
 
-def test_register_creates_a_hashed_unverified_account_and_logs_in(app, client):
+def test_register_creates_a_hashed_unverified_account_and_mails_the_link(app, client):
     response = register(client)
     assert response.status_code == 302
+    assert response.headers["Location"] == "/register/check-your-mailbox"
     with app.app_context():
         user = user_by_email("new@x.example")
         assert user.password_hash.startswith("$argon2id$")
@@ -25,7 +26,9 @@ def test_register_creates_a_hashed_unverified_account_and_logs_in(app, client):
         assert user.email_verified is False
         [mail] = outbox()
         assert mail.to == "new@x.example" and "/verify/" in mail.body
-    assert b"Nina New" in client.get("/").data
+    page = client.get("/register/check-your-mailbox").data
+    assert b"Check your mailbox" in page and b"new@x.example" in page
+    assert b"Log out" not in page and b"Nina New" not in page  # the link logs in, not this
 
 
 def test_register_bad_input_is_reshown_and_nothing_saved(app, client):
@@ -54,11 +57,11 @@ def test_registering_a_known_address_answers_the_same_and_tells_its_owner(app, c
     again = register(other, email="NEW@x.example", password="another-password-77")
     assert again.status_code == first.status_code == 302
     assert again.headers["Location"] == first.headers["Location"]
-    first_flash = client.get("/").get_data(as_text=True)
-    again_flash = other.get("/").get_data(as_text=True)
-    message = "We sent an e-mail to new@x.example."
-    assert message in first_flash and message in again_flash
-    assert "exists already" not in again_flash
+    first_page = client.get(first.headers["Location"]).get_data(as_text=True)
+    again_page = other.get(again.headers["Location"]).get_data(as_text=True)
+    message = "We sent an e-mail to <strong>new@x.example</strong>."
+    assert message in first_page and message in again_page
+    assert "exists already" not in again_page
     with app.app_context():
         [mail] = outbox()
         assert mail.to == "new@x.example"
@@ -66,7 +69,7 @@ def test_registering_a_known_address_answers_the_same_and_tells_its_owner(app, c
         assert user_by_email("new@x.example").password_hash == hash_before
         assert db.session.scalar(db.select(db.func.count()).select_from(
             db.metadata.tables["user_account"])) == 1
-    assert b"Log out" not in again_flash.encode()
+    assert "Log out" not in again_page
 
 
 def test_login_and_logout(demo):

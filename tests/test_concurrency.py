@@ -20,6 +20,8 @@ from matchmaker.models import (Booking, Event, Meeting, MeetingRequest, Particip
 from scale_helpers import Browser
 from support import served
 
+pytestmark = pytest.mark.serial
+
 THREADS = 16
 
 

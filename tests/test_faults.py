@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event as sa_event
@@ -20,7 +24,7 @@ from matchmaker.models import (Booking, Meeting, MeetingRequest, Notification, R
                                RunStatus, SolveRun)
 from matchmaker.schedule import runs
 from scale_helpers import (app_environment, last_run_id, log_tail, run_row, stop_process, use_rq,
-                           wait_until, worker_running)
+                           wait_until, work_queue_once, worker_running)
 from support import ORGANISER, make_test_config
 
 pytest.importorskip("rq")
@@ -58,8 +62,19 @@ def parent_of(pid: int) -> int:
         return int(stat.read().rsplit(")", 1)[1].split()[1])
 
 
-def test_a_worker_process_killed_mid_run_fails_the_run_and_leaves_the_schedule(
-        published, login_as, redis_url, tmp_path):
+@dataclass
+class RunInWorker:
+    before: tuple  # the schedule when the run started
+    run_id: int
+    worker: subprocess.Popen
+    log: Path
+    job_process: int
+
+
+@pytest.fixture
+def run_in_worker(published, login_as, redis_url, tmp_path):
+    """A run started in the console, running in a job process forked by a separate
+    `matchmaker worker`; the worker is stopped afterwards if the test left it running."""
     use_rq(published, redis_url)
     before = schedule_snapshot(published)
     start_run(login_as(ORGANISER))
@@ -68,30 +83,32 @@ def test_a_worker_process_killed_mid_run_fails_the_run_and_leaves_the_schedule(
     try:
         job_process = runner_pid(published, run_id)
         assert parent_of(job_process) == worker.pid  # the process forked for this job
-        os.kill(job_process, signal.SIGKILL)
-        wait_until(lambda: run_row(published, run_id).status is not RunStatus.RUNNING,
-                   "the worker to notice")
+        yield RunInWorker(before, run_id, worker, log, job_process)
     finally:
         stop_process(worker)
+
+
+def test_a_worker_process_killed_mid_run_fails_the_run_and_leaves_the_schedule(
+        published, run_in_worker):
+    run_id = run_in_worker.run_id
+    os.kill(run_in_worker.job_process, signal.SIGKILL)
+    wait_until(lambda: run_row(published, run_id).status is not RunStatus.RUNNING,
+               "the worker to notice")
+    stop_process(run_in_worker.worker)
     run = run_row(published, run_id)
-    assert run.status is RunStatus.FAILED, log_tail(log)
+    assert run.status is RunStatus.FAILED, log_tail(run_in_worker.log)
     assert "killed by SIGKILL" in run.message and "published schedule is unchanged" in run.message
     assert run.result is None and run.published_at is None
-    assert schedule_snapshot(published) == before
+    assert schedule_snapshot(published) == run_in_worker.before
 
 
 def test_a_run_whose_whole_worker_died_is_marked_interrupted_when_the_app_restarts(
-        published, login_as, redis_url, tmp_path):
-    use_rq(published, redis_url)
-    before = schedule_snapshot(published)
-    start_run(login_as(ORGANISER))
-    run_id = last_run_id(published)
-    worker, log = worker_running(published, tmp_path, redis_url, run_id)
-    job_process = runner_pid(published, run_id)
-    assert parent_of(job_process) == worker.pid
-    for pid in (worker.pid, job_process):  # worker and job process, no chance to clean up
+        published, run_in_worker, tmp_path):
+    run_id, log, before = run_in_worker.run_id, run_in_worker.log, run_in_worker.before
+    # worker and job process, no chance to clean up
+    for pid in (run_in_worker.worker.pid, run_in_worker.job_process):
         os.kill(pid, signal.SIGKILL)
-    worker.wait()
+    run_in_worker.worker.wait()
     assert run_row(published, run_id).status is RunStatus.RUNNING
 
     restarted = create_app(make_test_config(tmp_path, SQLALCHEMY_DATABASE_URI=str(
@@ -111,60 +128,38 @@ def test_a_run_whose_whole_worker_died_is_marked_interrupted_when_the_app_restar
 @pytest.fixture
 def in_process_worker(published, redis_url, tmp_path, monkeypatch):
     """Work the queue once in this process (RQ's SimpleWorker), jobs reading this env."""
-    from rq import Queue, SimpleWorker
-
-    from matchmaker.schedule.queue_rq import redis_connection
-
     for key, value in app_environment(published, tmp_path, redis_url).items():
         monkeypatch.setenv(key, value)
     use_rq(published, redis_url)
-
-    def work() -> None:
-        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-        connection = redis_connection(redis_url)
-        try:
-            queue = Queue(published.config["RUNS_QUEUE"], connection=connection)
-            assert SimpleWorker([queue], connection=connection).work(burst=True)
-        finally:
-            connection.close()
-            for sig, handler in handlers.items():
-                signal.signal(sig, handler)
-    return work
+    return lambda: work_queue_once(published, redis_url)
 
 
-def test_a_job_that_raises_fails_the_run_with_its_reason_and_changes_nothing(
-        published, login_as, in_process_worker, monkeypatch):
-    def broken(*args, **kwargs):
-        raise MemoryError("the solver ran out of memory")
+def _runs_out_of_memory(*args, **kwargs):
+    raise MemoryError("the solver ran out of memory")
 
-    monkeypatch.setattr(runs, "solve_meetings", broken)
+
+def _never_comes_back(*args, **kwargs):
+    while True:
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("solver, grace_s, time_limit, reason", [
+    (_runs_out_of_memory, None, 5, "out of memory"),
+    (_never_comes_back, 0, 1, "timeout"),  # past its job timeout in the queue
+], ids=["raises", "past-its-queue-timeout"])
+def test_a_job_that_fails_fails_the_run_with_its_reason_and_changes_nothing(
+        published, login_as, in_process_worker, monkeypatch, solver, grace_s, time_limit,
+        reason):
+    monkeypatch.setattr(runs, "solve_meetings", solver)
+    if grace_s is not None:
+        published.config["RUNS_JOB_GRACE_S"] = grace_s
     before = schedule_snapshot(published)
-    start_run(login_as(ORGANISER), time_limit=5)
+    start_run(login_as(ORGANISER), time_limit=time_limit)
     run_id = last_run_id(published)
     in_process_worker()
     run = run_row(published, run_id)
     assert run.status is RunStatus.FAILED
-    assert "out of memory" in run.message and run.result is None
-    assert schedule_snapshot(published) == before
-
-
-def test_a_job_past_its_queue_timeout_fails_the_run_and_changes_nothing(
-        published, login_as, in_process_worker, monkeypatch):
-    import time
-
-    def hangs(*args, **kwargs):
-        while True:  # a solver that never comes back
-            time.sleep(0.05)
-
-    monkeypatch.setattr(runs, "solve_meetings", hangs)
-    published.config["RUNS_JOB_GRACE_S"] = 0
-    before = schedule_snapshot(published)
-    start_run(login_as(ORGANISER), time_limit=1)
-    run_id = last_run_id(published)
-    in_process_worker()
-    run = run_row(published, run_id)
-    assert run.status is RunStatus.FAILED
-    assert "timeout" in run.message.lower() and run.result is None
+    assert reason in run.message.lower() and run.result is None
     assert schedule_snapshot(published) == before
 
 

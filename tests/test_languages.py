@@ -253,3 +253,21 @@ def test_built_in_groups_are_translated_and_an_organisers_own_names_are_not(demo
     form = _page(supplier, "/events/demo/profile/edit", "fr")
     assert "Mobilier" in form and "Refurbished phones" in form
     assert "Groupes de produits qui vous intéressent" in form
+
+
+def test_one_request_speaks_each_recipients_language_and_then_its_own(app):
+    """The catalogue is looked up once per request and language: a message written in a
+    recipient's language (an e-mail) in the middle of a page changes nothing after it."""
+    from flask_babel import gettext
+
+    from matchmaker.i18n import format_day, in_language
+    with app.test_request_context(headers={"Accept-Language": "nl"}):
+        assert gettext("Market place") == "Marktplaats"
+        with in_language("fr"):
+            assert gettext("Market place") == "Place de marché"
+            assert format_day(date(2026, 3, 17)) == "mardi 17 mars 2026"
+        assert gettext("Market place") == "Marktplaats"
+        assert format_day(date(2026, 3, 17)) == "dinsdag 17 maart 2026"
+        with in_language("en"):
+            assert gettext("Market place") == "Market place"
+        assert gettext("Market place") == "Marktplaats"

@@ -10,6 +10,7 @@ from matchmaker.models import (Booking, DialogueSeat, DialogueSession, DialogueT
                                Meeting, MeetingBlock, MeetingRequest, Participation,
                                ProductGroup, RequestStatus, Role, Side, User)
 from matchmaker.console.setup import add_meeting_block, add_tables
+from support import place_meeting
 
 
 def _user(email):
@@ -35,14 +36,11 @@ def _request(event, a, b, status=RequestStatus.ACCEPTED):
     return MeetingRequest(event_id=event.id, sender_id=a.id, recipient_id=b.id, status=status)
 
 
-def _meeting(session, event, request, slot, table):
-    meeting = Meeting(event_id=event.id, request=request, slot_id=slot.id, table_id=table.id)
-    session.add(meeting)
+def _saved(session, *requests: MeetingRequest) -> tuple[MeetingRequest, ...]:
+    """The requests, added and flushed (their ids assigned)."""
+    session.add_all(requests)
     session.flush()
-    for part_id in (request.sender_id, request.recipient_id):
-        session.add(Booking(meeting_id=meeting.id, slot_id=slot.id, participation_id=part_id))
-    session.flush()
-    return meeting
+    return requests
 
 
 def test_slots_are_generated_in_utc_from_local_times(world):
@@ -52,38 +50,28 @@ def test_slots_are_generated_in_utc_from_local_times(world):
     assert slots[0].starts_at.tzinfo is not None
 
 
-def test_two_meetings_at_one_table_in_one_slot_are_refused(session, world):
-    event, slots, tables, (a, b, c, d) = world
-    r1, r2 = _request(event, a, b), _request(event, c, d)
-    session.add_all([r1, r2])
-    session.flush()
-    _meeting(session, event, r1, slots[0], tables[0])
+@pytest.mark.parametrize("second_pair, second_table", [
+    ((2, 3), 0),  # two meetings at one table
+    ((0, 2), 1),  # one participant in two meetings
+], ids=["same-table", "same-participant"])
+def test_a_second_meeting_that_clashes_in_one_slot_is_refused(session, world, second_pair,
+                                                              second_table):
+    event, slots, tables, people = world
+    r1, r2 = _saved(session, _request(event, people[0], people[1]),
+                    _request(event, *(people[i] for i in second_pair)))
+    place_meeting(r1, slots[0], tables[0])
     session.commit()
     with pytest.raises(IntegrityError):
-        _meeting(session, event, r2, slots[0], tables[0])
-    session.rollback()
-
-
-def test_a_participant_booked_twice_in_one_slot_is_refused(session, world):
-    event, slots, tables, (a, b, c, d) = world
-    r1, r2 = _request(event, a, b), _request(event, a, c)
-    session.add_all([r1, r2])
-    session.flush()
-    _meeting(session, event, r1, slots[0], tables[0])
-    session.commit()
-    with pytest.raises(IntegrityError):
-        _meeting(session, event, r2, slots[0], tables[1])
+        place_meeting(r2, slots[0], tables[second_table])
     session.rollback()
     assert session.scalar(select(db.func.count()).select_from(Meeting)) == 1
 
 
 def test_moving_a_meeting_moves_its_bookings_and_cannot_create_a_clash(session, world):
     event, slots, tables, (a, b, c, d) = world
-    r1, r2 = _request(event, a, b), _request(event, a, c)
-    session.add_all([r1, r2])
-    session.flush()
-    m1 = _meeting(session, event, r1, slots[0], tables[0])
-    m2 = _meeting(session, event, r2, slots[1], tables[0])
+    r1, r2 = _saved(session, _request(event, a, b), _request(event, a, c))
+    m1 = place_meeting(r1, slots[0], tables[0])
+    m2 = place_meeting(r2, slots[1], tables[0])
     session.commit()
     m1.slot_id = slots[2].id
     session.commit()
@@ -99,9 +87,7 @@ def test_moving_a_meeting_moves_its_bookings_and_cannot_create_a_clash(session, 
 
 def test_booking_slot_must_match_its_meeting(session, world):
     event, slots, tables, (a, b, *_rest) = world
-    r1 = _request(event, a, b)
-    session.add(r1)
-    session.flush()
+    (r1,) = _saved(session, _request(event, a, b))
     meeting = Meeting(event_id=event.id, request=r1, slot_id=slots[0].id, table_id=tables[0].id)
     session.add(meeting)
     session.flush()
@@ -210,10 +196,8 @@ def test_one_dialogue_seat_per_participant_and_session(session, world):
 
 def test_deleting_an_event_removes_everything_in_it(session, world):
     event, slots, tables, (a, b, *_rest) = world
-    r1 = _request(event, a, b)
-    session.add(r1)
-    session.flush()
-    _meeting(session, event, r1, slots[0], tables[0])
+    (r1,) = _saved(session, _request(event, a, b))
+    place_meeting(r1, slots[0], tables[0])
     session.commit()
     session.execute(db.delete(Event).where(Event.id == event.id))
     session.commit()

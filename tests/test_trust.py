@@ -15,6 +15,7 @@ from matchmaker.mail import outbox
 from matchmaker.models import (Event, JoinPolicy, MeetingRequest, Participation,
                                PendingParticipation, Phase, ProductGroup, RequestStatus, Role)
 
+import support
 from support import csrf_token_from, login, user_by_email
 
 PASSWORD = "a-long-test-password"
@@ -22,9 +23,7 @@ PASSWORD = "a-long-test-password"
 
 def register(app, email: str, name: str = "Mallory Maker"):
     client = app.test_client()
-    response = client.post("/register", data={"name": name, "email": email,
-                                              "password": PASSWORD, "confirm": PASSWORD})
-    assert response.status_code == 302
+    support.register(client, email, PASSWORD, name=name)
     return client
 
 
@@ -177,11 +176,16 @@ def test_import_of_existing_addresses_reveals_nothing_and_enrols_nobody(demo, lo
     assert b'href="/events/probe/invitation"' in victim_client.get("/my-events").data
 
 
-def test_invited_person_may_decline_and_stays_out(demo, login_as):
+def invite_to_probe(login_as) -> None:
+    """The organiser makes an event "probe" and imports CSV's people into it, no mail sent."""
     organiser = login_as("organiser@demo.example")
     new_event(organiser, "probe", "Probe")
     organiser.post("/events/probe/console/attendees/import/confirm",
                    data={"csv_text": CSV, "invite": ""})
+
+
+def test_invited_person_may_decline_and_stays_out(demo, login_as):
+    invite_to_probe(login_as)
     victim = login_as("buyer1@demo.example")
     assert victim.post("/events/probe/invitation/decline").status_code == 302
     with demo.app_context():
@@ -193,10 +197,7 @@ def test_invited_person_may_decline_and_stays_out(demo, login_as):
 
 
 def test_nobody_else_can_answer_an_invitation(demo, login_as):
-    organiser = login_as("organiser@demo.example")
-    new_event(organiser, "probe", "Probe")
-    organiser.post("/events/probe/console/attendees/import/confirm",
-                   data={"csv_text": CSV, "invite": ""})
+    invite_to_probe(login_as)
     other = login_as("buyer2@demo.example")
     assert other.get("/events/probe/invitation").status_code == 404
     assert other.post("/events/probe/invitation/accept").status_code == 404

@@ -8,21 +8,30 @@ run.sh), accepting a request places the meeting in the published schedule at onc
 POST is the "accept and place" line of the statistics. URLs that carry ids are grouped
 under one name so the statistics are per endpoint.
 
-The statistics are reset once every user has logged in (not merely been started: the
-last logins of the ramp end seconds later), so that they cover steady browsing only;
-with MEASURE_S set, the run then stops after that many seconds of measurement.
+The statistics are reset WARMUP_S seconds after every user has logged in (not merely
+been started: the last logins of the ramp end seconds later), so that they cover steady
+browsing only: the ramp's logins (argon2id, about 0.2 s of CPU each) queue the requests
+made meanwhile, and a request still queued at the reset would otherwise be counted in
+the measurement. With MEASURE_S set, the run then stops after that many seconds of
+measurement. With LOAD_CPU_PIDS and LOAD_CPU_FILE set, the CPU time of the server's
+process groups and of locust itself over the measured window is written to that file
+as JSON (see cpu.py).
 """
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 import random
 import re
 import threading
+import time
 
 import gevent
-from locust import HttpUser, between, task
+from locust import FastHttpUser, between, task
+
+import cpu
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "circular-demo-2026")
 SLUG = "demo"
@@ -49,23 +58,43 @@ def next_account() -> str:
 THINK_MIN = float(os.environ.get("THINK_MIN", "2"))
 THINK_MAX = float(os.environ.get("THINK_MAX", "8"))
 MEASURE_S = float(os.environ.get("MEASURE_S", "0"))  # 0: measure until --run-time ends
+WARMUP_S = float(os.environ.get("WARMUP_S", "15"))  # after the last login, before measuring
+CPU_GROUPS = cpu.parse_groups(os.environ.get("LOAD_CPU_PIDS", ""))
+CPU_FILE = os.environ.get("LOAD_CPU_FILE", "")
 
 _logins_done = 0
 
 
 def login_done(environment) -> None:
-    """Count finished logins; when all users are in, start measuring from zero."""
+    """Count finished logins; when all users are in, warm up, then measure from zero."""
     global _logins_done
     _logins_done += 1
     if _logins_done != environment.parsed_options.num_users:
         return
-    logging.info("All %d users logged in: statistics reset", _logins_done)
+    logging.info("All %d users logged in; measuring in %g s", _logins_done, WARMUP_S)
+    gevent.spawn_later(WARMUP_S, start_measuring, environment)
+
+
+def start_measuring(environment) -> None:
+    logging.info("Statistics reset")
     environment.runner.stats.reset_all()
+    before = cpu.snapshot(CPU_GROUPS)
+    before["at"] = time.time()
     if MEASURE_S:
-        gevent.spawn_later(MEASURE_S, environment.runner.quit)
+        gevent.spawn_later(MEASURE_S, stop_measuring, environment, before)
 
 
-class Participant(HttpUser):
+def stop_measuring(environment, before: dict[str, float]) -> None:
+    after = cpu.snapshot(CPU_GROUPS)
+    if CPU_FILE:
+        with open(CPU_FILE, "w") as handle:
+            json.dump({"from": before.pop("at"), "to": time.time(), "cores": os.cpu_count(),
+                       "requests": environment.runner.stats.total.num_requests,
+                       "cpu": {name: after[name] - before[name] for name in after}}, handle)
+    environment.runner.quit()
+
+
+class Participant(FastHttpUser):
     wait_time = between(THINK_MIN, THINK_MAX)
 
     def on_start(self) -> None:

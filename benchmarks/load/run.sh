@@ -10,8 +10,10 @@ cd "$(dirname "$0")/../.."
 USERS=${USERS:-100}            # concurrent simulated participants
 SPAWN_RATE=${SPAWN_RATE:-5}    # new users a second while ramping up (each logs in once: argon2id)
 export THINK_MIN=${THINK_MIN:-2} THINK_MAX=${THINK_MAX:-8}  # seconds on a page between clicks
-export MEASURE_S=${MEASURE_S:-60}  # seconds measured, counted from the moment every user has
-                               # logged in (the ramp and its logins are not in the statistics)
+export WARMUP_S=${WARMUP_S:-15}    # seconds between the last login and the start of measuring:
+                               # the requests the ramp's logins queued drain first
+export MEASURE_S=${MEASURE_S:-60}  # seconds measured after that warm-up (the ramp, its logins
+                               # and the warm-up are not in the statistics)
 RUN_TIME=${RUN_TIME:-300s}     # a cap: the ramp takes 20 s plus the time its last logins take
                                # (over two minutes on a busy machine: argon2id per login)
 WORKERS=${WORKERS:-4}          # gunicorn worker processes
@@ -40,6 +42,7 @@ redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
   --daemonize no --loglevel warning >"$work/redis.log" 2>&1 &
 pids+=($!)
+redis_pid=$!
 
 export DATABASE_URL=$db_url
 export SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_hex(32))')
@@ -61,8 +64,11 @@ worker_class=sync; [ "$THREADS" -gt 1 ] && worker_class=gthread
 "$BIN/gunicorn" --workers "$WORKERS" --threads "$THREADS" --worker-class "$worker_class" \
   --bind "127.0.0.1:$port" --error-logfile "$work/gunicorn.log" --timeout 120 \
   --access-logfile "$work/access.log" --access-logformat '%(t)s %(p)s %(s)s %(M)s ms "%(r)s"' \
-  'matchmaker:create_app()' &
+  'matchmaker:create_app()' >"$work/gunicorn.out" 2>&1 &  # the workers' own output: mails, warnings
 pids+=($!)
+# CPU time of each process group over the measured window (benchmarks/load/cpu.py)
+export LOAD_CPU_PIDS="gunicorn=$! postgres=$(head -1 "$work/pg/data/postmaster.pid") redis=$redis_pid"
+export LOAD_CPU_FILE=$work/cpu.json
 "$BIN/python" - "$port" <<'PY'
 import sys, time, urllib.request
 for _ in range(600):
@@ -75,7 +81,7 @@ else:
     sys.exit("gunicorn did not start")
 PY
 
-echo "== load: $USERS users, think time ${THINK_MIN}-${THINK_MAX} s, ${MEASURE_S} s measured, gunicorn $WORKERS workers x $THREADS threads; machine before:"
+echo "== load: $USERS users, think time ${THINK_MIN}-${THINK_MAX} s, ${WARMUP_S} s warm-up, ${MEASURE_S} s measured, gunicorn $WORKERS workers x $THREADS threads; machine before:"
 uptime
 busy=$(cut -d' ' -f1 /proc/loadavg)
 if awk -v l="$busy" 'BEGIN { exit !(l > 1.5) }'; then
@@ -93,9 +99,13 @@ echo "== machine after:"
 uptime
 echo
 status=0
-"$BIN/python" benchmarks/load/report.py "$work/locust_stats.csv" "$db_url" "$load_start" || status=$?
+"$BIN/python" benchmarks/load/report.py "$work/locust_stats.csv" "$db_url" "$load_start" \
+  "$LOAD_CPU_FILE" "$work/access.log" || status=$?
 if grep -q "Traceback\|Error" "$work/gunicorn.log"; then
   echo "gunicorn logged errors:"; grep -m 20 -A3 "Traceback\|Error" "$work/gunicorn.log"
+fi
+if grep -q "Traceback\|WARNING\|error ignored" "$work/gunicorn.out"; then
+  echo "the workers printed warnings:"; grep -m 20 -A3 "Traceback\|WARNING\|error ignored" "$work/gunicorn.out"
 fi
 echo
 echo "Slowest requests as the server saw them, ramp included (ms; the rest of a locust time is queueing):"

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from itertools import groupby
 
 from flask_babel import gettext as _, ngettext
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain import DomainError
@@ -52,36 +53,50 @@ def _with_people(stmt):
     return stmt.options(*_both_sides())
 
 
-def _accepted(me: Participation):
+# The agenda's queries are built once, with the reader as a parameter: building them with
+# their loader options on every view cost more than running them.
+
+def _accepted(me_id):
     return (select(MeetingRequest).where(
         MeetingRequest.status == RequestStatus.ACCEPTED,
-        or_(MeetingRequest.sender_id == me.id, MeetingRequest.recipient_id == me.id))
+        or_(MeetingRequest.sender_id == me_id, MeetingRequest.recipient_id == me_id))
         .order_by(MeetingRequest.priority.desc(), MeetingRequest.responded_at))
 
 
+@lru_cache(maxsize=2)
+def _accepted_statement(unscheduled: bool):
+    statement = _with_people(_accepted(bindparam("me")))
+    return statement.where(~MeetingRequest.meeting.has()) if unscheduled else statement
+
+
 def accepted_requests(session: Session, me: Participation) -> list[MeetingRequest]:
-    return list(session.scalars(_with_people(_accepted(me))))
+    return list(session.scalars(_accepted_statement(False), {"me": me.id}))
 
 
 def unscheduled_requests(session: Session, me: Participation) -> list[MeetingRequest]:
     """Accepted requests the published schedule has no meeting for."""
-    return list(session.scalars(_with_people(_accepted(me).where(~MeetingRequest.meeting.has()))))
+    return list(session.scalars(_accepted_statement(True), {"me": me.id}))
 
 
 def counterpart(request: MeetingRequest, me: Participation) -> Participation:
     return request.recipient if request.sender_id == me.id else request.sender
 
 
+@lru_cache(maxsize=1)
+def _meetings_statement():
+    me = bindparam("me")
+    return (select(Meeting).join(Meeting.request).where(
+        Meeting.event_id == bindparam("event_id"), Meeting.status != MeetingStatus.NO_SHOW,
+        or_(MeetingRequest.sender_id == me, MeetingRequest.recipient_id == me))
+        .options(joinedload(Meeting.slot), joinedload(Meeting.table),
+                 *_both_sides(joinedload(Meeting.request))))
+
+
 def agenda_days(session: Session, me: Participation) -> list[AgendaDay]:
     """Meetings and dialogue seats of a published schedule, in time order, by day."""
     tz = me.event.timezone
     items = []
-    meetings = session.scalars(
-        select(Meeting).join(Meeting.request).where(
-            Meeting.event_id == me.event_id, Meeting.status != MeetingStatus.NO_SHOW,
-            or_(MeetingRequest.sender_id == me.id, MeetingRequest.recipient_id == me.id))
-        .options(joinedload(Meeting.slot), joinedload(Meeting.table),
-                 *_both_sides(joinedload(Meeting.request))))
+    meetings = session.scalars(_meetings_statement(), {"me": me.id, "event_id": me.event_id})
     for meeting in meetings:
         other = counterpart(meeting.request, me)
         items.append(AgendaItem(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..auth.services import change_password
 from ..domain import DomainError
 from ..i18n import current_language, in_language
-from ..mail import send_mail
+from ..mail import send_each, send_mail
 from ..models import Event, User
 from ..security import PasswordService
 
@@ -108,15 +108,9 @@ def send_invitations(users: list[User], event: Event) -> tuple[int, list[str]]:
     from flask import current_app, url_for
 
     config = current_app.config
-    sent, failed = 0, []
-    for user in users:
+
+    def send(user: User) -> None:
         token = make_token(user, event, secret_key=config["SECRET_KEY"])
         link = url_for("attendees.accept_invitation", token=token, _external=True)
-        try:
-            send_invitation(user, event, link, max_age_days=max_age_days(config))
-        except Exception:  # a mail server down must not undo the import
-            current_app.logger.exception("Invitation to %s not sent", user.email)
-            failed.append(user.email)
-        else:
-            sent += 1
-    return sent, failed
+        send_invitation(user, event, link, max_age_days=max_age_days(config))
+    return send_each(users, send, lambda user: user.email)

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..domain import DomainError
 from ..i18n import current_language, in_language
-from ..mail import send_mail
+from ..mail import send_each, send_mail
 from ..models import (Event, Organisation, Participation, PendingKind, PendingParticipation,
                       ProductGroup, Role, User)
+from ..profiles.services import organisation_named
 
 
 def invite_existing(session: Session, event: Event, user: User, *, name: str, email: str,
@@ -77,8 +78,6 @@ def pending_in(session: Session, event: Event, kind: PendingKind, *,
 
 def admit(session: Session, pending: PendingParticipation) -> Participation:
     """Turn the pending row into a participation: the person accepted, or was approved."""
-    from .services import organisation_named
-
     existing = session.scalar(select(Participation).where(
         Participation.event_id == pending.event_id, Participation.user_id == pending.user_id))
     if existing is not None:
@@ -120,16 +119,8 @@ def send_event_invitation(pending: PendingParticipation, link: str) -> None:
 
 def send_event_invitations(pendings: list[PendingParticipation]) -> tuple[int, list[str]]:
     """Mail each invited account holder; call after the commit. Returns (sent, failed)."""
-    from flask import current_app, url_for
+    from flask import url_for
 
-    sent, failed = 0, []
-    for pending in pendings:
-        link = url_for("attendees.invitation", slug=pending.event.slug, _external=True)
-        try:
-            send_event_invitation(pending, link)
-        except Exception:  # a mail server down must not undo the import
-            current_app.logger.exception("Invitation to %s not sent", pending.email)
-            failed.append(pending.email)
-        else:
-            sent += 1
-    return sent, failed
+    return send_each(pendings, lambda pending: send_event_invitation(
+        pending, url_for("attendees.invitation", slug=pending.event.slug, _external=True)),
+        lambda pending: pending.email)

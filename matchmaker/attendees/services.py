@@ -27,6 +27,7 @@ from ..domain import DomainError
 from ..i18n import LANGUAGES, normalise_language
 from ..models import (Event, Organisation, Participation, PendingKind, PendingParticipation,
                       ProductGroup, Role, User)
+from ..profiles.services import organisation_named
 from . import pending
 
 MAX_BYTES = 1024 * 1024
@@ -291,18 +292,6 @@ def import_attendees(session: Session, event: Event, parsed: ParsedFile, *,
         session.flush()
     return ImportResult(new_users=new_users, added=added, unchanged=unchanged,
                         skipped_bad=len(parsed.bad), invited=invited)
-
-
-def organisation_named(session: Session, name: str) -> Organisation | None:
-    if not name:
-        return None
-    key = Organisation.key_for(name)
-    org = session.scalar(select(Organisation).where(Organisation.name_key == key))
-    if org is None:
-        org = Organisation(name=name, name_key=key)
-        session.add(org)
-        session.flush()
-    return org
 
 
 # --- Export --------------------------------------------------------------------------------

@@ -19,11 +19,13 @@ def send_verification(user: User, link: str, *, max_age_s: int) -> None:
     with in_language(user.language or current_language()):
         body = (
             _("Hello %(name)s,", name=user.name) + "\n\n"
-            + _("Please confirm that this is your e-mail address by opening this link:")
+            + _("Please confirm that this is your e-mail address by opening this link; "
+                "it logs you in and takes you on where you were going:")
             + "\n\n" + link + "\n\n"
-            + _("Until you do, you can set up your profile but cannot send meeting requests.")
+            + _("Until you do, you cannot send meeting requests.")
             + "\n"
-            + ngettext("The link works for %(num)d day.", "The link works for %(num)d days.",
+            + ngettext("The link works once and for %(num)d day.",
+                       "The link works once and for %(num)d days.",
                        max(1, max_age_s // 86400)) + "\n\n"
             + _("If you did not create an account, ignore this e-mail.") + "\n")
         subject = _("Confirm your e-mail address")

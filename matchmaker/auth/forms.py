@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField,
+                     StringField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -58,3 +59,10 @@ class ChangePasswordForm(NewPasswordForm):
 
 class ConfirmForm(BaseForm):
     """A button that posts: only the CSRF token."""
+
+
+class ResendForm(BaseForm):
+    """Send the confirmation e-mail again, to an address typed in or known from the session."""
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    next = HiddenField(validators=[Length(max=2000)])

@@ -68,7 +68,7 @@ def read_verify_token(session: Session, token: str, *, secret_key: str,
                       max_age_s: int = VERIFY_MAX_AGE_S) -> tuple[User, str | None]:
     """The user whose address `token` confirms and the page to go on to."""
     data = _load(secret_key, VERIFY_SALT, token, max_age_s,
-                 expired=_("This confirmation link has expired. Log in and ask for a new one."),
+                 expired=_("This confirmation link has expired. Ask for a new one below."),
                  invalid=_("This confirmation link is not valid. Check that you copied all "
                            "of it."))
     user = session.get(User, data["u"])

@@ -6,12 +6,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..domain import DomainError
 from ..forms import attach_error
 from ..extensions import db, limiter
-from . import emails, services, tokens
+from . import emails, services, tokens, verification
 from ..i18n import SESSION_KEY, current_language
 from .forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LanguageForm,
-                    LoginForm, NewPasswordForm, RegisterForm)
+                    LoginForm, NewPasswordForm, RegisterForm, ResendForm)
 
 bp = Blueprint("auth", __name__)
+MAILBOX_KEY = "check_mailbox"  # the address just registered, for the page that says so
 
 
 def _config(key: str):
@@ -50,13 +51,6 @@ def _reset_link(user) -> str:
     return url_for("auth.reset_password", token=token, _external=True)
 
 
-def _send_verification(user, next_url: str | None = None) -> None:
-    config = current_app.config
-    token = tokens.make_verify_token(user, secret_key=config["SECRET_KEY"], next_url=next_url)
-    emails.send_verification(user, url_for("auth.verify_email", token=token, _external=True),
-                             max_age_s=int(config["EMAIL_VERIFICATION_MAX_AGE"]))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_config("LOGIN_ADDRESS_FAILURE_LIMIT"), methods=["POST"],
                deduct_when=_attempted)
@@ -88,6 +82,12 @@ def login():
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_config("REGISTER_RATE_LIMIT"), methods=["POST"], deduct_when=_attempted)
 def register():
+    """Make an account, or tell the owner of a known address: the same answer either way.
+
+    Nobody is logged in here: both cases lead to the same "check your mailbox" page, and
+    only the link in the e-mail logs the newcomer in (`verification`). Both cases hash
+    the password, so the time taken does not tell them apart either.
+    """
     if current_user.is_authenticated:
         return redirect(_landing(current_user))
     form = RegisterForm()
@@ -104,57 +104,73 @@ def register():
             attach_error(form, error, default=form.email)
         else:
             g.auth_attempt = True  # counts against the limit; a form with mistakes does not
-            # The same answer whether or not the address had an account: only its
-            # owner learns, by e-mail, that someone tried to register it again.
             if created:
-                _send_verification(user, next_url)
-                db.session.commit()
-                login_user(user)
+                verification.send_link(user, next_url)
             else:
-                emails.send_already_registered(user, url_for("auth.login", _external=True),
-                                               _reset_link(user))
-            flash(_("We sent an e-mail to %(email)s. Open the link in it to confirm your "
-                    "address.", email=services.normalise_email(form.email.data)), "success")
-            return redirect(next_url or url_for("public.home"))
+                _send_already_registered(user, next_url)
+            db.session.commit()
+            return _to_check_mailbox(user.email, next_url)
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
 
 
+def _send_already_registered(user, next_url: str | None) -> None:
+    emails.send_already_registered(user, url_for("auth.login", next=next_url, _external=True),
+                                   _reset_link(user))
+
+
+def _to_check_mailbox(email: str, next_url: str | None):
+    session[MAILBOX_KEY] = {"email": email, "next": next_url}
+    return redirect(url_for("auth.check_mailbox"))
+
+
+@bp.route("/register/check-your-mailbox")
+def check_mailbox():
+    """Where registration and a resent link lead, whatever the address."""
+    known = session.get(MAILBOX_KEY) or {}
+    form = ResendForm(data={"email": known.get("email"), "next": known.get("next")})
+    return render_template("auth/check_mailbox.html", form=form, email=known.get("email"))
+
+
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 def verify_email(token: str):
-    """Confirm the address. A button, not the GET itself: mail scanners open links."""
-    config = current_app.config
+    """Confirm the address and log its owner in. A button, not the GET itself: mail
+    scanners open links. A link sent on the way to a form that confirms on saving (an
+    event's joining form) goes straight to that form."""
     try:
-        user, next_url = tokens.read_verify_token(
-            db.session, token, secret_key=config["SECRET_KEY"],
-            max_age_s=int(config["EMAIL_VERIFICATION_MAX_AGE"]))
+        user, next_url = verification.read_link(token)
     except DomainError as error:
-        return render_template("auth/link_invalid.html", message=error.message,
-                               title=_("Confirm your e-mail address")), 400
+        return verification.link_refused(error)
+    if verification.is_owner_logged_in(user) and user.email_verified:
+        return redirect(next_url or _landing(user))
+    if request.method == "GET":
+        form_url = verification.form_taking_the_link(next_url, token)
+        if form_url:
+            return redirect(form_url)
     form = ConfirmForm()
     if form.validate_on_submit():
-        changed = services.confirm_email(db.session, user)
-        db.session.commit()
-        flash(_("Your e-mail address is confirmed. You can send meeting requests now.")
-              if changed else _("Your e-mail address was confirmed already."), "success")
-        target = services.safe_next(next_url)
-        if current_user.is_authenticated and current_user.id == user.id:
-            return redirect(target or _landing(user))
-        return redirect(url_for("auth.login", next=target))
-    if user.email_verified and request.method == "GET":
-        flash(_("Your e-mail address was confirmed already."), "info")
-        if current_user.is_authenticated and current_user.id == user.id:
-            return redirect(services.safe_next(next_url) or _landing(user))
-        return redirect(url_for("auth.login"))
+        verification.confirm_and_log_in(user)
+        return redirect(next_url or _landing(user))
     status = 400 if form.errors else 200
     return render_template("auth/verify.html", form=form, user=user), status
 
 
+def _resend_key() -> str:
+    if current_user.is_authenticated:
+        return _user_key()
+    return _account_key()
+
+
 @bp.route("/verify/resend", methods=["POST"])
-@login_required
-@limiter.limit(_config("EMAIL_VERIFICATION_RESEND_LIMIT"), key_func=_user_key,
+@limiter.limit(_config("REGISTER_RATE_LIMIT"), deduct_when=_attempted,
+               exempt_when=lambda: current_user.is_authenticated)
+@limiter.limit(_config("EMAIL_VERIFICATION_RESEND_LIMIT"), key_func=_resend_key,
                deduct_when=_attempted)
 def resend_verification():
+    """Send the confirmation link again: from the notice of a logged-in person, or from
+    the "check your mailbox" page, where the answer is the same for every address."""
+    if not current_user.is_authenticated:
+        return _resend_to_address()
     form = ConfirmForm()
     target = services.safe_next(request.form.get("next")) or _landing(current_user)
     if not form.validate_on_submit():
@@ -163,9 +179,25 @@ def resend_verification():
         flash(_("Your e-mail address was confirmed already."), "info")
         return redirect(target)
     g.auth_attempt = True
-    _send_verification(current_user._get_current_object())
+    verification.send_link(current_user._get_current_object(), request.form.get("next"))
     flash(_("We sent a new link to %(email)s.", email=current_user.email), "success")
     return redirect(target)
+
+
+def _resend_to_address():
+    form = ResendForm()
+    if not form.validate_on_submit():
+        return render_template("auth/check_mailbox.html", form=form, email=None), 400
+    g.auth_attempt = True  # every address alike: a refusal must not tell them apart either
+    email = services.normalise_email(form.email.data)
+    next_url = services.safe_next(form.next.data)
+    user = services.find_user(db.session, email)
+    if user is not None and not user.email_verified:
+        verification.send_link(user, next_url)
+    elif user is not None:
+        _send_already_registered(user, next_url)
+    flash(_("We sent the e-mail to %(email)s again.", email=email), "success")
+    return _to_check_mailbox(email, next_url)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -1,9 +1,10 @@
 """Broadcasts: choose a segment, preview it, send in batches.
 
-Recipients are worked out when each batch is sent: people who turned off e-mails from
-organisers in the meantime are skipped. A `MailReceipt` (broadcast, person) is written
-in the transaction that queues each e-mail, so a batch sent again after a restart skips
-everyone already served; one batch is one transaction and one SMTP connection.
+Recipients are worked out when each batch is sent (`next_mails`): people who turned off
+e-mails from organisers in the meantime are skipped. A `MailReceipt` (broadcast, person)
+is written in the transaction that queues each e-mail (`claim`), so a batch sent again
+after a restart skips everyone already served. `duejobs` sends a batch through one SMTP
+connection, committing each e-mail's claim on its own.
 """
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from ..models import (Booking, Broadcast, Event, MailReceipt, Participation, Pro
                       User, participation_product_group)
 
 KIND = "broadcast"
-BATCH_SIZE = 50
 SAMPLE_SIZE = 5
 
 SEGMENTS = {
@@ -33,6 +33,17 @@ SEGMENTS = {
     "checked_in": _l("Checked in"),
     "no_meetings": _l("No meetings yet"),
 }
+
+
+@dataclass(frozen=True)
+class BroadcastMail:
+    """One e-mail of a broadcast written out: plain data, which outlives the session's
+    objects (each commit expires them)."""
+
+    participation_id: int
+    to: str
+    subject: str
+    body: str
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,7 @@ def preview(session: Session, event: Event, segment: str, group: ProductGroup | 
 def create_broadcast(session: Session, event: Event, *, author: User | None, segment: str,
                      group: ProductGroup | None, subject: str, body: str,
                      now: datetime) -> Broadcast:
-    """Save a broadcast ready to send; its batches go out with `send_batch`."""
+    """Save a broadcast ready to send; `duejobs.send_broadcasts` sends its batches."""
     if not subject.strip() or not body.strip():
         raise DomainError(_("Write a subject and a message."), field="body")
     counted = preview(session, event, segment, group)
@@ -107,22 +118,31 @@ def _waiting(broadcast: Broadcast) -> Select:
         MailReceipt.participation_id == Participation.id))
 
 
-def send_batch(session: Session, broadcast: Broadcast, now: datetime,
-               size: int = BATCH_SIZE) -> int:
-    """Queue the next `size` e-mails of the broadcast; marks it finished when nobody is
-    left. Returns how many were queued. Flushes only: the caller commits each batch."""
+def next_mails(session: Session, broadcast: Broadcast, size: int) -> list[BroadcastMail]:
+    """The e-mails of the next `size` people the broadcast has not reached yet (none
+    once it is finished)."""
     if broadcast.finished_at is not None:
-        return 0
+        return []
     batch = list(session.scalars(_waiting(broadcast).options(selectinload(Participation.user))
                                  .order_by(Participation.id).limit(size)))
-    for person in batch:
-        session.add(MailReceipt(kind=KIND, participation=person, ref_id=broadcast.id,
-                                sent_at=now))
-        _send(broadcast, person)
-    if len(batch) < size:
-        broadcast.finished_at = now
+    account = external_url("profiles.account") if batch else ""
+    return [_compose(broadcast, person, account) for person in batch]
+
+
+def claim(session: Session, broadcast_id: int, mail: BroadcastMail, now: datetime) -> None:
+    """Write the receipt and queue the e-mail, which leaves when the transaction commits.
+    Flushes only: a person another sender claimed first raises IntegrityError (the
+    receipt's unique key)."""
+    session.add(MailReceipt(kind=KIND, participation_id=mail.participation_id,
+                            ref_id=broadcast_id, sent_at=now))
+    send_mail(mail.to, mail.subject, mail.body)
     session.flush()
-    return len(batch)
+
+
+def finish(session: Session, broadcast: Broadcast, now: datetime) -> None:
+    """Nobody is left to send to. Flushes only."""
+    broadcast.finished_at = now
+    session.flush()
 
 
 def sent_count(session: Session, broadcast: Broadcast) -> int:
@@ -146,11 +166,12 @@ def event_broadcasts(session: Session, event: Event) -> list[tuple[Broadcast, in
     return [(b, counts.get(b.id, 0)) for b in broadcasts]
 
 
-def _send(broadcast: Broadcast, person: Participation) -> None:
+def _compose(broadcast: Broadcast, person: Participation, account_link: str) -> BroadcastMail:
     user, event = person.user, broadcast.event
     with in_language(user.language):
         footer = ("\n\n-- \n"
                   + _("You receive this as a participant of %(event)s. No more e-mails from "
-                      "the organisers: %(link)s", event=event.name,
-                      link=external_url("profiles.account")) + "\n")
-    send_mail(user.email, f"{broadcast.subject} · {event.name}", broadcast.body + footer)
+                      "the organisers: %(link)s", event=event.name, link=account_link) + "\n")
+    return BroadcastMail(participation_id=person.id, to=user.email,
+                         subject=f"{broadcast.subject} · {event.name}",
+                         body=broadcast.body + footer)

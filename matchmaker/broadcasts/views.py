@@ -1,12 +1,12 @@
 """The organiser's broadcasts: write, preview (recipients and a sample), send, follow."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from ..access import organiser_required
-from ..console.pages import CONSOLE
+from ..console.pages import CONSOLE, get_in_event
 from ..database import utcnow
 from ..domain import DomainError
 from ..extensions import db
@@ -68,9 +68,7 @@ def index(event):
 @bp.route(CONSOLE + "/broadcasts/<int:broadcast_id>")
 @organiser_required
 def progress(event, broadcast_id: int):
-    broadcast = db.session.get(Broadcast, broadcast_id)
-    if broadcast is None or broadcast.event_id != event.id:
-        abort(404)
+    broadcast = get_in_event(Broadcast, event, broadcast_id)
     sent = services.sent_count(db.session, broadcast)
     return render_template("broadcasts/progress.html", event=event, broadcast=broadcast,
                            sent=sent, segments=services.SEGMENTS)
@@ -79,9 +77,7 @@ def progress(event, broadcast_id: int):
 @bp.route(CONSOLE + "/broadcasts/<int:broadcast_id>/status")
 @organiser_required
 def status(event, broadcast_id: int):
-    broadcast = db.session.get(Broadcast, broadcast_id)
-    if broadcast is None or broadcast.event_id != event.id:
-        abort(404)
+    broadcast = get_in_event(Broadcast, event, broadcast_id)
     sent = services.sent_count(db.session, broadcast)
     return {"sent": sent, "total": broadcast.total, "finished": broadcast.finished_at is not None,
             "text": _("%(sent)s of %(total)s e-mails sent", sent=sent, total=broadcast.total)}

@@ -231,34 +231,44 @@ def blocks(event):
     return page("console/blocks.html", form, event=event, form=form, delete_form=ActionForm())
 
 
+def _delete(event, model, object_id: int, delete, done: str, back: str):
+    """A delete button's view: the object of this event, its service, back to the list."""
+    obj = get_in_event(model, event, object_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    commit_or_flash(lambda: delete(db.session, obj), done)
+    return redirect(url_for(back, slug=event.slug))
+
+
 @bp.route(CONSOLE + "/blocks/<int:block_id>/delete", methods=["POST"])
 @organiser_required
 def delete_block(event, block_id: int):
-    block = get_in_event(MeetingBlock, event, block_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    commit_or_flash(lambda: setup.delete_meeting_block(db.session, block), _("Block deleted."))
-    return redirect(url_for("console.blocks", slug=event.slug))
+    return _delete(event, MeetingBlock, block_id, setup.delete_meeting_block,
+                   _("Block deleted."), "console.blocks")
 
 
 # --- Tables and stands ---------------------------------------------------------------------
 
-def _suppliers(event) -> list[Participation]:
+def _people(event, *roles: Role) -> list[Participation]:
+    """The event's participants in these roles, by name: the choices of a select."""
     rows = db.session.scalars(select(Participation).where(
-        Participation.event_id == event.id, Participation.role == Role.SUPPLIER))
+        Participation.event_id == event.id, Participation.role.in_(roles)))
     return sorted(rows, key=lambda p: p.display_name.casefold())
+
+
+def _person_choices(people: list[Participation], nobody: str) -> list[SelectChoice]:
+    return [SelectChoice(0, nobody)] + [SelectChoice(p.id, p.display_name) for p in people]
 
 
 def _stand_form(event, table: Table, suppliers) -> StandForm:
     form = StandForm(formdata=None, prefix=f"t{table.id}")
-    form.owner.choices = [SelectChoice(0, _("— pooled table, no owner —"))] + [
-        SelectChoice(p.id, p.display_name) for p in suppliers]
+    form.owner.choices = _person_choices(suppliers, _("— pooled table, no owner —"))
     form.owner.data = table.owner_id or 0
     return form
 
 
 def _tables_page(event, form, stand_errors: dict | None = None):
-    suppliers = _suppliers(event)
+    suppliers = _people(event, Role.SUPPLIER)
     stand_forms = {t.id: _stand_form(event, t, suppliers) for t in event.tables}
     for table_id, message in (stand_errors or {}).items():
         stand_forms[table_id].owner.errors = [message]
@@ -288,9 +298,7 @@ def tables(event):
 def stand(event, table_id: int):
     table = get_in_event(Table, event, table_id)
     form = StandForm(prefix=f"t{table.id}")
-    suppliers = _suppliers(event)
-    form.owner.choices = [SelectChoice(0, "")] + [
-        SelectChoice(p.id, p.display_name) for p in suppliers]
+    form.owner.choices = _person_choices(_people(event, Role.SUPPLIER), "")
     if not form.validate_on_submit():
         return _tables_page(event, TablesForm(formdata=None),
                             {table.id: _("Choose a supplier from the list.")})
@@ -309,26 +317,19 @@ def stand(event, table_id: int):
 @bp.route(CONSOLE + "/tables/<int:table_id>/delete", methods=["POST"])
 @organiser_required
 def delete_table(event, table_id: int):
-    table = get_in_event(Table, event, table_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    commit_or_flash(lambda: setup.delete_table(db.session, table), _("Table deleted."))
-    return redirect(url_for("console.tables", slug=event.slug))
+    return _delete(event, Table, table_id, setup.delete_table, _("Table deleted."),
+                   "console.tables")
 
 
 # --- Market-dialogue sessions --------------------------------------------------------------
 
 def _moderators(event) -> list[Participation]:
-    rows = db.session.scalars(select(Participation).where(
-        Participation.event_id == event.id,
-        Participation.role.in_([Role.FACILITATOR, Role.MODERATOR])))
-    return sorted(rows, key=lambda p: p.display_name.casefold())
+    return _people(event, Role.FACILITATOR, Role.MODERATOR)
 
 
 def _table_form(event, dialogue, moderators, formdata=None) -> DialogueTableForm:
     form = DialogueTableForm(formdata=formdata, prefix=f"s{dialogue.id}")
-    form.moderator.choices = [SelectChoice(0, _("— none yet —"))] + [
-        SelectChoice(p.id, p.display_name) for p in moderators]
+    form.moderator.choices = _person_choices(moderators, _("— none yet —"))
     if formdata is None:
         form.label.data = f"{dialogue.product_group.name[:3].upper()}-{len(dialogue.tables) + 1}"
     return form
@@ -398,17 +399,10 @@ def dialogue_table(event, session_id: int):
     if form.validate_on_submit():
         moderator = db.session.get(Participation, form.moderator.data) \
             if form.moderator.data else None
-        try:
-            setup.add_dialogue_table(db.session, dialogue, label=form.label.data,
-                                     buyer_seats=form.buyer_seats.data,
-                                     supplier_seats=form.supplier_seats.data,
-                                     moderator=moderator)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Table %(label)s added.", label=form.label.data), "success")
+        if commit_or_show(form, lambda: setup.add_dialogue_table(
+                db.session, dialogue, label=form.label.data, buyer_seats=form.buyer_seats.data,
+                supplier_seats=form.supplier_seats.data, moderator=moderator),
+                _("Table %(label)s added.", label=form.label.data)):
             return redirect(url_for("console.dialogues", slug=event.slug))
     return _dialogues_page(event, _session_form(event, blank=True), (dialogue.id, form))
 
@@ -416,12 +410,8 @@ def dialogue_table(event, session_id: int):
 @bp.route(CONSOLE + "/dialogues/<int:session_id>/delete", methods=["POST"])
 @organiser_required
 def delete_dialogue(event, session_id: int):
-    dialogue = get_in_event(DialogueSession, event, session_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    commit_or_flash(lambda: setup.delete_dialogue_session(db.session, dialogue),
-                    _("Session deleted."))
-    return redirect(url_for("console.dialogues", slug=event.slug))
+    return _delete(event, DialogueSession, session_id, setup.delete_dialogue_session,
+                   _("Session deleted."), "console.dialogues")
 
 
 

@@ -172,6 +172,11 @@ BUYER_GROUPS = {
     "utility": ("infrastructure", "construction", "textile", "mobility", "ict"),
 }
 
+# Product groups weighted by their number of Green Deal projects (DOMAIN.md).
+GROUP_WEIGHTS = {"textile": 16, "furniture": 16, "construction": 15, "infrastructure": 11,
+                 "ict": 11, "food": 9, "packaging": 7, "lighting": 7, "office-supplies": 6,
+                 "waste-management": 6, "cleaning": 5, "mobility": 5, "kitchen-appliances": 1}
+
 # Suppliers: a brand word and a trade that says what they sell, per product group.
 BRANDS = (
     "Loopwise", "Second Round", "Circa", "Renova", "Cyclus", "ReMade", "Retour", "Boomerang",

@@ -2,7 +2,7 @@
 
 A participant either ranks some of the event's dialogue sessions (rank 1 is the first
 choice), or says "no market dialogues for me", or says nothing. The solving adapter
-(`schedule.solving.build_dialogue_problem`) turns this into interest weights:
+(`schedule.dialogue_problem.build_dialogue_problem`) turns this into interest weights:
 `choice_weight()` for the chosen, none for those who opted out, and the interests
 derived from the product groups for those who said nothing.
 """

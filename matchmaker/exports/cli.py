@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from ..commands import CommandError, event_or_exit, write_output
+from ..commands import CommandError, event_or_exit, output_option, write_output
 from ..database import utcnow
 from ..domain import DomainError
 from ..extensions import db
@@ -20,7 +20,7 @@ from .instance import instance_json
 @click.argument("event")
 @click.option("--participant", "email", help="Only this participant's agenda (e-mail).")
 @click.option("--table", "table_number", type=int, help="Only the meetings at this table.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@output_option
 @with_appcontext
 def export_ical(event: str, email: str | None, table_number: int | None, output: str) -> None:
     """Write EVENT's meetings as an iCalendar file (whole event, one person or one table)."""
@@ -43,40 +43,37 @@ def export_ical(event: str, email: str | None, table_number: int | None, output:
     else:
         data = ical.event_calendar(db.session, ev, ical.host_from_config(current_app.config))
     write_output(output, data)
-    click.echo(f"Wrote {output}.")
 
 
 @click.command("tables")
 @click.argument("event")
 @click.option("--format", "fmt", type=click.Choice(["csv", "pdf", "html"]), default="pdf",
               show_default=True)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@output_option
 @with_appcontext
 def export_tables(event: str, fmt: str, output: str) -> None:
     """Write EVENT's table plan: the grid, a sheet per table, the dialogue tables."""
     ev = event_or_exit(event)
     plan = tables.table_plan(db.session, ev, now=utcnow())
     data = {"csv": tables.to_csv, "html": tables.to_html, "pdf": tables.to_pdf}[fmt](plan)
-    write_output(output, data)
-    click.echo(f"Wrote {output} ({len(plan.sheets)} meeting tables, "
-               f"{len(plan.dialogues)} dialogue tables).")
+    write_output(output, data, f"{len(plan.sheets)} meeting tables, "
+                               f"{len(plan.dialogues)} dialogue tables")
 
 
 @click.command("agendas")
 @click.argument("event")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@output_option
 @with_appcontext
 def export_agendas(event: str, output: str) -> None:
     """Write every participant's agenda of EVENT to one PDF, a page each."""
     ev = event_or_exit(event)
     items = agendas.agendas(db.session, ev)
-    write_output(output, agendas.to_pdf(ev, items))
-    click.echo(f"Wrote {output} ({len(items)} agendas).")
+    write_output(output, agendas.to_pdf(ev, items), f"{len(items)} agendas")
 
 
 @click.command("instance")
 @click.argument("event")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@output_option
 @with_appcontext
 def export_instance(event: str, output: str) -> None:
     """Write EVENT's one-to-one problem as matchmaker-instance/1 JSON."""
@@ -86,4 +83,3 @@ def export_instance(event: str, output: str) -> None:
     except DomainError as exc:
         raise CommandError(exc.message) from None
     write_output(output, text)
-    click.echo(f"Wrote {output}.")

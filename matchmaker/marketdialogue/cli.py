@@ -102,8 +102,8 @@ def check_command(dialogue: str, plan: str) -> None:
     problem = _load(read_dialogue, dialogue)
     loaded = _load(read_plan, plan, problem)
     violations = check(problem, loaded)
-    for line in violations:
-        click.echo(line)
+    for violation in violations:
+        click.echo(str(violation))
     if violations:
         click.echo(f"{len(violations)} violation(s)", err=True)
         sys.exit(1)

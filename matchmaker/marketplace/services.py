@@ -4,10 +4,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import cast
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..database import utcnow
@@ -59,8 +60,13 @@ def listing_kind_for(role: Role) -> ListingKind | None:
     return LISTING_KIND_OF_ROLE.get(role)
 
 
+@lru_cache(maxsize=1)
+def _strategies_statement():
+    return select(CircularStrategy).order_by(CircularStrategy.code)
+
+
 def all_strategies(session: Session) -> list[CircularStrategy]:
-    return list(session.scalars(select(CircularStrategy).order_by(CircularStrategy.code)))
+    return list(session.scalars(_strategies_statement()))
 
 
 def _apply(session: Session, event: Event, listing: Listing, data: ListingData) -> None:
@@ -111,6 +117,16 @@ def listing_in_event(session: Session, event: Event, listing_id: int) -> Listing
     if listing is None or listing.event_id != event.id:
         return None
     return listing
+
+
+def listing_to_show(session: Session, event: Event, listing_id: int) -> Listing | None:
+    """`listing_in_event` with what its page shows loaded along (group, strategies, the
+    owner with their account and organisation): two queries instead of six."""
+    return session.scalar(
+        select(Listing).where(Listing.id == listing_id, Listing.event_id == event.id)
+        .options(joinedload(Listing.product_group), selectinload(Listing.strategies),
+                 joinedload(Listing.participation).joinedload(Participation.user),
+                 joinedload(Listing.participation).joinedload(Participation.organisation)))
 
 
 def own_listing(session: Session, event: Event, owner: Participation,
@@ -191,6 +207,25 @@ def _ranked(index: MarketIndex, text: str, keys: set[int] | None
     return index.search.rank_words(words, keys), index.people.rank_words(words), words
 
 
+# The statements pages run on every view are built once, with parameters: building a
+# query with its loader options, and its cache key, cost more than running it.
+
+@lru_cache(maxsize=1)
+def _shown_listings_statement():
+    return (select(Listing).where(Listing.id.in_(bindparam("ids", expanding=True)),
+                                  Listing.event_id == bindparam("event_id"))
+            .options(joinedload(Listing.participation).joinedload(Participation.organisation),
+                     joinedload(Listing.participation).joinedload(Participation.user),
+                     joinedload(Listing.product_group), selectinload(Listing.strategies)))
+
+
+@lru_cache(maxsize=1)
+def _shown_people_statement():
+    return (select(Participation).where(Participation.id.in_(bindparam("ids", expanding=True)),
+                                        Participation.event_id == bindparam("event_id"))
+            .options(joinedload(Participation.organisation), joinedload(Participation.user)))
+
+
 def search_listings(session: Session, event: Event, filters: MarketFilters,
                     page_size: int = PAGE_SIZE, me: Participation | None = None) -> MarketPage:
     """Listings of `event` matching the filters, ranked by relevance when there is a query,
@@ -225,15 +260,12 @@ def search_listings(session: Session, event: Event, filters: MarketFilters,
     start = (page - 1) * page_size
     shown = [d.key for d in docs[start:start + page_size]]
     loaded = {listing.id: listing for listing in session.scalars(
-        select(Listing).where(Listing.id.in_(shown), Listing.event_id == event.id)
-        .options(joinedload(Listing.participation).joinedload(Participation.organisation),
-                 joinedload(Listing.participation).joinedload(Participation.user),
-                 joinedload(Listing.product_group), selectinload(Listing.strategies))).unique()}
+        _shown_listings_statement(), {"ids": shown, "event_id": event.id}).unique()} \
+        if shown else {}
     people_ids = [d.key for d in people_docs[:PEOPLE_SHOWN]] if page == 1 else []
     people = {p.id: p for p in session.scalars(
-        select(Participation).where(Participation.id.in_(people_ids),
-                                    Participation.event_id == event.id)
-        .options(joinedload(Participation.organisation), joinedload(Participation.user)))}
+        _shown_people_statement(), {"ids": people_ids, "event_id": event.id})} \
+        if people_ids else {}
     corrected = query.corrected_query(words)
     return MarketPage([loaded[i] for i in shown if i in loaded], total, page, pages,
                       people=tuple(people[i] for i in people_ids if i in people),
@@ -319,9 +351,23 @@ def contacted_ids(session: Session, me: Participation) -> set[int]:
     That covers pending, accepted (and so met or to meet), declined, cancelled and
     expired requests: suggestions are for people one has not dealt with yet.
     """
-    rows = session.execute(select(MeetingRequest.sender_id, MeetingRequest.recipient_id).where(
-        or_(MeetingRequest.sender_id == me.id, MeetingRequest.recipient_id == me.id)))
+    rows = session.execute(_contacts_statement(), {"me": me.id})
     return {s if r == me.id else r for s, r in rows}
+
+
+@lru_cache(maxsize=1)
+def _contacts_statement():
+    me = bindparam("me")
+    return select(MeetingRequest.sender_id, MeetingRequest.recipient_id).where(
+        or_(MeetingRequest.sender_id == me, MeetingRequest.recipient_id == me))
+
+
+@lru_cache(maxsize=1)
+def _suggested_people_statement():
+    return (select(Participation)
+            .where(Participation.id.in_(bindparam("ids", expanding=True)))
+            .options(selectinload(Participation.product_groups),
+                     joinedload(Participation.organisation), joinedload(Participation.user)))
 
 
 @dataclass(frozen=True)
@@ -340,9 +386,7 @@ def suggestions_for(session: Session, event: Event, me: Participation,
         return []
     ranked = index.suggest(me.id, exclude=contacted_ids(session, me), limit=limit)
     people = {p.id: p for p in session.scalars(
-        select(Participation).where(Participation.id.in_([s.person_id for s in ranked]))
-        .options(selectinload(Participation.product_groups),
-                 joinedload(Participation.organisation), joinedload(Participation.user)))}
+        _suggested_people_statement(), {"ids": [s.person_id for s in ranked]})}
     return [SuggestedPerson(people[s.person_id], s.score,
                             tuple(in_words(r) for r in s.reasons)) for s in ranked
             if s.person_id in people]

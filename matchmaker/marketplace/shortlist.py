@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -58,9 +59,15 @@ def remove(session: Session, owner: Participation, *, listing: Listing | None = 
     session.flush()
 
 
+@lru_cache(maxsize=1)
+def _saved_statement():
+    """Built once: the market place and suggestions run it on every view."""
+    return (select(ShortlistEntry.listing_id, ShortlistEntry.person_id)
+            .where(ShortlistEntry.owner_id == bindparam("owner_id")))
+
+
 def saved(session: Session, owner: Participation) -> Saved:
-    rows = session.execute(select(ShortlistEntry.listing_id, ShortlistEntry.person_id)
-                           .where(ShortlistEntry.owner_id == owner.id)).all()
+    rows = session.execute(_saved_statement(), {"owner_id": owner.id}).all()
     return Saved(frozenset(listing for listing, _ in rows if listing is not None),
                  frozenset(person for _, person in rows if person is not None))
 

@@ -184,6 +184,11 @@ class SuggestionIndex:
         self._by_group: dict[str, list[int]] = {}
         self._offering: dict[str, list[int]] = {}  # strategy code -> people offering it
         self._asking: dict[str, list[int]] = {}  # strategy code -> people asking for it
+        # Per person, for scoring without words: the (strategy, group) pairs of their
+        # queries, and the groups in which they offer each strategy.
+        self._asks: dict[int, frozenset[tuple[str, str]]] = {}
+        self._offers: dict[int, dict[str, set[str]]] = {}
+        self._similar_to: dict[int, frozenset[int]] = {}
         for pid, person in self.people.items():
             for group in person.groups:
                 self._by_group.setdefault(group, []).append(pid)
@@ -191,6 +196,14 @@ class SuggestionIndex:
                 codes = {s.code for li in person.listings if li.kind == kind for s in li.strategies}
                 for code in codes:
                     index.setdefault(code, []).append(pid)
+            self._asks[pid] = frozenset((s.code, li.group) for li in person.listings
+                                        if li.kind == "query" for s in li.strategies)
+            offers: dict[str, set[str]] = {}
+            for li in person.listings:
+                if li.kind == "offer":
+                    for s in li.strategies:
+                        offers.setdefault(s.code, set()).add(li.group)
+            self._offers[pid] = offers
 
     def _similarities(self, mine: Vector) -> dict[int, float]:
         totals: dict[int, float] = {}
@@ -198,6 +211,40 @@ class SuggestionIndex:
             for pid, theirs in self._by_word.get(word, ()):
                 totals[pid] = totals.get(pid, 0.0) + weight * theirs
         return totals
+
+    def _similar(self, me_id: int) -> frozenset[int]:
+        """Who writes like `me_id` (the index never changes: kept once found).
+
+        Taken a hair below the threshold: the exact cosine decides, summed in its order.
+        """
+        found = self._similar_to.get(me_id)
+        if found is None:
+            mine = self.vectors[me_id]
+            found = frozenset(pid for pid, s in self._similarities(mine).items()
+                              if s >= MIN_TEXT_SIMILARITY - 1e-9) if mine else frozenset()
+            self._similar_to[me_id] = found
+        return found
+
+    def _strategy_points(self, asker: int, offerer: int) -> list[float]:
+        """The points of `_strategy_matches(asker, offerer)`, without the reasons."""
+        offered = self._offers[offerer]
+        if not offered:
+            return []
+        return [SAME_GROUP_STRATEGY_POINTS if group in offered[code]
+                else OTHER_GROUP_STRATEGY_POINTS
+                for code, group in self._asks[asker] if code in offered]
+
+    def _score(self, me: Person, other: Person, similarity: float) -> float:
+        """`score_pair`'s total, summed in its order (largest part first), without
+        putting the reasons into words: only the people shown need those."""
+        parts = self._strategy_points(me.id, other.id) + self._strategy_points(other.id, me.id)
+        shared = len(me.groups & other.groups)
+        if shared:
+            parts.append(GROUP_POINTS * shared)
+        if similarity >= MIN_TEXT_SIMILARITY:
+            parts.append(TEXT_POINTS * similarity)
+        parts.sort(reverse=True)
+        return sum(parts)
 
     def suggest(self, me_id: int, *, exclude: Iterable[int] = (),
                 limit: int | None = None) -> list[Suggestion]:
@@ -208,9 +255,7 @@ class SuggestionIndex:
             return []
         excluded = set(exclude) | {me.id}
         mine = self.vectors[me.id]
-        # A hair below the threshold: the exact cosine below decides, summed in its order.
-        similar = {pid for pid, s in self._similarities(mine).items()
-                   if s >= MIN_TEXT_SIMILARITY - 1e-9} if mine else set()
+        similar = self._similar(me.id)
         related = set(similar)
         for group in me.groups:
             related.update(self._by_group.get(group, ()))
@@ -218,19 +263,24 @@ class SuggestionIndex:
             index = self._offering if listing.kind == "query" else self._asking
             for strategy in listing.strategies:
                 related.update(index.get(strategy.code, ()))
-        results = []
+        scored = []
         for pid in related:
             person = self.people[pid]
             if pid in excluded or person.role not in targets or (
                     me.organisation_id is not None
                     and person.organisation_id == me.organisation_id):
                 continue
-            theirs = self.vectors[pid]
-            similarity = cosine(mine, theirs) if mine and theirs else 0.0
-            terms = top_shared_terms(mine, theirs, 2) if similarity >= MIN_TEXT_SIMILARITY else []
-            total, reasons = score_pair(me, person, similarity=similarity, shared_terms=terms)
+            # below the threshold the wording gives no points: no need to measure it
+            similarity = cosine(mine, self.vectors[pid]) if pid in similar else 0.0
+            total = self._score(me, person, similarity)
             if total > 0:
-                results.append(Suggestion(person.id, round(total, 4),
-                                          tuple(reasons[:MAX_REASONS])))
-        results.sort(key=lambda s: (-s.score, s.person_id))
-        return results[:limit] if limit is not None else results
+                scored.append((round(total, 4), pid, similarity))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        results = []
+        for score, pid, similarity in scored[:limit] if limit is not None else scored:
+            theirs = self.vectors[pid]
+            terms = top_shared_terms(mine, theirs, 2) if similarity >= MIN_TEXT_SIMILARITY else []
+            _, reasons = score_pair(me, self.people[pid], similarity=similarity,
+                                    shared_terms=terms)
+            results.append(Suggestion(pid, score, tuple(reasons[:MAX_REASONS])))
+        return results

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain import DomainError, NotFound
 from ..i18n import format_moment, in_language
@@ -141,11 +142,12 @@ def place(session: Session, event: Event, request: MeetingRequest, me: Participa
     with in_language(other.user.language):
         text = _("%(name)s accepted: you meet on %(when)s at %(table)s.",
                  name=me.display_name, **_describe(event, meeting))
-    notifications.notify(session, other, notifications.REQUEST_ACCEPTED, text, now)
+    notifications.queue(session, other, notifications.REQUEST_ACCEPTED, text, now)
     with in_language(me.user.language):
         text = _("Your meeting with %(name)s is on %(when)s at %(table)s.",
                  name=other.display_name, **_describe(event, meeting))
-    notifications.notify(session, me, notifications.MEETING_BOOKED, text, now)
+    notifications.queue(session, me, notifications.MEETING_BOOKED, text, now)
+    notifications.deliver(session, [other.user_id, me.user_id], now)  # both in one pass
     return meeting
 
 
@@ -164,7 +166,7 @@ def _insert(session: Session, event: Event, request: MeetingRequest,
                 session.flush()
         except IntegrityError:
             continue
-        session.expire(request, ["meeting"])
+        set_committed_value(request, "meeting", meeting)  # known: no need to read it back
         return meeting
     return None
 

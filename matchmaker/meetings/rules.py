@@ -6,11 +6,14 @@ refused action says the same as the page did.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, inspect, select
+from sqlalchemy.orm import object_session
 
 from ..i18n import format_moment
-from ..models import Event, Phase
+from ..models import Event, Phase, Slot
 
 
 def _moment(event: Event, moment: datetime) -> str:
@@ -34,9 +37,31 @@ def booking_refusal(event: Event, now: datetime) -> str | None:
         refusal = change_refusal(event, now)
         if refusal:
             return refusal
-        if not any(slot.starts_at > now for slot in event.slots):
+        if not _times_to_come(event, now):
             return _("Every meeting time of the event has passed.")
     return None
+
+
+@lru_cache(maxsize=1)
+def _last_start_statement():
+    return (select(Slot.starts_at).where(Slot.event_id == bindparam("event_id"))
+            .order_by(Slot.starts_at.desc()).limit(1))
+
+
+def _times_to_come(event: Event, now: datetime) -> bool:
+    """Whether a meeting time of the event is still to come. Pages ask on every view,
+    some twice: the last start is read once per transaction (one row, not every slot),
+    unless the slots are loaded anyway."""
+    session = object_session(event)
+    if session is None or "slots" not in inspect(event).unloaded:
+        return any(slot.starts_at > now for slot in event.slots)
+    transaction = session.get_transaction()
+    memo = session.info.setdefault("last_slot_start", {})
+    known = memo.get(event.id)
+    if known is None or transaction is None or known[0] is not transaction:
+        last = session.scalar(_last_start_statement(), {"event_id": event.id})
+        known = memo[event.id] = (session.get_transaction(), last)
+    return known[1] is not None and known[1] > now
 
 
 def change_refusal(event: Event, now: datetime) -> str | None:

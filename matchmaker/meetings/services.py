@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import cast
 
 from flask_babel import gettext as _, ngettext
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import CursorResult, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..auth.services import email_verification_needed
 from ..domain import DomainError, NotFound
@@ -44,6 +45,20 @@ def accepted_count(session: Session, participation: Participation) -> int:
             MeetingRequest.recipient_id == participation.id))) or 0
 
 
+def accepted_counts(session: Session, participation_ids: list[int]) -> dict[int, int]:
+    """`accepted_count` of several people, in one query."""
+    counts = dict.fromkeys(participation_ids, 0)
+    for pair in session.execute(
+            select(MeetingRequest.sender_id, MeetingRequest.recipient_id).where(
+                MeetingRequest.status == RequestStatus.ACCEPTED,
+                or_(MeetingRequest.sender_id.in_(participation_ids),
+                    MeetingRequest.recipient_id.in_(participation_ids)))):
+        for pid in pair:
+            if pid in counts:
+                counts[pid] += 1
+    return counts
+
+
 def open_sent_count(session: Session, participation: Participation, now: datetime) -> int:
     """Pending requests a participant has sent that have not expired."""
     return session.scalar(select(func.count()).select_from(MeetingRequest).where(
@@ -60,7 +75,7 @@ def open_request_between(session: Session, a: Participation,
         MeetingRequest.status.in_([RequestStatus.PENDING, RequestStatus.ACCEPTED])))
 
 
-def is_expired(request: MeetingRequest, now: datetime) -> bool:
+def is_expired(request: MeetingRequest | OpenRequest, now: datetime) -> bool:
     return request.status is RequestStatus.EXPIRED or (
         request.status is RequestStatus.PENDING and request.expires_at is not None
         and request.expires_at <= now)
@@ -83,31 +98,63 @@ def _already(status: RequestStatus) -> str:
 
 
 @dataclass(frozen=True)
+class OpenRequest:
+    """What the request rules read of an open request (a plain row, no ORM object)."""
+    status: RequestStatus
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
 class OpenRequests:
-    """A sender's open requests, read once for a page that checks many recipients (a
-    market place page asks about every person shown: two queries each otherwise)."""
-    by_person: dict[int, MeetingRequest]
+    """What the request rules need about one sender, read once for a page that checks
+    many recipients (a market place page asks about every person shown).
+
+    `refusal`: why the sender can ask nobody now (the phase, an unconfirmed e-mail)."""
+    by_person: dict[int, OpenRequest]
     sent_waiting: int
+    refusal: str | None = None
 
 
-def open_requests_of(session: Session, sender: Participation, now: datetime) -> OpenRequests:
-    rows = session.scalars(select(MeetingRequest).where(
-        or_(MeetingRequest.sender_id == sender.id, MeetingRequest.recipient_id == sender.id),
-        MeetingRequest.status.in_([RequestStatus.PENDING, RequestStatus.ACCEPTED])))
-    by_person = {r.recipient_id if r.sender_id == sender.id else r.sender_id: r for r in rows}
-    return OpenRequests(by_person, open_sent_count(session, sender, now))
+def _sender_refusal(event: Event, sender: Participation, now: datetime) -> str | None:
+    """Why `sender` can ask nobody for a meeting now, or None."""
+    return rules.booking_refusal(event, now) or email_verification_needed(sender.user)
+
+
+@lru_cache(maxsize=1)
+def _open_requests_statement():
+    """Built once (with the reader as a parameter): pages run it on every view."""
+    me = bindparam("me")
+    return select(MeetingRequest.sender_id, MeetingRequest.recipient_id, MeetingRequest.status,
+                  MeetingRequest.expires_at).where(
+        or_(MeetingRequest.sender_id == me, MeetingRequest.recipient_id == me),
+        MeetingRequest.status.in_([RequestStatus.PENDING, RequestStatus.ACCEPTED]))
+
+
+def open_requests_of(session: Session, event: Event, sender: Participation,
+                     now: datetime) -> OpenRequests:
+    refusal = _sender_refusal(event, sender, now)
+    if refusal:
+        return OpenRequests({}, 0, refusal)
+    by_person: dict[int, OpenRequest] = {}
+    sent_waiting = 0
+    for sender_id, recipient_id, status, expires_at in session.execute(
+            _open_requests_statement(), {"me": sender.id}):
+        mine = sender_id == sender.id
+        by_person[recipient_id if mine else sender_id] = OpenRequest(status, expires_at)
+        # as open_sent_count counts them
+        if mine and status is RequestStatus.PENDING and (expires_at is None or expires_at > now):
+            sent_waiting += 1
+    return OpenRequests(by_person, sent_waiting)
 
 
 def why_not_requestable(session: Session, event: Event, sender: Participation,
                         recipient: Participation, now: datetime,
                         known: OpenRequests | None = None) -> str | None:
     """The reason `sender` cannot ask `recipient` for a meeting now, or None. `known`:
-    the sender's open requests, when already read."""
-    refusal = rules.booking_refusal(event, now)
+    what `open_requests_of` read about the sender, when already read."""
+    refusal = known.refusal if known is not None else _sender_refusal(event, sender, now)
     if refusal:
         return refusal
-    if unverified := email_verification_needed(sender.user):
-        return unverified
     if sender.id == recipient.id:
         return _("You cannot request a meeting with yourself.")
     if sender.role not in REQUESTABLE_ROLES:
@@ -190,12 +237,24 @@ def request_meeting(session: Session, event: Event, sender: Participation,
     return request
 
 
+@lru_cache(maxsize=1)
+def _request_statement():
+    me = bindparam("me")
+    return (select(MeetingRequest).where(
+        MeetingRequest.id == bindparam("request_id"),
+        MeetingRequest.event_id == bindparam("event_id"),
+        or_(MeetingRequest.sender_id == me, MeetingRequest.recipient_id == me))
+        .options(*(joinedload(side).options(joinedload(Participation.user),
+                                            joinedload(Participation.organisation))
+                   for side in (MeetingRequest.sender, MeetingRequest.recipient))))
+
+
 def find_request(session: Session, event: Event, request_id: int,
                  me: Participation) -> MeetingRequest:
-    """A request of this event that `me` sent or received; NotFound for anyone else."""
-    request = session.scalar(select(MeetingRequest).where(
-        MeetingRequest.id == request_id, MeetingRequest.event_id == event.id,
-        or_(MeetingRequest.sender_id == me.id, MeetingRequest.recipient_id == me.id)))
+    """A request of this event that `me` sent or received; NotFound for anyone else.
+    Both people come with their accounts and organisations: every answer names them."""
+    request = session.scalar(_request_statement(), {
+        "request_id": request_id, "event_id": event.id, "me": me.id})
     if request is None:
         raise NotFound(_("This request does not exist."))
     return request
@@ -220,9 +279,10 @@ def accept_request(session: Session, request: MeetingRequest, me: Participation,
     refusal = rules.booking_refusal(event, now)
     if refusal:
         raise DomainError(refusal)
+    accepted = accepted_counts(session, [request.recipient_id, request.sender_id])
     for who in (request.recipient, request.sender):
         cap = meeting_cap(who)
-        if accepted_count(session, who) >= cap:
+        if accepted[who.id] >= cap:
             if who.id == me.id:
                 raise DomainError(ngettext(
                     "You have %(num)d accepted meeting, the most allowed here. Cancel it "

@@ -55,11 +55,19 @@ def why_no_time(session: Session, me: Participation,
                                         .where(Absence.participation_id.in_(people))):
         absent[pid].add(slot_id)
     slots = set(session.scalars(select(Slot.id).where(Slot.event_id == me.event_id)))
-    tables = session.scalar(select(func.count()).select_from(Table)
-                            .where(Table.event_id == me.event_id)) or 0
-    in_use = Counter(dict(session.execute(
-        select(Meeting.slot_id, func.count()).where(Meeting.event_id == me.event_id)
-        .group_by(Meeting.slot_id)).all()))
+    tables_in_use: list[tuple[int, Counter[int]]] = []
+
+    def every_table_taken(free: set[int]) -> bool:
+        """Read only when needed: most requests stop at a cap or an absence first."""
+        if not tables_in_use:
+            tables_in_use.append((
+                session.scalar(select(func.count()).select_from(Table)
+                               .where(Table.event_id == me.event_id)) or 0,
+                Counter(dict(session.execute(
+                    select(Meeting.slot_id, func.count()).where(Meeting.event_id == me.event_id)
+                    .group_by(Meeting.slot_id)).all()))))
+        tables, in_use = tables_in_use[0]
+        return all(in_use[slot] >= tables for slot in free)
 
     my_cap = meeting_cap(me)
     reasons = {}
@@ -79,7 +87,7 @@ def why_no_time(session: Session, me: Participation,
             reason = NoTime(ABSENCES, name=other.user.name)
         elif not free:
             reason = NoTime(NO_COMMON_FREE_SLOT, name=other.user.name)
-        elif all(in_use[slot] >= tables for slot in free):
+        elif every_table_taken(free):
             reason = NoTime(NO_TABLE)
         else:
             reason = NoTime(NOT_YET_SCHEDULED)

@@ -4,6 +4,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from ..access import participant_required, participation_of
+from ..actions import attempt, commit_or_flash
 from ..agenda.services import table_label
 from ..database import reset_read_only, set_read_only, utcnow
 from ..domain import DomainError, NotFound
@@ -93,17 +94,18 @@ def requests(event, me):
     counts = inbox.tab_counts(db.session, me, now)
     tab = _tab_asked(counts)
     page = inbox.request_page(db.session, me, tab, request.args.get("page", 1, type=int), now,
-                              seen_at=me.requests_seen_at)
+                              seen_at=me.requests_seen_at, total=counts[tab].total)
     no_time = unscheduled.why_no_time(
         db.session, me, [row.request for row in page.rows
                          if row.status is RequestStatus.ACCEPTED and row.request.meeting is None])
-    if counts["all"].unread:  # this visit sees them: no badge on this very page
-        g.setdefault("unread_requests", {})[event.id] = 0
+    # The navigation's badge: what is unread is on this very page, and seen by this visit.
+    g.setdefault("unread_requests", {})[event.id] = 0
     html = render_template(
         "meetings/requests.html", event=event, me=me, tab=tab, tabs=inbox.TABS,
         counts=counts, page=page, rows=page.rows, waiting=counts["incoming"].total,
         action_form=ActionForm(), decline_form=DeclineForm(), bulk_form=BulkAnswerForm(),
-        accepted=services.accepted_count(db.session, me), cap=services.meeting_cap(me),
+        # the accepted tab counts what accepted_count does: accepted, sent or received
+        accepted=counts["accepted"].total, cap=services.meeting_cap(me),
         no_time={key: unscheduled.no_time_text(value) for key, value in no_time.items()},
         profile_url=lambda p: profile_url(event, p), market_url=url_for("marketplace.market", slug=event.slug),
         when=lambda moment: format_moment(moment, event.timezone), table_label=table_label)
@@ -136,21 +138,25 @@ def accept(event, me, request_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    back = _back(event, "incoming")
+
+    def accept_and_word() -> str:
         services.accept_request(db.session, meeting_request, me, utcnow())
-    except DomainError as error:
-        db.session.rollback()
+        # Worded before the commit, while the meeting, its time and table are loaded:
+        # after it they would be read again.
+        meeting = meeting_request.meeting
+        return (_("Booked: you meet %(name)s on %(when)s at %(table)s.",
+                  name=meeting_request.sender.user.name, when=format_moment(
+                      meeting.slot.starts_at, event.timezone), table=meeting.table.label)
+                if meeting else
+                _("Accepted: you will meet %(name)s.", name=meeting_request.sender.user.name))
+
+    done, error = attempt(accept_and_word)
+    if error is not None:
         flash(error.message, "error")
     else:
-        db.session.commit()
-        meeting = meeting_request.meeting
-        flash(_("Booked: you meet %(name)s on %(when)s at %(table)s.",
-                name=meeting_request.sender.user.name, when=format_moment(
-                    meeting.slot.starts_at, event.timezone), table=meeting.table.label)
-              if meeting else
-              _("Accepted: you will meet %(name)s.", name=meeting_request.sender.user.name),
-              "success")
-    return _back(event, "incoming")
+        flash(done, "success")
+    return back
 
 
 @bp.route("/events/<slug>/requests/<int:request_id>/decline", methods=["GET", "POST"])
@@ -184,16 +190,9 @@ def cancel(event, me, request_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    tab = "all"
-    try:
-        services.cancel_request(db.session, meeting_request, me, utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The request is cancelled."), "info")
-    return _back(event, tab)
+    commit_or_flash(lambda: services.cancel_request(db.session, meeting_request, me, utcnow()),
+                    _("The request is cancelled."), "info")
+    return _back(event, "all")
 
 
 @bp.route("/events/<slug>/requests/answer", methods=["POST"])

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (CheckConstraint, Column, Date, Enum, ForeignKey, String,
+from sqlalchemy import (BigInteger, CheckConstraint, Column, Date, Enum, ForeignKey, String,
                         Table as SATable, Text, Time, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -70,6 +71,12 @@ class ContactVisibility(str, enum.Enum):
                     "participants": _l("To every participant of the event")}[self.value])
 
 
+def new_data_version() -> int:
+    """A fresh data version: random, so an event re-created under a reused id (SQLite
+    reuses the highest id) never matches what a worker cached for the one before."""
+    return secrets.randbits(62)
+
+
 def _str_enum(enum_class: type[enum.Enum], name: str) -> Enum:
     return Enum(enum_class, native_enum=False, create_constraint=True, length=20,
                 values_callable=lambda e: [m.value for m in e], name=name)
@@ -107,6 +114,10 @@ class Event(db.Model):
         _str_enum(ContactVisibility, "contact_visibility"), default=ContactVisibility.CONTACTS,
         server_default="contacts")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Changes with every write to the event's listings or participants (see
+    # marketplace/cache.py): what each worker's market and suggestion indexes are keyed by.
+    data_version: Mapped[int] = mapped_column(BigInteger, default=new_data_version,
+                                              server_default="0")
 
     blocks: Mapped[list["MeetingBlock"]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="MeetingBlock.day")

@@ -56,6 +56,10 @@ class SolveRun(db.Model):
     elapsed_s: Mapped[float | None]
     value: Mapped[float | None]
     bound: Mapped[float | None]
+    # a meetings run's idle gaps and their proven lower bound, once its search has them
+    idle_gaps: Mapped[int | None]
+    idle_gaps_bound: Mapped[int | None]
+    phase: Mapped[str | None] = mapped_column(String(20))  # the solver's phase code, while it runs
     message: Mapped[str] = mapped_column(String(500), default="")
     result: Mapped[str | None] = mapped_column(Text)  # the solver's output, JSON
     created_by_id: Mapped[int | None] = mapped_column(

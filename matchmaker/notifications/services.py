@@ -69,6 +69,18 @@ def queue(session: Session, participation: Participation, kind: str, text: str,
     return notification
 
 
+def record_sent(session: Session, participation_id: int, kind: str, text: str,
+                now: datetime) -> Notification:
+    """A notice whose e-mail went out on its own (a meeting reminder): shown in the app,
+    never repeated by a digest."""
+    if kind not in SUBJECTS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    notification = Notification(participation_id=participation_id, kind=kind, text=text,
+                                created_at=now, sent_at=now)
+    session.add(notification)
+    return notification
+
+
 def notify(session: Session, participation: Participation, kind: str, text: str,
            now: datetime, min_interval: timedelta | None = None) -> Notification:
     """Queue a notification and e-mail it now unless the person was e-mailed recently."""
@@ -139,8 +151,14 @@ def deliver(session: Session, user_ids: Iterable[int] | None, now: datetime,
     """E-mail the unsent notifications of these users (all users if None), one e-mail
     each, skipping those e-mailed within `min_interval`. Returns the e-mails sent."""
     interval = default_interval() if min_interval is None else min_interval
-    pending = _unsent(session, user_ids)
-    last = _last_sent(session, pending.keys())
+    if user_ids is None:
+        pending = _unsent(session, None)
+        last = _last_sent(session, pending.keys())
+    else:  # most were e-mailed a moment ago: read what waits only for those due
+        user_ids = list(user_ids)
+        last = _last_sent(session, user_ids)
+        due = [u for u in user_ids if u not in last or now - last[u] >= interval]
+        pending = _unsent(session, due) if due else {}
     sent = 0
     for user_id, notifications in pending.items():
         if user_id in last and now - last[user_id] < interval:

@@ -18,10 +18,11 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ..attendees.services import UNUSABLE_PREFIX, organisation_named
+from ..attendees.services import UNUSABLE_PREFIX
 from ..domain import DomainError
 from ..models import (Absence, Booking, Event, Meeting, MeetingRequest, MeetingStatus,
                       Participation, RequestStatus, Role, Slot, Table, User)
+from ..profiles.services import organisation_named
 
 STATUS_CHOICES = ("scheduled", "held", "no_show", "cancelled")
 

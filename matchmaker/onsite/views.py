@@ -9,6 +9,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from ..access import organiser_required, participant_required
+from ..actions import attempt
 from ..attendees import invitations, services as attendee_services
 from ..attendees.forms import PeopleSearchForm
 from ..console.pages import CONSOLE, get_in_event, page
@@ -227,6 +228,11 @@ def walk_in(event):
     return page("onsite/walk_in.html", form, event=event, form=form)
 
 
+def _flash_booked(table: Table, first: Participation, second: Participation) -> None:
+    flash(_("Booked at table %(number)s: %(first)s and %(second)s.", number=table.number,
+            first=first.display_name, second=second.display_name), "success")
+
+
 def _walk_in_page(event, person, *, error: str = ""):
     slot = onsite.current_slot(event, utcnow())
     partners = onsite.free_partners(db.session, event, slot, person) if slot else []
@@ -250,15 +256,11 @@ def walk_in_meeting(event, participation_id: int):
         return _walk_in_page(event, person, error=_("Choose someone to meet."))
     partner = get_in_event(Participation, event, form.partner_id.data)
     slot = get_in_event(Slot, event, form.slot_id.data)
-    try:
-        meeting = onsite.book_walk_in(db.session, event, slot, person, partner, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
+    meeting, error = attempt(lambda: onsite.book_walk_in(db.session, event, slot, person, partner,
+                                                         now=utcnow()))
+    if error is not None:
         return _walk_in_page(event, person, error=error.message)
-    db.session.commit()
-    flash(_("Booked at table %(number)s: %(first)s and %(second)s.",
-            number=meeting.table.number, first=person.display_name,
-            second=partner.display_name), "success")
+    _flash_booked(meeting.table, person, partner)
     return redirect(url_for("onsite.walk_in_done", slug=event.slug, participation_id=person.id))
 
 
@@ -302,12 +304,10 @@ def meeting_status(event, meeting_id: int):
     form = MeetingStatusForm(prefix=f"m{meeting.id}")
     if not form.validate_on_submit():
         return _onsite_page(event, slot, status_errors={meeting.id: _("Choose a status.")})
-    try:
-        onsite.set_meeting_status(db.session, meeting, form.status.data)
-    except DomainError as error:
-        db.session.rollback()
+    _result, error = attempt(lambda: onsite.set_meeting_status(db.session, meeting,
+                                                               form.status.data))
+    if error is not None:
         return _onsite_page(event, slot, status_errors={meeting.id: error.message})
-    db.session.commit()
     flash(str(MEETING_MARKED[form.status.data]), "success")
     return redirect(url_for("onsite.onsite_page", slug=event.slug, slot=slot.id))
 
@@ -321,14 +321,10 @@ def fill_slot(event, slot_id: int):
         return _onsite_page(event, slot, fill_error=_("Choose a proposal to book."))
     meeting_request = get_in_event(MeetingRequest, event, form.request_id.data)
     table = get_in_event(Table, event, form.table_id.data)
-    try:
-        onsite.book_standby(db.session, event, slot, meeting_request, table)
-    except DomainError as error:
-        db.session.rollback()
+    _result, error = attempt(lambda: onsite.book_standby(db.session, event, slot, meeting_request,
+                                                         table))
+    if error is not None:
         return _onsite_page(event, slot, fill_error=error.message)
-    db.session.commit()
-    flash(_("Booked at table %(number)s: %(first)s and %(second)s.", number=table.number,
-            first=meeting_request.sender.display_name,
-            second=meeting_request.recipient.display_name), "success")
+    _flash_booked(table, meeting_request.sender, meeting_request.recipient)
     return redirect(url_for("onsite.onsite_page", slug=event.slug, slot=slot.id))
 

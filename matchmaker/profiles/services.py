@@ -65,17 +65,25 @@ def check_logo(data: bytes) -> bytes:
                           field="logo") from None
 
 
-def organisation_for(session: Session, name: str) -> Organisation:
-    """The organisation of this name, matched case- and space-insensitively, or a new one."""
-    name = " ".join(name.split())
+def organisation_named(session: Session, name: str) -> Organisation | None:
+    """The organisation of this name, matched case- and space-insensitively, or a new one;
+    None for no name. Profiles, imports, invitations and walk-ins all find it here."""
     if not name:
-        raise DomainError(_("Enter your organisation."), field="organisation")
+        return None
     key = Organisation.key_for(name)
     organisation = session.scalar(select(Organisation).where(Organisation.name_key == key))
     if organisation is None:
         organisation = Organisation(name=name, name_key=key)
         session.add(organisation)
         session.flush()
+    return organisation
+
+
+def organisation_for(session: Session, name: str) -> Organisation:
+    """The organisation a participant types in their profile: required, spaces tidied."""
+    organisation = organisation_named(session, " ".join(name.split()))
+    if organisation is None:
+        raise DomainError(_("Enter your organisation."), field="organisation")
     return organisation
 
 

@@ -12,12 +12,15 @@ from wtforms.fields.choices import SelectChoice
 
 from ..access import is_organiser, participant_required, participation_of, visible_event_or_404
 from ..attendees import pending
+from ..auth import verification
+from ..auth.forms import ConfirmForm
 from ..auth.services import password_service
 from ..domain import DomainError
 from ..forms import attach_error
 from ..i18n import group_name
 from ..extensions import db
-from ..models import (ContactVisibility, Event, JoinPolicy, Participation, PendingKind, Role)
+from ..models import (ContactVisibility, Event, JoinPolicy, Participation, PendingKind, Role,
+                      User)
 from . import contacts, services
 from .forms import DeleteAccountForm, ProfileForm
 
@@ -40,7 +43,8 @@ def _profile_helpers():
     return {"participation_for": participation_for}
 
 
-def _profile_form(event: Event, participation: Participation | None) -> ProfileForm:
+def _profile_form(event: Event, participation: Participation | None,
+                  newcomer: User | None = None) -> ProfileForm:
     form = ProfileForm()
     form.product_groups.choices = [SelectChoice(g.id, group_name(g)) for g in event.product_groups]
     if participation is not None and participation.role not in services.SELF_CHOSEN_ROLES:
@@ -66,7 +70,9 @@ def _profile_form(event: Event, participation: Participation | None) -> ProfileF
         form.phone.data = participation.user.phone
         form.share_contact.data = participation.share_contact
     elif participation is None and request.method == "GET":
-        form.phone.data = current_user.phone
+        form.phone.data = (newcomer or current_user).phone
+        if "role" in form and request.args.get("role") in {r.value for r in services.SELF_CHOSEN_ROLES}:
+            form.role.data = request.args["role"]  # the registration link said how
     return form
 
 
@@ -137,10 +143,41 @@ def _request_to_join(event: Event, form: ProfileForm):
     return request_row
 
 
+def _newcomer_from_link(event: Event, token: str):
+    """Joining straight from the confirmation link (`?verify=`): a response to give
+    instead of the joining form (the form for the link's newcomer, not logged in yet, or
+    a refused link), or None to go on as the newcomer, confirmed and logged in now."""
+    try:
+        user, _next = verification.read_link(token)
+    except DomainError as error:
+        return verification.link_refused(error)
+    if user.email_verified:
+        return None  # its owner is logged in (read_link refuses anyone else)
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        verification.confirm_and_log_in(user)
+        return None
+    if request.method == "GET" and (participation_of(user, event) is not None or
+                                    pending.pending_of_user(db.session, event, user) is not None):
+        # Joined already (logged in with the password before confirming): just confirm.
+        return render_template("auth/verify.html", form=ConfirmForm(), user=user,
+                               action=url_for("auth.verify_email", token=token))
+    form = _profile_form(event, None, newcomer=user)
+    if request.method == "POST":
+        form.validate()  # shows why nothing happened (an expired form)
+    return render_template("profiles/form.html", event=event, form=form, joining=True,
+                           me=None, newcomer=user), 400 if form.errors else 200
+
+
 @bp.route("/events/<slug>/join", methods=["GET", "POST"])
-@login_required
 def join(slug: str):
     event = visible_event_or_404(slug)
+    token = request.args.get(verification.TOKEN_ARG)
+    if token is not None:
+        refused = _newcomer_from_link(event, token)
+        if refused is not None:
+            return refused
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
     if participation_of(current_user, event) is not None:
         return redirect(url_for("profiles.home", slug=event.slug))
     waiting = pending.pending_of_user(db.session, event, current_user)

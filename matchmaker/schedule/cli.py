@@ -67,26 +67,26 @@ def _solve(slug: str, kind: RunKind, time_limit: float, publish: bool) -> None:
         click.echo(f"Published run {run_id}: {summary}")
 
 
-@click.command("schedule")
-@click.argument("event")
-@click.option("--time-limit", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds to search.")
-@click.option("--publish", is_flag=True, help="Publish the result and notify participants.")
-@with_appcontext
-def schedule_command(event: str, time_limit: float, publish: bool) -> None:
-    """Schedule the one-to-one meetings of EVENT (its slug)."""
-    _solve(event, RunKind.MEETINGS, time_limit, publish)
+def _solve_command(name: str, kind: RunKind, description: str,
+                   publish_help: str) -> click.Command:
+    @click.command(name, help=description)
+    @click.argument("event")
+    @click.option("--time-limit", default=30.0, show_default=True,
+                  type=click.FloatRange(min=0.1), help="Seconds to search.")
+    @click.option("--publish", is_flag=True, help=publish_help)
+    @with_appcontext
+    def command(event: str, time_limit: float, publish: bool) -> None:
+        _solve(event, kind, time_limit, publish)
+    return command
 
 
-@click.command("dialogues")
-@click.argument("event")
-@click.option("--time-limit", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds to search.")
-@click.option("--publish", is_flag=True, help="Publish the seating plan.")
-@with_appcontext
-def dialogues_command(event: str, time_limit: float, publish: bool) -> None:
-    """Seat the participants of EVENT (its slug) at the market-dialogue tables."""
-    _solve(event, RunKind.DIALOGUES, time_limit, publish)
+schedule_command = _solve_command(
+    "schedule", RunKind.MEETINGS, "Schedule the one-to-one meetings of EVENT (its slug).",
+    "Publish the result and notify participants.")
+dialogues_command = _solve_command(
+    "dialogues", RunKind.DIALOGUES,
+    "Seat the participants of EVENT (its slug) at the market-dialogue tables.",
+    "Publish the seating plan.")
 
 
 class ScheduleRefused(click.ClickException):

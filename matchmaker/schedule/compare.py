@@ -12,15 +12,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..domain import DomainError
 from ..i18n import group_name
-from ..marketdialogue.check import check as check_plan
+from ..marketdialogue.check import DialogueViolation, check as check_plan
 from ..marketdialogue.formats import DialogueFormatError, parse_plan
 from ..models import (Booking, DialogueSeat, DialogueSession, DialogueTable, Event, Meeting,
                       MeetingRequest,
                       Participation, RunKind, RunStatus, Slot, SolveRun, Table)
 from ..scheduling import Schedule, Unscheduled, check
+from ..scheduling.check import Rule, Violation
 from ..timeutil import format_time
 from . import reason_text, solving
-from .explain import namer
 
 
 @dataclass
@@ -45,11 +45,11 @@ class Comparison:
     run: SolveRun
     changes: list[MeetingChange]
     people: list[PersonChanges]
-    violations: list[str]
+    violations: list[str]  # in the reader's language, with names
     draft: dict[int, tuple[int, int]]  # request id -> (slot id, table id)
     unscheduled: int = 0
     stats: dict = field(default_factory=dict)  # the solver's numbers for the draft
-    raw_violations: list[str] = field(default_factory=list)  # `violations` in solver ids
+    raw_violations: list[Violation] = field(default_factory=list)  # `violations` as data
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
@@ -72,10 +72,21 @@ def _restricted(ep: solving.EventProblem, schedule: Schedule) -> Schedule:
                     stats=schedule.stats)
 
 
+@dataclass(frozen=True)
+class SpareTable(Violation):
+    """A draft's meeting at a spare table that its run was not allowed to use."""
+
+    code: str = reason_text.SPARE_TABLE
+
+    def __str__(self) -> str:
+        number = (self.table or "").removeprefix("T")
+        return f'"{self.meeting}" is at spare table {number}, which this run may not use'
+
+
 def check_draft(ep: solving.EventProblem, schedule: Schedule, *,
-                strict: bool = False) -> tuple[Schedule, list[str]]:
+                strict: bool = False) -> tuple[Schedule, list[Violation]]:
     """A schedule checked against an event problem: (the schedule narrowed to it, the
-    violations in solver ids).
+    violations, in solver ids).
 
     The tables of no-show records are pinned whatever the draft says (it may be older
     than the no-show). A draft may use a spare table only when its run was allowed to.
@@ -83,8 +94,8 @@ def check_draft(ep: solving.EventProblem, schedule: Schedule, *,
     known = {m.id for m in ep.problem.meetings}
     spare = {solving.table_key(t.number): t.number for t in ep.event.tables if t.spare}
     outside = [a for a in schedule.assignments if a.table in spare and a.table not in ep.tables]
-    violations = [f'"{a.meeting}" is at spare table {spare[a.table]}, which this run may not use'
-                  for a in outside if strict or a.meeting in known]
+    violations: list[Violation] = [SpareTable(meeting=a.meeting, table=a.table)
+                                   for a in outside if strict or a.meeting in known]
     pins = {b.meeting for b in ep.blockers}
     kept = {solving.meeting_key(rid) for rid in ep.kept}
     assignments = tuple(a for a in schedule.assignments if a not in outside
@@ -95,8 +106,8 @@ def check_draft(ep: solving.EventProblem, schedule: Schedule, *,
     return restricted, violations + check(ep.problem, restricted)
 
 
-def check_against_event(session: Session, event: Event, schedule: Schedule, *,
-                        strict: bool = False) -> tuple[solving.EventProblem, Schedule, list[str]]:
+def check_against_event(session: Session, event: Event, schedule: Schedule, *, strict: bool = False
+                        ) -> tuple[solving.EventProblem, Schedule, list[Violation]]:
     """A schedule checked against the event as it is now (held meetings, no-shows, locks,
     absences, dialogues), built as its run was (spare tables or not, from its stats).
 
@@ -159,13 +170,20 @@ def compare_schedule(session: Session, event: Event, run: SolveRun) -> Compariso
         for p in (change.request.sender, change.request.recipient):
             by_person.setdefault(p.id, PersonChanges(participation=p)).changes.append(change)
     people = sorted(by_person.values(), key=lambda pc: pc.participation.user.name.casefold())
-    raw = list(violations)
-    if violations:
-        names = namer(session, event, ep)
-        violations = [names(v) for v in violations]
-    return Comparison(run=run, changes=changes, people=people, violations=violations,
+    return Comparison(run=run, changes=changes, people=people,
+                      violations=named_violations(session, event, ep, violations),
                       draft=draft, unscheduled=len(restricted.unscheduled),
-                      stats=dict(schedule.stats, status=schedule.status), raw_violations=raw)
+                      stats=dict(schedule.stats, status=schedule.status),
+                      raw_violations=violations)
+
+
+def named_violations(session: Session, event: Event, ep: solving.EventProblem,
+                     violations: list[Violation]) -> list[str]:
+    """The violations in the reader's language, with names, times and tables."""
+    if not violations:
+        return []
+    names = reason_text.MeetingNames(session, event, ep)
+    return [reason_text.render_violation(v, names) for v in violations]
 
 
 @dataclass(frozen=True)
@@ -176,24 +194,37 @@ class Verdict:
     reason: str = ""
 
 
-def refusal(violations: list[str], named: list[str]) -> str:
-    """Why a draft cannot be published, from its violations in solver ids (`violations`)
-    and the same in names (`named`): one sentence on the cause and the first problem."""
-    if any("is at spare table" in v for v in violations):
+CHANGED_SINCE = (Rule.PIN_LEFT_OUT, Rule.PIN_MOVED, Rule.NOT_AVAILABLE, Rule.PARTICIPANT_CLASH,
+                 Rule.TABLE_CLASH)
+
+
+def refusal(violations: list[Violation], named: list[str]) -> str:
+    """Why a draft cannot be published, from its violations (`violations`) and the same
+    in words (`named`): one sentence on the cause and the first problem."""
+    codes = {v.code for v in violations}
+    if reason_text.SPARE_TABLE in codes:
         cause = _("It puts meetings at spare tables, which this run was not allowed to use. "
                   "Start a new run, or allow spare tables for it.")
-    elif any(word in v for v in violations
-             for word in ("pinned to", "is not available in slot", "meetings in slot", "hosts")):
+    elif codes & set(CHANGED_SINCE):
         cause = _("The schedule changed after this run (meetings booked, moved, locked, held "
                   "or missed since) and this draft clashes with it. Start a new run.")
     else:
         cause = _("This draft breaks the event's rules as they are now. Start a new run.")
+    return " ".join((cause, first_problem(named)))
+
+
+def first_problem(named: list[str]) -> str:
+    """The first of some problems (each a sentence), and how many more there are."""
     more = len(named) - 1
     if more > 0:
-        return " ".join((cause, ngettext("First problem: %(problem)s (and %(num)d more).",
-                                         "First problem: %(problem)s (and %(num)d more).",
-                                         more, problem=named[0])))
-    return " ".join((cause, _("Problem: %(problem)s.", problem=named[0])))
+        return ngettext("%(problem)s And %(num)d more problem.",
+                        "%(problem)s And %(num)d more problems.", more, problem=named[0])
+    return named[0]
+
+
+def dialogue_refusal(named: list[str]) -> str:
+    return " ".join((_("This dialogue plan breaks the event's rules as they are now. Start a "
+                       "new run."), first_problem(named)))
 
 
 def draft_verdicts(session: Session, event: Event, runs: list[SolveRun]) -> dict[int, Verdict]:
@@ -220,8 +251,8 @@ def draft_verdicts(session: Session, event: Event, runs: list[SolveRun]) -> dict
             out[run.id] = Verdict(False, error.message)
             continue
         if violations:
-            names = namer(session, event, ep)
-            out[run.id] = Verdict(False, refusal(violations, [names(v) for v in violations]))
+            out[run.id] = Verdict(False, refusal(
+                violations, named_violations(session, event, ep, violations)))
         else:
             out[run.id] = Verdict(True)
     return out
@@ -229,9 +260,7 @@ def draft_verdicts(session: Session, event: Event, runs: list[SolveRun]) -> dict
 
 def dialogue_verdict(comparison: "DialogueComparison") -> Verdict:
     if comparison.violations:
-        return Verdict(False, _("This dialogue plan breaks the rules now: %(problems)s. "
-                                "Start a new run.",
-                                problems="; ".join(comparison.violations[:5])))
+        return Verdict(False, dialogue_refusal(comparison.violations))
     if comparison.held_clashes:
         return Verdict(False, held_clash_refusal(comparison.held_clashes))
     return Verdict(True)
@@ -264,12 +293,13 @@ class SeatChange:
 class DialogueComparison:
     run: SolveRun
     changes: list[SeatChange]
-    violations: list[str]
+    violations: list[str]  # in the reader's language, with names
     clashes: list[str]  # one-to-one meetings in force that the new seats overlap
     draft: dict[tuple[int, int], tuple[int, str]]  # (participation, session) -> (table, side)
     unseated: list[tuple[Participation, str, str]] = field(default_factory=list)
     # (person, product group, reason in names) for each interest that got no seat
     held_clashes: list[str] = field(default_factory=list)  # of those, meetings a re-solve keeps
+    raw_violations: list[DialogueViolation] = field(default_factory=list)  # `violations` as data
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
@@ -292,7 +322,7 @@ def compare_dialogues(session: Session, event: Event, run: SolveRun) -> Dialogue
         raise DomainError(_("This dialogue plan no longer fits the event (sessions, tables or "
                             "people changed since the run): %(error)s. Start a new run.",
                             error=str(exc))) from None
-    violations = check_plan(built.problem, plan)
+    raw_violations = check_plan(built.problem, plan)
     draft: dict[tuple[int, int], tuple[int, str]] = {}
     for seat in plan.seats:
         person = built.people[seat.participant]
@@ -327,8 +357,10 @@ def compare_dialogues(session: Session, event: Event, run: SolveRun) -> Dialogue
     groups = {g.code: group_name(g) for g in event.product_groups}
     unseated = [(built.people[u.participant], groups.get(u.product_group, u.product_group),
                  reason_text.render_unseated(u, names)) for u in plan.unseated if u.participant in built.people]
+    violations = [reason_text.render_dialogue_violation(v, names) for v in raw_violations]
     return DialogueComparison(run=run, changes=changes, violations=violations, clashes=clashes,
-                              draft=draft, unseated=unseated, held_clashes=held_clashes)
+                              draft=draft, unseated=unseated, held_clashes=held_clashes,
+                              raw_violations=raw_violations)
 
 
 def seat_meeting_clashes(session: Session, event: Event, draft, people,

@@ -1,9 +1,9 @@
 """Why a request was not scheduled, in names and in the reader's language.
 
-The solver's reasons are codes with parameters, put in words by `reason_text`. `namer`
-remains for the texts the solver library gives in English only, with its ids in them:
-the violations of `scheduling.check` and the errors of `scheduling.formats` (a locked
-meeting that can no longer stay)."""
+The solver's reasons and the checkers' violations are codes with parameters, put in
+words by `reason_text`. `namer` remains for the one text the solver library gives in
+English only, with its ids in it: the error of `scheduling.formats` when a locked
+meeting can no longer stay."""
 from __future__ import annotations
 
 import re

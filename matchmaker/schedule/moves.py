@@ -123,21 +123,26 @@ def places_for_request(session: Session, event: Event, request: MeetingRequest, 
         Booking.participation_id.in_(pair), Booking.meeting_id != own)))
     busy |= set(session.scalars(select(Absence.slot_id).where(
         Absence.participation_id.in_(pair))))
+    dialogues = dialogue_times(session, event, (request.sender, request.recipient))
+    candidates = [slot for slot in slots
+                  if slot.id not in busy and not any(starts < slot.ends_at
+                                                     and slot.starts_at < ends
+                                                     for starts, ends in dialogues)]
+    if not candidates:
+        return []
+    # only the places taken at times both are free: not every meeting of the event
     taken = {(s, t) for s, t in session.execute(
-        select(Meeting.slot_id, Meeting.table_id).where(Meeting.event_id == event.id,
-                                                        Meeting.id != own))}
+        select(Meeting.slot_id, Meeting.table_id).where(
+            Meeting.event_id == event.id, Meeting.id != own,
+            Meeting.slot_id.in_([slot.id for slot in candidates])))}
     if meeting is not None:
         taken.add((meeting.slot_id, meeting.table_id))
     owned = owned_tables(session, event, pair)
     tables = owned or list(session.scalars(
         select(Table).where(Table.event_id == event.id, Table.owner_id.is_(None))
         .order_by(Table.spare, Table.number)))
-    dialogues = dialogue_times(session, event, (request.sender, request.recipient))
     out = []
-    for slot in slots:
-        if slot.id in busy or any(starts < slot.ends_at and slot.starts_at < ends
-                                  for starts, ends in dialogues):
-            continue
+    for slot in candidates:
         free = [t for t in tables if (slot.id, t.id) not in taken]
         if free:
             out.append((slot, free))

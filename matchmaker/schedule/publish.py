@@ -21,7 +21,7 @@ from ..notifications.services import notify_schedule_changed
 from ..timeutil import format_time
 from . import solving
 from .compare import (Comparison, DialogueComparison, compare_dialogues, compare_schedule,
-                      held_clash_refusal, refusal, require_run)
+                      dialogue_refusal, held_clash_refusal, refusal, require_run)
 
 
 def refuse_republish(run: SolveRun, tz: str) -> None:
@@ -139,8 +139,7 @@ def publish_dialogues(session: Session, event: Event, run: SolveRun, *,
     refuse_republish(run, event.timezone)
     comparison = compare_dialogues(session, event, run)
     if comparison.violations:
-        raise DomainError(_("This dialogue plan breaks the rules now: %(problems)s. Start a "
-                            "new run.", problems="; ".join(comparison.violations[:5])))
+        raise DomainError(dialogue_refusal(comparison.violations))
     if comparison.held_clashes:
         raise DomainError(held_clash_refusal(comparison.held_clashes))
     with session.begin_nested():

@@ -1,9 +1,9 @@
 """Solver runs on a real job queue: RQ on Redis (`RUNS_BACKEND = "rq"`).
 
 The web process only enqueues the run's id; `matchmaker worker` (an RQ worker on
-`RUNS_QUEUE` at `RUNS_REDIS_URL`) takes the job, builds its own app with
-`create_app()` from the same environment and runs the very `execute_run` the thread
-runner runs. Progress, stop requests and the result all go through the run's row,
+`RUNS_QUEUE` at `RUNS_REDIS_URL`) takes the job (`matchmaker.queue_jobs.solve_run`),
+builds its own app with `create_app()` from the same environment and runs the very
+`execute_run` the thread runner runs. Progress, stop requests and the result all go through the run's row,
 so any web worker shows and stops a run that any queue worker executes.
 
 Faults: a job that raises or passes its job timeout (`time_limit_s` plus
@@ -38,6 +38,10 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_QUEUE = "matchmaker-runs"
 DEFAULT_GRACE_S = 600  # problem building and writing the draft, beyond the solver's limit
 FAILED_JOBS_KEPT_S = 7 * 24 * 3600
+# The jobs a worker runs, by the dotted path RQ records them under: `queue_jobs` builds an
+# app to run them in, so it imports the app, which imports this module.
+SOLVE_RUN_JOB = "matchmaker.queue_jobs.solve_run"
+SEND_DUE_JOB = "matchmaker.queue_jobs.send_due"
 
 
 def _settings(app: Flask) -> tuple[str, str]:
@@ -85,7 +89,7 @@ class RQJobRunner:
             session.commit()
         try:
             self.queue().enqueue(
-                run_job, run_id, job_id=self.job_id(run_id),
+                SOLVE_RUN_JOB, run_id, job_id=self.job_id(run_id),
                 job_timeout=int(time_limit + float(self.app.config["RUNS_JOB_GRACE_S"])) + 1,
                 result_ttl=0, failure_ttl=FAILED_JOBS_KEPT_S,
                 description=f"matchmaker solve run {run_id}")
@@ -118,18 +122,6 @@ class RQJobRunner:
         pass
 
 
-def run_job(run_id: int) -> None:
-    """The RQ job: a fresh app from the environment, then the same code as the thread runner."""
-    from .. import create_app
-
-    app = create_app()
-    try:
-        runs.execute_run(app, run_id, threading.Event())
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-
-
 def _fail(engine, run_id: int, message: str) -> bool:
     """Mark a run failed if it is still queued or running; True if it was."""
     try:
@@ -158,7 +150,7 @@ def describe_exit(status: int | None) -> str:
 
 def _horse_killed(app: Flask, job, retpid: int, ret_val: int, rusage) -> None:
     """The worker's process running a job died without finishing it: fail the run, say why."""
-    if job.func_name != f"{__name__}.run_job" or not job.args:
+    if job.func_name != SOLVE_RUN_JOB or not job.args:
         return
     with app.app_context():
         engine = db.engine

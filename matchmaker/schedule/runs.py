@@ -2,8 +2,8 @@
 
 A run is a `SolveRun` row. `start_run` creates it (queued) and hands a job to the
 app's job runner; the job builds the problem, calls the solver with a progress
-callback that writes elapsed/value/bound to the row (its own short transactions,
-at most about once a second) and stores the draft in `SolveRun.result`.
+callback that writes elapsed/value/bound (and for meetings idle gaps, their bound
+and the phase) to the row (its own short transactions, at most about once a second) and stores the draft in `SolveRun.result`.
 
 The job runner is chosen by configuration from a small registry
 (`runners.RUNNERS`, set up by `runners.init_runs`): a thread pool inside the web
@@ -25,6 +25,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -255,38 +256,69 @@ def _lost_by_queue(run: SolveRun) -> bool:
 
 
 class _ProgressWriter:
-    """The solver's progress callback: writes to the run's row at most once a second."""
+    """The solver's progress callback: writes to the run's row at most once a second.
+
+    A call may leave out the idle gaps, their bound or the phase (`scheduling.progress`):
+    the row keeps what an earlier call said. A call that comes too soon is not lost:
+    `heartbeat()` (from the stop watch, every second) writes the latest report, with
+    the time now, when the solver has been quiet for a while (a long search without
+    a better schedule), so that the page still sees the run move."""
 
     def __init__(self, engine, run_id: int, time_limit_s: float) -> None:
         self.engine = engine
         self.run_id = run_id
         self.time_limit_s = time_limit_s
+        self.started = time.monotonic()
         self.last = float("-inf")
         self.lock = threading.Lock()
+        self.latest: dict[str, float | int | str] = {}
 
-    def __call__(self, elapsed: float, value: float, bound: float, *, force: bool = False) -> None:
+    def __call__(self, elapsed: float, value: float, bound: float, *, idle_gaps: int | None = None,
+                 idle_gaps_bound: int | None = None, phase: str | None = None,
+                 force: bool = False) -> None:
         now = time.monotonic()
         with self.lock:
+            self.latest.update(elapsed_s=float(elapsed), value=float(value), bound=float(bound))
+            for key, given in (("idle_gaps", idle_gaps), ("idle_gaps_bound", idle_gaps_bound),
+                               ("phase", phase)):
+                if given is not None:
+                    self.latest[key] = given
             if not force and now - self.last < PROGRESS_EVERY_S:
                 return
             self.last = now
+            values = dict(self.latest)
+        self._write(values)
+
+    def heartbeat(self) -> None:
+        now = time.monotonic()
+        with self.lock:
+            if not self.latest or now - self.last < PROGRESS_EVERY_S:
+                return
+            self.last = now
+            values = dict(self.latest)
+            values["elapsed_s"] = max(float(values["elapsed_s"]), now - self.started)
+        self._write(values)
+
+    def _write(self, values: dict) -> None:
+        elapsed = float(values["elapsed_s"])
         progress = min(1.0, max(0.0, elapsed / self.time_limit_s)) if self.time_limit_s else 0.0
         try:
             with Session(self.engine) as s:
                 s.execute(update(SolveRun).where(SolveRun.id == self.run_id).values(
-                    elapsed_s=float(elapsed), value=float(value), bound=float(bound),
-                    progress=progress))
+                    progress=progress, **values))
                 s.commit()
         except SQLAlchemyError:  # progress is best effort; the result is written at the end
             pass
 
 
 class _StopWatch:
-    """Polls the run's `stop_requested` flag (own read-only sessions) and sets `stop`."""
+    """Polls the run's `stop_requested` flag (own read-only sessions) and sets `stop`;
+    calls `tick` (the progress heartbeat) on each round."""
 
     def __init__(self, engine, run_id: int, stop: threading.Event,
-                 every_s: float = PROGRESS_EVERY_S) -> None:
+                 every_s: float = PROGRESS_EVERY_S, tick: Callable[[], None] | None = None) -> None:
         self.engine, self.run_id, self.stop, self.every_s = engine, run_id, stop, every_s
+        self.tick = tick
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True,
                                        name=f"solve-run-{run_id}-stop")
@@ -300,16 +332,17 @@ class _StopWatch:
         self.thread.join()
 
     def _watch(self) -> None:
-        with read_only_transactions():
-            while not self.done.wait(self.every_s):
-                try:
-                    with Session(self.engine) as s:
-                        if s.scalar(select(SolveRun.stop_requested)
-                                    .where(SolveRun.id == self.run_id)):
-                            self.stop.set()
-                            return
-                except SQLAlchemyError:
-                    continue
+        while not self.done.wait(self.every_s):
+            if self.tick is not None:
+                self.tick()
+            try:
+                with read_only_transactions(), Session(self.engine) as s:
+                    if s.scalar(select(SolveRun.stop_requested)
+                                .where(SolveRun.id == self.run_id)):
+                        self.stop.set()
+                        return
+            except SQLAlchemyError:
+                continue
 
 
 def execute_run(app: Flask, run_id: int, stop: threading.Event) -> None:
@@ -354,7 +387,7 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
     if stop_requested:
         stop.set()
     try:
-        with _StopWatch(db.engine, run_id, stop):
+        with _StopWatch(db.engine, run_id, stop, tick=writer.heartbeat):
             result, text, value, bound, summary = _solve(kind, built, time_limit, workers,
                                                          writer, stop)
     except FormatError as exc:  # a locked meeting that can no longer stay where it is
@@ -365,12 +398,20 @@ def _execute(session: Session, run_id: int, stop: threading.Event) -> None:
     run = session.get(SolveRun, run_id)
     run.result = text
     run.value, run.bound, run.elapsed_s = value, bound, elapsed
+    if kind is RunKind.MEETINGS:
+        run.idle_gaps = _whole(result.stats.get("idle_gaps"))
+        run.idle_gaps_bound = _whole(result.stats.get("idle_gaps_bound"))
+    run.phase = None
     run.progress = 1.0
     run.finished_at = utcnow()
     run.status = RunStatus.STOPPED if stop.is_set() else RunStatus.FINISHED
     run.message = reason_text.encode_message(reason_text.STOPPED_EARLY, summary=summary) \
         if stop.is_set() else reason_text.encode_message(summary["code"], **summary["params"])
     session.commit()
+
+
+def _whole(number) -> int | None:
+    return int(number) if isinstance(number, (int, float)) else None
 
 
 def _solve(kind: RunKind, built, time_limit: float, workers: int, writer, stop):
@@ -421,6 +462,8 @@ def run_status(run: SolveRun, queue_position: int | None = None) -> dict:
         "progress": round(run.progress, 3),
         "value": run.value, "bound": run.bound,
         "gap": round(gap, 4) if gap is not None else None,
+        "idle_gaps": run.idle_gaps, "idle_gaps_bound": run.idle_gaps_bound,
+        "phase": run.phase if run.status in ACTIVE else None,
         "message": run.message,
         "queue_position": queue_position,
     }

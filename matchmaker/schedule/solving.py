@@ -1,72 +1,38 @@
-"""Adapters between the database and the solver packages, and the capacity planner.
+"""The adapter between the database and the one-to-one meeting solver.
 
-database -> `matchmaker.scheduling.Problem` / `matchmaker.marketdialogue` problem,
-and a solver's result -> the JSON draft kept in `SolveRun.result`.
-
-Solver ids are derived from database ids, so a draft, an exported instance and an
-imported schedule all name the same things: slot `s<slot id>`, table `T<number>`,
-participant `p<participation id>`, meeting `r<request id>` (a meeting is an accepted
-request), dialogue session `d<id>`, dialogue table `t<id>`, organisation `o<id>`.
+database -> `matchmaker.scheduling.Problem` (an `EventProblem` keeps the rows behind its
+ids), and a run's JSON draft (`SolveRun.result`) -> a schedule and its placements. Ids
+and times as in `solver_terms`; the market dialogues' side is in `dialogue_problem`, the
+capacity planner in `capacity`.
 """
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..dialogues.services import choice_weight
 from ..domain import DomainError
 from ..marketdialogue.link import DialogueClash, block_dialogue_slots
-from ..marketdialogue.problem import (DialogueParticipant, DialogueProblem, DialogueTable as
-                                      SolverDialogueTable, Plan, Seat, Session as SolverSession)
-from ..models import (Absence, DialogueChoice, DialogueOptOut, DialogueSeat, DialogueSession,
-                      DialogueTable, Event, Listing, Meeting, MeetingRequest, MeetingStatus,
-                      Participation, RequestStatus, Role, RunKind, Slot, SolveRun, Table)
+from ..models import (Absence, Event, Meeting, MeetingRequest, MeetingStatus, Participation,
+                      RequestStatus, RunKind, Slot, SolveRun, Table)
 from ..scheduling import Meeting as SolverMeeting
 from ..scheduling import (Assignment, FormatError, Participant, Placement, Problem, Schedule,
                           parse_schedule)
 from ..scheduling import Slot as SolverSlot
 from ..scheduling import Table as SolverTable
-from ..scheduling.domains import Domains
-from ..scheduling.fcfs import fcfs_placements
-from ..timeutil import to_local
+# Callers name the dialogue side's result from here too.
+from .dialogue_problem import EventDialogue as EventDialogue
+from .dialogue_problem import build_dialogue_problem, dialogue_plan_in_force
+from .solver_terms import (MEETING_ROLES, blocker_key, meeting_key, naive_local, parse_key,
+                           person_key, slot_key, table_key)
 
-MEETING_ROLES = (Role.BUYER, Role.SUPPLIER, Role.FACILITATOR)
 # A draft's stats: the meetings the run held where they stood because no run had placed
 # them there (booked live or on site, moved by hand); the next run holds them too.
 HELD_STAT = "held_in_place"
 SPARE_STAT = "include_spare"
-
-
-def slot_key(slot_id: int) -> str:
-    return f"s{slot_id}"
-
-
-def table_key(number: int) -> str:
-    return f"T{number}"
-
-
-def person_key(participation_id: int) -> str:
-    return f"p{participation_id}"
-
-
-def meeting_key(request_id: int) -> str:
-    return f"r{request_id}"
-
-
-def parse_key(key: str, prefix: str) -> int | None:
-    """The database id in a solver id like `s12`, or None if it is not one of ours."""
-    if not key.startswith(prefix) or not key[len(prefix):].isdigit():
-        return None
-    return int(key[len(prefix):])
-
-
-def _naive_local(moment, tz_name: str):
-    return to_local(moment, tz_name).replace(tzinfo=None)
 
 
 @dataclass
@@ -149,10 +115,6 @@ def held_in_place(meeting: Meeting, placed: dict[int, tuple[int, int]] | None) -
     if meeting.locked or meeting.status is MeetingStatus.HELD or placed is None:
         return True
     return placed.get(meeting.request_id) != (meeting.slot_id, meeting.table_id)
-
-
-def blocker_key(meeting_id: int) -> str:
-    return f"x{meeting_id}"
 
 
 def build_problem(session: Session, event: Event, *, include_spare: bool = False,
@@ -266,8 +228,8 @@ def build_problem(session: Session, event: Event, *, include_spare: bool = False
     out.blockers = tuple(pins)
 
     problem = Problem(
-        slots=tuple(SolverSlot(id=slot_key(s.id), start=_naive_local(s.starts_at, tz),
-                               end=_naive_local(s.ends_at, tz)) for s in slots),
+        slots=tuple(SolverSlot(id=slot_key(s.id), start=naive_local(s.starts_at, tz),
+                               end=naive_local(s.ends_at, tz)) for s in slots),
         tables=tuple(SolverTable(id=table_key(t.number)) for t in tables),
         participants=tuple(participants), meetings=tuple(meetings),
         event_name=event.name, timezone=tz)
@@ -295,274 +257,6 @@ def schedule_placements(ep: EventProblem, schedule: Schedule) -> dict[int, tuple
             continue
         out[request.id] = (slot.id, table.id)
     return out
-
-
-# --------------------------------------------------------------------------- dialogues
-
-
-@dataclass
-class EventDialogue:
-    event: Event
-    problem: DialogueProblem
-    sessions: dict[str, DialogueSession] = field(default_factory=dict)
-    tables: dict[tuple[str, str], DialogueTable] = field(default_factory=dict)
-    people: dict[str, Participation] = field(default_factory=dict)
-
-
-def dialogue_session_key(session_id: int) -> str:
-    return f"d{session_id}"
-
-
-def dialogue_table_key(table_id: int) -> str:
-    return f"t{table_id}"
-
-
-def build_dialogue_problem(session: Session, event: Event) -> EventDialogue:
-    """The event's market dialogues as a solver problem.
-
-    Buyers, suppliers and experts join with the sessions they chose as interests,
-    weighted by rank (`dialogues.services.choice_weight`), keyed by the session's
-    product group (the solver's unit: a group's sessions are repeats of one
-    dialogue). Who opted out joins without interests; who said nothing keeps
-    their product groups (weight 2 where they also have an offer or query in
-    that group, else 1). Moderators who take no part otherwise join without
-    interests.
-    """
-    tz = event.timezone
-    rows = list(session.scalars(
-        select(DialogueSession).where(DialogueSession.event_id == event.id)
-        .options(selectinload(DialogueSession.product_group),
-                 selectinload(DialogueSession.tables))
-        .order_by(DialogueSession.starts_at, DialogueSession.id)))
-    out = EventDialogue(event=event, problem=DialogueProblem((), ()))
-    moderator_ids: set[int] = set()
-    sessions = []
-    for row in rows:
-        key = dialogue_session_key(row.id)
-        out.sessions[key] = row
-        tables = []
-        for t in row.tables:
-            out.tables[(key, dialogue_table_key(t.id))] = t
-            if t.moderator_id is not None:
-                moderator_ids.add(t.moderator_id)
-            tables.append(SolverDialogueTable(
-                id=dialogue_table_key(t.id), buyer_seats=t.buyer_seats,
-                supplier_seats=t.supplier_seats,
-                moderator=person_key(t.moderator_id) if t.moderator_id is not None else None))
-        sessions.append(SolverSession(
-            id=key, product_group=row.product_group.code,
-            start=_naive_local(row.starts_at, tz), end=_naive_local(row.ends_at, tz),
-            tables=tuple(tables)))
-
-    people = list(session.scalars(
-        select(Participation).where(Participation.event_id == event.id)
-        .options(selectinload(Participation.product_groups), selectinload(Participation.user))
-        .order_by(Participation.id)))
-    listed = set(session.execute(
-        select(Listing.participation_id, Listing.product_group_id)
-        .where(Listing.event_id == event.id)).all())
-    chosen = _chosen_interests(session, event, out.sessions)
-    opted_out = set(session.scalars(
-        select(DialogueOptOut.participation_id).join(Participation)
-        .where(Participation.event_id == event.id)))
-    participants = []
-    for p in people:
-        if p.role in MEETING_ROLES:
-            if p.id in opted_out:
-                interests = {}
-            elif p.id in chosen:
-                interests = chosen[p.id]
-            else:
-                interests = {g.code: 2 if (p.id, g.id) in listed else 1
-                             for g in p.product_groups}
-            role = p.role.value
-        elif p.id in moderator_ids:
-            interests, role = {}, "facilitator"
-        else:
-            continue
-        out.people[person_key(p.id)] = p
-        participants.append(DialogueParticipant(
-            id=person_key(p.id), role=role,
-            organisation=f"o{p.organisation_id}" if p.organisation_id is not None else None,
-            interests=interests))
-    out.problem = DialogueProblem(sessions=tuple(sessions), participants=tuple(participants),
-                                  event_name=event.name, timezone=tz)
-    return out
-
-
-def _chosen_interests(session: Session, event: Event,
-                      sessions: dict[str, DialogueSession]) -> dict[int, dict[str, int]]:
-    """participation id -> {product group code: weight} from the ranked choices.
-
-    Weights follow each participant's order, not the stored rank, so a deleted
-    session leaves no gap; two chosen repeats of one group keep the higher weight.
-    """
-    code = {row.id: row.product_group.code for row in sessions.values()}
-    out: dict[int, dict[str, int]] = {}
-    position: Counter = Counter()
-    for participation_id, session_id in session.execute(
-            select(DialogueChoice.participation_id, DialogueChoice.session_id)
-            .join(DialogueSession).where(DialogueSession.event_id == event.id)
-            .order_by(DialogueChoice.participation_id, DialogueChoice.rank)):
-        position[participation_id] += 1
-        group = code[session_id]
-        mine = out.setdefault(participation_id, {})
-        mine[group] = max(mine.get(group, 0), choice_weight(position[participation_id]))
-    return out
-
-
-def dialogue_plan_in_force(session: Session, event: Event) -> Plan:
-    """The published dialogue seats as a plan (to block one-to-one slots, to compare)."""
-    seats = session.scalars(
-        select(DialogueSeat).join(DialogueSession)
-        .where(DialogueSession.event_id == event.id).order_by(DialogueSeat.id))
-    return Plan(status="feasible", seats=tuple(
-        Seat(participant=person_key(s.participation_id),
-             session=dialogue_session_key(s.session_id), table=dialogue_table_key(s.table_id),
-             side=s.side.value) for s in seats))
-
-
-# --------------------------------------------------------------------------- planner
-
-
-@dataclass(frozen=True)
-class CapacityAdvice:
-    """How much more room the event needs to schedule the accepted requests."""
-
-    requested: int
-    schedulable_now: int  # what a quick greedy schedule places with today's frame
-    person_limited: int  # requests beyond a participant's meeting limit or free slots
-    tables_needed: int | None  # more pooled tables after which more tables add nothing
-    tables_gain: int  # requests those tables let the greedy place on top of today's
-    tables_lower_bound: int  # no fewer extra pooled tables can place every pooled meeting
-    slots_needed: int | None  # more slots (open to everyone), likewise
-    slots_gain: int
-    sentences: tuple[str, ...] = ()
-
-
-def _with_extra_tables(problem: Problem, k: int) -> Problem:
-    extra = tuple(SolverTable(id=f"EXTRA{i + 1}") for i in range(k))
-    return replace(problem, tables=problem.tables + extra)
-
-
-def _with_extra_slots(problem: Problem, k: int) -> Problem:
-    """k more slots after the last one, open to everyone (availability lists extended)."""
-    if not problem.slots:
-        return problem
-    last = problem.slots[-1]
-    length = last.end - last.start
-    new = tuple(SolverSlot(id=f"EXTRA{i + 1}", start=last.end + length * i,
-                           end=last.end + length * (i + 1)) for i in range(k))
-    ids = frozenset(s.id for s in new)
-    participants = tuple(replace(p, available=p.available | ids) if p.available is not None
-                         else p for p in problem.participants)
-    return replace(problem, slots=problem.slots + new, participants=participants)
-
-
-def _greedy_count(problem: Problem) -> int:
-    try:
-        return len(fcfs_placements(problem, sorted(problem.meetings, key=lambda m: -m.priority)))
-    except ValueError:  # a pin that no longer fits
-        return 0
-
-
-def _plateau(problem: Problem, grow, limit: int) -> tuple[int | None, int]:
-    """(smallest k after which growing adds nothing, what the greedy places then).
-
-    `limit` is where growing cannot help any more (every participant could meet in
-    every slot); k is found by bisection, the greedy count being close to monotone.
-    None when growing does not help at all.
-    """
-    now = _greedy_count(problem)
-    best = _greedy_count(grow(problem, limit)) if limit > 0 else now
-    if best <= now:
-        return None, now
-    low, high = 0, limit
-    while high - low > 1:
-        mid = (low + high) // 2
-        if _greedy_count(grow(problem, mid)) >= best:
-            high = mid
-        else:
-            low = mid
-    return high, best
-
-
-def plan_capacity(problem: Problem) -> CapacityAdvice:
-    """How many more pooled tables or slots would schedule the accepted requests, in words.
-
-    Two arguments: a bound (nobody can have more meetings than free slots or their
-    cap, and the pooled meetings need at least ceil(demand / slots) tables), and what
-    a fast greedy schedule places with +k tables or +k slots. The greedy answer is an
-    estimate from above: the solver often does with less.
-    """
-    d = Domains(problem)
-    requested = len(problem.meetings)
-    person_limited = 0
-    for pid, mids in d.meetings_of.items():
-        room = min(d.cap(pid), sum(1 for s in d.slot_ids if d.available(pid, s)))
-        person_limited += max(0, len(mids) - room)
-    pooled = [m for m in problem.meetings if d.is_pooled(m)]
-    n_slots = max(1, len(problem.slots))
-    tables_lower = max(0, math.ceil(len(pooled) / n_slots) - len(d.pooled))
-    forced = Counter(d.allowed_slots(m)[0] for m in pooled if len(d.allowed_slots(m)) == 1)
-    if forced:
-        tables_lower = max(tables_lower, max(forced.values()) - len(d.pooled))
-    now = _greedy_count(problem)
-    most_meetings = max((len(mids) for mids in d.meetings_of.values()), default=0)
-    tables_needed, with_tables = _plateau(problem, _with_extra_tables,
-                                          len(problem.participants) // 2)
-    slots_needed, with_slots = _plateau(problem, _with_extra_slots, most_meetings + 2)
-
-    def frame() -> dict[str, str]:
-        return {"slots": ngettext("%(num)d slot", "%(num)d slots", len(problem.slots)),
-                "tables": ngettext("%(num)d table", "%(num)d tables", len(problem.tables))}
-
-    sentences = []
-    if now >= requested:
-        sentences.append(_("All %(requested)d accepted requests fit in the present frame "
-                           "(%(slots)s, %(tables)s).", requested=requested, **frame()))
-    else:
-        sentences.append(_("A quick greedy schedule places %(now)d of %(requested)d accepted "
-                           "requests with the present %(slots)s and %(tables)s; the solver "
-                           "usually does better.", now=now, requested=requested, **frame()))
-        if tables_needed is None:
-            sentences.append(_("More tables do not help: the people, not the tables, are busy."))
-        else:
-            low = max(tables_lower, 1)
-            numbers = {"gain": with_tables - now, "fit": with_tables, "requested": requested}
-            if with_tables == requested and low < tables_needed:
-                sentences.append(_(
-                    "With between %(low)d and %(high)d more pooled tables, %(gain)d more "
-                    "requests fit (%(fit)d of %(requested)d); more tables add nothing after "
-                    "that.", low=low, high=tables_needed, **numbers))
-            else:
-                sentences.append(ngettext(
-                    "With %(num)d more pooled table, %(gain)d more requests fit (%(fit)d of "
-                    "%(requested)d); more tables add nothing after that.",
-                    "With %(num)d more pooled tables, %(gain)d more requests fit (%(fit)d of "
-                    "%(requested)d); more tables add nothing after that.",
-                    tables_needed, **numbers))
-        if slots_needed is not None:
-            sentences.append(ngettext(
-                "With %(num)d more slot open to everyone, %(gain)d more requests fit "
-                "(%(fit)d of %(requested)d).",
-                "With %(num)d more slots open to everyone, %(gain)d more requests fit "
-                "(%(fit)d of %(requested)d).",
-                slots_needed, gain=with_slots - now, fit=with_slots, requested=requested))
-        if person_limited:
-            sentences.append(ngettext(
-                "At least %(num)d request cannot be placed whatever the tables: some "
-                "participants have more accepted requests than their meeting limit or their "
-                "free slots. Only a higher limit or more slots place them.",
-                "At least %(num)d requests cannot be placed whatever the tables: some "
-                "participants have more accepted requests than their meeting limit or their "
-                "free slots. Only a higher limit or more slots place them.",
-                person_limited))
-    return CapacityAdvice(requested=requested, schedulable_now=now,
-                          person_limited=person_limited, tables_needed=tables_needed,
-                          tables_gain=with_tables - now, tables_lower_bound=tables_lower,
-                          slots_needed=slots_needed, slots_gain=with_slots - now,
-                          sentences=tuple(sentences))
 
 
 def draft_schedule(run: SolveRun) -> Schedule:

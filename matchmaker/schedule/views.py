@@ -1,14 +1,14 @@
 """The console's schedule pages: runs, compare and publish, locks and moves, why-not, downloads.
 
 Only the event's organisers reach them (`organiser_required`). Views are thin: the
-work happens in `runs`, `publishing`, `solving` and `matchmaker.exports`, which
+work happens in `runs`, `publishing`, `solving`, `capacity` and `matchmaker.exports`, which
 the CLI calls too.
 """
 from __future__ import annotations
 
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect,
                    render_template, url_for)
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -18,12 +18,13 @@ from ..domain import DomainError
 from ..forms import attach_error
 from ..extensions import db
 from ..i18n import format_day, format_moment
-from ..models import Meeting, RunKind, Slot, SolveRun, Table
+from ..models import Meeting, RunKind, RunStatus, Slot, SolveRun, Table
+from ..scheduling.progress import COMPACTING, PLACING
 from ..timeutil import format_time
 from ..exports import agendas, ical, tables
 from ..exports.instance import instance_json
 from ..forms import ActionForm
-from . import explain, moves, runs, solving
+from . import capacity, explain, moves, runs, solving
 from .compare import compare_dialogues, compare_schedule, draft_verdicts
 from .publish import publish_dialogues, publish_schedule
 from .forms import MoveForm, StartRunForm
@@ -86,7 +87,8 @@ def run_message(message: str | None) -> str:
 
 @bp.app_template_filter("run_numbers")
 def run_numbers(run: SolveRun) -> str:
-    """'12.3 s of 60 s · value 40 · bound 42 · gap 4.8%' in the reader's language."""
+    """'12.3 s of 60 s · value 40 · bound 42 · gap 4.8% · 9 idle gaps (at least 6
+    unavoidable)' in the reader's language."""
     if run.elapsed_s is not None:
         parts = [_("%(elapsed)s s of %(limit)s s", elapsed=f"{run.elapsed_s:.1f}",
                    limit=f"{run.time_limit_s:g}")]
@@ -98,7 +100,36 @@ def run_numbers(run: SolveRun) -> str:
         parts.append(_("bound %(bound)s", bound=f"{run.bound:g}"))
     if run.gap is not None:
         parts.append(_("gap %(gap)s", gap=f"{run.gap * 100:.1f}%"))
-    return " · ".join(parts)
+    if run.idle_gaps is not None:
+        parts.append(idle_gaps_text(run.idle_gaps, run.idle_gaps_bound))
+    return " · ".join(_unbroken(part) for part in parts)
+
+
+def _unbroken(part: str) -> str:
+    """A part of the numbers line that a narrow column breaks only before a bracket."""
+    return part.replace(" ", "\u00a0").replace("\u00a0(", " (")
+
+
+def idle_gaps_text(gaps: int, bound: int | None) -> str:
+    """The idle gaps with what their proven bound says (a bound of 0 says nothing)."""
+    if bound is None or (bound <= 0 < gaps):
+        return ngettext("%(num)d idle gap", "%(num)d idle gaps", gaps)
+    if gaps <= bound:
+        return ngettext("%(num)d idle gap (the fewest possible)",
+                        "%(num)d idle gaps (the fewest possible)", gaps)
+    return ngettext("%(num)d idle gap (at least %(bound)d unavoidable)",
+                    "%(num)d idle gaps (at least %(bound)d unavoidable)", gaps, bound=bound)
+
+
+PHASES = {PLACING: _l("placing meetings"), COMPACTING: _l("closing idle gaps")}
+
+
+@bp.app_template_filter("run_phase")
+def run_phase(run: SolveRun) -> str:
+    """What an active run is doing, in words; '' when it is not running or does not say."""
+    if run.status is not RunStatus.RUNNING or run.phase not in PHASES:
+        return ""
+    return str(PHASES[run.phase])
 
 
 @bp.route("/", endpoint="runs")
@@ -155,7 +186,7 @@ def run_status(event, run_id: int):
     run = _run_of(event, run_id)
     data = runs.run_status(run, runs.queue_positions(db.session).get(run.id))
     data.update(status_label=run.status.label.lower(), numbers=run_numbers(run),
-                message=run_message(run.message))
+                phase_label=run_phase(run), message=run_message(run.message))
     response = jsonify(data)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -239,7 +270,7 @@ def why_not(event, run_id: int):
         abort(404)
     items = explain.why_not(db.session, event, run)
     try:
-        advice = solving.plan_capacity(solving.build_problem(db.session, event).problem)
+        advice = capacity.plan_capacity(solving.build_problem(db.session, event).problem)
     except DomainError as error:
         advice, problem_error = None, error.message
     else:

@@ -73,10 +73,22 @@ def degree_bound(d: Domains) -> float | None:
     One variable per meeting instead of one per (meeting, slot): it solves in
     a moment at any size and stands in when the slot-level LP runs out of time.
     """
+    lp = degree_lp(d)
+    return None if lp is None else lp[0]
+
+
+def degree_lp(d: Domains) -> tuple[float, dict[str, float]] | None:
+    """The degree bound's LP optimum and its value per meeting (see `degree_bound`).
+
+    On the benchmark families its solution is integral and its optimum is the
+    slot-level LP's: the meetings it picks are a value-optimal set, which
+    `solve()` then places slot by slot (`improve.insert_in_order`).
+    """
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:
         return None
     infinity = solver.infinity()
+    x: dict[str, pywraplp.Variable] = {}
     per_person: dict[str, list] = defaultdict(list)
     reach: dict[str, set[int]] = defaultdict(set)
     pooled: list = []
@@ -87,6 +99,7 @@ def degree_bound(d: Domains) -> float | None:
         if not slots or not d.allowed_tables(m):
             continue
         var = solver.NumVar(1.0 if m.fixed is not None else 0.0, 1.0, "")
+        x[m.id] = var
         objective.SetCoefficient(var, m.priority)
         for p in m.participants:
             per_person[p].append(var)
@@ -106,7 +119,7 @@ def degree_bound(d: Domains) -> float | None:
         _at_most(solver, pooled, len(d.pooled) * len(pooled_slots), infinity)
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
-    return objective.Value()
+    return objective.Value(), {mid: var.solution_value() for mid, var in x.items()}
 
 
 def _at_most(solver: pywraplp.Solver, vars_: list, limit: int, infinity: float) -> None:

@@ -35,21 +35,33 @@ def _load_instance(path: str):
 
 
 class _ProgressLine:
-    """One self-overwriting line on stderr: elapsed, best value, bound, gap."""
+    """One self-overwriting line on stderr: elapsed, best value, bound, gap, and in the
+    second phase idle gaps with their bound."""
 
     def __init__(self) -> None:
         self.last = 0.0
         self.tty = sys.stderr.isatty()
+        self.gaps: int | None = None
+        self.gaps_bound: int | None = None
 
-    def __call__(self, elapsed: float, value: float, bound: float) -> None:
+    def __call__(self, elapsed: float, value: float, bound: float, *, idle_gaps: int | None = None,
+                 idle_gaps_bound: int | None = None, phase: str | None = None) -> None:
+        if idle_gaps is not None:
+            self.gaps = idle_gaps
+        if idle_gaps_bound is not None:
+            self.gaps_bound = idle_gaps_bound
         now = time.monotonic()
         if now - self.last < 0.5 and self.tty:
             return
         self.last = now
         gap = 100.0 * (bound - value) / bound if bound else 0.0
         line = f"{elapsed:7.1f}s  value {value:.0f}  bound {bound:.0f}  gap {gap:.2f}%"
+        if self.gaps is not None:
+            line += f"  idle gaps {self.gaps}"
+            if self.gaps_bound is not None:
+                line += f" (bound {self.gaps_bound})"
         if self.tty:
-            click.echo("\r" + line, err=True, nl=False)
+            click.echo("\r" + line + "\x1b[K", err=True, nl=False)
         else:
             click.echo(line, err=True)
 
@@ -108,7 +120,7 @@ def check_command(instance: str, schedule: str) -> None:
                           else str(exc)) from None
     violations = check(problem, result)
     for v in violations:
-        click.echo(v)
+        click.echo(str(v))
     m = schedule_metrics(problem, result)
     if violations:
         click.echo(f"{len(violations)} violation(s)", err=True)

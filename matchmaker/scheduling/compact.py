@@ -78,6 +78,7 @@ def compact(
     stop: StopSignal | None = None,
     day_key: Callable[[Slot], Hashable] = default_day_key,
     secondary: bool = True,
+    on_improve: Callable[[int, int], None] | None = None,
 ) -> CompactResult:
     """Place every meeting of `meeting_ids`, fewest idle gaps first (see the module doc).
 
@@ -85,7 +86,8 @@ def compact(
     first incumbent. `stop` (a `threading.Event` or a callable returning True)
     ends the search early with the best placement so far. `day_key` groups slots
     into days (holes never span two days). With `secondary=False` only idle gaps
-    are minimised; idle slots and moves are then just reported.
+    are minimised; idle slots and moves are then just reported. `on_improve` hears
+    each better placement's idle gaps and the lower bound proven so far.
     """
     t0 = time.monotonic()
     deadline = t0 + max(0.1, time_limit_s)
@@ -97,6 +99,7 @@ def compact(
     if data.n == 0:
         return CompactResult({}, "optimal", 0, 0, 0, 0, solve_seconds=time.monotonic() - t0)
     search = CompactSearch(data, num_workers=num_workers, seed=seed, stop=stop)
+    search.on_improve = on_improve
     if start is not None:
         assign, choice = from_start(data, start)
         if assign is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 import time
 from collections.abc import Callable
 
@@ -64,6 +65,8 @@ class CompactSearch:
         # set to end the CP-SAT solve and the annealing under way (a proof arrived)
         self.halt = threading.Event()
         self.chain_rounds = 0
+        # hears each better placement's idle gaps and the lower bound proven so far
+        self.on_improve: Callable[[int, int], None] | None = None
 
     def halted(self) -> bool:
         return self.halt.is_set() or stopped(self.stop)
@@ -96,6 +99,8 @@ class CompactSearch:
             if better:
                 self.improvements += 1
                 self.trace.append((round(time.monotonic() - self.t0, 2), self.move, new))
+                if self.on_improve is not None:
+                    self.on_improve(new[0], self.lb_holes)
             return better
 
     # -- CP-SAT ---------------------------------------------------------------

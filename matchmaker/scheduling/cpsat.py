@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-Progress = Callable[[float, float, float], None]
+from .progress import Progress
 
 # CP-SAT's deterministic time ran about five times slower than the wall clock on
 # the 2-core machine the limits were calibrated on; one worker uses it so that

@@ -29,16 +29,19 @@ import pickle
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 
 from ortools.linear_solver import pywraplp
 
 from . import children
+from .agendas import idle_gaps
 from .bound import degree_bound, integral_bound
 from .domains import Domains
 from .holes import reduce_holes
 from .improve import improve_fairness, improve_value
 from .problem import Meeting, Participant, Problem, Schedule
+from .progress import COMPACTING, PLACING, DaysProgress, Progress, gaps_reporter
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,10 @@ LP_SECONDS = 120.0
 DAYS_SHARE = 0.75
 VALUE_SHARE = 0.3
 EVALS_PER_SECOND = 20_000
+PROGRESS_MESSAGE = "progress"
+CHILD_PROGRESS_S = 0.5
+
+SolveDay = Callable[..., Schedule]  # `solve()` itself: solve(problem, time_limit_s=..., ...)
 
 
 def day_lp(d: Domains, time_limit_s: float = LP_SECONDS
@@ -177,14 +184,25 @@ def day_problem(d: Domains, day: int, meetings: list[Meeting]) -> Problem:
                    meetings=day_meetings)
 
 
-def _solve_days(problems: list[Problem], limits: list[float], *, num_workers: int, seed: int,
-                stop: threading.Event | None) -> list[Schedule]:
-    """Every day's schedule: in this process with one worker, otherwise in child
-    processes, as many at a time as workers (Python runs one search per process)."""
-    from .solve import solve
+def _solve_days(solve: SolveDay, problems: list[Problem], limits: list[float], *,
+                num_workers: int, seed: int, stop: threading.Event | None,
+                days: DaysProgress | None = None) -> list[Schedule]:
+    """Every day's schedule by `solve`: in this process with one worker, otherwise in
+    child processes, as many at a time as workers (Python runs one search per process).
+    `days` hears each day's progress and its result."""
+
+    def day_progress(i: int) -> Progress | None:
+        return None if days is None else days.day(i)
+
+    def done(i: int, schedule: Schedule) -> Schedule:
+        if days is not None:
+            days.update(i, schedule.stats.get("weighted_value", 0), schedule.stats.get("idle_gaps"))
+        return schedule
+
     if num_workers <= 1 or len(problems) == 1:
-        return [solve(problem, time_limit_s=limit, num_workers=num_workers, seed=seed,
-                      stop=stop, decompose=False) for problem, limit in zip(problems, limits)]
+        return [done(i, solve(problem, time_limit_s=limit, num_workers=num_workers, seed=seed,
+                              stop=stop, decompose=False, progress=day_progress(i)))
+                for i, (problem, limit) in enumerate(zip(problems, limits))]
     results: list[Schedule | None] = [None] * len(problems)
     todo = list(range(len(problems)))
     lock = threading.Lock()
@@ -196,11 +214,13 @@ def _solve_days(problems: list[Problem], limits: list[float], *, num_workers: in
                     return
                 i = todo.pop(0)
             try:
-                results[i] = _in_child(problems[i], limits[i], seed, stop)
+                results[i] = done(i, _in_child(solve, problems[i], limits[i], seed, stop,
+                                                day_progress(i)))
             except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as error:
                 log.warning("day %d in a child process failed (%s); solving it here", i, error)
-                results[i] = solve(problems[i], time_limit_s=limits[i] / 2, num_workers=2,
-                                   seed=seed, stop=stop, decompose=False)
+                results[i] = done(i, solve(problems[i], time_limit_s=limits[i] / 2, num_workers=2,
+                                           seed=seed, stop=stop, decompose=False,
+                                           progress=day_progress(i)))
 
     threads = [threading.Thread(target=work, daemon=True)
                for _ in range(min(num_workers, len(problems)))]
@@ -211,16 +231,24 @@ def _solve_days(problems: list[Problem], limits: list[float], *, num_workers: in
     return [r for r in results if r is not None]
 
 
-def _in_child(problem: Problem, limit: float, seed: int, stop: threading.Event | None
-              ) -> Schedule:
-    """`solve()` one day in a spawned child process; `stop` is passed on to it."""
-    child = children.start(_day_child, problem, limit, seed)
+def _in_child(solve: SolveDay, problem: Problem, limit: float, seed: int,
+              stop: threading.Event | None, progress: Progress | None = None) -> Schedule:
+    """`solve` one day in a spawned child process (a module-level function: it is sent
+    by name); `stop` is passed on to it, its progress reports (value, idle gaps) come
+    back to `progress`."""
+    child = children.start(_day_child, solve, problem, limit, seed)
     if child is None:
         raise RuntimeError("no child process")
     try:
         while True:
             if child.conn.poll(0.1):
-                return child.conn.recv()
+                message = child.conn.recv()
+                if isinstance(message, tuple) and message[:1] == (PROGRESS_MESSAGE,):
+                    if progress is not None:
+                        _tag, elapsed, value, bound, gaps = message
+                        progress(elapsed, value, bound, idle_gaps=gaps)
+                    continue
+                return message
             if not child.alive():
                 raise RuntimeError(f"exit status {child.process.exitcode}")
             if stop is not None and stop.is_set():
@@ -230,22 +258,43 @@ def _in_child(problem: Problem, limit: float, seed: int, stop: threading.Event |
         child.close()
 
 
-def _day_child(conn, problem: Problem, limit: float, seed: int) -> None:
+class _SendProgress:
+    """In a day's child: progress sent to the parent, at most every `CHILD_PROGRESS_S`."""
+
+    def __init__(self, conn) -> None:
+        self.conn, self.last, self.lock = conn, float("-inf"), threading.Lock()
+
+    def __call__(self, elapsed: float, value: float, bound: float, *, idle_gaps: int | None = None,
+                 idle_gaps_bound: int | None = None, phase: str | None = None) -> None:
+        with self.lock:
+            now = time.monotonic()
+            if now - self.last < CHILD_PROGRESS_S:
+                return
+            self.last = now
+            try:
+                self.conn.send((PROGRESS_MESSAGE, elapsed, value, bound, idle_gaps))
+            except (OSError, ValueError):
+                pass
+
+
+def _day_child(conn, solve: SolveDay, problem: Problem, limit: float, seed: int) -> None:
     """In the child: solve the day, stop early when the parent says so, send the schedule."""
-    from .solve import solve
     stop, finish = children.stop_listener(conn)
+    send = _SendProgress(conn)
     schedule = solve(problem, time_limit_s=limit, num_workers=2, seed=seed, stop=stop,
-                     decompose=False)
+                     decompose=False, progress=send)
     finish()
-    conn.send(schedule)
+    with send.lock:
+        conn.send(schedule)
     conn.close()
 
 
-def solve_by_day(problem: Problem, d: Domains, *, time_limit_s: float, num_workers: int,
-                 seed: int, started: float, deadline: float, progress, stop
+def solve_by_day(problem: Problem, d: Domains, *, solve: SolveDay, time_limit_s: float,
+                 num_workers: int, seed: int, started: float, deadline: float, progress, stop
                  ) -> tuple[dict[str, int], dict[str, str], int, float, dict]:
     """Slots (meeting -> position), chosen stands, a proven bound, the seconds the
-    value stages took and stats, for `solve()` to finish."""
+    value stages took and stats, for `solve()` to finish. Each day is solved by `solve`
+    (the whole-problem `solve()`, handed in by its caller)."""
     deterministic = num_workers <= 1
     trivial = sum(m.priority for m in problem.meetings
                   if d.allowed_slots(m) and d.allowed_tables(m))
@@ -272,7 +321,9 @@ def solve_by_day(problem: Problem, d: Domains, *, time_limit_s: float, num_worke
         budget = (deadline - time.perf_counter()) * DAYS_SHARE
         waves = math.ceil(len(days) / max(1, min(num_workers, len(days))))
         limits = [max(1.0, budget / waves) for _ in days]
-    schedules = _solve_days(problems, limits, num_workers=num_workers, seed=seed, stop=stop)
+    schedules = _solve_days(solve, problems, limits, num_workers=num_workers, seed=seed, stop=stop,
+                            days=None if progress is None else
+                            DaysProgress(progress, len(days), started, bound))
     slots: dict[str, int] = {}
     chosen: dict[str, str] = {}
     for schedule in schedules:
@@ -283,7 +334,8 @@ def solve_by_day(problem: Problem, d: Domains, *, time_limit_s: float, num_worke
     value = sum(d.meeting[mid].priority for mid in slots)
     log.info("%.1fs days solved: value %d", time.perf_counter() - started, value)
     if progress is not None:
-        progress(time.perf_counter() - started, value, bound)
+        progress(time.perf_counter() - started, value, bound, idle_gaps=idle_gaps(d, slots),
+                 phase=PLACING)
 
     if value < bound and not _stopped(stop):
         until = float("inf") if deterministic else \
@@ -295,7 +347,7 @@ def solve_by_day(problem: Problem, d: Domains, *, time_limit_s: float, num_worke
         log.info("%.1fs value across days: value %d", time.perf_counter() - started, value)
     value_seconds = time.perf_counter() - started
     if progress is not None:
-        progress(value_seconds, value, bound)
+        progress(value_seconds, value, bound, idle_gaps=idle_gaps(d, slots), phase=COMPACTING)
 
     if not _stopped(stop):
         slots = improve_fairness(d, slots, deadline=float("inf") if deterministic else
@@ -307,7 +359,9 @@ def solve_by_day(problem: Problem, d: Domains, *, time_limit_s: float, num_worke
             d, slots, seed=seed,
             deadline=float("inf") if deterministic else time.perf_counter() + remaining,
             max_evals=int(remaining * EVALS_PER_SECOND) if deterministic else None,
-            should_stop=lambda: _stopped(stop))
+            should_stop=lambda: _stopped(stop),
+            on_round=None if progress is None else
+            gaps_reporter(progress, lambda best: idle_gaps(d, best), started, value, bound))
         log.info("%.1fs hole search across days done", time.perf_counter() - started)
     return slots, chosen, bound, value_seconds, {"days_solved_apart": len(days)}
 

@@ -180,7 +180,8 @@ class HoleSearch:
 def reduce_holes(d: Domains, slots: Mapping[str, int], *, deadline: float, seed: int = 0,
                  max_rounds: int = 50, max_evals: int | None = None, perturb: bool = True,
                  should_stop: Callable[[], bool] | None = None,
-                 on_round: Callable[[int], None] | None = None) -> dict[str, int]:
+                 on_round: Callable[[int, dict[str, int]], None] | None = None
+                 ) -> dict[str, int]:
     """The same meetings in slots with fewer idle gaps (never more).
 
     Descends to a local optimum, then, while time is left, kicks the agendas of
@@ -188,7 +189,7 @@ def reduce_holes(d: Domains, slots: Mapping[str, int], *, deadline: float, seed:
     again, keeping the best (an iterated local search). Stops at the wall-clock
     deadline or after `max_evals` tried moves (the latter makes a run
     reproducible) or when `should_stop()` says so. `on_round` gets the best cost
-    after each descent.
+    and slots after each descent.
     """
     search = HoleSearch(d, slots, seed)
     best_cost = search.cost()
@@ -202,7 +203,7 @@ def reduce_holes(d: Domains, slots: Mapping[str, int], *, deadline: float, seed:
         if cost <= best_cost:
             best, best_cost = result, cost
         if on_round is not None:
-            on_round(best_cost)
+            on_round(best_cost, best)
         if should_stop is not None and should_stop():
             break
         if evals_left is not None:

@@ -250,6 +250,69 @@ class SlotState:
                 self.add(m, pos)
 
 
+def insert_in_order(d: Domains, slots: Mapping[str, int], order: list[Meeting], *,
+                    compact: bool = False) -> dict[str, int]:
+    """`slots` with the meetings of `order` added one by one where they fit, directly
+    or through one Kempe swap (`SlotState.insert`); meetings that do not fit stay
+    out, and so do pins and meetings that may use two stands (place them first).
+
+    Given the meetings an LP picks first, this places a value-optimal set where a
+    greedy that only takes common free slots leaves some of it out. `compact`
+    puts each meeting, among the slots where it fits directly, where it fills a
+    hole in its participants' agendas or extends them (`_placement_cost`) rather
+    than in the earliest slot: the agendas start with fewer idle gaps.
+    """
+    state = SlotState(d, slots)
+    for m in order:
+        if m.id in state.slot or not state.simple[m.id]:
+            continue
+        pos = _compact_slot(state, m) if compact else None
+        if pos is not None:
+            state.add(m, pos)
+        else:
+            state.insert(m)
+    return dict(state.slot)
+
+
+def _compact_slot(state: SlotState, m: Meeting) -> int | None:
+    """The slot where m fits directly and leaves its participants' agendas most compact."""
+    d = state.d
+    spans = {p: _spans(state, p) for p in m.participants}
+    best: tuple[float, int] | None = None
+    for pos in d.allowed_slots(m):
+        if not state.can_add(m, pos):
+            continue
+        cost = sum(_placement_cost(state, spans[p], pos) for p in m.participants)
+        if best is None or cost < best[0]:
+            best = (cost, pos)
+    return None if best is None else best[1]
+
+
+def _spans(state: SlotState, p: str) -> dict[int, tuple[int, int]]:
+    """Per day, the first and last slot where p meets."""
+    d = state.d
+    out: dict[int, tuple[int, int]] = {}
+    for day, positions in enumerate(d.days):
+        busy = [pos for pos in positions if (p, pos) in state.person]
+        if busy:
+            out[day] = (busy[0], busy[-1])
+    return out
+
+
+def _placement_cost(state: SlotState, spans: dict[int, tuple[int, int]], pos: int) -> float:
+    """What a meeting at `pos` does to one participant's agenda: filling a hole is
+    best, extending it next, starting the day in a slot whose shared tables are
+    less used after that, and leaving a gap last (the wider the worse)."""
+    span = spans.get(state.d.slot_day[pos])
+    if span is None:
+        return state.pooled[pos] / 1000.0
+    first, last = span
+    if first <= pos <= last:
+        return -2.0
+    distance = first - pos if pos < first else pos - last
+    return 0.0 if distance == 1 else 3.0 + distance
+
+
 def improve_value(d: Domains, slots: Mapping[str, int], *, deadline: float,
                   target: int | None = None, rounds: int = 6) -> dict[str, int]:
     """Raise the weighted value of a slot assignment by insertions and ejections.

@@ -9,10 +9,14 @@
     var status = row.querySelector('[data-field="status"]');
     var bar = row.querySelector('[data-field="progress"]');
     var numbers = row.querySelector('[data-field="numbers"]');
+    var phase = row.querySelector('[data-field="phase"]');
+    var queue = row.querySelector('[data-field="queue"]');
     var message = row.querySelector('[data-field="message"]');
     if (status) { status.textContent = data.status_label || data.status; }
     if (bar) { bar.value = data.progress; bar.textContent = Math.round(data.progress * 100) + "%"; }
     if (numbers && data.numbers) { numbers.textContent = data.numbers; }
+    if (phase) { phase.textContent = data.phase_label ? " \u00b7 " + data.phase_label : ""; }
+    if (queue && !data.queue_position) { queue.textContent = ""; }
     if (message && data.message) { message.textContent = data.message; }
   }
 

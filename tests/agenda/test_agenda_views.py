@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Absence, Event, Meeting, Participation, Phase, Slot, User
+from support import register
 
 
 def csrf_token(html: bytes) -> str:
@@ -77,8 +78,7 @@ def test_feed_works_without_login_and_rotating_the_token_kills_the_old_url(publi
 def test_agenda_needs_login_and_participation(demo, client):
     response = client.get("/events/demo/agenda")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
-    client.post("/register", data={"name": "Outsider", "email": "out@example.com",
-                                   "password": "a-long-password", "confirm": "a-long-password"})
+    register(client, "out@example.com", "a-long-password", name="Outsider")
     assert client.get("/events/demo/agenda").status_code == 403
     assert client.get("/events/demo/availability").status_code == 403
 

@@ -1,4 +1,5 @@
-"""axe-core on the account pages (reset, confirmation, password change, my events)."""
+"""axe-core on the account pages (reset, confirmation, the mailbox page, joining from the
+confirmation link, password change, my events)."""
 from __future__ import annotations
 
 import pytest
@@ -23,9 +24,10 @@ def live(demo):
                             password_hash=buyer.password_hash, email_verified=False))
         db.session.commit()
         secret = demo.config["SECRET_KEY"]
+        token = tokens.make_verify_token(user_by_email(NEWCOMER), secret_key=secret)
         links = {"reset": "/password/reset/" + tokens.make_reset_token(buyer, secret_key=secret),
-                 "verify": "/verify/" + tokens.make_verify_token(user_by_email(NEWCOMER),
-                                                                 secret_key=secret)}
+                 "verify": "/verify/" + token,
+                 "join": f"/events/demo/join?role=supplier&verify={token}"}
     with served(demo) as base:
         yield base, links
 
@@ -35,7 +37,9 @@ def test_account_pages_have_no_serious_accessibility_violations(live, width):
     base, links = live
     with chromium(width, 900) as driver:
         driver.set_script_timeout(60)
-        check_pages(driver, base, ["/password/forgot", links["reset"]], phone=width < 500)
+        check_pages(driver, base, ["/password/forgot", links["reset"],
+                                   "/register/check-your-mailbox", links["join"]],
+                    phone=width < 500)
         log_in(driver, base, NEWCOMER)  # the confirmation notice shows on every page
         check_pages(driver, base, ["/account/password", "/my-events", "/account",
                                     links["verify"]], phone=width < 500)

@@ -5,21 +5,27 @@ import re
 
 from sqlalchemy import func, select
 
+from itsdangerous import URLSafeTimedSerializer
+from itsdangerous.timed import TimestampSigner
+
+from matchmaker.auth.tokens import VERIFY_SALT
+
 from matchmaker.extensions import db
 from matchmaker.mail import outbox
 from matchmaker.models import Event, MeetingRequest, Participation, Role, User
-from support import user_by_email
+from support import login, register, user_by_email
 
 PASSWORD = "green-deal-circular-9"
 EMAIL = "nina@new.example"
 
 
 def register_and_join(app):
-    """A newcomer registers and takes part in the demo event as a supplier."""
+    """A newcomer registers, logs in with the password before following the link, and
+    takes part in the demo event as a supplier."""
     client = app.test_client()
-    response = client.post("/register", data={"name": "Nina New", "email": EMAIL,
-                                              "password": PASSWORD, "confirm": PASSWORD})
-    assert response.status_code == 302
+    register(client, EMAIL, PASSWORD, confirm=False)
+    assert b"Log out" not in client.get("/").data  # registering does not log in
+    assert login(client, EMAIL, PASSWORD).status_code == 302
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.slug == "demo"))
         db.session.add(Participation(event=event, user=user_by_email(EMAIL), role=Role.SUPPLIER))
@@ -65,7 +71,7 @@ def test_an_unconfirmed_newcomer_cannot_send_a_request_until_the_link_is_followe
         assert user_by_email(EMAIL).email_verified is False
     confirmed = client.post(path)
     assert confirmed.status_code == 302
-    assert b"Your e-mail address is confirmed." in client.get("/").data
+    assert b"Your e-mail address is confirmed" in client.get("/").data
     assert b'action="/verify/resend"' not in client.get("/").data
     sent = client.post(buyer_url(demo), data={"priority": "2", "message": "Hello"})
     assert sent.status_code == 302
@@ -92,24 +98,55 @@ def test_resending_is_throttled(demo):
         assert [m.to for m in outbox()].count(EMAIL) == 4  # one at registration, three resent
 
 
-def test_a_confirmation_link_followed_while_logged_out_leads_to_log_in(demo):
-    register_and_join(demo)
+def test_following_the_link_logs_in_once(demo):
+    register(demo.test_client(), EMAIL, PASSWORD, confirm=False)
+    path = verify_path(demo)
+    person = demo.test_client()
+    page = person.get(path)
+    assert page.status_code == 200 and b"Yes, confirm it" in page.data
+    response = person.post(path)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    home = person.get("/").data
+    assert b"Log out" in home and b"Nina New" in home
+    assert b"Your e-mail address is confirmed and you are logged in." in home
+
     stranger = demo.test_client()
-    response = stranger.post(verify_path(demo))
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    for again in (stranger.get(path), stranger.post(path)):
+        assert again.status_code == 400
+        assert b"has been used already" in again.data
+        assert b'href="/login"' in again.data
     assert b"Log out" not in stranger.get("/").data
-    again = stranger.get(verify_path(demo))
-    assert again.status_code == 302
-    assert b"confirmed already" in stranger.get("/login").data
+    # Its owner, logged in, just goes on.
+    assert person.get(path).status_code == 302
 
 
-def test_a_damaged_confirmation_link_is_refused(demo):
+def test_an_expired_link_is_refused_with_a_way_to_a_new_one(demo, monkeypatch):
+    real = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp",
+                        lambda self: real(self) - demo.config["EMAIL_VERIFICATION_MAX_AGE"] - 5)
+    register(demo.test_client(), EMAIL, PASSWORD, confirm=False)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", real)
+    client = demo.test_client()
+    for response in (client.get(verify_path(demo)), client.post(verify_path(demo))):
+        assert response.status_code == 400
+        assert b"has expired" in response.data
+        assert b'href="/register/check-your-mailbox"' in response.data
+    assert b"Log out" not in client.get("/").data
+    with demo.app_context():
+        assert user_by_email(EMAIL).email_verified is False
+
+
+def test_a_damaged_or_forged_confirmation_link_is_refused(demo):
     client = register_and_join(demo)
     path = verify_path(demo)
-    for bad in (path[:-2] + "xx", "/verify/nonsense"):
-        response = client.post(bad)
-        assert response.status_code == 400
-        assert b"not valid" in response.data
+    with demo.app_context():
+        user_id = user_by_email(EMAIL).id
+    forged = "/verify/" + URLSafeTimedSerializer("not-the-secret-key",
+                                                 salt=VERIFY_SALT).dumps({"u": user_id})
+    for bad in (path[:-2] + "xx", "/verify/nonsense", forged):
+        for response in (client.get(bad), client.post(bad)):
+            assert response.status_code == 400
+            assert b"not valid" in response.data
     with demo.app_context():
         assert user_by_email(EMAIL).email_verified is False
 

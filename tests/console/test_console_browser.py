@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import (Absence, Booking, Event, Meeting, MeetingRequest, RequestStatus,
+from matchmaker.models import (Absence, Event, Meeting, MeetingRequest, RequestStatus,
                                User)
-from support import DEMO_PASSWORD, chromium, page_left, served
+from support import browser_log_in, chromium, page_left, place_meeting, served
 
 pytestmark = pytest.mark.browser
 
@@ -50,13 +50,7 @@ def day(demo):
                                                                  first.recipient_id})
         slot = event.slots[0]
         table = next(t for t in event.tables if t.owner_id is None and not t.spare)
-        meeting = Meeting(event_id=event.id, request_id=first.id, slot_id=slot.id,
-                          table_id=table.id)
-        db.session.add(meeting)
-        db.session.flush()
-        for pid in (first.sender_id, first.recipient_id):
-            db.session.add(Booking(meeting_id=meeting.id, participation_id=pid,
-                                   slot_id=slot.id))
+        meeting = place_meeting(first, slot, table)
         for pid in (standby.sender_id, standby.recipient_id):
             db.session.query(Absence).filter(Absence.participation_id == pid).delete()
         db.session.commit()
@@ -80,10 +74,7 @@ def test_organiser_runs_the_day_on_a_phone(demo, live, browser, day, tmp_path):
         button.click()
         wait.until(page_left(old))
 
-    go("/login")
-    browser.find_element(By.NAME, "email").send_keys("organiser@demo.example")
-    browser.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
-    submit(browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
+    browser_log_in(browser, live, "organiser@demo.example")
 
     console = "/events/demo/console"
     for path in PAGES:

@@ -6,10 +6,10 @@ from sqlalchemy import func, select
 
 from matchmaker.demo import DEMO_DAY
 from matchmaker.extensions import db
-from matchmaker.models import (Booking, DialogueSession, Event, Meeting, MeetingBlock,
+from matchmaker.models import (DialogueSession, Event, Meeting, MeetingBlock,
                                MeetingRequest, Participation, Phase, RequestStatus, Role, Slot,
                                Table, User)
-from support import demo_event, user_by_email
+from support import demo_event, place_meeting, user_by_email
 
 CONSOLE = "/events/demo/console"
 
@@ -241,11 +241,7 @@ def test_block_with_meetings_cannot_be_deleted(demo, login_as):
         req = db.session.scalar(select(MeetingRequest).where(
             MeetingRequest.event_id == event.id, MeetingRequest.status == RequestStatus.ACCEPTED))
         slot, table = block.slots[0], event.tables[0]
-        meeting = Meeting(event_id=event.id, request=req, slot=slot, table=table)
-        db.session.add(meeting)
-        db.session.flush()
-        for pid in (req.sender_id, req.recipient_id):
-            db.session.add(Booking(meeting_id=meeting.id, participation_id=pid, slot_id=slot.id))
+        place_meeting(req, slot, table)
         db.session.commit()
         block_id, other_id = block.id, event.blocks[1].id
     client = login_as("organiser@demo.example")

@@ -1,20 +1,23 @@
 """Broadcasts: segments, preview, batches with receipts, opt-out, progress, bad input."""
 from __future__ import annotations
 
+import math
+from collections import Counter
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
 
+from matchmaker import duejobs, mail
 from matchmaker.broadcasts import services
 from matchmaker.domain import DomainError
-from matchmaker.duejobs import send_broadcasts
+from matchmaker.duejobs import send_broadcasts, send_due
 from matchmaker.extensions import db
 from matchmaker.mail import outbox
 from matchmaker.models import Broadcast, MailReceipt, Participation, Role
-from support import user_by_email
+from scale_helpers import free_port
+from support import demo_event, user_by_email
 
-from helpers import demo_event
 
 URL = "/events/demo/console/broadcasts"
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
@@ -59,7 +62,9 @@ def test_batches_send_each_person_once_even_when_run_again(demo):
             subject="Lunch", body="Lunch is served in hall B.", now=NOW)
         db.session.commit()
         total = broadcast.total
-        assert services.send_batch(db.session, broadcast, NOW, size=7) == 7
+        mails = services.next_mails(db.session, broadcast, 7)
+        for one in mails:
+            services.claim(db.session, broadcast.id, one, NOW)
         assert outbox() == []
         db.session.commit()
         assert len(outbox()) == 7
@@ -69,6 +74,72 @@ def test_batches_send_each_person_once_even_when_run_again(demo):
         assert len(addresses) == len(set(addresses)) == total
         assert db.session.get(Broadcast, broadcast.id).finished_at is not None
         assert "Lunch · " in outbox()[0].subject and "/account" in outbox()[0].body
+
+
+def _everyone(now=NOW) -> Broadcast:
+    broadcast = services.create_broadcast(
+        db.session, demo_event(), author=None, segment="everyone", group=None,
+        subject="Plenary", body="The plenary starts at 14:00.", now=now)
+    db.session.commit()
+    return broadcast
+
+
+def test_a_broadcast_leaves_through_one_smtp_session_per_batch(demo, smtp_server, monkeypatch):
+    controller, recorder = smtp_server
+    demo.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    monkeypatch.setattr(duejobs, "BATCH_SIZE", 7)
+    with demo.app_context():
+        total = _everyone().total
+        assert send_broadcasts(db.session, NOW) == total
+    recipients = Counter(tuple(to) for to, _content in recorder.messages)
+    assert len(recipients) == total and set(recipients.values()) == {1}
+    assert len(recorder.sessions) == math.ceil(total / 7)
+
+
+class Killed(BaseException):
+    """The sending process dies (SIGKILL) while it hands an e-mail to the mail server."""
+
+
+def test_a_sender_killed_while_sending_loses_only_the_email_in_flight(demo, monkeypatch):
+    delivered = []
+
+    def dies_at_the_tenth(self, messages):
+        if len(delivered) == 9:
+            raise Killed
+        delivered.extend(email.to[0] for email in messages)
+        return len(messages)
+
+    with demo.app_context():
+        broadcast_id, total = (lambda b: (b.id, b.total))(_everyone())
+    monkeypatch.setattr(mail.MemoryBackend, "send_messages", dies_at_the_tenth)
+    with demo.app_context(), pytest.raises(Killed):
+        send_broadcasts(db.session, NOW)
+    monkeypatch.undo()
+    with demo.app_context():  # the next run, in a new process
+        claimed = db.session.query(MailReceipt).filter_by(kind="broadcast").count()
+        assert claimed == 10  # nine delivered, one claimed in flight
+        assert send_due(db.session, NOW).broadcast_mails == total - 10
+        later = [m.to for m in outbox()]
+        assert db.session.get(Broadcast, broadcast_id).finished_at is not None
+    first = delivered
+    assert len(later) == len(set(later)) and not set(first) & set(later)  # nothing twice
+    assert len(first) + len(later) == total - 1  # only the e-mail in flight is lost
+
+
+def test_an_unreachable_mail_server_claims_nothing_and_the_next_run_sends_all(
+        demo, smtp_server):
+    demo.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(),
+                       MAIL_TIMEOUT=2)
+    with demo.app_context():
+        broadcast_id, total = (lambda b: (b.id, b.total))(_everyone())
+        assert send_due(db.session, NOW).broadcast_mails == 0
+        assert db.session.query(MailReceipt).filter_by(kind="broadcast").count() == 0
+        assert db.session.get(Broadcast, broadcast_id).finished_at is None
+    controller, recorder = smtp_server
+    demo.config["MAIL_PORT"] = controller.port
+    with demo.app_context():
+        assert send_due(db.session, NOW).broadcast_mails == total
+    assert len(recorder.messages) == total
 
 
 def test_organiser_previews_then_sends_and_sees_progress(demo, organiser, sync_runs):

@@ -2,41 +2,14 @@
 from __future__ import annotations
 
 import smtplib
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from matchmaker.extensions import db
-from matchmaker.mail import send_mail
+from matchmaker.mail import one_connection, send_mail
 from matchmaker.models import User
+from scale_helpers import free_port
 from support import build_app
-
-
-class Recorder:
-    def __init__(self):
-        self.sessions = set()
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.sessions.add(id(session))
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, recorder
-    controller.stop()
 
 
 def test_a_committed_batch_leaves_through_one_smtp_connection(tmp_path, smtp_server):
@@ -54,6 +27,32 @@ def test_a_committed_batch_leaves_through_one_smtp_connection(tmp_path, smtp_ser
     assert len(recorder.sessions) == 1  # one SMTP session for the whole batch
     assert recorder.messages[0][0] == ["p0@example.org"]
     assert "Subject: Message 0" in recorder.messages[0][1]
+
+
+def test_commits_inside_one_connection_share_its_smtp_session(tmp_path, smtp_server):
+    controller, recorder = smtp_server
+    app = build_app(tmp_path, MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1",
+                    MAIL_PORT=controller.port)
+    with app.app_context():
+        with one_connection():
+            for n in range(3):
+                db.session.add(User(email=f"u{n}@example.org", name="U", password_hash="x"))
+                db.session.flush()
+                send_mail(f"p{n}@example.org", f"Message {n}", "Body")
+                assert len(recorder.messages) == n  # each leaves on its own commit
+                db.session.commit()
+        send_mail("after@example.org", "After", "Body")  # outside the block: its own session
+    assert [m[0] for m in recorder.messages] == [["p0@example.org"], ["p1@example.org"],
+                                                 ["p2@example.org"], ["after@example.org"]]
+    assert len(recorder.sessions) == 2
+
+
+def test_one_connection_refuses_to_start_when_the_server_is_unreachable(tmp_path):
+    app = build_app(tmp_path, MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(),
+                    MAIL_TIMEOUT=2)
+    with app.app_context(), pytest.raises(OSError):
+        with one_connection():
+            pass
 
 
 class FakeSMTP:
@@ -108,7 +107,7 @@ def test_port_587_with_use_tls_speaks_starttls(tmp_path, fake_smtp):
 
 
 def test_an_unreachable_server_loses_no_saved_data(tmp_path):
-    app = build_app(tmp_path, MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port(),
+    app = build_app(tmp_path, MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(),
                     MAIL_TIMEOUT=2)
     with app.app_context():
         db.session.add(User(email="kept@example.org", name="Kept", password_hash="x"))

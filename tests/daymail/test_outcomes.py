@@ -11,7 +11,8 @@ from matchmaker.mail import outbox
 from matchmaker.models import MeetingOutcome, Outcome
 from matchmaker.outcomes import services
 
-from helpers import demo_event, publish_one_meeting
+from support import demo_event
+from helpers import publish_one_meeting
 
 
 def _ended(demo):

@@ -7,12 +7,14 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from matchmaker.cli import cli
+from matchmaker.duejobs import send_one_by_one, send_reminders
 from matchmaker.extensions import db
 from matchmaker.mail import outbox
 from matchmaker.models import MailReceipt, Notification
 from matchmaker.notifications import reminders
 
-from helpers import demo_event, publish_one_meeting
+from support import demo_event
+from helpers import publish_one_meeting
 
 
 def _setup(demo):
@@ -25,20 +27,16 @@ def _setup(demo):
 def test_reminder_goes_to_both_sides_once_with_time_table_and_counterpart(demo):
     meeting_id, start, emails = _setup(demo)
     with demo.app_context():
-        early = reminders.send_reminders(db.session, start - timedelta(minutes=30), minutes=10)
-        assert early == 0
+        assert send_reminders(db.session, start - timedelta(minutes=30)) == 0
         now = start - timedelta(minutes=8)
-        assert reminders.send_reminders(db.session, now, minutes=10) == 2
-        assert outbox() == []  # not before the commit
-        db.session.commit()
+        assert send_reminders(db.session, now) == 2
         mails = list(outbox())
         assert sorted(m.to for m in mails) == sorted(emails)
         for mail in mails:
             assert "Table" in mail.body and re.search(r"\d\d:\d\d", mail.subject)
             assert "/mail/opt-out/" in mail.body
         # a restarted worker finds the receipts: nothing twice
-        assert reminders.send_reminders(db.session, now + timedelta(minutes=1), minutes=10) == 0
-        db.session.commit()
+        assert send_reminders(db.session, now + timedelta(minutes=1)) == 0
         assert len(outbox()) == 2
         notices = db.session.scalars(select(Notification).where(
             Notification.kind == "meeting_reminder")).all()
@@ -46,35 +44,60 @@ def test_reminder_goes_to_both_sides_once_with_time_table_and_counterpart(demo):
         assert db.session.query(MailReceipt).filter_by(ref_id=meeting_id, kind="reminder").count() == 2
 
 
-def test_rolled_back_reminders_are_sent_by_the_next_run(demo):
+def test_a_claim_leaves_on_commit_and_a_rolled_back_one_is_sent_by_the_next_run(demo):
     _meeting_id, start, _emails = _setup(demo)
     with demo.app_context():
         now = start - timedelta(minutes=5)
-        reminders.send_reminders(db.session, now, minutes=10)
+        first, _second = reminders.due_mails(db.session, now, minutes=10)
+        reminders.claim(db.session, first, now)
+        assert outbox() == []  # not before the commit
         db.session.rollback()  # the worker died before committing
         assert outbox() == []
-        assert reminders.send_reminders(db.session, now, minutes=10) == 2
-        db.session.commit()
+        assert send_reminders(db.session, now) == 2
         assert len(outbox()) == 2
+
+
+def test_a_sender_that_died_after_some_claims_leaves_the_rest_to_the_next_run(demo):
+    _meeting_id, start, emails = _setup(demo)
+    with demo.app_context():
+        now = start - timedelta(minutes=5)
+        first, second = reminders.due_mails(db.session, now, minutes=10)
+        reminders.claim(db.session, first, now)
+        db.session.commit()  # then the worker died
+        assert [m.to for m in outbox()] == [first.to]
+        assert send_reminders(db.session, now) == 1
+        assert sorted(m.to for m in outbox()) == sorted(emails)
+
+
+def test_a_reminder_another_sender_claimed_first_is_skipped(demo):
+    _meeting_id, start, _emails = _setup(demo)
+    with demo.app_context():
+        now = start - timedelta(minutes=5)
+        mails = reminders.due_mails(db.session, now, minutes=10)
+        db.session.commit()
+        assert send_reminders(db.session, now) == 2  # the other sender
+        # this one wrote out the same reminders before the other's claims committed
+        assert send_one_by_one(db.session, mails,
+                               lambda mail: reminders.claim(db.session, mail, now)) == 0
+        assert len(outbox()) == 2
+        assert db.session.query(Notification).filter_by(kind="meeting_reminder").count() == 2
 
 
 def test_started_meetings_and_opted_out_people_get_no_reminder(demo):
     _meeting_id, start, emails = _setup(demo)
     with demo.app_context():
-        assert reminders.send_reminders(db.session, start + timedelta(seconds=1), minutes=10) == 0
+        assert send_reminders(db.session, start + timedelta(seconds=1)) == 0
         from support import user_by_email
         user_by_email(emails[0]).meeting_reminders = False
         db.session.commit()
-        assert reminders.send_reminders(db.session, start - timedelta(minutes=1), minutes=10) == 1
-        db.session.commit()
+        assert send_reminders(db.session, start - timedelta(minutes=1)) == 1
         assert [m.to for m in outbox()] == [emails[1]]
 
 
 def test_opt_out_link_in_the_reminder_turns_reminders_off(demo):
     _meeting_id, start, emails = _setup(demo)
     with demo.app_context():
-        reminders.send_reminders(db.session, start - timedelta(minutes=1), minutes=10)
-        db.session.commit()
+        send_reminders(db.session, start - timedelta(minutes=1))
         mail = next(m for m in outbox() if m.to == emails[0])
     link = re.search(r"http://localhost(/mail/opt-out/\S+)", mail.body).group(1)
     client = demo.test_client()

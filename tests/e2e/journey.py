@@ -9,7 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from support import DEMO_PASSWORD, page_left
+from support import DEMO_PASSWORD, wait_for_next_page
 
 SCREENSHOTS = Path(os.environ.get("MATCHMAKER_SCREENSHOTS")
                    or Path(tempfile.gettempdir()) / "matchmaker-screenshots")
@@ -42,9 +42,7 @@ class Journey:
         page = self.driver.find_element(self.By.TAG_NAME, "html")
         element.click()
         if navigates:
-            self.Wait(self.driver, WAIT_S).until(page_left(page))
-            self.Wait(self.driver, WAIT_S).until(
-                lambda d: d.execute_script("return document.readyState") == "complete")
+            wait_for_next_page(self.driver, page, WAIT_S)
 
     def type(self, css: str, text: str) -> None:
         field = self.find(css)

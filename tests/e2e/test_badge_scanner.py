@@ -6,98 +6,61 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import segno
 from PIL import Image
-from sqlalchemy import select
 
-from matchmaker.demo import seed_demo
-from matchmaker.extensions import db
-from matchmaker.models import Participation, User
 from matchmaker.onsite import badges
-from tests.support import CHROMEDRIVER, CHROMIUM, DEMO_PASSWORD, build_app, served
+from support import browser_log_in, chromium, demo_app, participation_by_email, served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHECKIN = "/events/demo/console/checkin"
 
 
-def participation_of(email: str) -> Participation:
-    return db.session.scalar(select(Participation).join(User).where(User.email == email))
-
-
-def camera_video(text: str, folder: Path) -> Path:
-    """A 3-second 640x480 .y4m of the QR code of `text`, for Chromium's fake camera."""
+def camera_video(frame: Image.Image, folder: Path, name: str, *, seconds: int,
+                 fps: int) -> Path:
+    """A .y4m showing `frame`, for Chromium's fake camera."""
     if not shutil.which("ffmpeg"):
         pytest.fail("ffmpeg is missing: run `make browser` (as root) first.", pytrace=False)
+    frame.save(folder / f"{name}.png")
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-loop", "1", "-i",
+                    str(folder / f"{name}.png"), "-t", str(seconds), "-r", str(fps),
+                    "-pix_fmt", "yuv420p", str(folder / f"{name}.y4m")], check=True)
+    return folder / f"{name}.y4m"
+
+
+def qr_video(text: str, folder: Path) -> Path:
+    """A 3-second 640x480 video of the QR code of `text`."""
     png = io.BytesIO()
     segno.make(text, error="m").save(png, kind="png", scale=8, border=4)
     code = Image.open(io.BytesIO(png.getvalue())).convert("RGB")
     frame = Image.new("RGB", (640, 480), "white")
     frame.paste(code, ((640 - code.width) // 2, (480 - code.height) // 2))
-    frame.save(folder / "qr.png")
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-loop", "1", "-i",
-                    str(folder / "qr.png"), "-t", "3", "-r", "10", "-pix_fmt", "yuv420p",
-                    str(folder / "qr.y4m")], check=True)
-    return folder / "qr.y4m"
+    return camera_video(frame, folder, "qr", seconds=3, fps=10)
 
 
-@contextmanager
 def chromium_with_camera(video: Path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-    if missing:
-        pytest.fail(f"{' and '.join(missing)} missing: run `make browser` (as root) first.",
-                    pytrace=False)
-    profile = tempfile.mkdtemp(prefix="matchmaker-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run",
-                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                 f"--use-file-for-fake-video-capture={video}",
-                 f"--user-data-dir={profile}", "--window-size=412,900"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    return chromium(412, 900, flags=("--use-fake-device-for-media-stream",
+                                     "--use-fake-ui-for-media-stream",
+                                     f"--use-file-for-fake-video-capture={video}"))
 
 
 @pytest.fixture
 def app_with_demo(tmp_path):
-    app = build_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        seed_demo(db.session, attendees=12, seed=7,
-                  password_hash=app.extensions["passwords"].hash(DEMO_PASSWORD))
-        db.session.commit()
-    return app
+    return demo_app(tmp_path, attendees=12, seed=7, WTF_CSRF_ENABLED=True)
 
 
 def log_in(driver, base: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    driver.get(base + "/login?next=" + CHECKIN)
-    driver.find_element(By.NAME, "email").send_keys("organiser@demo.example")
-    driver.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    WebDriverWait(driver, 15).until(ec.url_contains(CHECKIN))
+    browser_log_in(driver, base, "organiser@demo.example")
+    driver.get(base + CHECKIN)
 
 
 def checked_in(app, email: str) -> bool:
     with app.app_context():
-        return participation_of(email).checked_in_at is not None
+        return participation_by_email(email).checked_in_at is not None
 
 
 def test_scanning_a_badge_with_the_camera_checks_the_person_in(app_with_demo, tmp_path):
@@ -106,11 +69,11 @@ def test_scanning_a_badge_with_the_camera_checks_the_person_in(app_with_demo, tm
 
     app = app_with_demo
     with app.app_context():
-        token = badges.checkin_token(participation_of("buyer1@demo.example"),
+        token = badges.checkin_token(participation_by_email("buyer1@demo.example"),
                                      secret_key=app.config["SECRET_KEY"])
-        name = participation_of("buyer1@demo.example").user.name
+        name = participation_by_email("buyer1@demo.example").user.name
     with served(app) as base, \
-            chromium_with_camera(camera_video(f"{base}{CHECKIN}/badge/{token}", tmp_path)) \
+            chromium_with_camera(qr_video(f"{base}{CHECKIN}/badge/{token}", tmp_path)) \
             as driver:
         log_in(driver, base)
         start = driver.find_element(By.CSS_SELECTOR, ".scan-start")
@@ -137,14 +100,11 @@ def test_a_check_in_made_offline_waits_and_is_sent_when_the_network_is_back(app_
         if network["down"] and request.path.endswith("/checkin/scan"):
             return "Bad gateway", 503
     with app.app_context():
-        token = badges.checkin_token(participation_of("supplier1@demo.example"),
+        token = badges.checkin_token(participation_by_email("supplier1@demo.example"),
                                      secret_key=app.config["SECRET_KEY"])
-    blank = Image.new("RGB", (640, 480), "white")
-    blank.save(tmp_path / "blank.png")
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-loop", "1", "-i",
-                    str(tmp_path / "blank.png"), "-t", "1", "-r", "5", "-pix_fmt", "yuv420p",
-                    str(tmp_path / "blank.y4m")], check=True)
-    with served(app) as base, chromium_with_camera(tmp_path / "blank.y4m") as driver:
+    blank = camera_video(Image.new("RGB", (640, 480), "white"), tmp_path, "blank", seconds=1,
+                         fps=5)
+    with served(app) as base, chromium_with_camera(blank) as driver:
         log_in(driver, base)
         network["down"] = True
         driver.find_element(By.ID, "scan-token").send_keys(token)

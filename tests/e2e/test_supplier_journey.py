@@ -10,16 +10,14 @@ test run never rewrites files of the repository.
 """
 from __future__ import annotations
 
-import re
 import time
 
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.mail import outbox
-from matchmaker.models import (Booking, DialogueSeat, DialogueSession, Meeting, MeetingRequest,
-                               Phase, RequestStatus, Side)
+from matchmaker.models import MeetingRequest, RequestStatus, Side
 from journey import Journey
+from support import confirmation_path, publish_agenda_of
 
 MAX_SUPPLIER_CLICKS = 12
 
@@ -29,23 +27,20 @@ def test_supplier_registers_offers_and_books_a_meeting_the_buyer_accepts(live_ap
     j.open("/events/demo")
     started = time.perf_counter()
 
-    # Register and join the event as a supplier.
-    j.click(j.find("main a[href*='/register']"))
+    # Register as a supplier: the link in the e-mail confirms the address and opens the
+    # joining form, with the role the registration link named already chosen.
+    j.click(j.find("main a[href*='/register'][href*='supplier']"))
     j.type("#name", "Sam Supplier")
     j.type("#email", "sam@loop-furniture.example")
     j.type("#password", "a-long-password-1")
     j.type("#confirm", "a-long-password-1")
     j.submit()
-    assert "/events/demo" in browser.current_url, j.heading()
-
-    # Confirm the address with the link from the e-mail, then go on to join.
-    with live_app.app_context():
-        [mail] = [m for m in outbox() if m.to == "sam@loop-furniture.example"]
-    j.open(re.search(r"https?://\S+(/verify/\S+)", mail.body).group(1))
-    j.submit("main form.confirm-email button")
+    assert j.heading() == "Check your mailbox"
+    j.open(confirmation_path(live_app, "sam@loop-furniture.example"))
+    j.clicks += 1  # the click on the link in the mail program
     assert "/events/demo/join" in browser.current_url, j.heading()
+    assert j.find("input[name=role][value=supplier]").is_selected()
     j.type("#organisation", "Loop Furniture")
-    j.click(j.find("input[name=role][value=supplier]"), navigates=False)
     j.click(j.find("input[name=product_groups]"), navigates=False)
     j.type("#pitch", "Refurbished office furniture, leased and taken back.")
     j.submit()
@@ -113,29 +108,8 @@ def test_supplier_registers_offers_and_books_a_meeting_the_buyer_accepts(live_ap
 
     # Once the organisers publish the schedule, the agenda has times and tables.
     with live_app.app_context():
-        _publish_meetings_of(db.session.get(MeetingRequest, request_id).recipient)
+        publish_agenda_of(db.session.get(MeetingRequest, request_id).recipient, Side.BUYER)
     j.open("/events/demo/agenda")
     assert "Sam Supplier" in browser.page_source and "Table" in browser.page_source
     j.shot("agenda")
     j.shot("agenda-phone", width=375)
-
-
-def _publish_meetings_of(participation) -> None:
-    """Stand-in for the organiser's solve and publish: one slot and table per meeting."""
-    event = participation.event
-    accepted = db.session.scalars(select(MeetingRequest).where(
-        MeetingRequest.status == RequestStatus.ACCEPTED,
-        (MeetingRequest.sender_id == participation.id)
-        | (MeetingRequest.recipient_id == participation.id)).order_by(MeetingRequest.id)).all()
-    for index, meeting_request in enumerate(accepted):
-        slot, table = event.slots[index], event.tables[index]
-        meeting = Meeting(event_id=event.id, request=meeting_request, slot=slot, table=table)
-        db.session.add(meeting)
-        db.session.flush()
-        for who in (meeting_request.sender_id, meeting_request.recipient_id):
-            db.session.add(Booking(meeting_id=meeting.id, participation_id=who, slot_id=slot.id))
-    dialogue = db.session.scalars(select(DialogueSession).order_by(DialogueSession.id)).first()
-    db.session.add(DialogueSeat(table_id=dialogue.tables[0].id, session_id=dialogue.id,
-                                participation_id=participation.id, side=Side.BUYER))
-    event.phase = Phase.PUBLISHED
-    db.session.commit()

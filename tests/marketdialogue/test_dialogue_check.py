@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from matchmaker.marketdialogue.check import check
+from matchmaker.marketdialogue.check import VIOLATION_CODES, DialogueViolation, Rule, check
 from matchmaker.marketdialogue.formats import parse_dialogue
 from matchmaker.marketdialogue.problem import ClosedTable, Plan, Seat, Unseated
 
@@ -83,14 +83,28 @@ CASES = [
 
 @pytest.mark.parametrize("break_plan, message", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_check_names_each_broken_rule(doc, break_plan, message):
-    violations = check(parse_dialogue(doc), break_plan(_valid_plan()))
+    violations = [str(v) for v in check(parse_dialogue(doc), break_plan(_valid_plan()))]
     assert any(message in v for v in violations), violations
+
+
+def test_every_broken_rule_is_a_known_code_with_its_ids(doc):
+    codes = set()
+    for _name, break_plan, _message in CASES:
+        found = check(parse_dialogue(doc), break_plan(_valid_plan()))
+        assert found and all(v.code in VIOLATION_CODES for v in found)
+        codes |= {v.code for v in found}
+    assert len(codes) >= 15
+    moderating = check(parse_dialogue(doc), CASES[3][1](_valid_plan()))
+    assert DialogueViolation(Rule.WHILE_MODERATING, participant="p9", session="d2",
+                             other="d1") in moderating
 
 
 def test_check_finds_too_many_on_one_side(doc):
     _fewer_buyer_seats(doc)
     violations = check(parse_dialogue(doc), _valid_plan())
-    assert "d1/TX-1: 2 on the buyer side, only 1 seats" in violations
+    assert "d1/TX-1: 2 on the buyer side, only 1 seats" in [str(v) for v in violations]
+    assert DialogueViolation(Rule.SIDE_FULL, session="d1", table="TX-1", side="buyer", count=2,
+                             limit=1) in violations
 
 
 def test_facilitator_may_sit_on_either_side(doc):

@@ -18,7 +18,7 @@ from matchmaker.marketplace.text import cosine, top_shared_terms
 from matchmaker.models import (CircularStrategy, Event, Listing, ListingKind, Organisation,
                                Participation, ProductGroup, Role, User)
 from marketplace_helpers import part_id
-from support import login, make_test_config
+from support import DEMO_PASSWORD, login, make_test_config
 
 
 def market_titles(client, **params) -> list[str]:
@@ -196,6 +196,77 @@ def test_the_data_version_changes_with_every_kind_of_write(demo):
         assert data_version(db.session, event.id) == seen[-1]  # reading changes nothing
 
 
+def organisation_options(client, **params) -> dict[str, tuple[str, bool]]:
+    page = client.get("/events/demo/market", query_string=params).data.decode()
+    select_html = page.split('<select id="organisation"', 1)[1].split("</select>", 1)[0]
+    return {value: (name, bool(chosen)) for value, chosen, name in re.findall(
+        r'<option value="(\d*)"( selected)?>([^<]*)</option>', select_html)}
+
+
+def test_the_organisation_filter_marks_the_chosen_one_and_follows_new_organisations(
+        demo, tmp_path):
+    buyer = client_of(demo, "buyer1@demo.example")
+    options = organisation_options(buyer)
+    assert options.pop("") == ("All", False) and len(options) > 5
+    assert not any(chosen for _, chosen in options.values())
+    first, second_id = sorted(options)[:2]
+    chosen = organisation_options(buyer, organisation=first)
+    assert chosen[first] == (options[first][0], True)
+    assert chosen[second_id] == (options[second_id][0], False)
+    assert sum(selected for _, selected in chosen.values()) == 1
+    with other_worker(demo, tmp_path).app_context():  # a newcomer lists, elsewhere
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        org = Organisation(name="Zeta <Reuse> & Co", name_key="zeta <reuse> & co")
+        supplier = Participation(event=event, role=Role.SUPPLIER, organisation=org,
+                                 user=User(email="zeta@x.example", name="Zeta",
+                                           password_hash="x"))
+        db.session.add(Listing(event=event, participation=supplier, kind=ListingKind.OFFER,
+                               product_group=event.product_groups[0], title="Crates"))
+        db.session.commit()
+        org_id = str(org.id)
+    assert organisation_options(buyer)[org_id] == ("Zeta &lt;Reuse&gt; &amp; Co", False)
+    assert organisation_options(buyer, organisation=org_id)[org_id][1]
+
+
+def test_a_deleted_account_leaves_the_market_place_at_once(demo, login_as, tmp_path):
+    """The account goes with one plain DELETE (its participations and listings by the
+    database's cascade): no ORM object changes, yet every worker's index follows."""
+    second = other_worker(demo, tmp_path)
+    buyer = client_of(demo, "buyer1@demo.example")
+    with demo.app_context():
+        supplier = db.session.get(Participation, part_id(demo, "supplier1@demo.example"))
+        organisation = supplier.organisation_id
+        version = data_version(db.session, supplier.event_id)
+    assert market_titles(buyer, organisation=organisation, kind="offer")
+    deleted = client_of(second, "supplier1@demo.example").post(
+        "/account/delete", data={"password": DEMO_PASSWORD, "confirm": "y"})
+    assert deleted.status_code == 302
+    assert market_titles(buyer, organisation=organisation, kind="offer") == []
+    with demo.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        assert data_version(db.session, event.id) != version
+
+
+def test_writes_the_indexes_do_not_read_keep_the_data_version(demo, login_as):
+    """Requests sent and answered, inboxes read, check-ins: the indexes stay built."""
+    buyer = login_as("buyer1@demo.example")
+    with demo.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "demo"))
+        version = data_version(db.session, event.id)
+    target = suggested_ids(buyer)[0]
+    assert buyer.post(f"/events/demo/requests/new/{target}",
+                      data={"priority": "1"}).status_code == 302
+    assert buyer.get("/events/demo/requests?tab=incoming").status_code == 200
+    with demo.app_context():
+        me = db.session.get(Participation, part_id(demo, "buyer1@demo.example"))
+        assert me.requests_seen_at is not None  # the visit was written, in one UPDATE
+        person = db.session.get(Participation, target)
+        person.checked_in_at = person.created_at
+        person.pitch = "Now with a pitch"
+        db.session.commit()
+        assert data_version(db.session, event.id) == version
+
+
 def test_the_suggestion_index_misses_no_one_a_full_comparison_finds(demo):
     """Only people sharing something are scored; scoring everyone gives the same list."""
     with demo.app_context():
@@ -224,6 +295,7 @@ def test_the_suggestion_index_misses_no_one_a_full_comparison_finds(demo):
         expected.sort(key=lambda t: (-t[1], t[0]))
         got = [(s.person_id, s.score, s.reasons) for s in index.suggest(me.id)]
         assert got == expected, me.id
+        assert index.suggest(me.id, limit=3) == index.suggest(me.id)[:3]
         checked += bool(expected)
     assert checked > 10
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import (CircularStrategy, Event, Listing, ListingKind, Organisation,
                                Participation, ProductGroup, Role, User)
-from support import DEMO_PASSWORD, login
+from support import DEMO_PASSWORD, login, register
 
 
 @pytest.fixture
@@ -161,9 +161,7 @@ def test_market_place_is_for_participants_only(demo, login_as):
     anonymous = demo.test_client().get("/events/demo/market")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
     outsider = demo.test_client()
-    outsider.post("/register", data={"name": "Out Sider", "email": "out@x.example",
-                                     "password": "green-deal-circular-9",
-                                     "confirm": "green-deal-circular-9"})
+    register(outsider, "out@x.example", "green-deal-circular-9", name="Out Sider")
     assert outsider.get("/events/demo/market").status_code == 403
     assert outsider.get("/events/demo/suggestions").status_code == 403
     assert login_as("buyer1@demo.example").get("/events/demo/market").status_code == 200

@@ -4,11 +4,10 @@ import re
 from sqlalchemy import func, select
 
 from matchmaker.extensions import db
-from matchmaker.demo import seed_demo
 from matchmaker.models import (Event, Listing, ListingKind, Participation, ProductGroup, Role,
                                ShortlistEntry, User)
 from marketplace_helpers import part_id
-from support import DEMO_PASSWORD, build_app, csrf_token_from, login
+from support import csrf_token_from, demo_app, login
 
 BUYER = "buyer1@demo.example"
 
@@ -129,11 +128,7 @@ def test_the_shortlist_is_for_participants_only(demo):
 
 
 def test_the_star_needs_a_csrf_token(tmp_path):
-    app = build_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        seed_demo(db.session, attendees=12, seed=3,
-                  password_hash=app.extensions["passwords"].hash(DEMO_PASSWORD))
-        db.session.commit()
+    app = demo_app(tmp_path, attendees=12, seed=3, WTF_CSRF_ENABLED=True)
     client = app.test_client()
     token = csrf_token_from(client.get("/login").data)
     assert login(client, BUYER, csrf_token=token).status_code == 302

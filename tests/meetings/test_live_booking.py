@@ -49,6 +49,14 @@ def _free_slot_ids(request_id: int) -> list[int]:
     return [t.slot.id for t in live.free_times(db.session, event, _request(request_id), utcnow())]
 
 
+def _place_accepted(request_id: int, *, by_sender: bool = False) -> Meeting:
+    """The request accepted and placed live at the earliest free time (not committed)."""
+    request = _request(request_id)
+    request.status = RequestStatus.ACCEPTED
+    return live.place(db.session, demo_event(), request,
+                      request.sender if by_sender else request.recipient, utcnow())
+
+
 def _meeting_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Meeting))
 
@@ -83,6 +91,9 @@ def test_accept_places_the_meeting_at_the_earliest_free_time(live_app, login_as,
         sender_text = db.session.scalar(select(Notification.text).where(
             Notification.participation_id == request.sender_id))
         assert meeting.table.label in sender_text
+        assert None not in db.session.scalars(select(Notification.sent_at).where(
+            Notification.participation_id.in_([request.sender_id, request.recipient_id])))
+    assert meeting.table.label.encode() in response.data  # the confirmation says where
     agenda = login_as(sender).get("/events/demo/agenda")
     assert f"requests/{pending}".encode() not in agenda.data  # placed, not "choose a time"
     assert b"Change the time" in agenda.data
@@ -217,9 +228,7 @@ def test_wrong_phase_refuses_and_hides_the_actions(live_app, login_as, pending, 
 def test_frozen_changes_are_refused_everywhere(live_app, login_as, pending):
     with live_app.app_context():
         sender, recipient = _emails(pending)
-        request = _request(pending)
-        request.status = RequestStatus.ACCEPTED
-        meeting = live.place(db.session, demo_event(), request, request.recipient, utcnow())
+        meeting = _place_accepted(pending)
         meeting_id = meeting.id
         slot_id, free = meeting.slot_id, _free_slot_ids(pending)
         db.session.commit()
@@ -248,9 +257,7 @@ def test_frozen_changes_are_refused_everywhere(live_app, login_as, pending):
 def test_either_side_moves_the_meeting_and_the_other_is_told(live_app, login_as, pending):
     with live_app.app_context():
         sender, _ = _emails(pending)
-        request = _request(pending)
-        request.status = RequestStatus.ACCEPTED
-        meeting = live.place(db.session, demo_event(), request, request.recipient, utcnow())
+        meeting = _place_accepted(pending)
         meeting_id, first = meeting.id, meeting.slot_id
         target = [s for s in _free_slot_ids(pending) if s != first][1]
         db.session.commit()
@@ -278,10 +285,7 @@ def test_either_side_moves_the_meeting_and_the_other_is_told(live_app, login_as,
 def test_cancel_with_a_reason_frees_the_place_and_tells_the_other(live_app, login_as, pending):
     with live_app.app_context():
         _, recipient = _emails(pending)
-        request = _request(pending)
-        request.status = RequestStatus.ACCEPTED
-        meeting_id = live.place(db.session, demo_event(), request, request.sender,
-                                utcnow()).id
+        meeting_id = _place_accepted(pending, by_sender=True).id
         db.session.commit()
     client = login_as(recipient)
     no_reason = client.post(f"/events/demo/meetings/{meeting_id}/cancel", data={"reason": ""})
@@ -305,10 +309,8 @@ def test_cancel_with_a_reason_frees_the_place_and_tells_the_other(live_app, logi
 
 def test_nobody_else_reaches_a_meeting_or_a_request(live_app, login_as, pending):
     with live_app.app_context():
+        meeting_id = _place_accepted(pending, by_sender=True).id
         request = _request(pending)
-        request.status = RequestStatus.ACCEPTED
-        meeting_id = live.place(db.session, demo_event(), request, request.sender,
-                                utcnow()).id
         pair = {request.sender_id, request.recipient_id}
         stranger = db.session.scalar(select(Participation).where(
             Participation.id.not_in(pair), Participation.role == Role.BUYER)).user.email
@@ -388,3 +390,25 @@ def test_new_requests_can_be_sent_while_booking_is_live(live_app, login_as):
             MeetingRequest.sender_id == participation_by_email("supplier1@demo.example").id))
         assert created.status is RequestStatus.PENDING
         assert created.expires_at <= first  # answered before the event starts, or expired
+
+
+def test_booking_stops_once_every_meeting_time_has_passed(live_app):
+    """Asked with the slots loaded or not (pages ask without loading them), the same answer:
+    open until the last meeting time starts, then closed with the reason."""
+    from matchmaker.meetings import rules
+    with live_app.app_context():
+        starts = sorted(db.session.scalars(select(Slot.starts_at)))
+        assert starts
+        for moment, open_ in ((starts[0] - timedelta(hours=1), True),
+                              (starts[-1] - timedelta(minutes=1), True),
+                              (starts[-1], False), (starts[-1] + timedelta(days=1), False)):
+            for loaded in (False, True):
+                db.session.expire_all()
+                event = demo_event()
+                if loaded:
+                    assert event.slots
+                refusal = rules.booking_refusal(event, moment)
+                if open_:
+                    assert refusal is None, (moment, loaded)
+                else:
+                    assert refusal == "Every meeting time of the event has passed.", loaded

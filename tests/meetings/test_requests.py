@@ -13,7 +13,7 @@ from matchmaker.mail import outbox
 from matchmaker.meetings import services
 from matchmaker.models import (Event, MeetingRequest, Participation, Phase, Priority,
                                RequestStatus, User)
-from support import DEMO_PASSWORD
+from support import DEMO_PASSWORD, register
 
 
 def csrf_token(html: bytes) -> str:
@@ -169,8 +169,7 @@ def test_anonymous_is_sent_to_login_and_outsiders_get_403(demo, client, login_as
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     response = client.get(new_url(demo, "buyer2@demo.example"))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
-    client.post("/register", data={"name": "Outsider", "email": "out@example.com",
-                                   "password": "a-long-password", "confirm": "a-long-password"})
+    register(client, "out@example.com", "a-long-password", name="Outsider")
     assert client.get("/events/demo/requests").status_code == 403
     assert client.get(new_url(demo, "buyer2@demo.example")).status_code == 403
 
@@ -312,3 +311,38 @@ def test_csrf_token_is_required_on_actions(demo, pending):
     assert client.post(url, data={"csrf_token": token}).status_code == 302
     assert request_between(demo, "supplier12@demo.example", "buyer1@demo.example").status \
         is RequestStatus.ACCEPTED
+
+
+def test_the_rules_read_once_per_page_answer_as_the_rules_per_person(demo):
+    """A market place page reads the reader's open requests once (`open_requests_of`)
+    and asks about every card; each answer is the one the request form would give."""
+    with demo.app_context():
+        event = db.session.scalar(select(Event))
+        people = list(db.session.scalars(select(Participation).where(
+            Participation.event_id == event.id)))
+        now = utcnow()
+        for sender in people[:12]:
+            waiting = db.session.scalars(select(MeetingRequest).where(
+                MeetingRequest.sender_id == sender.id,
+                MeetingRequest.status == RequestStatus.PENDING)).first()
+            if waiting is not None:  # pending, but past its expiry: no longer in the way
+                waiting.expires_at = now - timedelta(hours=1)
+        db.session.flush()
+        checked = set()
+        for max_open in (event.max_open_requests, 1):
+            event.max_open_requests = max_open
+            for sender in people[:12]:
+                known = services.open_requests_of(db.session, event, sender, now)
+                for recipient in people:
+                    answer = services.why_not_requestable(db.session, event, sender,
+                                                          recipient, now, known)
+                    assert answer == services.why_not_requestable(
+                        db.session, event, sender, recipient, now), (sender.id, recipient.id)
+                    checked.add(answer)
+        event.phase = Phase.SCHEDULED
+        known = services.open_requests_of(db.session, event, people[0], now)
+        assert known.refusal == services.why_not_requestable(db.session, event, people[0],
+                                                             people[1], now)
+        assert known.refusal is not None
+    # every kind of answer came up: none, open request, own organisation, cap reached...
+    assert None in checked and len(checked) >= 4, checked

@@ -6,9 +6,9 @@ from sqlalchemy import delete, or_, select
 
 from matchmaker.extensions import db
 from matchmaker.meetings import unscheduled
-from matchmaker.models import (Absence, Booking, Event, Meeting, MeetingRequest, Participation,
+from matchmaker.models import (Absence, Event, MeetingRequest, Participation,
                                Phase, RequestStatus, Table)
-from support import participation_by_email
+from support import participation_by_email, place_meeting
 
 
 def accepted_of(me: Participation) -> list[MeetingRequest]:
@@ -20,16 +20,6 @@ def accepted_of(me: Participation) -> list[MeetingRequest]:
 
 def other_of(request: MeetingRequest, me: Participation) -> Participation:
     return request.recipient if request.sender_id == me.id else request.sender
-
-
-def place(request: MeetingRequest, slot, table) -> Meeting:
-    meeting = Meeting(event_id=request.event_id, request=request, slot=slot, table=table)
-    db.session.add(meeting)
-    db.session.flush()
-    for who in (request.sender_id, request.recipient_id):
-        db.session.add(Booking(meeting_id=meeting.id, participation_id=who, slot_id=slot.id))
-    db.session.flush()
-    return meeting
 
 
 def accepted_request(event: Event, sender: Participation,
@@ -90,7 +80,7 @@ def case(demo):
 
 
 def test_own_cap_is_named_not_a_lack_of_time(case):
-    place(case.second, case.slots[0], case.tables[0])
+    place_meeting(case.second, case.slots[0], case.tables[0])
     case.me.max_meetings = 1
     reason = case.reason()
     assert reason == unscheduled.NoTime(unscheduled.OWN_CAP, cap=1)
@@ -126,7 +116,7 @@ def test_no_common_free_slot_when_the_only_shared_time_is_taken(case):
     both = {case.slots[0].id}
     only_available_at(case.me, case.event, both)
     only_available_at(case.other, case.event, both)
-    place(case.second, case.slots[0], case.tables[0])
+    place_meeting(case.second, case.slots[0], case.tables[0])
     reason = case.reason()
     assert reason.code == unscheduled.NO_COMMON_FREE_SLOT
     assert "No common free time" in unscheduled.no_time_text(reason)
@@ -139,7 +129,7 @@ def test_every_table_taken_at_the_shared_free_time(case):
     keep = case.tables[0]
     db.session.execute(delete(Table).where(Table.event_id == case.event.id,
                                            Table.id != keep.id))
-    place(case.busy, case.slots[0], keep)
+    place_meeting(case.busy, case.slots[0], keep)
     assert case.reason().code == unscheduled.NO_TABLE
 
 
@@ -155,7 +145,7 @@ def test_before_publication_it_is_to_be_scheduled(case):
 def test_agenda_and_requests_page_give_the_own_cap_as_the_reason(demo, login_as):
     with demo.app_context():
         case = Case()
-        place(case.second, case.slots[0], case.tables[0])
+        place_meeting(case.second, case.slots[0], case.tables[0])
         case.me.max_meetings = 1
         name = case.other.user.name
         db.session.commit()

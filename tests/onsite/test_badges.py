@@ -14,21 +14,14 @@ from matchmaker.models import (Absence, Booking, Event, Meeting, MeetingRequest,
                                RequestStatus, Role, User)
 from matchmaker.onsite import badges
 from matchmaker.onsite.services import current_slot
+from support import csrf_token_from, demo_app, demo_event, login, participation_by_email
 
 CONSOLE = "/events/demo/console"
 
 
-def demo_event():
-    return db.session.scalar(select(Event).where(Event.slug == "demo"))
-
-
-def participation_of(email: str) -> Participation:
-    return db.session.scalar(select(Participation).join(User).where(User.email == email))
-
-
 def token_for(app, email: str) -> str:
     with app.app_context():
-        return badges.checkin_token(participation_of(email), secret_key=app.config["SECRET_KEY"])
+        return badges.checkin_token(participation_by_email(email), secret_key=app.config["SECRET_KEY"])
 
 
 def pdf_pages(data: bytes, tmp_path) -> list[Image.Image]:
@@ -94,7 +87,7 @@ def test_label_sheets_hold_ten_badges_each_and_every_code_reads(demo, organiser,
 
 def test_one_persons_badge_and_unknown_layout(demo, organiser, tmp_path):
     with demo.app_context():
-        pid = participation_of("buyer1@demo.example").id
+        pid = participation_by_email("buyer1@demo.example").id
     response = organiser.get(f"{CONSOLE}/badges/{pid}.pdf")
     pages = pdf_pages(response.data, tmp_path)
     assert len(pages) == 1
@@ -116,7 +109,7 @@ def test_check_in_links_on_the_attendee_and_check_in_pages(demo, organiser):
 
 def test_a_long_name_still_gives_a_readable_badge(demo, organiser, tmp_path):
     with demo.app_context():
-        p = participation_of("buyer1@demo.example")
+        p = participation_by_email("buyer1@demo.example")
         # as long as the column allows (PostgreSQL enforces it; SQLite would not)
         p.user.name = ("Maximiliaan-Alexander Van den Broeck-Łukaszewicz de la Hoogstraat " * 2)[:120]
         db.session.commit()
@@ -130,7 +123,7 @@ def test_a_long_name_still_gives_a_readable_badge(demo, organiser, tmp_path):
 def test_tampered_or_foreign_tokens_are_refused(demo):
     with demo.app_context():
         event = demo_event()
-        person = participation_of("buyer1@demo.example")
+        person = participation_by_email("buyer1@demo.example")
         key = demo.config["SECRET_KEY"]
         good = badges.checkin_token(person, secret_key=key)
         assert badges.read_checkin_token(db.session, event, good, secret_key=key).id == person.id
@@ -158,14 +151,14 @@ def test_scan_checks_in_and_answers_json_then_a_repeat_changes_nothing(demo, org
     assert first.json["ok"] and not first.json["already"]
     assert first.json["name"] and first.json["role"] == "Buyer"
     with demo.app_context():
-        checked = participation_of("buyer1@demo.example").checked_in_at
+        checked = participation_by_email("buyer1@demo.example").checked_in_at
         assert checked is not None
     again = organiser.post(CONSOLE + "/checkin/scan",
                            data={"token": f"http://x/events/demo/console/checkin/badge/{token}"},
                            headers=headers)
     assert again.status_code == 200 and again.json["already"]
     with demo.app_context():
-        assert participation_of("buyer1@demo.example").checked_in_at == checked
+        assert participation_by_email("buyer1@demo.example").checked_in_at == checked
 
 
 def test_scan_without_javascript_redirects_with_a_message(demo, organiser):
@@ -174,7 +167,7 @@ def test_scan_without_javascript_redirects_with_a_message(demo, organiser):
     assert response.status_code == 302 and response.location.endswith("/console/checkin")
     assert "checked in" in organiser.get(response.location).get_data(as_text=True)
     with demo.app_context():
-        assert participation_of("supplier1@demo.example").checked_in_at is not None
+        assert participation_by_email("supplier1@demo.example").checked_in_at is not None
 
 
 def test_scan_of_a_bad_code_is_refused_without_checking_anyone_in(demo, organiser):
@@ -191,14 +184,7 @@ def test_scan_of_a_bad_code_is_refused_without_checking_anyone_in(demo, organise
 
 
 def test_scan_needs_the_csrf_token(tmp_path):
-    from matchmaker.demo import seed_demo
-    from tests.support import DEMO_PASSWORD, build_app, csrf_token_from, login
-
-    app = build_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        seed_demo(db.session, attendees=10, seed=7,
-                  password_hash=app.extensions["passwords"].hash(DEMO_PASSWORD))
-        db.session.commit()
+    app = demo_app(tmp_path, attendees=10, seed=7, WTF_CSRF_ENABLED=True)
     client = app.test_client()
     token_page = client.get("/login")
     login(client, "organiser@demo.example", csrf_token=csrf_token_from(token_page.data))
@@ -226,7 +212,7 @@ def test_badge_link_opened_by_a_phone_camera_shows_a_confirm_button(demo, organi
     page = organiser.get(f"{CONSOLE}/checkin/badge/{token}")
     assert page.status_code == 200 and b"Check in" in page.data
     with demo.app_context():
-        assert participation_of("buyer2@demo.example").checked_in_at is None
+        assert participation_by_email("buyer2@demo.example").checked_in_at is None
     assert organiser.get(f"{CONSOLE}/checkin/badge/not-a-token").status_code == 404
     assert login_as("buyer1@demo.example").get(
         f"{CONSOLE}/checkin/badge/{token}").status_code == 403
@@ -245,12 +231,12 @@ def test_entrance_code_checks_in_the_participant_who_confirms(demo, organiser, l
     page = buyer.get(path)
     assert page.status_code == 200 and b"check me in" in page.data
     with demo.app_context():
-        assert participation_of("buyer3@demo.example").checked_in_at is None
+        assert participation_by_email("buyer3@demo.example").checked_in_at is None
     response = buyer.post(path)
     assert response.status_code == 302
     assert b"You are checked in" in buyer.get(path).data
     with demo.app_context():
-        assert participation_of("buyer3@demo.example").checked_in_at is not None
+        assert participation_by_email("buyer3@demo.example").checked_in_at is not None
     assert buyer.get("/events/demo/checkin/guessed-code").status_code == 404
     assert buyer.post("/events/demo/checkin/guessed-code").status_code == 404
 
@@ -274,7 +260,7 @@ def test_walk_in_is_registered_checked_in_without_a_password(demo, organiser):
     with demo.app_context():
         user = db.session.scalar(select(User).where(User.email == "wanda@walk.example"))
         assert user is not None and not has_usable_password(user)
-        p = participation_of("wanda@walk.example")
+        p = participation_by_email("wanda@walk.example")
         assert p.role is Role.SUPPLIER and p.organisation.name == "Walk-in Works"
         assert p.checked_in_at is not None
     page = organiser.get(response.location)
@@ -295,7 +281,7 @@ def test_walk_in_of_someone_registered_only_checks_them_in(demo, organiser):
         **WALK_IN, "email": "buyer1@demo.example", "role": "supplier"})
     assert response.status_code == 302
     with demo.app_context():
-        p = participation_of("buyer1@demo.example")
+        p = participation_by_email("buyer1@demo.example")
         assert p.role is Role.BUYER and p.checked_in_at is not None
         assert db.session.scalar(select(func.count(Participation.id)).where(
             Participation.user_id == p.user_id)) == 1
@@ -318,8 +304,8 @@ def test_walk_in_gets_a_standby_meeting_with_someone_free(demo, organiser):
     with demo.app_context():
         event = demo_event()
         slot = current_slot(event, utcnow())
-        me = participation_of("wanda@walk.example")
-        partner = participation_of("buyer1@demo.example")
+        me = participation_by_email("wanda@walk.example")
+        partner = participation_by_email("buyer1@demo.example")
         partner.checked_in_at = utcnow()
         db.session.query(Absence).filter(Absence.participation_id.in_(
             [me.id, partner.id])).delete()
@@ -347,4 +333,4 @@ def test_walk_in_pages_are_for_organisers_only(demo, login_as):
     buyer = login_as("buyer1@demo.example")
     assert buyer.post(CONSOLE + "/checkin/walk-in", data=WALK_IN).status_code == 403
     with demo.app_context():
-        assert participation_of("wanda@walk.example") is None
+        assert participation_by_email("wanda@walk.example") is None

@@ -6,10 +6,10 @@ from sqlalchemy import func, select
 
 from matchmaker.database import utcnow
 from matchmaker.extensions import db
-from matchmaker.models import (Absence, Booking, Meeting, MeetingFeedback,
+from matchmaker.models import (Absence, Meeting, MeetingFeedback,
                                MeetingRequest, MeetingStatus, Participation, RequestStatus,
                                RunKind, RunStatus, SolveRun)
-from support import demo_event, user_by_email
+from support import demo_event, place_meeting, user_by_email
 
 CONSOLE = "/events/demo/console"
 
@@ -18,17 +18,6 @@ def accepted_requests(event):
     return list(db.session.scalars(select(MeetingRequest).where(
         MeetingRequest.event_id == event.id, MeetingRequest.status == RequestStatus.ACCEPTED)
         .order_by(MeetingRequest.id)))
-
-
-def schedule(event, request, slot, table) -> Meeting:
-    meeting = Meeting(event_id=event.id, request_id=request.id, slot_id=slot.id,
-                      table_id=table.id)
-    db.session.add(meeting)
-    db.session.flush()
-    for pid in (request.sender_id, request.recipient_id):
-        db.session.add(Booking(meeting_id=meeting.id, participation_id=pid, slot_id=slot.id))
-    db.session.flush()
-    return meeting
 
 
 def clear_absences(*participations):
@@ -48,7 +37,7 @@ def day(demo):
                        if not {r.sender_id, r.recipient_id} & pair)
         slot = event.slots[0]
         table = next(t for t in event.tables if t.owner_id is None and not t.spare)
-        meeting = schedule(event, first, slot, table)
+        meeting = place_meeting(first, slot, table)
         now = utcnow()
         for p in (first.sender, first.recipient, standby.sender, standby.recipient):
             p.checked_in_at = now
@@ -182,7 +171,7 @@ def test_standby_fill_refuses_a_participant_clash(demo, organiser, day):
         db.session.add(other)
         db.session.flush()
         spare, free = [t for t in event.tables if t.spare][:2]
-        schedule(event, other, event.slots[0], spare)
+        place_meeting(other, event.slots[0], spare)
         db.session.commit()
         before = db.session.scalar(select(func.count()).select_from(Meeting))
         free_id = free.id
@@ -225,7 +214,7 @@ def test_restoring_a_no_show_after_its_slot_was_refilled_is_refused(demo, organi
                                status=RequestStatus.CANCELLED)
         db.session.add(other)
         db.session.flush()
-        schedule(event, other, event.slots[0], spare)
+        place_meeting(other, event.slots[0], spare)
         db.session.commit()
     response = post_status(organiser, day["meeting"], "held")
     assert response.status_code == 400

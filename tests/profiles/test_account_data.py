@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import func, or_, select
 
 from matchmaker.extensions import db
-from matchmaker.models import (Booking, Listing, Meeting, MeetingFeedback, MeetingRequest,
+from matchmaker.models import (Booking, Listing, MeetingFeedback, MeetingRequest,
                                Notification, Participation, RequestStatus, Slot, Table, User)
-from support import DEMO_PASSWORD, user_by_email
+from support import DEMO_PASSWORD, place_meeting, user_by_email
 
 
 @pytest.fixture(autouse=True)
@@ -33,14 +33,9 @@ def schedule_one_meeting(app, participation_id) -> int:
                                  .order_by(Slot.starts_at))
         table = db.session.scalar(select(Table).where(Table.event_id == req.event_id)
                                   .order_by(Table.number))
-        meeting = Meeting(event_id=req.event_id, request_id=req.id, slot_id=slot.id,
-                          table_id=table.id)
-        db.session.add(meeting)
-        db.session.flush()
-        for pid in (req.sender_id, req.recipient_id):
-            db.session.add(Booking(meeting_id=meeting.id, participation_id=pid, slot_id=slot.id))
+        meeting_id = place_meeting(req, slot, table).id
         db.session.commit()
-        return meeting.id
+        return meeting_id
 
 
 def test_download_my_data_holds_account_profiles_listings_requests_and_meetings(demo, login_as):

@@ -13,7 +13,7 @@ from werkzeug.test import encode_multipart
 
 from matchmaker.extensions import db
 from matchmaker.models import Event, Organisation, Participation, Phase, ProductGroup, Role, User
-from support import login, user_by_email
+from support import login, register, user_by_email
 
 PASSWORD = "green-deal-circular-9"
 
@@ -52,9 +52,7 @@ def post_multipart(client, url, data):
 
 def new_visitor(app, email="nina@new.example"):
     client = app.test_client()
-    response = client.post("/register?next=/events/demo/join", data={
-        "name": "Nina New", "email": email, "password": PASSWORD, "confirm": PASSWORD})
-    assert response.status_code == 302
+    response = register(client, email, PASSWORD, next_url="/events/demo/join")
     assert response.headers["Location"] == "/events/demo/join"
     return client
 

@@ -9,14 +9,52 @@ from sqlalchemy import select
 
 from matchmaker.database import utcnow
 from matchmaker.extensions import db
-from matchmaker.models import (OPEN_STATUSES, Absence, Booking, MeetingRequest, Participation,
-                               RequestStatus, SolveRun)
+from matchmaker.models import (OPEN_STATUSES, Absence, Booking, Meeting, MeetingRequest,
+                               Participation, RequestStatus, SolveRun)
 from matchmaker.onsite import services as onsite
 from matchmaker.schedule import solving
 from matchmaker.scheduling import Assignment, Schedule, Unscheduled, check
 from support import draft_run
 
 CONSOLE = "/events/demo/console/schedule"
+
+
+def post_run(client, kind: str = "meetings", time_limit: str = "1"):
+    """The console's form that starts a run of `kind` sent; its response (302 if started)."""
+    prefix = kind[0]
+    return client.post(f"{CONSOLE}/runs/{kind}", data={f"{prefix}-kind": kind,
+                                                       f"{prefix}-time_limit": time_limit})
+
+
+def last_run() -> SolveRun:
+    return db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
+
+
+def draft_without(event, meeting) -> SolveRun:
+    """A draft of the schedule in force that leaves `meeting` out."""
+    key = solving.meeting_key(meeting.request_id)
+    return edited_draft(event, lambda ep, assignments: assignments.pop(key))
+
+
+def draft_swapping_tables(event) -> tuple[Meeting, Meeting, SolveRun]:
+    """Two meetings in force at pooled tables in one slot, and a draft where they swap
+    tables."""
+    seen: dict[int, Meeting] = {}
+    for m in solving.meetings_in_force(db.session, event):
+        if m.table.owner_id is None:
+            if m.slot_id in seen:
+                a, b = seen[m.slot_id], m
+                break
+            seen[m.slot_id] = m
+    else:
+        raise AssertionError("no two pooled meetings share a slot")
+    ta, tb = solving.table_key(a.table.number), solving.table_key(b.table.number)
+
+    def edit(ep, assignments):
+        ka, kb = solving.meeting_key(a.request_id), solving.meeting_key(b.request_id)
+        assignments[ka] = Assignment(meeting=ka, slot=assignments[ka].slot, table=tb)
+        assignments[kb] = Assignment(meeting=kb, slot=assignments[kb].slot, table=ta)
+    return a, b, edited_draft(event, edit)
 
 
 def edited_draft(event, edit) -> SolveRun:

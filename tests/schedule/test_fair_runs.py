@@ -13,7 +13,7 @@ from matchmaker.extensions import db
 from matchmaker.models import Event, Participation, Role, RunKind, RunStatus, SolveRun, User
 from matchmaker.schedule import runs
 from matchmaker.schedule.runners import ThreadJobRunner
-from schedule_helpers import CONSOLE
+from schedule_helpers import CONSOLE, post_run
 from support import ORGANISER, demo_event
 
 ATTACKERS = 32
@@ -100,8 +100,7 @@ def _take(app, run_id: int, served: list[int], done: threading.Event) -> None:
 def test_time_limits_are_capped_by_the_site(demo, login_as):
     demo.config["MAX_RUN_SECONDS"] = 120
     client = login_as(ORGANISER)
-    response = client.post(f"{CONSOLE}/runs/meetings",
-                           data={"m-kind": "meetings", "m-time_limit": "3600"})
+    response = post_run(client, "meetings", "3600")
     assert response.status_code == 400
     assert "Between 1 and 120 seconds." in response.get_data(as_text=True)
     with demo.app_context():
@@ -116,8 +115,7 @@ def test_time_limits_are_capped_by_the_site(demo, login_as):
 
 
 def test_the_default_cap_refuses_the_hour_long_runs_of_the_attack(demo, login_as):
-    response = login_as(ORGANISER).post(f"{CONSOLE}/runs/meetings",
-                                        data={"m-kind": "meetings", "m-time_limit": "3600"})
+    response = post_run(login_as(ORGANISER), "meetings", "3600")
     assert response.status_code == 400
     assert "Between 1 and 600 seconds." in response.get_data(as_text=True)
 

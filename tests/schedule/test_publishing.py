@@ -10,7 +10,8 @@ from matchmaker.mail import outbox
 from matchmaker.models import Booking, Meeting, Phase, SolveRun
 from matchmaker.schedule import compare, publish, solving
 from matchmaker.scheduling import Assignment, Schedule, fcfs
-from schedule_helpers import CONSOLE, edited_draft
+from schedule_helpers import (CONSOLE, draft_swapping_tables, draft_without, edited_draft,
+                              last_run, post_run)
 from support import ORGANISER, demo_event, draft_run
 
 
@@ -118,27 +119,7 @@ def test_two_meetings_swapping_places_publish_without_a_conflict(published):
     with published.app_context():
         event = demo_event()
         before = placements()
-        in_force = solving.meetings_in_force(db.session, event)
-        # Two pooled meetings in the same slot swap tables.
-        by_slot = {}
-        pair = None
-        for m in in_force:
-            if m.table.owner_id is None:
-                other = by_slot.get(m.slot_id)
-                if other is not None:
-                    pair = (other, m)
-                    break
-                by_slot[m.slot_id] = m
-        assert pair is not None
-        a, b = pair
-        ta, tb = solving.table_key(a.table.number), solving.table_key(b.table.number)
-
-        def edit(ep, assignments):
-            ka, kb = solving.meeting_key(a.request_id), solving.meeting_key(b.request_id)
-            assignments[ka] = Assignment(meeting=ka, slot=assignments[ka].slot, table=tb)
-            assignments[kb] = Assignment(meeting=kb, slot=assignments[kb].slot, table=ta)
-
-        run = edited_draft(event, edit)
+        a, b, run = draft_swapping_tables(event)
         publish.publish_schedule(db.session, event, run, notify=False)
         db.session.commit()
         after = placements()
@@ -184,10 +165,7 @@ def test_publish_notifies_only_participants_whose_agenda_changed(published):
         dropped = in_force[0]
         people = {dropped.request.sender.user.email, dropped.request.recipient.user.email}
 
-        def edit(ep, assignments):
-            del assignments[solving.meeting_key(dropped.request_id)]
-
-        run = edited_draft(event, edit)
+        run = draft_without(event, dropped)
         outbox().clear()
         publish.publish_schedule(db.session, event, run)
         db.session.commit()
@@ -227,11 +205,10 @@ def test_a_draft_that_no_longer_fits_is_refused(published, login_as):
 
 def test_publishing_a_dialogue_plan_replaces_seats_and_keeps_unchanged_ones(demo, login_as):
     client = login_as(ORGANISER)
-    response = client.post(f"{CONSOLE}/runs/dialogues", data={"d-kind": "dialogues",
-                                                              "d-time_limit": "1"})
+    response = post_run(client, "dialogues", "1")
     assert response.status_code == 302
     with demo.app_context():
-        run = db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
+        run = last_run()
         assert run.status.value == "finished", run.message
         run_id = run.id
     assert client.post(f"{CONSOLE}/runs/{run_id}/publish").status_code == 302
@@ -240,9 +217,9 @@ def test_publishing_a_dialogue_plan_replaces_seats_and_keeps_unchanged_ones(demo
         seats = {s.id for s in db.session.scalars(select(DialogueSeat))}
         assert seats
     # A second identical plan changes nothing and keeps the seat rows (their UIDs).
-    client.post(f"{CONSOLE}/runs/dialogues", data={"d-kind": "dialogues", "d-time_limit": "1"})
+    post_run(client, "dialogues", "1")
     with demo.app_context():
-        second = db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
+        second = last_run()
         comparison = compare.compare_dialogues(db.session, demo_event(), second)
         second_id = second.id
     assert client.post(f"{CONSOLE}/runs/{second_id}/publish").status_code == 302
@@ -256,23 +233,8 @@ def test_publishing_a_dialogue_plan_replaces_seats_and_keeps_unchanged_ones(demo
 def test_compare_page_names_who_moved_per_participant(published, login_as):
     with published.app_context():
         event = demo_event()
-        in_force = solving.meetings_in_force(db.session, event)
-        seen, pair = {}, None
-        for m in in_force:
-            if m.table.owner_id is None:
-                if m.slot_id in seen:
-                    pair = (seen[m.slot_id], m)
-                    break
-                seen[m.slot_id] = m
-        a, b = pair
-        ta, tb = solving.table_key(a.table.number), solving.table_key(b.table.number)
-
-        def edit(ep, assignments):
-            ka, kb = solving.meeting_key(a.request_id), solving.meeting_key(b.request_id)
-            assignments[ka] = Assignment(meeting=ka, slot=assignments[ka].slot, table=tb)
-            assignments[kb] = Assignment(meeting=kb, slot=assignments[kb].slot, table=ta)
-
-        run_id = edited_draft(event, edit).id
+        a, b, run = draft_swapping_tables(event)
+        run_id = run.id
         names = [a.request.sender.display_name, b.request.recipient.display_name]
         db.session.commit()
     page = login_as(ORGANISER).get(f"{CONSOLE}/runs/{run_id}").get_data(as_text=True)
@@ -284,9 +246,9 @@ def test_compare_page_names_who_moved_per_participant(published, login_as):
 
 def test_dialogue_compare_page_explains_unseated_interests_in_names(demo, login_as):
     client = login_as(ORGANISER)
-    client.post(f"{CONSOLE}/runs/dialogues", data={"d-kind": "dialogues", "d-time_limit": "1"})
+    post_run(client, "dialogues", "1")
     with demo.app_context():
-        run = db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
+        run = last_run()
         comparison = compare.compare_dialogues(db.session, demo_event(), run)
         run_id = run.id
         assert comparison.unseated

@@ -17,7 +17,7 @@ from matchmaker.models import Meeting, MeetingStatus, RunKind, SolveRun
 from matchmaker.onsite import services as onsite
 from matchmaker.schedule import compare, moves, publish, runs, solving
 from matchmaker.scheduling import dumps_schedule, parse_schedule
-from schedule_helpers import CONSOLE, prepare_standby
+from schedule_helpers import CONSOLE, last_run, prepare_standby
 from support import ORGANISER, demo_event, draft_run
 
 
@@ -195,6 +195,6 @@ def test_the_start_form_passes_the_spare_table_option_to_the_run(published, logi
                                  "m-include_spare": "y"})
     assert response.status_code == 302
     with published.app_context():
-        run = db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
+        run = last_run()
         assert run.include_spare is True
         assert parse_schedule(run.result).stats[solving.SPARE_STAT] is True

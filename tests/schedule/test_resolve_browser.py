@@ -9,7 +9,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, MeetingStatus, Table
 from schedule_helpers import prepare_standby
-from support import chromium, demo_event, publish_fcfs
+from support import browser_log_in, chromium, demo_event, publish_fcfs
 
 WAIT_S = 60
 
@@ -33,11 +33,7 @@ def test_organiser_marks_a_no_show_books_standby_resolves_and_publishes(live_app
     console = base + "/events/demo/console"
     with chromium(1280, 900) as browser:
         wait = WebDriverWait(browser, WAIT_S)
-        browser.get(base + "/login")
-        browser.find_element(By.NAME, "email").send_keys("organiser@demo.example")
-        browser.find_element(By.NAME, "password").send_keys("circular-demo-2026")
-        browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-        wait.until(lambda d: "/login" not in d.current_url)
+        browser_log_in(browser, base, "organiser@demo.example")
 
         browser.get(f"{console}/onsite?slot={ids['slot']}")
         status = browser.find_element(By.NAME, f"m{ids['no_show']}-status")

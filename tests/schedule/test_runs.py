@@ -12,18 +12,13 @@ from matchmaker.models import Meeting, RunKind, RunStatus, SolveRun
 from matchmaker.schedule import runs
 from matchmaker.schedule.runners import ThreadJobRunner
 from scale_helpers import accept_every_buyer_supplier_pair
-from schedule_helpers import CONSOLE
+from schedule_helpers import CONSOLE, last_run, post_run
 from support import ORGANISER, demo_event
-
-
-def last_run() -> SolveRun:
-    return db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
 
 
 def test_starting_a_meetings_run_stores_a_draft_and_changes_no_meeting(demo, login_as):
     client = login_as(ORGANISER)
-    response = client.post(f"{CONSOLE}/runs/meetings", data={"m-kind": "meetings",
-                                                             "m-time_limit": "1"})
+    response = post_run(client, "meetings", "1")
     assert response.status_code == 302
     with demo.app_context():
         run = last_run()
@@ -45,8 +40,7 @@ def test_starting_a_meetings_run_stores_a_draft_and_changes_no_meeting(demo, log
 def test_a_bad_time_limit_is_reshown_with_400_and_starts_nothing(demo, login_as):
     client = login_as(ORGANISER)
     for value in ("0", "abc", "", "100000"):
-        response = client.post(f"{CONSOLE}/runs/meetings",
-                                data={"m-kind": "meetings", "m-time_limit": value})
+        response = post_run(client, "meetings", value)
         assert response.status_code == 400, value
         assert 'aria-invalid="true"' in response.get_data(as_text=True)
     assert client.post(f"{CONSOLE}/runs/other", data={}).status_code == 404
@@ -59,8 +53,7 @@ def test_a_second_run_of_the_same_kind_is_refused_while_one_is_active(demo, logi
         run_id = runs.create_run(db.session, demo_event(), RunKind.MEETINGS, time_limit_s=5).id
         db.session.commit()
     client = login_as(ORGANISER)
-    response = client.post(f"{CONSOLE}/runs/meetings",
-                           data={"m-kind": "meetings", "m-time_limit": "1"})
+    response = post_run(client, "meetings", "1")
     assert response.status_code == 400
     assert "still queued" in response.get_data(as_text=True)
     with demo.app_context():
@@ -73,7 +66,7 @@ def test_a_failing_solver_marks_the_run_failed_with_the_reason(demo, login_as, m
 
     monkeypatch.setattr(runs, "solve_meetings", broken)
     client = login_as(ORGANISER)
-    client.post(f"{CONSOLE}/runs/meetings", data={"m-kind": "meetings", "m-time_limit": "1"})
+    post_run(client, "meetings", "1")
     with demo.app_context():
         run = last_run()
         assert run.status is RunStatus.FAILED
@@ -167,8 +160,7 @@ def test_the_thread_runner_solves_off_the_request_thread(demo, login_as):
     demo.extensions["solve_runner"] = ThreadJobRunner(1)
     try:
         client = login_as(ORGANISER)
-        response = client.post(f"{CONSOLE}/runs/dialogues",
-                               data={"d-kind": "dialogues", "d-time_limit": "1"})
+        response = post_run(client, "dialogues", "1")
         assert response.status_code == 302
         with demo.app_context():
             run_id = last_run().id
@@ -235,7 +227,7 @@ def test_a_locked_meeting_that_cannot_stay_fails_the_run_with_names(published, l
         name = meeting.request.sender.user.name
         db.session.commit()
     client = login_as(ORGANISER)
-    client.post(f"{CONSOLE}/runs/meetings", data={"m-kind": "meetings", "m-time_limit": "1"})
+    post_run(client, "meetings", "1")
     with published.app_context():
         run = last_run()
         assert run.status is RunStatus.FAILED

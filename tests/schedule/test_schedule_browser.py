@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, RunStatus, SolveRun
-from support import chromium
+from support import browser_log_in, chromium
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +39,7 @@ def test_organiser_runs_the_solver_watches_progress_and_publishes_on_a_phone(liv
 
     base = live_app.config["LIVE_URL"]
     wait = WebDriverWait(browser, WAIT_S)
-    browser.get(base + "/login")
-    browser.find_element(By.NAME, "email").send_keys("organiser@demo.example")
-    browser.find_element(By.NAME, "password").send_keys("circular-demo-2026")
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    wait.until(lambda d: "/login" not in d.current_url)
+    browser_log_in(browser, base, "organiser@demo.example")
 
     browser.get(base + "/events/demo/console/schedule/")
     assert fits_the_phone(browser)

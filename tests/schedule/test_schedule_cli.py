@@ -12,6 +12,7 @@ from matchmaker.domain import DomainError
 from matchmaker.extensions import db
 from matchmaker.models import DialogueTable, Meeting, Phase, SolveRun
 from matchmaker.schedule import publish
+from schedule_helpers import last_run
 from support import demo_event
 
 
@@ -85,7 +86,7 @@ def test_seed_demo_to_published_schedule_and_every_export_with_the_cli_alone(app
     # Re-solving keeps the published schedule's places where it can (`previous`).
     assert invoke(runner, "schedule", "demo", "--time-limit", 1).exit_code == 0
     with app.app_context():
-        run = db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
+        run = last_run()
         assert run.published_at is None and run.result
 
 
@@ -161,7 +162,7 @@ def test_publishing_the_same_run_twice_from_the_cli_is_refused(published, runner
     invoke(runner, "solve", instance, "-o", solved, "--time-limit", 1)
     assert invoke(runner, "import", "schedule", "demo", solved).exit_code == 0
     with published.app_context():
-        run = db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
+        run = last_run()
         publish.publish_schedule(db.session, demo_event(), run, notify=False)
         db.session.commit()
         try:

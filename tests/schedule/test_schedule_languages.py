@@ -5,14 +5,12 @@ These tests need the compiled catalogues (`make translations`).
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.i18n import in_language
 from matchmaker.mail import outbox
-from matchmaker.models import SolveRun
 from matchmaker.schedule import publish, reason_text, runs, solving
-from schedule_helpers import CONSOLE, edited_draft
+from schedule_helpers import CONSOLE, draft_without, last_run, post_run
 from support import ORGANISER, demo_event
 
 PAGES = {
@@ -36,11 +34,10 @@ ENGLISH = ["Start a run", "Compare and publish", "Compared with the schedule in 
 @pytest.mark.parametrize("language", ["nl", "fr"])
 def test_runs_and_compare_pages_render_in_the_browser_language(demo, login_as, language):
     client = login_as(ORGANISER)
-    response = client.post(f"{CONSOLE}/runs/meetings", data={"m-kind": "meetings",
-                                                             "m-time_limit": "1"})
+    response = post_run(client, "meetings", "1")
     assert response.status_code == 302
     with demo.app_context():
-        run = db.session.scalar(select(SolveRun).order_by(SolveRun.id.desc()))
+        run = last_run()
         run_id, stored = run.id, run.message
     assert '"code": "meetings_summary"' in stored  # stored as a code, shown translated
     headers = {"Accept-Language": language}
@@ -95,10 +92,7 @@ def test_publish_notification_to_a_french_participant_is_in_french(published):
         french, english = dropped.request.sender.user, dropped.request.recipient.user
         french.language, english.language = "fr", "en"
 
-        def edit(ep, assignments):
-            del assignments[solving.meeting_key(dropped.request_id)]
-
-        run = edited_draft(event, edit)
+        run = draft_without(event, dropped)
         outbox().clear()
         publish.publish_schedule(db.session, event, run)
         db.session.commit()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import Participation, SolveRun, Table
 from matchmaker.schedule import explain
-from schedule_helpers import CONSOLE
+from schedule_helpers import CONSOLE, post_run
 from support import ORGANISER, demo_event, draft_run
 
 
@@ -43,7 +43,7 @@ def test_why_not_lists_unscheduled_requests_with_reasons_and_the_planner_answer(
 
 def test_why_not_of_a_dialogue_run_is_404(demo, login_as):
     client = login_as(ORGANISER)
-    client.post(f"{CONSOLE}/runs/dialogues", data={"d-kind": "dialogues", "d-time_limit": "1"})
+    post_run(client, "dialogues", "1")
     with demo.app_context():
         run_id = db.session.scalar(select(SolveRun.id))
     assert client.get(f"{CONSOLE}/runs/{run_id}/why-not").status_code == 404

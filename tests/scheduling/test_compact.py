@@ -489,7 +489,7 @@ def test_annealing_returns_a_valid_placement_never_worse_than_its_start(seed: in
 
     problem = random_problem(seed, days=2, per_day=6, n_people=8, n_meetings=14, pins=False)
     ids = [m.id for m in problem.meetings]
-    first = compact(problem, ids, time_limit_s=0.3, num_workers=1, secondary=False)
+    first = compact(problem, ids, time_limit_s=5, num_workers=1, secondary=False)
     data = MeetingSet(problem, ids, default_day_key)
     start, choice = from_start(data, first.placements)
     assert start is not None

@@ -19,7 +19,7 @@ from matchmaker.scheduling import (
     check,
     metrics,
 )
-from matchmaker.scheduling.check import idle
+from matchmaker.scheduling.check import VIOLATION_CODES, Rule, Violation, idle
 from matchmaker.scheduling.domains import Domains
 
 GOOD = (
@@ -28,6 +28,11 @@ GOOD = (
     Assignment("m4", "s02", "STAND-7"),
 )
 LEFT = (Unscheduled("m3", "p2 is busy"),)
+
+
+def words(problem: Problem, schedule: Schedule) -> list[str]:
+    """check()'s violations in the contract's words, as `matchmaker check` prints them."""
+    return [str(v) for v in check(problem, schedule)]
 
 
 def _schedule(assignments=GOOD, unscheduled=LEFT) -> Schedule:
@@ -50,7 +55,7 @@ def test_contract_example_schedule_is_valid(example_problem):
 
 
 def test_unknown_ids(example_problem):
-    found = check(example_problem, _schedule(GOOD + (Assignment("m9", "s01", "T01"),
+    found = words(example_problem, _schedule(GOOD + (Assignment("m9", "s01", "T01"),
                                                      Assignment("m3", "s07", "T01"),
                                                      Assignment("m3", "s01", "X"),), ()))
     assert any('"m9"' in v and "meeting is unknown" in v for v in found)
@@ -60,33 +65,33 @@ def test_unknown_ids(example_problem):
 
 def test_participant_unavailable(example_problem):
     problem = _with_participant(example_problem, "p1", available=frozenset({"s02"}))
-    assert check(problem, _schedule()) == [
+    assert words(problem, _schedule()) == [
         'assignments[0] (meeting "m1"): participant "p1" is not available in slot "s01"']
 
 
 def test_meeting_own_availability(example_problem):
     problem = _with_meeting(example_problem, "m1", available=frozenset({"s02"}))
-    assert check(problem, _schedule()) == [
+    assert words(problem, _schedule()) == [
         'assignments[0] (meeting "m1"): slot "s01" is not in the meeting\'s "available"']
 
 
 def test_stand_owner_must_meet_at_own_stand(example_problem):
     bad = (Assignment("m1", "s01", "T02"),) + GOOD[1:]
-    assert check(example_problem, _schedule(bad)) == [
+    assert words(example_problem, _schedule(bad)) == [
         'assignments[0] (meeting "m1"): table "T02" is not allowed: it must be at "STAND-7"']
 
 
 def test_others_may_not_use_a_stand(example_problem):
     problem = _with_meeting(_with_meeting(example_problem, "m2", fixed=None), "m4", fixed=None)
     bad = GOOD[:1] + (Assignment("m2", "s02", "STAND-7"),)
-    found = check(problem, _schedule(bad, LEFT + (Unscheduled("m4", ""),)))
+    found = words(problem, _schedule(bad, LEFT + (Unscheduled("m4", ""),)))
     assert found == ['assignments[1] (meeting "m2"): table "STAND-7" is not allowed: '
                      'that table is reserved for "p2"']
 
 
 def test_participant_and_table_double_booked(example_problem):
     bad = GOOD + (Assignment("m3", "s01", "STAND-7"),)
-    found = check(example_problem, _schedule(bad, ()))
+    found = words(example_problem, _schedule(bad, ()))
     assert 'participant "p2" has 2 meetings in slot "s01": m1, m3' in found
     assert 'table "STAND-7" hosts 2 meetings in slot "s01": m1, m3' in found
 
@@ -98,32 +103,49 @@ def test_pooled_table_double_booked():
         tables=(Table("T1"), Table("T2")),
         participants=tuple(Participant(f"p{i}") for i in range(4)),
         meetings=(Meeting("a", ("p0", "p1")), Meeting("b", ("p2", "p3"))))
-    found = check(problem, _schedule((Assignment("a", "s1", "T1"), Assignment("b", "s1", "T1")), ()))
+    found = words(problem, _schedule((Assignment("a", "s1", "T1"), Assignment("b", "s1", "T1")), ()))
     assert found == ['table "T1" hosts 2 meetings in slot "s1": a, b']
 
 
 def test_max_meetings_exceeded(example_problem):
     problem = _with_participant(example_problem, "p1", max_meetings=1)
-    assert check(problem, _schedule()) == [
+    assert words(problem, _schedule()) == [
         'participant "p1" has 2 meetings, more than max_meetings (1)']
 
 
 def test_pin_not_kept(example_problem):
     moved = (GOOD[0], Assignment("m2", "s02", "T02"), GOOD[2])
-    assert check(example_problem, _schedule(moved)) == [
+    assert words(example_problem, _schedule(moved)) == [
         'meeting "m2" is pinned to slot "s02", table "T01" but placed at slot "s02", table "T02"']
     dropped = (GOOD[0], GOOD[2])
-    assert check(example_problem, _schedule(dropped, LEFT + (Unscheduled("m2", ""),))) == [
+    assert words(example_problem, _schedule(dropped, LEFT + (Unscheduled("m2", ""),))) == [
         'meeting "m2" is pinned to slot "s02", table "T01" but not scheduled']
 
 
 def test_every_meeting_exactly_once(example_problem):
-    assert check(example_problem, _schedule(GOOD, ())) == [
+    assert words(example_problem, _schedule(GOOD, ())) == [
         'meeting "m3" is neither in assignments nor in unscheduled']
-    twice = check(example_problem, _schedule(GOOD, LEFT + (Unscheduled("m1", ""),)))
+    twice = words(example_problem, _schedule(GOOD, LEFT + (Unscheduled("m1", ""),)))
     assert twice == ['meeting "m1" appears 2 times in assignments and unscheduled']
-    unknown = check(example_problem, _schedule(GOOD, LEFT + (Unscheduled("zz", ""),)))
+    unknown = words(example_problem, _schedule(GOOD, LEFT + (Unscheduled("zz", ""),)))
     assert unknown == ['unscheduled[1] (meeting "zz"): meeting is unknown']
+
+
+def test_violations_are_codes_with_the_ids_they_concern(example_problem):
+    bad = GOOD + (Assignment("m3", "s01", "STAND-7"),)
+    found = check(_with_participant(example_problem, "p2", max_meetings=1), _schedule(bad, ()))
+    assert Violation(Rule.PARTICIPANT_CLASH, participant="p2", slot="s01", count=2,
+                     meetings=("m1", "m3")) in found
+    assert Violation(Rule.TABLE_CLASH, table="STAND-7", slot="s01", count=2,
+                     meetings=("m1", "m3")) in found
+    assert Violation(Rule.OVER_CAP, participant="p2", count=3, cap=1) in found
+    moved = (Assignment("m1", "s01", "T02"), Assignment("m2", "s02", "T02"), GOOD[2])
+    found = check(example_problem, _schedule(moved))
+    assert [v.code for v in found] == [Rule.NOT_OWN_TABLE, Rule.PIN_MOVED]
+    assert found[0].tables == ("STAND-7",) and found[0].meeting == "m1"
+    assert (found[1].slot, found[1].table, found[1].placed_slot, found[1].placed_table) == \
+        ("s02", "T01", "s02", "T02")
+    assert all(v.code in VIOLATION_CODES for v in found)
 
 
 def _two_day_problem() -> Problem:
@@ -165,4 +187,4 @@ def test_metrics():
 
 @pytest.mark.parametrize("status", ["optimal", "feasible"])
 def test_status_does_not_affect_validity(example_problem, status):
-    assert check(example_problem, replace(_schedule(), status=status)) == []
+    assert words(example_problem, replace(_schedule(), status=status)) == []

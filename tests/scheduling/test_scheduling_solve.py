@@ -215,7 +215,7 @@ def test_progress_is_reported_and_stop_keeps_a_valid_schedule():
     calls = []
     stop = threading.Event()
 
-    def progress(elapsed, value, bound):
+    def progress(elapsed, value, bound, **more):
         calls.append((elapsed, value, bound))
         stop.set()
 
