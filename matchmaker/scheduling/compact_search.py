@@ -11,7 +11,6 @@ import random
 import threading
 from collections.abc import Callable
 import time
-from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
