@@ -15,7 +15,8 @@ from .maxsat import Variant
 from .meetingset import MeetingSet
 
 # what a child answers: a placement (slots, stand choices, holes) or "infeasible";
-# the parent adds "stopped" (deadline) and "died"
+# the parent adds "stopped" (deadline) and "died". Before it, the child reports the
+# lower bounds its proof reaches (`MaxsatRun.bound`).
 Answer = str | tuple[list[int], dict[int, str], int]
 
 
@@ -30,6 +31,7 @@ class MaxsatRun:
         self.seconds = 0.0
         self.until = math.inf
         self.started = time.monotonic()
+        self.bound = 0  # the proof's lower bound on the holes under the caps, so far
 
     @classmethod
     def spawn(cls) -> MaxsatRun | None:
@@ -51,13 +53,17 @@ class MaxsatRun:
         return min(self.until, max(self.ready_at, self.given_at) + self.seconds)
 
     def poll(self) -> Answer | None:
-        """The answer, "stopped" once past the deadline, "died", or None while it works."""
+        """The answer, "stopped" once past the deadline, "died", or None while it works
+        (`bound` then says how far its proof got)."""
         conn = self.child.conn
         try:
             while conn.poll():
                 got = conn.recv()
                 if got == "ready":
                     self.ready_at = time.monotonic()
+                    continue
+                if isinstance(got, tuple) and got[0] == "bound":
+                    self.bound = max(self.bound, got[1])
                     continue
                 return got
         except (EOFError, OSError):

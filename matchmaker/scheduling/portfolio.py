@@ -10,7 +10,10 @@
   with an implied per-slot count (CaDiCaL) the crowded ones in tens of seconds.
   With two workers the second has one core for the whole time; the other core
   first runs the plain one for a short share, then the annealing. With one,
-  they run in turn before the annealing.
+  they run in turn before the annealing, with a short full CP-SAT solve after
+  the plain one (it settles small cases). A proof under way reports each bound it reaches, so
+  the search stops once the incumbent has it, and a run stopped before its
+  placement still leaves its bound.
 - Simulated annealing over Kempe chains (`anneal.py`), in rounds restarted
   from the best placement, which always has a placement to give and does the
   work where MaxSAT cannot finish; a core that MaxSAT leaves runs a second chain
@@ -40,6 +43,14 @@ PLAIN, IMPLIED = maxsat.VARIANTS
 # formulation with the implied count gets this share of what is left, then the annealing
 PLAIN_SHARE = 0.15
 IMPLIED_SHARE_ONE_WORKER = 0.6
+# but at least this long (from its start-up), when there is that much time: small
+# cases are proven in milliseconds of a core, which a short run on a busy machine
+# may not get within its share
+MIN_PROOF_SECONDS = 1.0
+# with one worker, a full CP-SAT solve after the plain proof, for this share of what
+# is left but at most this long
+SHORT_SOLVE_SHARE = 0.5
+SHORT_SOLVE_SECONDS = 1.0
 # the per-participant bounds may take this share of phase 1
 OWN_BOUNDS_SHARE = 0.1
 
@@ -79,7 +90,10 @@ class _Portfolio:
         settled."""
         ended = False
         for run in [r for r in self.runs if r.variant is not None]:
+            before = run.bound
             got = run.poll()
+            if run.bound > before:
+                self._proof_bound(run)
             if got is None or run not in self.runs:
                 continue
             ended = True
@@ -88,6 +102,16 @@ class _Portfolio:
             assert run.variant is not None
             self._outcome(run.variant, got)
         return ended or self.settled()
+
+    def _proof_bound(self, run: MaxsatRun) -> None:
+        """A proof under way raised its bound: the search stops if the incumbent has it."""
+        assert run.variant is not None
+        search = self.search
+        search.raise_bound(maxsat.proven_bound(run.bound, self.caps, self.own))
+        search.note(f"{run.variant.name}-bound-{run.bound}")
+        if search.done(1):
+            search.halt.set()
+            self.close_runs()
 
     def _outcome(self, variant: Variant, got: Answer) -> None:
         search = self.search
@@ -116,21 +140,28 @@ class _Portfolio:
             self.watch()
             time.sleep(0.02)
 
+    def _share(self, share: float) -> float:
+        return max(self.left() * share, MIN_PROOF_SECONDS)
+
     def exact(self) -> None:
         """MaxSAT (already spawned) and the annealing, as the module doc says."""
         data = self.search.data
         if self.workers >= 2 and len(self.runs) >= 2:
             implied, plain = self.runs[0], self.runs[1]
             implied.give(data, self.caps, IMPLIED, self.left(), self.until)
-            plain.give(data, self.caps, PLAIN, self.left() * PLAIN_SHARE, self.until)
+            plain.give(data, self.caps, PLAIN, self._share(PLAIN_SHARE), self.until)
             self.wait_for(plain)
         else:
             for run, variant, share in zip(list(self.runs), (PLAIN, IMPLIED),
                                            (PLAIN_SHARE, IMPLIED_SHARE_ONE_WORKER)):
                 if self.settled() or run not in self.runs:
                     break
-                run.give(data, self.caps, variant, self.left() * share, self.until)
+                run.give(data, self.caps, variant, self._share(share), self.until)
                 self.wait_for(run)
+                if variant == PLAIN and not self.settled():
+                    # a short full CP-SAT solve settles the small cases a busy core
+                    # kept the plain proof from
+                    self.search.full_solve(min(SHORT_SOLVE_SECONDS, self.left() * SHORT_SOLVE_SHARE), 1)
         self.anneal_rounds()
 
     # -- annealing --------------------------------------------------------------
