@@ -56,36 +56,44 @@ def compact_agendas(d: Domains, slots: Mapping[str, int], chosen: Mapping[str, s
                     on_bound: Callable[[int, int], None] | None = None,
                     ) -> tuple[dict[str, int], dict[str, str], int]:
     """The same meetings with fewer idle gaps; returns slots, stand choices and the
-    proven lower bound on idle gaps (computed in at most `bound_seconds`).
+    proven lower bound on idle gaps (after the local search, computed in at most
+    `bound_seconds`; the exact portfolio proves its own).
     `on_round` hears the hole search's best (cost, slots) after each descent,
     `on_bound` the idle gaps and their bound once the bound is known, then as the
     exact portfolio improves either.
     `max_evals` (a reproducible run) keeps to the local search, whose work is
     counted in moves rather than seconds."""
-    problem = d.problem
     ids = list(slots)
-    exact = exact_applies(d, ids, deterministic=max_evals is not None)
-    if not exact:
-        slots = reduce_holes(d, slots, seed=seed, deadline=until, max_evals=max_evals,
-                             should_stop=stopped, on_round=on_round)
     chosen = {mid: t for mid, t in chosen.items() if mid in slots}
+    left = until - time.perf_counter()
+    if left >= 1.0 and not stopped() and exact_applies(d, ids, deterministic=max_evals is not None):
+        return _exact(d, dict(slots), chosen, left, seed=seed, num_workers=num_workers,
+                      stopped=stopped, on_bound=on_bound)
+    slots = reduce_holes(d, slots, seed=seed, deadline=until, max_evals=max_evals,
+                         should_stop=stopped, on_round=on_round)
     gaps = idle_gaps(d, slots)
-    bound = gaps_lower_bound(problem, ids, seconds=bound_seconds) if gaps else 0
+    bound = gaps_lower_bound(d.problem, ids, seconds=bound_seconds) if gaps else 0
     if on_bound is not None:
         on_bound(gaps, min(bound, gaps))
-    left = until - time.perf_counter()
-    if not exact or gaps <= bound or stopped() or left < 1.0:
-        return dict(slots), chosen, min(bound, gaps)
+    return dict(slots), chosen, min(bound, gaps)
+
+
+def _exact(d: Domains, slots: dict[str, int], chosen: dict[str, str], seconds: float, *,
+           seed: int, num_workers: int, stopped: Callable[[], bool],
+           on_bound: Callable[[int, int], None] | None,
+           ) -> tuple[dict[str, int], dict[str, str], int]:
+    """`compact()` from the phase-1 schedule, with all the time; its own bounds and
+    MaxSAT's give the proven lower bound."""
     tables = assign_tables(d, slots, chosen)
     start = {mid: (d.slot_ids[pos], tables[mid]) for mid, pos in slots.items()}
-    result = compact(problem, ids, start=start, time_limit_s=left, num_workers=num_workers,
-                     seed=seed, stop=stopped, secondary=False,
+    result = compact(d.problem, list(slots), start=start, time_limit_s=seconds,
+                     num_workers=num_workers, seed=seed, stop=stopped, secondary=False,
                      on_improve=None if on_bound is None else
-                     lambda better, proven: on_bound(better, min(better, max(bound, proven))))
-    bound = max(bound, result.lower_bound)
+                     lambda better, proven: on_bound(better, min(better, proven)))
+    gaps = idle_gaps(d, slots)
     if result.placements and result.idle_gaps < gaps:
         slots = {mid: d.slot_pos[slot] for mid, (slot, _) in result.placements.items()}
         chosen = {mid: table for mid, (_, table) in result.placements.items()
                   if len(d.own_tables(d.meeting[mid])) > 1}
         gaps = idle_gaps(d, slots)
-    return dict(slots), chosen, min(bound, gaps)
+    return slots, chosen, min(result.lower_bound, gaps)

@@ -224,12 +224,18 @@ class CompactSearch:
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self.accept(perm.placement(solver), dict(self.choice), phase)
 
-    def anneal(self, until: float, hot: bool) -> None:
-        """One annealing round from the incumbent (`anneal.py`)."""
+    def anneal(self, until: float, hot: bool, watch: Callable[[], bool] | None = None) -> None:
+        """One annealing round from the incumbent (`anneal.py`); `watch()` (called every
+        few hundred moves) True ends it early."""
         assert self.assign is not None
         self.move = "anneal"
         with self.lock:
             base, choice = self.assign, self.choice
-        best = anneal(self.data, base, choice, until, self.rng, lambda: self.halted() or self.done(1),
+
+        def stop() -> bool:
+            return self.halted() or self.done(1) or (watch is not None and watch())
+
+        best = anneal(self.data, base, choice, until, self.rng, stop,
                       focus=0.5, t_hi=0.6 if hot else 0.3, column=0.02, target=self.lb_holes)
+        self.move = "anneal"
         self.accept(best, choice, 1)

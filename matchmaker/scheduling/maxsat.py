@@ -34,7 +34,8 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from multiprocessing.connection import Connection
+from typing import Callable, Protocol, Sequence
 
 from pysat.card import CardEnc, EncType, ITotalizer
 from pysat.examples.rc2 import RC2
@@ -56,10 +57,18 @@ class _Instance(Protocol):
 
 @dataclass(frozen=True)
 class Variant:
-    """One way to state and solve the problem: with the implied per-slot count or not, and the SAT solver."""
+    """One way to state and solve the problem: with the implied per-slot count or not,
+    the SAT solver, and RC2's core exhaustion and core minimisation."""
 
     redundant: bool
     solver: str
+    exhaust: bool = False
+    minz: bool = False
+
+    @property
+    def name(self) -> str:
+        extras = "".join(f"-{o}" for o in ("exhaust", "minz") if getattr(self, o))
+        return f"maxsat-{'redundant-' if self.redundant else ''}{self.solver}{extras}"
 
 
 # the two variants that, between them, solve every instance of the published
@@ -210,15 +219,34 @@ class _Encoding:
         return assign, choice
 
 
-def solve(data: _Instance, caps: Sequence[int], variant: Variant) -> Outcome | None:
+class _RC2(RC2):
+    """RC2 that tells `on_cost` each cost it has proven: after every core, the cost
+    so far is a lower bound on the optimum under the caps."""
+
+    def __init__(self, formula: WCNF, on_cost: Callable[[int], None] | None, **options) -> None:
+        super().__init__(formula, **options)
+        self.on_cost = on_cost
+
+    def process_core(self) -> None:
+        super().process_core()
+        if self.on_cost is not None:
+            self.on_cost(self.cost)
+
+
+def solve(data: _Instance, caps: Sequence[int], variant: Variant,
+          on_cost: Callable[[int], None] | None = None) -> Outcome | None:
     """The placement with the fewest holes with participant p at most `caps[p]` holes.
 
     None when no placement keeps everyone under their cap. Runs until it has
     proven the optimum: call it where it can be stopped from outside (a child
-    process).
+    process). `on_cost` hears each lower bound on that optimum as the proof
+    raises it: on the crowded instances the bound reaches the optimum long before
+    the last SAT call finds a placement (`forum-13crafb`: 6 holes proven after
+    11 s, the placement 28 s later), so a stopped run still leaves its bound.
     """
     enc = _Encoding(data, caps, variant.redundant)
-    with RC2(enc.wcnf, solver=variant.solver) as rc2:
+    with _RC2(enc.wcnf, on_cost, solver=variant.solver, exhaust=variant.exhaust,
+              minz=variant.minz) as rc2:
         model = rc2.compute()
         if model is None:
             return None
@@ -238,7 +266,7 @@ def proven_bound(holes: int, caps: Sequence[int], own: Sequence[int]) -> int:
     return min(holes, over)
 
 
-def _exit_with_parent(conn) -> None:
+def _exit_with_parent(conn: Connection) -> None:
     """In a MaxSAT child: end at once when the parent says so or is gone (the solver
     cannot be interrupted, and an orphan would hold a core until its proof ends)."""
     try:
@@ -248,11 +276,21 @@ def _exit_with_parent(conn) -> None:
     os._exit(0)
 
 
-def child(conn, data: _Instance, caps: list[int], variant: Variant) -> None:
-    """Solve the capped MaxSAT problem and send (slots, stand choices, holes), or "infeasible"
-    ("ready" first: the parent's clock for this variant starts then)."""
+def child(conn: Connection) -> None:
+    """A MaxSAT child: says "ready" once imported, waits for a task (instance, caps,
+    variant; None: nothing to do), sends ("bound", cost) each time the proof raises
+    its lower bound, then (slots, stand choices, holes), or "infeasible" when nobody
+    can stay within their cap. Started before the caps are known, so that its
+    start-up overlaps the parent's work."""
     conn.send("ready")
+    try:
+        task = conn.recv()
+    except (EOFError, OSError):
+        return
+    if task is None:
+        return
+    data, caps, variant = task
     threading.Thread(target=_exit_with_parent, args=(conn,), daemon=True).start()
-    out = solve(data, caps, variant)
+    out = solve(data, caps, variant, on_cost=lambda cost: conn.send(("bound", cost)))
     conn.send("infeasible" if out is None else (out.assign, out.choice, out.holes))
     conn.close()

@@ -36,7 +36,11 @@ class MeetingSet:
         unknown = [i for i in ids if i not in by_id]
         if unknown:
             raise ValueError(f"unknown meeting ids: {unknown[:5]}")
-        self.meetings: list[Meeting] = [by_id[i] for i in ids]
+        # in the problem's order, whatever order the ids come in: MaxSAT's running time
+        # depends on the order of its clauses (seconds against minutes), so one
+        # problem always gets one clause set
+        wanted = set(ids)
+        self.meetings: list[Meeting] = [m for m in problem.meetings if m.id in wanted]
         owners = {p.table for p in problem.participants if p.table is not None}
         self.pool: list[str] = [t.id for t in problem.tables if t.id not in owners]
         self.pids: list[str] = sorted({p for m in self.meetings for p in m.participants})

@@ -1,15 +1,27 @@
 """Phase 1 of `compact()`: the fewest idle gaps, by a portfolio of searches.
 
-Per-participant bounds first (their sum is a proven lower bound, often the
-optimum); core-guided MaxSAT (`maxsat.py`) in spawned children, each
-participant held to its own minimum plus two holes; a short full CP-SAT solve
-that settles small cases; and simulated annealing over Kempe chains
-(`anneal.py`), which always has a placement to give and does the work on
-instances too large for MaxSAT. With two workers MaxSAT starts at once on the
-second core, and when it ends without a proof that core runs a second
-annealing chain in a spawned process; both share the best placement. Without
-MaxSAT (too large) a CP-SAT model holding everyone to their own minimum takes
-its place.
+- Per-participant bounds first (`own_bounds.py`): their sum is a proven lower
+  bound, often the optimum.
+- Where the clause set fits (`maxsat.applicable`), core-guided MaxSAT
+  (`maxsat.py`), each participant held to its own minimum plus two holes, in
+  spawned children started before anything else, so that their start-up
+  overlaps the bounds. Two formulations, each fast where the other stalls: the
+  plain one (Glucose) proves most instances within a second or two, the one
+  with an implied per-slot count (CaDiCaL) the crowded ones in tens of seconds.
+  With two workers the second has one core for the whole time; the other core
+  first runs the plain one for a short share, then the annealing. With one,
+  they run in turn before the annealing, with a short full CP-SAT solve after
+  the plain one (it settles small cases). A proof under way reports each bound it reaches, so
+  the search stops once the incumbent has it, and a run stopped before its
+  placement still leaves its bound.
+- Simulated annealing over Kempe chains (`anneal.py`), in rounds restarted
+  from the best placement, which always has a placement to give and does the
+  work where MaxSAT cannot finish; a core that MaxSAT leaves runs a second chain
+  in a spawned process.
+- Where MaxSAT does not fit: a short CP-SAT solve of the full model, and CP-SAT
+  on "everyone at their own minimum" before the second chain.
+
+The search stops as soon as the gaps reach the proven bound.
 """
 from __future__ import annotations
 
@@ -20,68 +32,180 @@ from . import children, maxsat
 from .anneal import anneal_child
 from .compact_search import CompactSearch
 from .maxsat import Variant
+from .maxsat_runs import Answer, MaxsatRun
 from .own_bounds import participant_bounds
 from .placement import as_ids, from_start
 
-# MaxSAT: each participant held to its own minimum plus this many holes; the share
-# of the time the first variant gets (counted from its start-up) before the next one
-# takes over
+# MaxSAT: each participant held to its own minimum plus this many holes
 MAXSAT_CAP_ABOVE_OWN = 2
-MAXSAT_FIRST_SHARE = 0.25
-
-_Got = str | tuple[list[int], dict[int, str], int] | None
+PLAIN, IMPLIED = maxsat.VARIANTS
+# the plain formulation's share of phase 1 (from its start-up); with one worker the
+# formulation with the implied count gets this share of what is left, then the annealing
+PLAIN_SHARE = 0.15
+IMPLIED_SHARE_ONE_WORKER = 0.6
+# but at least this long (from its start-up), when there is that much time: small
+# cases are proven in milliseconds of a core, which a short run on a busy machine
+# may not get within its share
+MIN_PROOF_SECONDS = 1.0
+# with one worker, a full CP-SAT solve after the plain proof, for this share of what
+# is left but at most this long
+SHORT_SOLVE_SHARE = 0.5
+SHORT_SOLVE_SECONDS = 1.0
+# the per-participant bounds may take this share of phase 1
+OWN_BOUNDS_SHARE = 0.1
 
 
 class _Portfolio:
-    def __init__(self, search: CompactSearch) -> None:
+    def __init__(self, search: CompactSearch, until: float, num_workers: int) -> None:
         self.search = search
+        self.until = until
+        self.workers = num_workers
+        self.runs: list[MaxsatRun] = []
+        self.caps: list[int] = []
+        self.own: list[int] = []
+        self.chain: threading.Thread | None = None
 
-    def stopped(self) -> bool:
+    def settled(self) -> bool:
         return self.search.halted() or self.search.done(1)
 
-    def helper(self, until: float, caps: dict[int, int], runner: threading.Thread | None) -> None:
-        """The second core's share, run in a background thread.
+    def left(self) -> float:
+        return self.until - time.monotonic()
 
-        First the MaxSAT runner (already started) or, without one, CP-SAT (one
-        worker) on "everyone at their own minimum"; then a second annealing
-        chain in a child process (the annealing is Python, so a thread would
-        not run in parallel), in rounds restarted from the shared best placement.
-        """
+    # -- MaxSAT ---------------------------------------------------------------
+
+    def spawn(self, how_many: int) -> None:
+        for _ in range(how_many):
+            run = MaxsatRun.spawn()
+            if run is not None:
+                self.runs.append(run)
+
+    def close_runs(self) -> None:
+        for run in self.runs:
+            run.close()
+        self.runs = []
+
+    def watch(self) -> bool:
+        """Poll the MaxSAT runs; True when one ended (an annealing round then ends, and
+        the next starts from the incumbent, perhaps with a second chain) or all is
+        settled."""
+        ended = False
+        for run in [r for r in self.runs if r.variant is not None]:
+            before = run.bound
+            got = run.poll()
+            if run.bound > before:
+                self._proof_bound(run)
+            if got is None or run not in self.runs:
+                continue
+            ended = True
+            self.runs.remove(run)
+            run.close()
+            assert run.variant is not None
+            self._outcome(run.variant, got)
+        return ended or self.settled()
+
+    def _proof_bound(self, run: MaxsatRun) -> None:
+        """A proof under way raised its bound: the search stops if the incumbent has it."""
+        assert run.variant is not None
         search = self.search
-        if runner is not None:
-            runner.join()
-        elif caps:
-            search.capped_solve(min(until - time.monotonic(), (until - time.monotonic()) * 0.35 + 1.0),
-                                caps, workers=1)
-        if self.stopped() or until - time.monotonic() < 2.0:
+        search.raise_bound(maxsat.proven_bound(run.bound, self.caps, self.own))
+        search.note(f"{run.variant.name}-bound-{run.bound}")
+        if search.done(1):
+            search.halt.set()
+            self.close_runs()
+
+    def _outcome(self, variant: Variant, got: Answer) -> None:
+        search = self.search
+        if got in ("stopped", "died"):
+            search.note(variant.name + "-stopped")
             return
+        if got == "infeasible":
+            # nobody can stay within their cap: the other formulation would say the same
+            search.note(variant.name + "-over-caps")
+            self.close_runs()
+            return
+        assert isinstance(got, tuple), got
+        assign, choice, holes = got
+        if from_start(search.data, as_ids(search.data, assign, choice))[0] is None:
+            return  # never expected: the encoding states every hard rule
+        search.move = variant.name
+        search.accept(assign, choice, 1)
+        search.raise_bound(maxsat.proven_bound(holes, self.caps, self.own))
+        if search.done(1):
+            search.halt.set()  # proven: stop whatever runs (compact() clears it)
+        self.close_runs()  # the other formulation has the same optimum to give
+
+    def wait_for(self, run: MaxsatRun) -> None:
+        """Poll every run until `run` has answered or all is settled."""
+        while run in self.runs and not self.settled() and self.left() > 0:
+            self.watch()
+            time.sleep(0.02)
+
+    def _share(self, share: float) -> float:
+        return max(self.left() * share, MIN_PROOF_SECONDS)
+
+    def exact(self) -> None:
+        """MaxSAT (already spawned) and the annealing, as the module doc says."""
+        data = self.search.data
+        if self.workers >= 2 and len(self.runs) >= 2:
+            implied, plain = self.runs[0], self.runs[1]
+            implied.give(data, self.caps, IMPLIED, self.left(), self.until)
+            plain.give(data, self.caps, PLAIN, self._share(PLAIN_SHARE), self.until)
+            self.wait_for(plain)
+        else:
+            for run, variant, share in zip(list(self.runs), (PLAIN, IMPLIED),
+                                           (PLAIN_SHARE, IMPLIED_SHARE_ONE_WORKER)):
+                if self.settled() or run not in self.runs:
+                    break
+                run.give(data, self.caps, variant, self._share(share), self.until)
+                self.wait_for(run)
+                if variant == PLAIN and not self.settled():
+                    # a short full CP-SAT solve settles the small cases a busy core
+                    # kept the plain proof from
+                    self.search.full_solve(min(SHORT_SOLVE_SECONDS, self.left() * SHORT_SOLVE_SHARE), 1)
+        self.anneal_rounds()
+
+    # -- annealing --------------------------------------------------------------
+
+    def anneal_rounds(self) -> None:
+        """Annealing in rounds restarted from the best (Python: one core); once no
+        MaxSAT run is left and another core is free, a second chain there."""
+        search = self.search
+        rounds = 0
+        while not self.settled() and self.left() > 0.05:
+            if self.workers >= 2 and not self.runs and self.chain is None and self.left() > 2.0:
+                self.chain = threading.Thread(target=self.second_chain, daemon=True)
+                self.chain.start()
+            left = self.left()
+            chunk = left * 0.3 if rounds == 0 else left if left < 8 else max(8.0, left / 2)
+            search.anneal(time.monotonic() + chunk, hot=rounds == 0,
+                          watch=self.watch if self.runs else None)
+            rounds += 1
+
+    def second_chain(self) -> None:
+        """A second annealing chain in a child process (a thread would not run in
+        parallel), in rounds restarted from the shared best placement."""
+        search = self.search
         child = children.start(anneal_child, search.data, search.rng.randrange(1 << 30))
         if child is None:
             return
         try:
-            self._second_chain(child, until)
+            hot = True
+            while not self.settled() and self.left() >= 0.5:
+                left = self.left()
+                chunk = left if left < 8 else max(8.0, left / 2)
+                with search.lock:
+                    base, choice = search.assign, search.choice
+                child.conn.send((base, choice, chunk, hot, search.lb_holes))
+                hot = False
+                got, stopping = self._await_round(child)
+                if got is not None:
+                    search.move = "anneal-2"
+                    search.chain_rounds += 1
+                    search.accept(got, choice, 1)
+                if stopping or got is None:
+                    break
         finally:
             child.close()
-
-    def _second_chain(self, child: children.Child, until: float) -> None:
-        search = self.search
-        hot = True
-        while not self.stopped():
-            left = until - time.monotonic()
-            if left < 0.5:
-                break
-            chunk = left if left < 8 else max(8.0, left / 2)
-            with search.lock:
-                base, choice = search.assign, search.choice
-            child.conn.send((base, choice, chunk, hot, search.lb_holes))
-            hot = False
-            got, stopping = self._await_round(child)
-            if got is not None:
-                search.move = "anneal-2"
-                search.chain_rounds += 1
-                search.accept(got, choice, 1)
-            if stopping or got is None:
-                break
 
     def _await_round(self, child: children.Child) -> tuple[list[int] | None, bool]:
         """The child's answer to one annealing round (None if it died), and whether
@@ -93,149 +217,66 @@ class _Portfolio:
                     return child.conn.recv(), stopping
                 except (EOFError, OSError):  # the child died mid-round
                     return None, stopping
-            if not stopping and self.stopped():
+            if not stopping and self.settled():
                 child.conn.send(None)
                 stopping = True
         return None, stopping
 
-    def maxsat(self, until: float, own: list[int]) -> None:
-        """Core-guided MaxSAT (see `maxsat.py`), each variant in a child process.
+    # -- without MaxSAT ---------------------------------------------------------
 
-        The solver cannot be stopped from outside mid-proof, so each variant runs
-        in a spawned child that is terminated when its share of the time is up:
-        the first variant (quick where it succeeds) a share, the last one the
-        rest. With two workers or more they run side by side, otherwise in turn.
-        A result is the optimum with every participant at most two holes above
-        its own minimum; `maxsat.proven_bound` turns it into a bound without caps.
-        """
+    def local(self, own: dict[int, int], total: float) -> None:
+        """A short full CP-SAT solve (settles small cases), "everyone at their own
+        minimum" with CP-SAT (on the second core with two workers), the annealing."""
         search = self.search
-        caps = [o + MAXSAT_CAP_ABOVE_OWN for o in own]
-        variants = list(maxsat.VARIANTS)
-        batches = [variants] if search.workers >= 2 else [[v] for v in variants]
-        for batch in batches:
-            left = until - time.monotonic()
-            if self.stopped() or left < 0.5:
-                return
-            runs = []
-            for variant in batch:
-                last = variant == variants[-1]
-                child = children.start(maxsat.child, search.data, caps, variant)
-                if child is not None:
-                    runs.append([variant, child, until, left if last else left * MAXSAT_FIRST_SHARE])
-            if not runs or self._await_maxsat(runs, until, caps, own):
-                return
+        if not self.settled():
+            search.full_solve(min(total * 0.1, self.left()), 1)
+        if self.settled() or self.left() <= 1.0 or not own:
+            self.anneal_rounds()
+            return
+        if self.workers >= 2:
+            capped = threading.Thread(target=self._capped_then_chain, args=(own,), daemon=True)
+            self.chain = capped
+            capped.start()
+        else:
+            search.capped_solve(self.left() * 0.3, own)
+        self.anneal_rounds()
 
-    def _await_maxsat(self, runs: list[list], until: float, caps: list[int], own: list[int]) -> bool:
-        """Wait for the MaxSAT children; True once one settled the search (a result,
-        or nobody within the caps). Each share counts from its child's start-up."""
-        try:
-            while runs and time.monotonic() < until and not self.stopped():
-                for run in list(runs):
-                    variant, child, end, share = run
-                    got: _Got = None
-                    try:
-                        if child.conn.poll():
-                            got = child.conn.recv()
-                    except (EOFError, OSError):
-                        got = "died"
-                    if got == "ready":
-                        run[2] = min(until, time.monotonic() + share)
-                    elif got is not None or not child.alive() or time.monotonic() >= end:
-                        runs.remove(run)
-                        child.close(grace=0.0)
-                        if self._maxsat_outcome(variant, got, caps, own):
-                            return True
-                time.sleep(0.05)
-            return False
-        finally:
-            for _variant, child, _end, _share in runs:
-                child.close(grace=0.0)
-
-    def _maxsat_outcome(self, variant: Variant, got: _Got, caps: list[int], own: list[int]) -> bool:
-        search = self.search
-        name = f"maxsat-{'redundant-' if variant.redundant else ''}{variant.solver}"
-        if got is None or got == "died":
-            search.note(name + "-stopped")
-            return False
-        if got == "infeasible":
-            # nobody can stay within their cap: the other variants would say the same
-            search.note(name + "-over-caps")
-            return True
-        assert isinstance(got, tuple), got
-        assign, choice, holes = got
-        if from_start(search.data, as_ids(search.data, assign, choice))[0] is None:
-            return True  # never expected: the encoding states every hard rule
-        search.move = name
-        search.accept(assign, choice, 1)
-        search.raise_bound(maxsat.proven_bound(holes, caps, own))
-        if search.done(1):
-            search.halt.set()  # proven: stop the CP-SAT solve under way (compact() clears it)
-        return True
+    def _capped_then_chain(self, own: dict[int, int]) -> None:
+        self.search.capped_solve(min(self.left(), self.left() * 0.35 + 1.0), own, workers=1)
+        if not self.settled() and self.left() >= 2.0:
+            self.second_chain()
 
 
 def fewest_holes(search: CompactSearch, total: float, phase1_end: float, num_workers: int) -> bool:
     """The portfolio on idle gaps until `phase1_end`; False when no placement came."""
     data = search.data
-    folio = _Portfolio(search)
-    # 0. per-participant bounds (fast); then MaxSAT, on the other core from the
-    #    start with two workers, in line for part of the time with one
-    own = participant_bounds(data, time.monotonic() + total * 0.1, search.stop)
-    search.lb_holes = max(search.lb_holes, sum(own.values()))
-    runner = None
-    with_maxsat = not search.done(1) and maxsat.applicable(data)
+    folio = _Portfolio(search, phase1_end, num_workers)
+    with_maxsat = maxsat.applicable(data)
     if with_maxsat:
-        own_list = [own.get(p, 0) for p in range(len(data.pids))]
-        if num_workers >= 2:
-            runner = threading.Thread(target=folio.maxsat, args=(phase1_end, own_list), daemon=True)
-            runner.start()
+        folio.spawn(2)
+    try:
+        own = participant_bounds(data, time.monotonic() + total * OWN_BOUNDS_SHARE, search.stop)
+        search.raise_bound(sum(own.values()))
+        folio.own = [own.get(p, 0) for p in range(len(data.pids))]
+        folio.caps = [o + MAXSAT_CAP_ABOVE_OWN for o in folio.own]
+        if not _first_placement(search, folio):
+            return False
+        if with_maxsat:
+            folio.exact()
         else:
-            folio.maxsat(time.monotonic() + (phase1_end - time.monotonic()) * 0.5, own_list)
-    # 1. a first placement, unless `start` or MaxSAT gave one
-    while search.assign is None and not search.proven_infeasible and not search.halted() \
-            and time.monotonic() < phase1_end:
-        search.full_solve(phase1_end - time.monotonic(), 1, first=True)
-    if search.assign is None:
+            folio.local(own, total)
+        return True
+    finally:
         search.halt.set()
-        if runner is not None:
-            runner.join()
-        return False
-    # 2. a short full solve: proves small cases (on one core while MaxSAT has the other)
-    if not search.done(1):
-        search.full_solve(min(total * 0.1, phase1_end - time.monotonic()), 1,
-                          workers=1 if runner is not None else None)
-    background = _second_core(search, folio, own, runner, phase1_end, num_workers, with_maxsat)
-    _anneal_rounds(search, phase1_end)
-    search.halt.set()
-    for thread in (background, runner):
-        if thread is not None:
-            thread.join()
-    search.halt.clear()
-    return True
+        folio.close_runs()
+        if folio.chain is not None:
+            folio.chain.join()
+        search.halt.clear()
 
 
-def _second_core(search: CompactSearch, folio: _Portfolio, own: dict[int, int],
-                 runner: threading.Thread | None, phase1_end: float, num_workers: int,
-                 with_maxsat: bool) -> threading.Thread | None:
-    """With two workers or more, the other core goes on with MaxSAT or, without it,
-    tries "everyone at their own minimum" with CP-SAT, then runs a second annealing
-    chain (`_Portfolio.helper`); with one, that CP-SAT model runs here first."""
-    if search.done(1) or search.halted() or phase1_end - time.monotonic() <= 1.0:
-        return None
-    if num_workers >= 2:
-        background = threading.Thread(target=folio.helper, args=(phase1_end, own, runner), daemon=True)
-        background.start()
-        return background
-    if own and not with_maxsat:
-        search.capped_solve((phase1_end - time.monotonic()) * 0.3, own)
-    return None
-
-
-def _anneal_rounds(search: CompactSearch, phase1_end: float) -> None:
-    """Annealing on Kempe chains and slot moves, in rounds restarted from the best
-    (Python: one core)."""
-    rounds = 0
-    while not search.done(1) and not search.halted() and time.monotonic() < phase1_end - 0.05:
-        left = phase1_end - time.monotonic()
-        chunk = left * 0.3 if rounds == 0 else left if left < 8 else max(8.0, left / 2)
-        search.anneal(time.monotonic() + chunk, hot=rounds == 0)
-        rounds += 1
+def _first_placement(search: CompactSearch, folio: _Portfolio) -> bool:
+    """A placement to start from, unless `start` gave one: CP-SAT's first solution."""
+    while search.assign is None and not search.proven_infeasible and not search.halted() \
+            and folio.left() > 0:
+        search.full_solve(folio.left(), 1, first=True)
+    return search.assign is not None

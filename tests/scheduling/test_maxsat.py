@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from matchmaker.scheduling import compact as c
 from matchmaker.scheduling import maxsat, solve
 from matchmaker.scheduling.check import check
+from matchmaker.scheduling.maxsat_runs import MaxsatRun
 from matchmaker.scheduling.meetingset import MeetingSet, default_day_key
 from matchmaker.scheduling.placement import as_ids, assign_tables, from_start
 from matchmaker.scheduling.problem import Meeting, Participant, Placement, Problem, Slot, Table
@@ -141,3 +143,28 @@ def test_solve_gaps_bound_never_exceeds_the_true_minimum(seed: int) -> None:
     fewest = brute_force_min_holes(problem, ids)
     assert fewest is not None
     assert schedule.stats["idle_gaps_bound"] <= fewest <= schedule.stats["idle_gaps"]
+
+
+def test_proof_reports_rising_bounds_up_to_the_optimum() -> None:
+    data = _data(_forced_hole())
+    costs: list[int] = []
+    out = maxsat.solve(data, [99] * len(data.pids), ANY, on_cost=costs.append)
+    assert out is not None and out.holes == 1
+    assert costs == sorted(costs) and costs[-1] == out.holes
+
+
+def test_child_reports_its_bound_before_its_placement() -> None:
+    data = _data(_forced_hole())
+    run = MaxsatRun.spawn()
+    assert run is not None
+    try:
+        run.give(data, [99] * len(data.pids), ANY, seconds=60.0, until=time.monotonic() + 60.0)
+        got = None
+        while got is None:
+            got = run.poll()
+            time.sleep(0.01)
+        assert isinstance(got, tuple) and got[2] == 1
+        assert run.bound == 1
+    finally:
+        run.close()
+    assert multiprocessing.active_children() == []
