@@ -139,10 +139,15 @@ def _runs_out_of_memory(*args, **kwargs):
 
 
 def _never_comes_back(*args, **kwargs):
-    while True:
+    # RQ's timeout (SIGALRM) ends this; should the alarm land before the solver starts
+    # and be lost, the test fails here instead of hanging the suite
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
         time.sleep(0.05)
+    raise AssertionError("the job's timeout never stopped the solver")
 
 
+@pytest.mark.serial  # a 1-s job timeout: alone, not beside another worker's load
 @pytest.mark.parametrize("solver, grace_s, time_limit, reason", [
     (_runs_out_of_memory, None, 5, "out of memory"),
     (_never_comes_back, 0, 1, "timeout"),  # past its job timeout in the queue
