@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from matchmaker.database import read_only_transactions
 from matchmaker.extensions import db
 from matchmaker.models import RunStatus, SolveRun
 from support import DEMO_PASSWORD
@@ -107,7 +108,8 @@ def work_queue_once(app, redis_url: str) -> None:
 
 
 def run_row(app, run_id: int) -> SolveRun:
-    with app.app_context():
+    # a deferred transaction: polling must not take SQLite's write lock from the job
+    with app.app_context(), read_only_transactions():
         run = db.session.get(SolveRun, run_id)
         db.session.expunge(run)
         db.session.remove()
@@ -115,7 +117,7 @@ def run_row(app, run_id: int) -> SolveRun:
 
 
 def last_run_id(app) -> int:
-    with app.app_context():
+    with app.app_context(), read_only_transactions():
         run_id = db.session.scalar(select(SolveRun.id).order_by(SolveRun.id.desc()))
         db.session.remove()
         return run_id
