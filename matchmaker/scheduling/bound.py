@@ -16,10 +16,9 @@ from .domains import Domains
 
 def lp_bound(d: Domains, time_limit_s: float = 30.0) -> float | None:
     """The LP optimum, or None when GLOP does not finish in time."""
-    solver = pywraplp.Solver.CreateSolver("GLOP")
+    solver = new_lp(time_limit_s)
     if solver is None:
         return None
-    solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
     infinity = solver.infinity()
     x: dict[tuple[str, int], pywraplp.Variable] = {}
     busy: dict[tuple[str, int], list] = defaultdict(list)
@@ -120,6 +119,15 @@ def degree_lp(d: Domains) -> tuple[float, dict[str, float]] | None:
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     return objective.Value(), {mid: var.solution_value() for mid, var in x.items()}
+
+
+def new_lp(time_limit_s: float) -> pywraplp.Solver | None:
+    """A GLOP solver limited to `time_limit_s` (at least a millisecond); None if GLOP is
+    not available."""
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is not None:
+        solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
+    return solver
 
 
 def at_most(solver: pywraplp.Solver, vars_: list, limit: int, infinity: float) -> None:

@@ -36,7 +36,7 @@ from ortools.linear_solver import pywraplp
 
 from . import children
 from .agendas import idle_gaps
-from .bound import at_most, degree_bound, integral_bound
+from .bound import at_most, degree_bound, integral_bound, new_lp
 from .domains import Domains
 from .holes import reduce_holes
 from .improve import improve_fairness, improve_value
@@ -61,10 +61,9 @@ def day_lp(d: Domains, time_limit_s: float = LP_SECONDS
            ) -> tuple[float, dict[tuple[str, int], float]] | None:
     """The day-level LP's optimum and its value per (meeting, day); None if GLOP
     does not finish in time."""
-    solver = pywraplp.Solver.CreateSolver("GLOP")
+    solver = new_lp(time_limit_s)
     if solver is None:
         return None
-    solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
     infinity = solver.infinity()
     x: dict[tuple[str, int], pywraplp.Variable] = {}
     windows: dict[tuple[str, int], dict[frozenset[int], list]] = defaultdict(
