@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 from .domains import Domains
 from .gaps import Agendas, DayBits
@@ -22,8 +24,11 @@ from .model import W_GAP, W_MOVED
 W_IDLE_SLOT = 1
 KICK_PEOPLE = 8
 KICK_MOVES = 3
-# Kicks in a row without a better schedule after which the search gives up.
-KICK_PATIENCE = 300
+# The search gives up when it found nothing better for STALL_S seconds, or for
+# STALL_SHARE of its time so far when that is longer.
+STALL_S = 5.0
+STALL_SHARE = 0.5
+EVALS_PER_SECOND = 20_000  # tried moves standing for a second in a reproducible run
 
 
 class HoleSearch:
@@ -38,6 +43,9 @@ class HoleSearch:
             if m.previous is not None and m.fixed is None}
         self.people = sorted(d.meetings_of)
         self.evals = 0
+        self.end = ""  # the other end of the chain of the last move made
+        # the swaps made since it was set, to undo them (`undo`)
+        self.journal: list[tuple[list[str], int, int]] | None = None
 
     def day_cost(self, p: str, day: int) -> int:
         gaps, idle = self.agendas.day_gaps(p, day)
@@ -49,6 +57,8 @@ class HoleSearch:
         setting the new ones is exact."""
         if not self.state.swap(chain, a, b):
             return False
+        if self.journal is not None:
+            self.journal.append((chain, a, b))
         people = [p for mid in chain for p in self.d.meeting[mid].participants]
         for p in people:
             self.agendas.discard(p, a)
@@ -58,6 +68,13 @@ class HoleSearch:
             for p in self.d.meeting[mid].participants:
                 self.agendas.add(p, pos)
         return True
+
+    def undo(self) -> None:
+        """Swap back every chain swapped since `journal` was set, newest first."""
+        journal, self.journal = self.journal or [], None
+        with self._loose():
+            for chain, a, b in reversed(journal):
+                self.swap(chain, a, b)
 
     def cost(self) -> int:
         total = sum(self.day_cost(p, day) for p in self.people for day in range(len(self.d.days)))
@@ -105,13 +122,88 @@ class HoleSearch:
         touched = {p, end}
         before = sum(self.day_cost(q, day) for q in touched for day in days)
         moved = self._moved_delta(chain, a, b)
+        swaps = [(chain, a, b)]
         if not self.swap(chain, a, b):
-            return False
+            full = self._overfull(chain, a, b)
+            if full is None:
+                return False
+            with self._loose():
+                self.swap(chain, a, b)
+            other = a if full == b else b
+            gain = before - moved - sum(self.day_cost(q, day) for q in touched for day in days)
+            pick = self._cheapest_out(full, other, set(chain)) if gain > 0 else None
+            if pick is None:
+                self._revert(swaps)
+                return False
+            others = set(d.meeting[pick].participants) - touched
+            before += sum(self.day_cost(q, day) for q in others for day in days)
+            touched |= others
+            moved += self._moved_delta([pick], full, other)
+            self.swap([pick], full, other)
+            swaps.append(([pick], full, other))
         delta = sum(self.day_cost(q, day) for q in touched for day in days) - before + moved
         if delta < 0 or (accept_equal and delta == 0):
+            self.end = end
             return True
-        self.swap(chain, a, b)
+        self._revert(swaps)
         return False
+
+    def _revert(self, swaps: list[tuple[list[str], int, int]]) -> None:
+        """Undo the swaps of a move just tried, leaving the journal as it was before."""
+        with self._loose():
+            for chain, a, b in reversed(swaps):
+                self.swap(chain, a, b)
+        if self.journal is not None:
+            del self.journal[-2 * len(swaps):]
+
+    @contextmanager
+    def _loose(self) -> Iterator[None]:
+        """Shared tables without a limit, for the steps of a move that together keep it."""
+        capacity, self.state.capacity = self.state.capacity, 1 << 30
+        try:
+            yield
+        finally:
+            self.state.capacity = capacity
+
+    def _overfull(self, chain: list[str], a: int, b: int) -> int | None:
+        """The slot of a and b whose shared tables the chain swap would overfill by
+        one, if that alone stops it."""
+        d, state = self.d, self.state
+        net = 0
+        for mid in chain:
+            old = state.slot[mid]
+            if (b if old == a else a) not in state.allowed[mid]:
+                return None
+            if not d.own_tables(d.meeting[mid]):
+                net += 1 if old == a else -1
+        full = b if net == 1 else a if net == -1 else None
+        return full if full is not None and state.pooled[full] >= state.capacity else None
+
+    def _cheapest_out(self, full: int, other: int, chain: set[str]) -> str | None:
+        """The shared-table meeting of slot `full`, off the chain, that can move to slot
+        `other` (both its participants free there) at the least cost to their agendas."""
+        d, state, agendas = self.d, self.state, self.agendas
+        bits = agendas.bits
+        out, drop, add = None, ~bits.bit[full], bits.bit[other]
+        best = 0
+        days = {d.slot_day[full], d.slot_day[other]}
+        for mid in state.at[full]:
+            if mid in chain or not state.simple[mid] or other not in state.allowed[mid]:
+                continue
+            e = d.meeting[mid]
+            if d.own_tables(e) or any((q, other) in state.person for q in e.participants):
+                continue
+            delta = 0
+            for q in e.participants:
+                mask = agendas.mask.get(q, 0)
+                new = (mask & drop) | add
+                for day in days:
+                    g0, i0 = bits.day_gaps(mask, day)
+                    g1, i1 = bits.day_gaps(new, day)
+                    delta += W_GAP * (g1 - g0) + W_IDLE_SLOT * (i1 - i0)
+            if out is None or delta < best:
+                out, best = mid, delta
+        return out
 
     def candidates(self, p: str) -> list[tuple[int, int]]:
         """(a, b) pairs worth trying for p: a meeting slot and a free slot in or next to
@@ -131,36 +223,35 @@ class HoleSearch:
                     out.append((a, b))
         return out
 
-    def run(self, deadline: float, max_rounds: int = 50, max_evals: int | None = None,
-            should_stop: Callable[[], bool] | None = None) -> dict[str, int]:
-        people = list(self.people)
-        evals = self.evals = 0
-        for round_ in range(max_rounds):
-            improved = False
-            self.rng.shuffle(people)
-            for p in people:
-                if time.perf_counter() > deadline or (should_stop is not None and should_stop()):
-                    return dict(self.state.slot)
-                if not self._has_hole(p):
-                    continue
-                pairs = self.candidates(p)
-                self.rng.shuffle(pairs)
-                for a, b in pairs:
-                    evals += 1
-                    self.evals = evals
-                    if max_evals is not None and evals > max_evals:
-                        return dict(self.state.slot)
-                    if self.try_move(p, a, b, accept_equal=round_ % 2 == 1):
-                        improved = True
-                        if not self._has_hole(p):
-                            break
-            if not improved:
-                break
-        return dict(self.state.slot)
+    def descend(self, people: list[str], limits: _Limits) -> None:
+        """Improving moves for `people` with holes, then for the other end of every
+        move made, until none is left: a local optimum around those agendas."""
+        order = list(dict.fromkeys(people))
+        self.rng.shuffle(order)
+        todo, queued = deque(order), set(order)
+        while todo:
+            p = todo.popleft()
+            queued.discard(p)
+            if not self.has_hole(p):
+                continue
+            pairs = self.candidates(p)
+            self.rng.shuffle(pairs)
+            for a, b in pairs:
+                if limits.reached(self.evals):
+                    return
+                self.evals += 1
+                if self.try_move(p, a, b, accept_equal=False):
+                    for q in (self.end, p):
+                        if q not in queued:
+                            queued.add(q)
+                            todo.append(q)
+                    break
 
-    def kick(self, people: int) -> None:
-        """Random swaps, whatever they cost, around a few participants with holes."""
-        holed = [p for p in self.people if self._has_hole(p)]
+    def kick(self, people: int) -> list[str]:
+        """Random swaps, whatever they cost, around a few participants with holes;
+        returns the participants whose agendas changed."""
+        holed = [p for p in self.people if self.has_hole(p)]
+        touched: list[str] = []
         for p in self.rng.sample(holed, min(people, len(holed))):
             pairs = self.candidates(p)
             self.rng.shuffle(pairs)
@@ -172,47 +263,83 @@ class HoleSearch:
                 found = self._chain(p, a, b)
                 if found and found[0] and self.swap(found[0], a, b):
                     done += 1
+                    touched += [p, found[1]]
+        return list(dict.fromkeys(touched))
 
-    def _has_hole(self, p: str) -> bool:
+    def has_hole(self, p: str) -> bool:
         return self.agendas.gaps(p) != (0, 0)
 
 
 def reduce_holes(d: Domains, slots: Mapping[str, int], *, deadline: float, seed: int = 0,
-                 max_rounds: int = 50, max_evals: int | None = None, perturb: bool = True,
+                 max_evals: int | None = None, perturb: bool = True,
                  should_stop: Callable[[], bool] | None = None,
-                 on_round: Callable[[int, dict[str, int]], None] | None = None
-                 ) -> dict[str, int]:
+                 on_round: Callable[[int, dict[str, int]], None] | None = None,
+                 clock: Callable[[], float] | None = None) -> dict[str, int]:
     """The same meetings in slots with fewer idle gaps (never more).
 
     Descends to a local optimum, then, while time is left, kicks the agendas of
     a few participants that still have holes with random swaps and descends
-    again, keeping the best (an iterated local search). Stops at the wall-clock
-    deadline or after `max_evals` tried moves (the latter makes a run
-    reproducible) or when `should_stop()` says so. `on_round` gets the best cost
-    and slots after each descent.
+    again around what the kick touched, undoing it when it made things worse (an
+    iterated local search). Stops at the wall-clock deadline or after `max_evals`
+    tried moves (the latter makes a run reproducible), when `should_stop()` says
+    so, or once it stopped gaining (`Stall`, on `clock`: wall time, or in a
+    reproducible run tried moves at `EVALS_PER_SECOND`). `on_round` gets the best
+    cost and slots after each descent.
     """
     search = HoleSearch(d, slots, seed)
+    if clock is None:
+        clock = time.perf_counter if max_evals is None else \
+            (lambda: search.evals / EVALS_PER_SECOND)
+    stall = Stall(clock)
+    limits = _Limits(deadline, max_evals, should_stop)
+    search.descend(search.people, limits)
+    stall.gained()
     best_cost = search.cost()
-    best = dict(slots)
-    evals_left = max_evals
-    stale = 0
+    best = dict(search.state.slot)
     while True:
-        result = search.run(deadline, max_rounds, evals_left, should_stop)
-        cost = search.cost()
-        stale = 0 if cost < best_cost else stale + 1
-        if cost <= best_cost:
-            best, best_cost = result, cost
         if on_round is not None:
             on_round(best_cost, best)
-        if should_stop is not None and should_stop():
+        if not perturb or limits.reached(search.evals) or stall.stalled() \
+                or not any(search.has_hole(p) for p in search.people):
             break
-        if evals_left is not None:
-            evals_left -= search.evals
-            if evals_left <= 0:
-                break
-        if not perturb or time.perf_counter() > deadline or search.evals == 0 \
-                or stale >= KICK_PATIENCE:
-            break
-        search = HoleSearch(d, best, seed=search.rng.randrange(1 << 30))
-        search.kick(KICK_PEOPLE)
+        search.journal = []
+        search.descend(search.kick(KICK_PEOPLE), limits)
+        cost = search.cost()
+        if cost > best_cost:
+            search.undo()
+            continue
+        if cost < best_cost:
+            stall.gained()
+        best_cost, best = cost, dict(search.state.slot)
     return best
+
+
+class Stall:
+    """Whether a search has stopped gaining: nothing better for `wait` seconds, or
+    for `share` of its time so far when that is longer (a search that needed long
+    for its last gain gets longer before it gives up). `clock` gives the time."""
+
+    def __init__(self, clock: Callable[[], float], wait: float = STALL_S,
+                 share: float = STALL_SHARE) -> None:
+        self.clock, self.wait, self.share = clock, wait, share
+        self.started = self.last = clock()
+
+    def gained(self) -> None:
+        self.last = self.clock()
+
+    def stalled(self) -> bool:
+        now = self.clock()
+        return now - self.last > max(self.wait, self.share * (now - self.started))
+
+
+class _Limits:
+    """The deadline, the budget of tried moves and the stop signal of one search."""
+
+    def __init__(self, deadline: float, max_evals: int | None,
+                 should_stop: Callable[[], bool] | None) -> None:
+        self.deadline, self.max_evals, self.should_stop = deadline, max_evals, should_stop
+
+    def reached(self, evals: int) -> bool:
+        return time.perf_counter() > self.deadline \
+            or (self.max_evals is not None and evals >= self.max_evals) \
+            or (self.should_stop is not None and self.should_stop())
