@@ -24,6 +24,8 @@ from .model import W_GAP, W_MOVED
 W_IDLE_SLOT = 1
 KICK_PEOPLE = 8
 KICK_MOVES = 3
+# Longer chains tried, at most, to take a meeting out of a slot whose shared tables are full
+PATH_TRIES = 20
 # The search gives up when it found nothing better for STALL_S seconds, or for
 # STALL_SHARE of its time so far when that is longer.
 STALL_S = 5.0
@@ -43,6 +45,9 @@ class HoleSearch:
             if m.previous is not None and m.fixed is None}
         self.people = sorted(d.meetings_of)
         self.evals = 0
+        # meetings at a shared table that a swap may move
+        self.movable = {mid: self.state.simple[mid] and not d.own_tables(d.meeting[mid])
+                        for mid in self.state.simple}
         self.end = ""  # the other end of the chain of the last move made
         # the swaps made since it was set, to undo them (`undo`)
         self.journal: list[tuple[list[str], int, int]] | None = None
@@ -110,6 +115,9 @@ class HoleSearch:
         return W_MOVED * delta
 
     def try_move(self, p: str, a: int, b: int, accept_equal: bool) -> bool:
+        """Swap slots a and b on the chain from p's meeting in a, where it lowers the
+        cost; where that overfills a slot's shared tables, together with the meeting
+        of that slot that moves to the other at the least cost (`_cheapest_out`)."""
         person = self.state.person
         if (p, a) not in person or (p, b) in person:
             return False
@@ -117,36 +125,40 @@ class HoleSearch:
         if found is None or not found[0]:
             return False
         chain, end = found
-        d = self.d
-        days = {d.slot_day[a], d.slot_day[b]}
-        touched = {p, end}
-        before = sum(self.day_cost(q, day) for q in touched for day in days)
-        moved = self._moved_delta(chain, a, b)
-        swaps = [(chain, a, b)]
-        if not self.swap(chain, a, b):
-            full = self._overfull(chain, a, b)
-            if full is None:
-                return False
-            with self._loose():
-                self.swap(chain, a, b)
-            other = a if full == b else b
-            gain = before - moved - sum(self.day_cost(q, day) for q in touched for day in days)
-            pick = self._cheapest_out(full, other, set(chain)) if gain > 0 else None
-            if pick is None:
-                self._revert(swaps)
-                return False
-            others = set(d.meeting[pick].participants) - touched
-            before += sum(self.day_cost(q, day) for q in others for day in days)
-            touched |= others
-            moved += self._moved_delta([pick], full, other)
-            self.swap([pick], full, other)
-            swaps.append(([pick], full, other))
-        delta = sum(self.day_cost(q, day) for q in touched for day in days) - before + moved
-        if delta < 0 or (accept_equal and delta == 0):
+        last = a if len(chain) % 2 else b
+        delta = self._moved_delta(chain, a, b) + self._shift_cost(p, a, b) \
+            + self._shift_cost(end, last, b if last == a else a)
+        if delta > 0 or (delta == 0 and not accept_equal):
+            return False
+        if self.swap(chain, a, b):
             self.end = end
             return True
-        self._revert(swaps)
-        return False
+        full = self._overfull(chain, a, b)
+        if full is None:
+            return False
+        with self._loose():
+            self.swap(chain, a, b)
+        other = a if full == b else b
+        pick = self._cheapest_out(full, other, set(chain), -delta + accept_equal)
+        if pick is None:
+            self._revert([(chain, a, b)])
+            return False
+        self.swap(pick, full, other)
+        self.end = end
+        return True
+
+    def _shift_cost(self, p: str, old: int, new: int) -> int:
+        """What moving one of p's meetings from slot `old` to the free slot `new` does
+        to p's agenda."""
+        bits = self.agendas.bits
+        mask = self.agendas.mask.get(p, 0)
+        moved = (mask & ~bits.bit[old]) | bits.bit[new]
+        delta = 0
+        for day in {bits.day_of[old], bits.day_of[new]}:
+            g0, i0 = bits.day_gaps(mask, day)
+            g1, i1 = bits.day_gaps(moved, day)
+            delta += W_GAP * (g1 - g0) + W_IDLE_SLOT * (i1 - i0)
+        return delta
 
     def _revert(self, swaps: list[tuple[list[str], int, int]]) -> None:
         """Undo the swaps of a move just tried, leaving the journal as it was before."""
@@ -179,31 +191,64 @@ class HoleSearch:
         full = b if net == 1 else a if net == -1 else None
         return full if full is not None and state.pooled[full] >= state.capacity else None
 
-    def _cheapest_out(self, full: int, other: int, chain: set[str]) -> str | None:
-        """The shared-table meeting of slot `full`, off the chain, that can move to slot
-        `other` (both its participants free there) at the least cost to their agendas."""
-        d, state, agendas = self.d, self.state, self.agendas
-        bits = agendas.bits
-        out, drop, add = None, ~bits.bit[full], bits.bit[other]
-        best = 0
-        days = {d.slot_day[full], d.slot_day[other]}
-        for mid in state.at[full]:
-            if mid in chain or not state.simple[mid] or other not in state.allowed[mid]:
+    def _cheapest_out(self, full: int, other: int, chain: set[str], below: int
+                      ) -> list[str] | None:
+        """The chain of meetings alternating between slots `full` and `other`, off
+        `chain`, whose swap takes one shared-table meeting out of `full` (one meeting
+        whose participants are free in `other`, or a longer chain) at the least cost
+        to its ends' agendas and published places, if that cost is below `below`."""
+        d, state = self.d, self.state
+        out, best = None, below
+        for mid in state.at[full]:  # first one meeting alone: far cheaper to find
+            u, v = d.meeting[mid].participants
+            if mid in chain or not self.movable[mid] or other not in state.allowed[mid] \
+                    or (u, other) in state.person or (v, other) in state.person:
                 continue
-            e = d.meeting[mid]
-            if d.own_tables(e) or any((q, other) in state.person for q in e.participants):
+            cost = self._shift_cost(u, full, other) + self._shift_cost(v, full, other) \
+                + self._moved_delta([mid], full, other)
+            if cost < best:
+                out, best = [mid], cost
+                if cost <= 0:
+                    return out
+        if out is not None:
+            return out
+        tries = PATH_TRIES
+        for mid in self.rng.sample(list(state.at[full]), len(state.at[full])):
+            if mid in chain or not state.simple[mid]:
                 continue
-            delta = 0
-            for q in e.participants:
-                mask = agendas.mask.get(q, 0)
-                new = (mask & drop) | add
-                for day in days:
-                    g0, i0 = bits.day_gaps(mask, day)
-                    g1, i1 = bits.day_gaps(new, day)
-                    delta += W_GAP * (g1 - g0) + W_IDLE_SLOT * (i1 - i0)
-            if out is None or delta < best:
-                out, best = mid, delta
+            tries -= 1
+            if tries < 0:
+                break
+            u, v = d.meeting[mid].participants
+            side_u = self._chain(u, other, full)
+            side_v = self._chain(v, other, full) if side_u is not None else None
+            if side_u is None or side_v is None:
+                continue
+            path = side_u[0][::-1] + [mid] + side_v[0]
+            if len(path) > MAX_CHAIN or len(set(path)) < len(path) \
+                    or not self._takes_one_out(path, full, other):
+                continue
+            cost = self._moved_delta(path, full, other)
+            for side, end in (side_u, side_v):
+                lost = other if len(side) % 2 else full
+                cost += self._shift_cost(end, lost, full if lost == other else other)
+            if cost < best:
+                out, best = path, cost
+                if cost <= 0:
+                    break
         return out
+
+    def _takes_one_out(self, path: list[str], full: int, other: int) -> bool:
+        """Whether swapping the path's slots is allowed and leaves one shared-table
+        meeting fewer in `full`."""
+        state, net = self.state, 0
+        for mid in path:
+            old = state.slot[mid]
+            if (other if old == full else full) not in state.allowed[mid]:
+                return False
+            if self.movable[mid]:
+                net += 1 if old == full else -1
+        return net == 1
 
     def candidates(self, p: str) -> list[tuple[int, int]]:
         """(a, b) pairs worth trying for p: a meeting slot and a free slot in or next to
