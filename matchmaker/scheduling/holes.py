@@ -22,7 +22,7 @@ from .improve import MAX_CHAIN, SlotState
 from .model import W_GAP, W_MOVED
 
 W_IDLE_SLOT = 1
-KICK_PEOPLE = 8
+KICK_PEOPLE = 3
 KICK_MOVES = 3
 # Longer chains tried, at most, to take a meeting out of a slot whose shared tables are full
 PATH_TRIES = 20
@@ -51,6 +51,11 @@ class HoleSearch:
         self.end = ""  # the other end of the chain of the last move made
         # the swaps made since it was set, to undo them (`undo`)
         self.journal: list[tuple[list[str], int, int]] | None = None
+        # each participant's cost as of the last `settle()`, and who has moved since
+        self.own_cost = {p: self.person_cost(p) for p in self.people}
+        self.total = sum(self.own_cost.values())
+        self.holed = {p for p in self.people if self.has_hole(p)}
+        self.dirty: set[str] = set()
 
     def day_cost(self, p: str, day: int) -> int:
         gaps, idle = self.agendas.day_gaps(p, day)
@@ -65,6 +70,7 @@ class HoleSearch:
         if self.journal is not None:
             self.journal.append((chain, a, b))
         people = [p for mid in chain for p in self.d.meeting[mid].participants]
+        self.dirty.update(people)
         for p in people:
             self.agendas.discard(p, a)
             self.agendas.discard(p, b)
@@ -81,10 +87,25 @@ class HoleSearch:
             for chain, a, b in reversed(journal):
                 self.swap(chain, a, b)
 
+    def person_cost(self, p: str) -> int:
+        return sum(self.day_cost(p, day) for day in range(len(self.d.days)))
+
+    def settle(self) -> None:
+        """Bring the costs and the participants with holes up to date with the swaps."""
+        for p in self.dirty:
+            cost = self.person_cost(p)
+            self.total += cost - self.own_cost.get(p, 0)
+            self.own_cost[p] = cost
+            if self.has_hole(p):
+                self.holed.add(p)
+            else:
+                self.holed.discard(p)
+        self.dirty.clear()
+
     def cost(self) -> int:
-        total = sum(self.day_cost(p, day) for p in self.people for day in range(len(self.d.days)))
-        return total + W_MOVED * sum(1 for mid, pos in self.previous.items()
-                                     if self.state.slot.get(mid) != pos)
+        self.settle()
+        return self.total + W_MOVED * sum(1 for mid, pos in self.previous.items()
+                                          if self.state.slot.get(mid) != pos)
 
     def _chain(self, start: str, a: int, b: int) -> tuple[list[str], str] | None:
         state = self.state
@@ -295,7 +316,9 @@ class HoleSearch:
     def kick(self, people: int) -> list[str]:
         """Random swaps, whatever they cost, around a few participants with holes;
         returns the participants whose agendas changed."""
-        holed = [p for p in self.people if self.has_hole(p)]
+        self.settle()
+        self.evals += 1  # a kick is work too, even one that finds no swap to make
+        holed = sorted(self.holed)
         touched: list[str] = []
         for p in self.rng.sample(holed, min(people, len(holed))):
             pairs = self.candidates(p)
@@ -340,23 +363,22 @@ def reduce_holes(d: Domains, slots: Mapping[str, int], *, deadline: float, seed:
     search.descend(search.people, limits)
     stall.gained()
     best_cost = search.cost()
-    best = dict(search.state.slot)
-    while True:
-        if on_round is not None:
-            on_round(best_cost, best)
-        if not perturb or limits.reached(search.evals) or stall.stalled() \
-                or not any(search.has_hole(p) for p in search.people):
-            break
+    if on_round is not None:
+        on_round(best_cost, dict(search.state.slot))
+    while perturb and search.holed and not limits.reached(search.evals) \
+            and not stall.stalled():
         search.journal = []
         search.descend(search.kick(KICK_PEOPLE), limits)
         cost = search.cost()
         if cost > best_cost:
             search.undo()
-            continue
-        if cost < best_cost:
+        elif cost < best_cost:
+            best_cost = cost
             stall.gained()
-        best_cost, best = cost, dict(search.state.slot)
-    return best
+            if on_round is not None:
+                on_round(best_cost, dict(search.state.slot))
+    search.journal = None
+    return dict(search.state.slot)
 
 
 class Stall:
