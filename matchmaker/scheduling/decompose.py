@@ -140,7 +140,7 @@ def split_days(d: Domains, weights: dict[tuple[str, int], float]) -> list[list[M
             previous = d.slot_day[d.slot_pos[m.previous.slot]] if m.previous is not None \
                 and m.previous.slot in d.slot_pos else None
             days = sorted({d.slot_day[pos] for pos in d.allowed_slots(m)},
-                          key=lambda day: (-weights.get((m.id, day), 0.0) - 0.5 * (day == previous),
+                          key=lambda day: (-weights.get((m.id, day), 0.0) - 2.0 * (day == previous),
                                            day))
             free_day = next((day for day in days
                              if all(room.get((p, day), 0) > 0 for p in m.participants)), None)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 from .domains import Domains
 from .gaps import Agendas, DayBits
@@ -20,10 +22,15 @@ from .improve import MAX_CHAIN, SlotState
 from .model import W_GAP, W_MOVED
 
 W_IDLE_SLOT = 1
-KICK_PEOPLE = 8
+KICK_PEOPLE = 3
 KICK_MOVES = 3
-# Kicks in a row without a better schedule after which the search gives up.
-KICK_PATIENCE = 300
+# Longer chains tried, at most, to take a meeting out of a slot whose shared tables are full
+PATH_TRIES = 20
+# The search gives up when it found nothing better for STALL_S seconds, or for
+# STALL_SHARE of its time so far when that is longer.
+STALL_S = 5.0
+STALL_SHARE = 0.5
+EVALS_PER_SECOND = 20_000  # tried moves standing for a second in a reproducible run
 
 
 class HoleSearch:
@@ -38,6 +45,17 @@ class HoleSearch:
             if m.previous is not None and m.fixed is None}
         self.people = sorted(d.meetings_of)
         self.evals = 0
+        # meetings at a shared table that a swap may move
+        self.movable = {mid: self.state.simple[mid] and not d.own_tables(d.meeting[mid])
+                        for mid in self.state.simple}
+        self.end = ""  # the other end of the chain of the last move made
+        # the swaps made since it was set, to undo them (`undo`)
+        self.journal: list[tuple[list[str], int, int]] | None = None
+        # each participant's cost as of the last `settle()`, and who has moved since
+        self.own_cost = {p: self.person_cost(p) for p in self.people}
+        self.total = sum(self.own_cost.values())
+        self.holed = {p for p in self.people if self.has_hole(p)}
+        self.dirty: set[str] = set()
 
     def day_cost(self, p: str, day: int) -> int:
         gaps, idle = self.agendas.day_gaps(p, day)
@@ -49,7 +67,10 @@ class HoleSearch:
         setting the new ones is exact."""
         if not self.state.swap(chain, a, b):
             return False
+        if self.journal is not None:
+            self.journal.append((chain, a, b))
         people = [p for mid in chain for p in self.d.meeting[mid].participants]
+        self.dirty.update(people)
         for p in people:
             self.agendas.discard(p, a)
             self.agendas.discard(p, b)
@@ -59,10 +80,32 @@ class HoleSearch:
                 self.agendas.add(p, pos)
         return True
 
+    def undo(self) -> None:
+        """Swap back every chain swapped since `journal` was set, newest first."""
+        journal, self.journal = self.journal or [], None
+        with self._loose():
+            for chain, a, b in reversed(journal):
+                self.swap(chain, a, b)
+
+    def person_cost(self, p: str) -> int:
+        return sum(self.day_cost(p, day) for day in range(len(self.d.days)))
+
+    def settle(self) -> None:
+        """Bring the costs and the participants with holes up to date with the swaps."""
+        for p in self.dirty:
+            cost = self.person_cost(p)
+            self.total += cost - self.own_cost.get(p, 0)
+            self.own_cost[p] = cost
+            if self.has_hole(p):
+                self.holed.add(p)
+            else:
+                self.holed.discard(p)
+        self.dirty.clear()
+
     def cost(self) -> int:
-        total = sum(self.day_cost(p, day) for p in self.people for day in range(len(self.d.days)))
-        return total + W_MOVED * sum(1 for mid, pos in self.previous.items()
-                                     if self.state.slot.get(mid) != pos)
+        self.settle()
+        return self.total + W_MOVED * sum(1 for mid, pos in self.previous.items()
+                                          if self.state.slot.get(mid) != pos)
 
     def _chain(self, start: str, a: int, b: int) -> tuple[list[str], str] | None:
         state = self.state
@@ -93,6 +136,9 @@ class HoleSearch:
         return W_MOVED * delta
 
     def try_move(self, p: str, a: int, b: int, accept_equal: bool) -> bool:
+        """Swap slots a and b on the chain from p's meeting in a, where it lowers the
+        cost; where that overfills a slot's shared tables, together with the meeting
+        of that slot that moves to the other at the least cost (`_cheapest_out`)."""
         person = self.state.person
         if (p, a) not in person or (p, b) in person:
             return False
@@ -100,18 +146,130 @@ class HoleSearch:
         if found is None or not found[0]:
             return False
         chain, end = found
-        d = self.d
-        days = {d.slot_day[a], d.slot_day[b]}
-        touched = {p, end}
-        before = sum(self.day_cost(q, day) for q in touched for day in days)
-        moved = self._moved_delta(chain, a, b)
-        if not self.swap(chain, a, b):
+        last = a if len(chain) % 2 else b
+        delta = self._moved_delta(chain, a, b) + self._shift_cost(p, a, b) \
+            + self._shift_cost(end, last, b if last == a else a)
+        if delta > 0 or (delta == 0 and not accept_equal):
             return False
-        delta = sum(self.day_cost(q, day) for q in touched for day in days) - before + moved
-        if delta < 0 or (accept_equal and delta == 0):
+        if self.swap(chain, a, b):
+            self.end = end
             return True
-        self.swap(chain, a, b)
-        return False
+        full = self._overfull(chain, a, b)
+        if full is None:
+            return False
+        with self._loose():
+            self.swap(chain, a, b)
+        other = a if full == b else b
+        pick = self._cheapest_out(full, other, set(chain), -delta + accept_equal)
+        if pick is None:
+            self._revert([(chain, a, b)])
+            return False
+        self.swap(pick, full, other)
+        self.end = end
+        return True
+
+    def _shift_cost(self, p: str, old: int, new: int) -> int:
+        """What moving one of p's meetings from slot `old` to the free slot `new` does
+        to p's agenda."""
+        bits = self.agendas.bits
+        mask = self.agendas.mask.get(p, 0)
+        moved = (mask & ~bits.bit[old]) | bits.bit[new]
+        delta = 0
+        for day in {bits.day_of[old], bits.day_of[new]}:
+            g0, i0 = bits.day_gaps(mask, day)
+            g1, i1 = bits.day_gaps(moved, day)
+            delta += W_GAP * (g1 - g0) + W_IDLE_SLOT * (i1 - i0)
+        return delta
+
+    def _revert(self, swaps: list[tuple[list[str], int, int]]) -> None:
+        """Undo the swaps of a move just tried, leaving the journal as it was before."""
+        with self._loose():
+            for chain, a, b in reversed(swaps):
+                self.swap(chain, a, b)
+        if self.journal is not None:
+            del self.journal[-2 * len(swaps):]
+
+    @contextmanager
+    def _loose(self) -> Iterator[None]:
+        """Shared tables without a limit, for the steps of a move that together keep it."""
+        capacity, self.state.capacity = self.state.capacity, 1 << 30
+        try:
+            yield
+        finally:
+            self.state.capacity = capacity
+
+    def _overfull(self, chain: list[str], a: int, b: int) -> int | None:
+        """The slot of a and b whose shared tables the chain swap would overfill by
+        one, if that alone stops it."""
+        d, state = self.d, self.state
+        net = 0
+        for mid in chain:
+            old = state.slot[mid]
+            if (b if old == a else a) not in state.allowed[mid]:
+                return None
+            if not d.own_tables(d.meeting[mid]):
+                net += 1 if old == a else -1
+        full = b if net == 1 else a if net == -1 else None
+        return full if full is not None and state.pooled[full] >= state.capacity else None
+
+    def _cheapest_out(self, full: int, other: int, chain: set[str], below: int
+                      ) -> list[str] | None:
+        """The chain of meetings alternating between slots `full` and `other`, off
+        `chain`, whose swap takes one shared-table meeting out of `full` (one meeting
+        whose participants are free in `other`, or a longer chain) at the least cost
+        to its ends' agendas and published places, if that cost is below `below`."""
+        d, state = self.d, self.state
+        out, best = None, below
+        for mid in state.at[full]:  # first one meeting alone: far cheaper to find
+            u, v = d.meeting[mid].participants
+            if mid in chain or not self.movable[mid] or other not in state.allowed[mid] \
+                    or (u, other) in state.person or (v, other) in state.person:
+                continue
+            cost = self._shift_cost(u, full, other) + self._shift_cost(v, full, other) \
+                + self._moved_delta([mid], full, other)
+            if cost < best:
+                out, best = [mid], cost
+                if cost <= 0:
+                    return out
+        if out is not None:
+            return out
+        tries = PATH_TRIES
+        for mid in self.rng.sample(list(state.at[full]), len(state.at[full])):
+            if mid in chain or not state.simple[mid]:
+                continue
+            tries -= 1
+            if tries < 0:
+                break
+            u, v = d.meeting[mid].participants
+            side_u = self._chain(u, other, full)
+            side_v = self._chain(v, other, full) if side_u is not None else None
+            if side_u is None or side_v is None:
+                continue
+            path = side_u[0][::-1] + [mid] + side_v[0]
+            if len(path) > MAX_CHAIN or len(set(path)) < len(path) \
+                    or not self._takes_one_out(path, full, other):
+                continue
+            cost = self._moved_delta(path, full, other)
+            for side, end in (side_u, side_v):
+                lost = other if len(side) % 2 else full
+                cost += self._shift_cost(end, lost, full if lost == other else other)
+            if cost < best:
+                out, best = path, cost
+                if cost <= 0:
+                    break
+        return out
+
+    def _takes_one_out(self, path: list[str], full: int, other: int) -> bool:
+        """Whether swapping the path's slots is allowed and leaves one shared-table
+        meeting fewer in `full`."""
+        state, net = self.state, 0
+        for mid in path:
+            old = state.slot[mid]
+            if (other if old == full else full) not in state.allowed[mid]:
+                return False
+            if self.movable[mid]:
+                net += 1 if old == full else -1
+        return net == 1
 
     def candidates(self, p: str) -> list[tuple[int, int]]:
         """(a, b) pairs worth trying for p: a meeting slot and a free slot in or next to
@@ -131,36 +289,37 @@ class HoleSearch:
                     out.append((a, b))
         return out
 
-    def run(self, deadline: float, max_rounds: int = 50, max_evals: int | None = None,
-            should_stop: Callable[[], bool] | None = None) -> dict[str, int]:
-        people = list(self.people)
-        evals = self.evals = 0
-        for round_ in range(max_rounds):
-            improved = False
-            self.rng.shuffle(people)
-            for p in people:
-                if time.perf_counter() > deadline or (should_stop is not None and should_stop()):
-                    return dict(self.state.slot)
-                if not self._has_hole(p):
-                    continue
-                pairs = self.candidates(p)
-                self.rng.shuffle(pairs)
-                for a, b in pairs:
-                    evals += 1
-                    self.evals = evals
-                    if max_evals is not None and evals > max_evals:
-                        return dict(self.state.slot)
-                    if self.try_move(p, a, b, accept_equal=round_ % 2 == 1):
-                        improved = True
-                        if not self._has_hole(p):
-                            break
-            if not improved:
-                break
-        return dict(self.state.slot)
+    def descend(self, people: list[str], limits: _Limits) -> None:
+        """Improving moves for `people` with holes, then for the other end of every
+        move made, until none is left: a local optimum around those agendas."""
+        order = list(dict.fromkeys(people))
+        self.rng.shuffle(order)
+        todo, queued = deque(order), set(order)
+        while todo:
+            p = todo.popleft()
+            queued.discard(p)
+            if not self.has_hole(p):
+                continue
+            pairs = self.candidates(p)
+            self.rng.shuffle(pairs)
+            for a, b in pairs:
+                if limits.reached(self.evals):
+                    return
+                self.evals += 1
+                if self.try_move(p, a, b, accept_equal=False):
+                    for q in (self.end, p):
+                        if q not in queued:
+                            queued.add(q)
+                            todo.append(q)
+                    break
 
-    def kick(self, people: int) -> None:
-        """Random swaps, whatever they cost, around a few participants with holes."""
-        holed = [p for p in self.people if self._has_hole(p)]
+    def kick(self, people: int) -> list[str]:
+        """Random swaps, whatever they cost, around a few participants with holes;
+        returns the participants whose agendas changed."""
+        self.settle()
+        self.evals += 1  # a kick is work too, even one that finds no swap to make
+        holed = sorted(self.holed)
+        touched: list[str] = []
         for p in self.rng.sample(holed, min(people, len(holed))):
             pairs = self.candidates(p)
             self.rng.shuffle(pairs)
@@ -172,47 +331,82 @@ class HoleSearch:
                 found = self._chain(p, a, b)
                 if found and found[0] and self.swap(found[0], a, b):
                     done += 1
+                    touched += [p, found[1]]
+        return list(dict.fromkeys(touched))
 
-    def _has_hole(self, p: str) -> bool:
+    def has_hole(self, p: str) -> bool:
         return self.agendas.gaps(p) != (0, 0)
 
 
 def reduce_holes(d: Domains, slots: Mapping[str, int], *, deadline: float, seed: int = 0,
-                 max_rounds: int = 50, max_evals: int | None = None, perturb: bool = True,
+                 max_evals: int | None = None, perturb: bool = True,
                  should_stop: Callable[[], bool] | None = None,
-                 on_round: Callable[[int, dict[str, int]], None] | None = None
-                 ) -> dict[str, int]:
+                 on_round: Callable[[int, dict[str, int]], None] | None = None,
+                 clock: Callable[[], float] | None = None) -> dict[str, int]:
     """The same meetings in slots with fewer idle gaps (never more).
 
     Descends to a local optimum, then, while time is left, kicks the agendas of
     a few participants that still have holes with random swaps and descends
-    again, keeping the best (an iterated local search). Stops at the wall-clock
-    deadline or after `max_evals` tried moves (the latter makes a run
-    reproducible) or when `should_stop()` says so. `on_round` gets the best cost
-    and slots after each descent.
+    again around what the kick touched, undoing it when it made things worse (an
+    iterated local search). Stops at the wall-clock deadline or after `max_evals`
+    tried moves (the latter makes a run reproducible), when `should_stop()` says
+    so, or once it stopped gaining (`Stall`, on `clock`: wall time, or in a
+    reproducible run tried moves at `EVALS_PER_SECOND`). `on_round` gets the best
+    cost and slots after each descent.
     """
     search = HoleSearch(d, slots, seed)
+    if clock is None:
+        clock = time.perf_counter if max_evals is None else \
+            (lambda: search.evals / EVALS_PER_SECOND)
+    stall = Stall(clock)
+    limits = _Limits(deadline, max_evals, should_stop)
+    search.descend(search.people, limits)
+    stall.gained()
     best_cost = search.cost()
-    best = dict(slots)
-    evals_left = max_evals
-    stale = 0
-    while True:
-        result = search.run(deadline, max_rounds, evals_left, should_stop)
+    if on_round is not None:
+        on_round(best_cost, dict(search.state.slot))
+    while perturb and search.holed and not limits.reached(search.evals) \
+            and not stall.stalled():
+        search.journal = []
+        search.descend(search.kick(KICK_PEOPLE), limits)
         cost = search.cost()
-        stale = 0 if cost < best_cost else stale + 1
-        if cost <= best_cost:
-            best, best_cost = result, cost
-        if on_round is not None:
-            on_round(best_cost, best)
-        if should_stop is not None and should_stop():
-            break
-        if evals_left is not None:
-            evals_left -= search.evals
-            if evals_left <= 0:
-                break
-        if not perturb or time.perf_counter() > deadline or search.evals == 0 \
-                or stale >= KICK_PATIENCE:
-            break
-        search = HoleSearch(d, best, seed=search.rng.randrange(1 << 30))
-        search.kick(KICK_PEOPLE)
-    return best
+        if cost > best_cost:
+            search.undo()
+        elif cost < best_cost:
+            best_cost = cost
+            stall.gained()
+            if on_round is not None:
+                on_round(best_cost, dict(search.state.slot))
+    search.journal = None
+    return dict(search.state.slot)
+
+
+class Stall:
+    """Whether a search has stopped gaining: nothing better for `wait` seconds, or
+    for `share` of its time so far when that is longer (a search that needed long
+    for its last gain gets longer before it gives up). `clock` gives the time."""
+
+    def __init__(self, clock: Callable[[], float], wait: float = STALL_S,
+                 share: float = STALL_SHARE) -> None:
+        self.clock, self.wait, self.share = clock, wait, share
+        self.started = self.last = clock()
+
+    def gained(self) -> None:
+        self.last = self.clock()
+
+    def stalled(self) -> bool:
+        now = self.clock()
+        return now - self.last > max(self.wait, self.share * (now - self.started))
+
+
+class _Limits:
+    """The deadline, the budget of tried moves and the stop signal of one search."""
+
+    def __init__(self, deadline: float, max_evals: int | None,
+                 should_stop: Callable[[], bool] | None) -> None:
+        self.deadline, self.max_evals, self.should_stop = deadline, max_evals, should_stop
+
+    def reached(self, evals: int) -> bool:
+        return time.perf_counter() > self.deadline \
+            or (self.max_evals is not None and evals >= self.max_evals) \
+            or (self.should_stop is not None and self.should_stop())
