@@ -22,6 +22,7 @@ from .meetingset import MeetingSet
 from .neighbourhoods import neighbourhood
 from .permute import DayPermutation
 from .placement import occupancy, score
+from .stall import EXACT_STALL_S, Stall
 
 # CP-SAT neighbourhood search: first size (meetings freed), seconds per sub-problem,
 # and how often a whole day's slots are reordered instead
@@ -59,6 +60,7 @@ class CompactSearch:
         self.w_idle = data.n + 1
         self.t0 = time.monotonic()
         self.trace: list[tuple[float, str, Score]] = []
+        self.stall = Stall(time.monotonic, EXACT_STALL_S)
         self.move = "start"
         self.lock = threading.Lock()
         # set to end the CP-SAT solve and the annealing under way (a proof arrived)
@@ -97,6 +99,7 @@ class CompactSearch:
                 self.assign, self.choice, self.score = list(assign), dict(choice), new
             if better:
                 self.improvements += 1
+                self.stall.gained()
                 self.trace.append((round(time.monotonic() - self.t0, 2), self.move, new))
                 if self.on_improve is not None:
                     self.on_improve(new[0], self.lb_holes)

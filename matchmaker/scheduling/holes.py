@@ -20,16 +20,13 @@ from .domains import Domains
 from .gaps import Agendas, DayBits
 from .improve import MAX_CHAIN, SlotState
 from .model import W_GAP, W_MOVED
+from .stall import Stall
 
 W_IDLE_SLOT = 1
 KICK_PEOPLE = 3
 KICK_MOVES = 3
 # Longer chains tried, at most, to take a meeting out of a slot whose shared tables are full
 PATH_TRIES = 20
-# The search gives up when it found nothing better for STALL_S seconds, or for
-# STALL_SHARE of its time so far when that is longer.
-STALL_S = 5.0
-STALL_SHARE = 0.5
 EVALS_PER_SECOND = 20_000  # tried moves standing for a second in a reproducible run
 
 
@@ -379,24 +376,6 @@ def reduce_holes(d: Domains, slots: Mapping[str, int], *, deadline: float, seed:
                 on_round(best_cost, dict(search.state.slot))
     search.journal = None
     return dict(search.state.slot)
-
-
-class Stall:
-    """Whether a search has stopped gaining: nothing better for `wait` seconds, or
-    for `share` of its time so far when that is longer (a search that needed long
-    for its last gain gets longer before it gives up). `clock` gives the time."""
-
-    def __init__(self, clock: Callable[[], float], wait: float = STALL_S,
-                 share: float = STALL_SHARE) -> None:
-        self.clock, self.wait, self.share = clock, wait, share
-        self.started = self.last = clock()
-
-    def gained(self) -> None:
-        self.last = self.clock()
-
-    def stalled(self) -> bool:
-        now = self.clock()
-        return now - self.last > max(self.wait, self.share * (now - self.started))
 
 
 class _Limits:

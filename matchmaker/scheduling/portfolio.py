@@ -66,7 +66,10 @@ class _Portfolio:
         self.chain: threading.Thread | None = None
 
     def settled(self) -> bool:
-        return self.search.halted() or self.search.done(1)
+        """Whether the search should end: stopped, at its proven bound, or no longer
+        gaining while no MaxSAT proof is under way (`stall.py`)."""
+        search = self.search
+        return search.halted() or search.done(1) or (not self.runs and search.stall.stalled())
 
     def left(self) -> float:
         return self.until - time.monotonic()
@@ -178,7 +181,7 @@ class _Portfolio:
             left = self.left()
             chunk = left * 0.3 if rounds == 0 else left if left < 8 else max(8.0, left / 2)
             search.anneal(time.monotonic() + chunk, hot=rounds == 0,
-                          watch=self.watch if self.runs else None)
+                          watch=self.watch)
             rounds += 1
 
     def second_chain(self) -> None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from functools import partial
 from collections.abc import Mapping
 
 from ortools.sat.python import cp_model
@@ -337,9 +338,14 @@ class _Run:
         sm = SlotModel(d, compact=True)
         set_compact_objective(sm, self.value)
         sm.hint(self.slots, assign_tables(d, self.slots, self.chosen))
+        # its solutions count only if better at the end: meanwhile the best schedule's
+        # idle gaps and their bound stand
+        progress = None if self.progress is None else partial(
+            self.progress, idle_gaps=idle_gaps(d, self.slots), idle_gaps_bound=self.gaps_bound,
+            phase=COMPACTING)
         solver, status = cpsat.run(
             sm.model, seconds, num_workers=self.workers, seed=self.seed, stop=self.stop,
-            watch=Watch(self.budget.started, self.progress, self.stop, None, (self.value, self.bound)))
+            watch=Watch(self.budget.started, progress, self.stop, None, (self.value, self.bound)))
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             slots, chosen = _solution(sm, solver)
             if _value(d, slots) >= self.value and \

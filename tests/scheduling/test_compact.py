@@ -519,3 +519,29 @@ def test_second_annealing_chain_runs_and_leaves_no_process(monkeypatch: pytest.M
     assert check(problem, as_schedule(problem, result)) == []
     assert result.stats["second_chain_rounds"] >= 1
     assert multiprocessing.active_children() == []
+
+
+def test_the_portfolio_ends_once_the_holes_stop_improving_unless_a_proof_runs() -> None:
+    import time
+
+    from matchmaker.scheduling.compact_search import CompactSearch
+    from matchmaker.scheduling.meetingset import MeetingSet, default_day_key
+    from matchmaker.scheduling.portfolio import _Portfolio
+    from matchmaker.scheduling.stall import Stall
+
+    problem = random_problem(5, days=1, per_day=6, n_people=6, n_meetings=8, pins=False)
+    data = MeetingSet(problem, [m.id for m in problem.meetings], default_day_key)
+    search = CompactSearch(data, num_workers=1, seed=0, stop=None)
+    now = [0.0]
+    search.stall = Stall(lambda: now[0], wait=15.0, share=0.5)
+    folio = _Portfolio(search, time.monotonic() + 60, 1)
+    now[0] = 10.0
+    assert not folio.settled()
+    now[0] = 15.5  # 15 s without a better placement
+    assert folio.settled()
+    folio.runs.append(object())  # type: ignore[arg-type]  # a MaxSAT proof under way
+    assert not folio.settled()
+    folio.runs.clear()
+    search.stall.gained()  # a better placement came: another 15 s at least
+    now[0] = 25.0
+    assert not folio.settled()

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 from matchmaker.scheduling.agendas import idle_gaps
 from matchmaker.scheduling.domains import Domains
-from matchmaker.scheduling.holes import Stall, reduce_holes
+from matchmaker.scheduling.holes import reduce_holes
+from matchmaker.scheduling.stall import Stall
 from matchmaker.scheduling.problem import Meeting, Participant, Problem, Slot, Table
 
 START = datetime(2026, 12, 10, 9, 0)
