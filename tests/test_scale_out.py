@@ -7,7 +7,6 @@ shared by the test, the queue worker and the gunicorn workers as separate proces
 from __future__ import annotations
 
 import re
-import signal
 import subprocess
 import sys
 
@@ -146,15 +145,7 @@ class Gunicorn:
         return rows
 
     def stop(self) -> None:
-        """Quick shutdown (SIGQUIT): SIGTERM's graceful one waited on idle workers for
-        up to gunicorn's 30-s graceful timeout, and no test here is about shutting down."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 @pytest.fixture
