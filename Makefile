@@ -97,6 +97,14 @@ test: lint suite
 # another worker's solver test does not starve them into SQLite's busy timeout.
 MARKS ?=
 SELECT = $(if $(MARKS),($(MARKS)) and ,)
+# Compiled bytecode, and pytest's assertion-rewritten test modules, are written to
+# __pycache__ (ignored by git) even where the environment sets PYTHONDONTWRITEBYTECODE:
+# without them every pytest process (each worker, the serial run, both passes) and every
+# subprocess the tests start (gunicorn, the RQ worker, the CLI) compiled the app and
+# rewrote the tests again, about 9 s of CPU per pytest process. (A PYTHONPYCACHEPREFIX
+# would keep the tree clean but ignore the bytecode pip compiled for the dependencies,
+# compiling 1,100 modules again.)
+suite: export PYTHONDONTWRITEBYTECODE :=
 suite: install translations browser redis node
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "$(SELECT)not serial" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m "$(SELECT)serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]

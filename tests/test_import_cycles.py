@@ -15,6 +15,9 @@ import pytest
 PACKAGE = "matchmaker"
 
 
+pytestmark = pytest.mark.database_independent
+
+
 @pytest.fixture(scope="module")
 def graph() -> grimp.ImportGraph:
     return grimp.build_graph(PACKAGE, cache_dir=None, exclude_type_checking_imports=True)

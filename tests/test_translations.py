@@ -21,6 +21,9 @@ LANGUAGES = ("nl", "fr")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|\{(\w*)\}")
 
 
+pytestmark = pytest.mark.database_independent
+
+
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory):
     """The strings marked in the code right now (not the committed template)."""

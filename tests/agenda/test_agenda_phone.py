@@ -15,6 +15,8 @@ from matchmaker.models import Meeting
 from support import DEMO_PASSWORD, chromium, served
 
 
+pytestmark = pytest.mark.browser
+
 PHONE = {"width": 375, "height": 812, "deviceScaleFactor": 1, "mobile": True}
 CONTENT_BY_PX = 120
 

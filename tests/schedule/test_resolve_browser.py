@@ -11,6 +11,8 @@ from matchmaker.models import Meeting, MeetingStatus, Table
 from schedule_helpers import prepare_standby
 from support import browser_log_in, chromium, demo_event, publish_fcfs
 
+pytestmark = pytest.mark.browser
+
 WAIT_S = 60
 
 
