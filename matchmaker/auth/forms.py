@@ -21,7 +21,7 @@ class RegisterForm(BaseForm):
                        render_kw={"autocomplete": "name"})
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
                        render_kw={"autocomplete": "email"})
-    password = PasswordField(_l("Password"), validators=[DataRequired()],
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)],
                              description=_l("At least 10 characters."),
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the password"),
@@ -58,16 +58,11 @@ class ChangePasswordForm(NewPasswordForm):
 
 
 class ClaimAccountForm(BaseForm):
-    """Confirming the address from another browser: the person chooses the password."""
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)],
-                       render_kw={"autocomplete": "name"})
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)],
-                             description=_l("At least 10 characters."),
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(),
-                                        EqualTo("password", _l("The passwords differ."))],
-                            render_kw={"autocomplete": "new-password"})
+    """Confirming the address from another browser: the person chooses the password
+    (the fields of the registration form, but the address)."""
+    name = RegisterForm.name
+    password = RegisterForm.password
+    confirm = RegisterForm.confirm
 
 
 class ConfirmForm(BaseForm):
