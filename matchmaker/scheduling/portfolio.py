@@ -38,6 +38,8 @@ from .placement import as_ids, from_start
 
 # MaxSAT: each participant held to its own minimum plus this many holes
 MAXSAT_CAP_ABOVE_OWN = 2
+# MaxSAT is tried when phase 1 has at least this many seconds
+MAXSAT_MIN_SECONDS = 2.0
 PLAIN, IMPLIED = maxsat.VARIANTS
 # the plain formulation's share of phase 1 (from its start-up); with one worker the
 # formulation with the implied count gets this share of what is left, then the annealing
@@ -254,7 +256,9 @@ def fewest_holes(search: CompactSearch, total: float, phase1_end: float, num_wor
     """The portfolio on idle gaps until `phase1_end`; False when no placement came."""
     data = search.data
     folio = _Portfolio(search, phase1_end, num_workers)
-    with_maxsat = maxsat.applicable(data)
+    # a MaxSAT child needs a second or more to start and prove anything; on a shorter
+    # search its start-up would only take the CPU the first placement needs
+    with_maxsat = total >= MAXSAT_MIN_SECONDS and maxsat.applicable(data)
     if with_maxsat:
         folio.spawn(2)
     try:
