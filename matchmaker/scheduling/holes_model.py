@@ -360,3 +360,24 @@ class HolesModel:
                     wv = self.w.get((k, assign[k], t))
                     if wv is not None and solver.boolean_value(wv):
                         choice[k] = t
+
+
+def run_starts(model: cp_model.CpModel, ys: list) -> list:
+    """Literals of the runs of meetings a participant starts over one day's positions:
+    `ys` holds, per position, the literal or expression of "meets there", or an int
+    where no meeting can be (which ends a run). Their count minus one, when positive,
+    is the day's holes."""
+    out: list = []
+    prev = None
+    for yv in ys:
+        if isinstance(yv, int):
+            prev = None
+            continue
+        if prev is None:
+            out.append(yv)
+        else:
+            st = model.new_bool_var("")
+            model.add(st >= yv - prev)
+            out.append(st)
+        prev = yv
+    return out

@@ -14,6 +14,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from .budget import StopSignal, stopped
+from .holes_model import run_starts
 from .meetingset import MeetingSet
 
 
@@ -85,17 +86,7 @@ def _alone(data: MeetingSet, ks: list[int], seconds: float) -> int:
         used = [s for s in day if s in y]
         if not used:
             continue
-        prev = None
-        for s in day:
-            cur = y.get(s)
-            if cur is not None:
-                if prev is None:
-                    terms.append(cur)
-                else:
-                    st = m.new_bool_var("")
-                    m.add(st >= cur - prev)
-                    terms.append(st)
-            prev = cur
+        terms.extend(run_starts(m, [y.get(s, 0) for s in day]))
         has = m.new_bool_var("")
         m.add_max_equality(has, [y[s] for s in used])
         terms.append(-has)

@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
+from .holes_model import run_starts
 from .meetingset import MeetingSet
 from .placement import bits_of, occupancy
 
@@ -46,7 +47,7 @@ class DayPermutation:
         for cs in pcols.values():
             ys = [sum(terms) if (terms := [self.pi[(c, t)] for c in cs if (c, t) in self.pi]) else 0
                   for t in day]
-            holes.extend(self._run_starts(ys))
+            holes.extend(run_starts(self.model, ys))
             holes.append(-1)
             if phase == 2:
                 idle.extend(self._inside(ys))
@@ -76,24 +77,6 @@ class DayPermutation:
         for t in day:
             m.add_exactly_one(pi[(c, t)] for c in day if (c, t) in pi)
         return True
-
-    def _run_starts(self, ys: list) -> list:
-        """Literals of the runs of meetings a participant starts over the day's positions."""
-        m = self.model
-        out: list = []
-        prev = None
-        for yv in ys:
-            if isinstance(yv, int):
-                prev = None
-                continue
-            if prev is None:
-                out.append(yv)
-            else:
-                st = m.new_bool_var("")
-                m.add(st >= yv - prev)
-                out.append(st)
-            prev = yv
-        return out
 
     def _inside(self, ys: list) -> list[cp_model.IntVar]:
         """Literals of "between the participant's first and last meeting" per position."""
