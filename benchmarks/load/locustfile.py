@@ -24,7 +24,6 @@ import json
 import logging
 import os
 import random
-import re
 import threading
 import time
 
@@ -32,14 +31,8 @@ import gevent
 from locust import FastHttpUser, between, task
 
 import cpu
+from pages import ACCEPT, LISTING, MOVE, NEW_REQUEST, PASSWORD, SLUG, TOKEN
 
-PASSWORD = os.environ.get("LOAD_PASSWORD", "circular-demo-2026")
-SLUG = "demo"
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-NEW_REQUEST = re.compile(rf'/events/{SLUG}/requests/new/(\d+)')
-ACCEPT = re.compile(rf'/events/{SLUG}/requests/(\d+)/accept')
-LISTING = re.compile(rf'/events/{SLUG}/listings/(\d+)"')
-MOVE = re.compile(rf'/events/{SLUG}/meetings/(\d+)/move')
 WORDS = ["", "", "textile", "furniture", "reuse", "refurbished", "office", "repair",
          "circular", "recycled", "lighting", "catering"]
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import time
@@ -26,17 +25,12 @@ from sqlalchemy import event as sa_event, select
 
 sys.path.insert(0, os.path.dirname(__file__))
 import cpu  # noqa: E402
+from pages import LISTING, MOVE, NEW_REQUEST, PASSWORD, SLUG, TOKEN  # noqa: E402
 
 from matchmaker import create_app  # noqa: E402
 from matchmaker.extensions import db  # noqa: E402
 from matchmaker.models import MeetingRequest, Participation, RequestStatus, User  # noqa: E402
 
-PASSWORD = os.environ.get("LOAD_PASSWORD", "circular-demo-2026")
-SLUG = "demo"
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-LISTING = re.compile(rf'/events/{SLUG}/listings/(\d+)"')
-NEW_REQUEST = re.compile(rf'/events/{SLUG}/requests/new/(\d+)')
-MOVE = re.compile(rf'/events/{SLUG}/meetings/(\d+)/move')
 
 
 @dataclass
