@@ -231,16 +231,10 @@ def to_html(plan: TablePlan) -> str:
 
 
 def to_pdf(plan: TablePlan) -> bytes:
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import cm
-    from reportlab.platypus import (BaseDocTemplate, Frame, KeepInFrame, NextPageTemplate,
-                                    PageBreak, PageTemplate, Paragraph, Spacer,
-                                    Table as PdfTable, TableStyle)
+    from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
-    styles = pdf_styles()
-    regular, bold = pdf_fonts()
-    small = styles["BodyText"].clone("small", fontSize=7, leading=8)
     buffer = io.BytesIO()
     title = _("%(event)s: table plan", event=plan.event.name)
     doc = BaseDocTemplate(buffer, pagesize=A4, title=title,
@@ -253,40 +247,83 @@ def to_pdf(plan: TablePlan) -> bytes:
         PageTemplate(id="tall", pagesize=A4, frames=[Frame(
             1.5 * cm, 1.5 * cm, A4[0] - 3 * cm, A4[1] - 3 * cm, id="tall")]),
     ])
-    grid_style = TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7f3ed")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("FONTSIZE", (0, 0), (-1, -1), 7),
-        ("FONTNAME", (0, 0), (-1, -1), regular),
-    ])
+    look = _PdfLook.make()
+    doc.build(_grid_page(plan, title, look) + [NextPageTemplate("tall")]
+              + _sheet_pages(plan, look) + _dialogue_pages(plan, look))
+    return buffer.getvalue()
+
+
+@dataclass
+class _PdfLook:
+    """The table plan PDF's paragraph and table styles."""
+
+    styles: object
+    small: object  # the overview grid's cells
+    cell: object  # a sheet's cells
+    grid: object
+    sheet: object
+
+    @classmethod
+    def make(cls) -> _PdfLook:
+        from reportlab.lib import colors
+        from reportlab.platypus import TableStyle
+
+        styles = pdf_styles()
+        regular, bold = pdf_fonts()
+        head = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7f3ed")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), regular)]
+        return cls(
+            styles=styles,
+            small=styles["BodyText"].clone("small", fontSize=7, leading=8),
+            cell=styles["BodyText"].clone("cell", fontSize=11, leading=14),
+            grid=TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), *head,
+                             ("FONTSIZE", (0, 0), (-1, -1), 7)]),
+            sheet=TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), *head,
+                              ("FONTSIZE", (0, 0), (-1, -1), 11),
+                              ("LEADING", (0, 0), (-1, -1), 14),
+                              ("FONTNAME", (0, 0), (-1, 0), bold)]))
+
+
+def _grid_page(plan: TablePlan, title: str, look: _PdfLook) -> list:
+    """The overview, landscape: tables down, slots across."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import cm
+    from reportlab.platypus import KeepInFrame, Paragraph, Spacer, Table as PdfTable
+
+    styles, small, wide = look.styles, look.small, landscape(A4)
     story = [Paragraph(_esc(title), styles["Title"]),
              Paragraph(_esc(f"{', '.join(plan.day_labels)}; {plan.zone_label}"),
                        styles["BodyText"]), Spacer(1, 6)]
+    if not plan.slot_labels:
+        return story + [Paragraph(_esc(_("No meeting slots yet.")), styles["BodyText"])]
     head = [Paragraph(_esc(_("Table")), small)] + [Paragraph(_esc(s), small)
                                                   for s in plan.slot_labels]
     body = [[Paragraph(_esc(label), small)] + [Paragraph(_esc(c), small) for c in cells]
             for label, cells in plan.grid]
-    if plan.slot_labels:
-        width = (wide[0] - 2 * cm - 3 * cm) / max(1, len(plan.slot_labels))
-        story.append(KeepInFrame(wide[0] - 2 * cm, wide[1] - 4 * cm, [PdfTable(
-            [head] + body, colWidths=[3 * cm] + [width] * len(plan.slot_labels),
-            style=grid_style, repeatRows=1)], mode="shrink"))
-    else:
-        story.append(Paragraph(_esc(_("No meeting slots yet.")), styles["BodyText"]))
-    story.append(NextPageTemplate("tall"))
+    width = (wide[0] - 2 * cm - 3 * cm) / max(1, len(plan.slot_labels))
+    return story + [KeepInFrame(wide[0] - 2 * cm, wide[1] - 4 * cm, [PdfTable(
+        [head] + body, colWidths=[3 * cm] + [width] * len(plan.slot_labels),
+        style=look.grid, repeatRows=1)], mode="shrink")]
 
-    sheet_style = TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7f3ed")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("FONTSIZE", (0, 0), (-1, -1), 11), ("LEADING", (0, 0), (-1, -1), 14),
-        ("FONTNAME", (0, 0), (-1, -1), regular), ("FONTNAME", (0, 0), (-1, 0), bold),
-    ])
-    body_style = styles["BodyText"].clone("cell", fontSize=11, leading=14)
-    frame_w, frame_h = A4[0] - 3 * cm, A4[1] - 3 * cm
+
+def _tall_page(content: list) -> list:
+    """One portrait page holding `content`, shrunk to fit."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.platypus import KeepInFrame, PageBreak
+
+    return [PageBreak(), KeepInFrame(A4[0] - 3 * cm, A4[1] - 3 * cm, content, mode="shrink")]
+
+
+def _sheet_pages(plan: TablePlan, look: _PdfLook) -> list:
+    """One page per meeting table: the sheet to put on it."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, Spacer, Table as PdfTable
+
+    styles, frame_w = look.styles, A4[0] - 3 * cm
+    story: list = []
     for sheet in plan.sheets:
-        story.append(PageBreak())
         content = [Paragraph(_esc(sheet.label), styles["Title"]),
                    Paragraph(_esc(" · ".join(x for x in (sheet.zone, sheet.owner and _(
                        "stand of %(name)s", name=sheet.owner)) if x)
@@ -294,18 +331,28 @@ def to_pdf(plan: TablePlan) -> bytes:
                    Paragraph(_esc(plan.zone_label), styles["BodyText"]), Spacer(1, 8)]
         if sheet.rows:
             rows = [[_("Time"), _("Participant"), _("Meets")]] + [
-                [r.time, Paragraph(_esc(r.first), body_style),
-                 Paragraph(_esc(r.second), body_style)]
+                [r.time, Paragraph(_esc(r.first), look.cell),
+                 Paragraph(_esc(r.second), look.cell)]
                 for r in sheet.rows]
             content.append(PdfTable(rows, colWidths=[3 * cm, (frame_w - 3 * cm) / 2,
                                                     (frame_w - 3 * cm) / 2],
-                                    style=sheet_style, repeatRows=1))
+                                    style=look.sheet, repeatRows=1))
         else:
             content.append(Paragraph(_esc(_("No meetings at this table.")),
                                      styles["BodyText"]))
-        story.append(KeepInFrame(frame_w, frame_h, content, mode="shrink"))
+        story += _tall_page(content)
+    return story
+
+
+def _dialogue_pages(plan: TablePlan, look: _PdfLook) -> list:
+    """One page per market-dialogue table: both sides and the moderator."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, Spacer, Table as PdfTable
+
+    styles, frame_w = look.styles, A4[0] - 3 * cm
+    story: list = []
     for d in plan.dialogues:
-        story.append(PageBreak())
         moderator = (_("Moderator: %(name)s", name=d.moderator) if d.moderator
                      else _("Moderator: none"))
         content = [Paragraph(_esc(_("Dialogue table %(label)s", label=d.label)), styles["Title"]),
@@ -315,15 +362,14 @@ def to_pdf(plan: TablePlan) -> bytes:
         length = max(len(d.buyers), len(d.suppliers), 1)
         rows = [[_("Buyers"), _("Suppliers")]]
         for i in range(length):
-            rows.append([Paragraph(_esc(d.buyers[i]) if i < len(d.buyers) else "", body_style),
+            rows.append([Paragraph(_esc(d.buyers[i]) if i < len(d.buyers) else "", look.cell),
                          Paragraph(_esc(d.suppliers[i]) if i < len(d.suppliers) else "",
-                                   body_style)])
+                                   look.cell)])
         if not d.buyers and not d.suppliers:
             rows[1] = [_("(nobody seated: table closed)"), ""]
-        content.append(PdfTable(rows, colWidths=[frame_w / 2] * 2, style=sheet_style))
-        story.append(KeepInFrame(frame_w, frame_h, content, mode="shrink"))
-    doc.build(story)
-    return buffer.getvalue()
+        content.append(PdfTable(rows, colWidths=[frame_w / 2] * 2, style=look.sheet))
+        story += _tall_page(content)
+    return story
 
 
 def _esc(text: str) -> str:

@@ -132,49 +132,80 @@ def build_problem(session: Session, event: Event, *, include_spare: bool = False
     `max_meetings`, else the event's default (0 there means no cap), less its kept
     meetings.
     """
-    tz = event.timezone
     slots = list(session.scalars(select(Slot).where(Slot.event_id == event.id)
                                  .order_by(Slot.starts_at)))
     out = EventProblem(event=event, problem=Problem((), (), (), ()), include_spare=include_spare)
     out.slots = {slot_key(s.id): s for s in slots}
-    requests = accepted_requests(session, event)
     tables = [t for t in session.scalars(select(Table).where(Table.event_id == event.id)
                                          .order_by(Table.number))
               if include_spare or not t.spare]
     out.tables = {table_key(t.number): t for t in tables}
     by_table_id = {t.id: table_key(t.number) for t in tables}
-    own_table: dict[int, str] = {}
+    own_table: dict[int, str] = {}  # participation id -> the first table it owns
     for t in tables:
         if t.owner_id is not None:
             own_table.setdefault(t.owner_id, table_key(t.number))
 
+    state = _InForce()
+    _sort_meetings_in_force(session, event, by_table_id, out, state)
+    requests = [r for r in accepted_requests(session, event) if r.id not in out.kept]
+    participants = _participants(session, event, own_table, requests, out, state)
+    meetings = _solver_meetings(requests, by_table_id, out, state)
+    out.blockers = _blocker_pins(state.blockers, by_table_id, set(own_table.values()),
+                                 participants, meetings)
+
+    problem = Problem(
+        slots=tuple(SolverSlot(id=slot_key(s.id), start=naive_local(s.starts_at, event.timezone),
+                               end=naive_local(s.ends_at, event.timezone)) for s in slots),
+        tables=tuple(SolverTable(id=table_key(t.number)) for t in tables),
+        participants=tuple(participants), meetings=tuple(meetings),
+        event_name=event.name, timezone=event.timezone)
+    out.problem = _with_dialogues(session, event, problem) if block_dialogues else problem
+    return out
+
+
+@dataclass
+class _InForce:
+    """What the meetings in force leave to the problem's other parts."""
+
+    absent: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    kept_count: Counter[int] = field(default_factory=Counter)
+    pinned: dict[int, Placement] = field(default_factory=dict)  # request id -> its place
+    blockers: list[Meeting] = field(default_factory=list)  # no-shows at a table in use
+
+
+def _sort_meetings_in_force(session: Session, event: Event, by_table_id: dict[int, str],
+                            out: EventProblem, state: _InForce) -> None:
+    """Each meeting in force: a no-show record, held in place (pinned, or kept out of the
+    solver at a table it does not use), or free for the run to move."""
     placed = run_placements(session, event)
-    absent: dict[int, set[str]] = defaultdict(set)
-    kept_count: Counter[int] = Counter()
-    pinned: dict[int, Placement] = {}
-    blockers: list[Meeting] = []
     for m in meetings_in_force(session, event):
         if m.status is MeetingStatus.NO_SHOW:
             out.kept[m.request_id] = m
             if m.table_id in by_table_id:
-                blockers.append(m)
+                state.blockers.append(m)
         elif held_in_place(m, placed):
             if m.table_id in by_table_id:
-                pinned[m.request_id] = Placement(slot=slot_key(m.slot_id),
-                                                 table=by_table_id[m.table_id])
+                state.pinned[m.request_id] = Placement(slot=slot_key(m.slot_id),
+                                                       table=by_table_id[m.table_id])
             else:
                 out.kept[m.request_id] = m
                 for pid in (m.request.sender_id, m.request.recipient_id):
-                    absent[pid].add(slot_key(m.slot_id))
-                    kept_count[pid] += 1
-    requests = [r for r in requests if r.id not in out.kept]
+                    state.absent[pid].add(slot_key(m.slot_id))
+                    state.kept_count[pid] += 1
 
+
+def _participants(session: Session, event: Event, own_table: dict[int, str],
+                  requests: list[MeetingRequest], out: EventProblem,
+                  state: _InForce) -> list[Participant]:
+    """Everyone who meets (or has a request), with their free slots, cap and own table."""
     people = list(session.scalars(
         select(Participation).where(Participation.event_id == event.id)
         .options(selectinload(Participation.user)).order_by(Participation.id)))
     in_requests = {pid for r in requests for pid in (r.sender_id, r.recipient_id)}
     people = [p for p in people if p.role in MEETING_ROLES or p.id in in_requests]
     out.people = {person_key(p.id): p for p in people}
+    absent = state.absent
     for participation_id, slot_id in session.execute(
             select(Absence.participation_id, Absence.slot_id).join(Slot)
             .where(Slot.event_id == event.id)):
@@ -184,13 +215,19 @@ def build_problem(session: Session, event: Event, *, include_spare: bool = False
     for p in people:
         cap = p.max_meetings if p.max_meetings is not None else (
             event.default_max_meetings or None)
-        if cap is not None and kept_count[p.id]:
-            cap = max(0, cap - kept_count[p.id])
+        if cap is not None and state.kept_count[p.id]:
+            cap = max(0, cap - state.kept_count[p.id])
         participants.append(Participant(
             id=person_key(p.id), role=p.role.value if p.role in MEETING_ROLES else "facilitator",
             available=(all_slots - absent[p.id]) if absent[p.id] else None,
             max_meetings=cap, table=own_table.get(p.id)))
+    return participants
 
+
+def _solver_meetings(requests: list[MeetingRequest], by_table_id: dict[int, str],
+                     out: EventProblem, state: _InForce) -> list[SolverMeeting]:
+    """Each accepted request as a meeting: fixed where it is held, else with its previous
+    place (the run's changes are counted against it)."""
     meetings = []
     held = set()
     for r in requests:
@@ -202,16 +239,22 @@ def build_problem(session: Session, event: Event, *, include_spare: bool = False
                                  table=by_table_id[r.meeting.table_id])
         elif r.meeting is not None:
             previous = Placement(slot=slot_key(r.meeting.slot_id))
-        if r.id in pinned:
-            fixed = pinned[r.id]
+        if r.id in state.pinned:
+            fixed = state.pinned[r.id]
             if not (r.meeting.locked or r.meeting.status is MeetingStatus.HELD):
                 held.add(key)
         meetings.append(SolverMeeting(
             id=key, participants=(person_key(r.sender_id), person_key(r.recipient_id)),
             priority=max(1, r.priority), fixed=fixed, previous=previous))
     out.held = frozenset(held)
+    return meetings
 
-    stand_owned = set(own_table.values())
+
+def _blocker_pins(blockers: list[Meeting], by_table_id: dict[int, str], stand_owned: set[str],
+                  participants: list[Participant],
+                  meetings: list[SolverMeeting]) -> tuple[Assignment, ...]:
+    """A no-show's table stays taken in its slot: a fixed meeting of two stand-ins (added
+    to `participants` and `meetings`), returned as pins."""
     pins = []
     for m in blockers:
         key, place = blocker_key(m.id), Placement(slot=slot_key(m.slot_id),
@@ -225,26 +268,22 @@ def build_problem(session: Session, event: Event, *, include_spare: bool = False
         meetings.append(SolverMeeting(id=key, participants=(f"{key}a", f"{key}b"),
                                       fixed=place, previous=place))
         pins.append(Assignment(meeting=key, slot=place.slot, table=place.table))
-    out.blockers = tuple(pins)
+    return tuple(pins)
 
-    problem = Problem(
-        slots=tuple(SolverSlot(id=slot_key(s.id), start=naive_local(s.starts_at, tz),
-                               end=naive_local(s.ends_at, tz)) for s in slots),
-        tables=tuple(SolverTable(id=table_key(t.number)) for t in tables),
-        participants=tuple(participants), meetings=tuple(meetings),
-        event_name=event.name, timezone=tz)
-    if block_dialogues:
-        dialogue = build_dialogue_problem(session, event)
-        plan = dialogue_plan_in_force(session, event)
-        if plan.seats:
-            try:
-                problem = block_dialogue_slots(problem, dialogue.problem, plan)
-            except DialogueClash as exc:
-                raise DomainError(_("A locked meeting clashes with a market dialogue: "
-                                    "%(reason)s. Unlock or move it first.",
-                                    reason=str(exc))) from None
-    out.problem = problem
-    return out
+
+def _with_dialogues(session: Session, event: Event, problem: Problem) -> Problem:
+    """The problem with the market dialogue seats and moderators out of the overlapping
+    slots."""
+    dialogue = build_dialogue_problem(session, event)
+    plan = dialogue_plan_in_force(session, event)
+    if not plan.seats:
+        return problem
+    try:
+        return block_dialogue_slots(problem, dialogue.problem, plan)
+    except DialogueClash as exc:
+        raise DomainError(_("A locked meeting clashes with a market dialogue: "
+                            "%(reason)s. Unlock or move it first.",
+                            reason=str(exc))) from None
 
 
 def schedule_placements(ep: EventProblem, schedule: Schedule) -> dict[int, tuple[int, int]]:
