@@ -94,7 +94,7 @@ def applicable(data: _Instance) -> bool:
     return sum(len(a) for a in data.allowed) <= MAX_PAIRS
 
 
-class _Encoding:
+class Encoding:
     def __init__(self, data: _Instance, caps: Sequence[int], redundant: bool) -> None:
         self.data = data
         self.top = 0  # highest variable number in use
@@ -103,8 +103,8 @@ class _Encoding:
         self.first_stand: dict[int, int] = {}  # meeting -> "at its first candidate stand"
         self._meetings()
         self._tables()
-        y = self._participants(redundant)
-        self._holes(y, caps)
+        self.y = self._participants(redundant)
+        self._holes(self.y, caps)
 
     def _hard(self, clauses) -> None:
         for c in clauses:
@@ -185,6 +185,7 @@ class _Encoding:
         return y
 
     def _holes(self, y: list[dict[int, int]], caps: Sequence[int]) -> None:
+        self.at_least: dict[int, list[int]] = {}  # p -> "p has at least j + 1 holes"
         for p, ys in enumerate(y):
             ends: list[int] = []
             for day in self.data.days:
@@ -209,6 +210,7 @@ class _Encoding:
             tot = ITotalizer(ends, ubound=cap, top_id=self.top)
             self.top = max(self.top, tot.top_id)
             self._hard(tot.cnf.clauses)
+            self.at_least[p] = list(tot.rhs)
             for j, out in enumerate(tot.rhs):
                 if j < cap:
                     self.wcnf.append([-out], weight=1)
@@ -248,7 +250,7 @@ def solve(data: _Instance, caps: Sequence[int], variant: Variant,
     the last SAT call finds a placement (`forum-13crafb`: 6 holes proven after
     11 s, the placement 28 s later), so a stopped run still leaves its bound.
     """
-    enc = _Encoding(data, caps, variant.redundant)
+    enc = Encoding(data, caps, variant.redundant)
     with _RC2(enc.wcnf, on_cost, solver=variant.solver, exhaust=variant.exhaust,
               minz=variant.minz) as rc2:
         model = rc2.compute()
