@@ -71,13 +71,13 @@ class HoleSearch:
         """A placement with fewer than `holes` holes that keeps every meeting outside one
         neighbourhood at its slot in `assign`, or None (none there, or not within the
         conflict budget)."""
+        self.calls += 1
         if not 0 < holes <= len(self.exceeds):
             return None
         free = self.neighbourhood(assign)
         x = self.enc.x
         assumptions = [x[k][s] for k, s in enumerate(assign) if k not in free]
         assumptions.append(-self.exceeds[holes - 1])
-        self.calls += 1
         self.solver.conf_budget(CONFLICTS)
         got = self.solver.solve_limited(assumptions=assumptions)
         if got is None:
