@@ -41,10 +41,10 @@ def _poor_placement(data: MeetingSet, above: int) -> tuple[list[int], dict[int, 
     raise AssertionError("no placement above the optimum found")
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(4))
 def test_improve_reaches_the_fewest_holes_and_every_step_obeys_the_rules(seed: int) -> None:
-    problem = random_problem(seed, days=2 if seed % 2 else 1, per_day=4 if seed % 2 else 6,
-                             n_people=6, n_meetings=9)
+    problem = random_problem(seed, days=2 if seed % 2 else 1, per_day=4 if seed % 2 else 5,
+                             n_people=6, n_meetings=8)
     ids = [m.id for m in problem.meetings]
     best = brute_force_min_holes(problem, ids)
     assert best is not None
@@ -75,13 +75,16 @@ def test_meetings_outside_the_neighbourhood_keep_their_slots(monkeypatch: pytest
     p = data.mparts[0][0]
     free = set(data.by_part[p])
     monkeypatch.setattr(search, "neighbourhood", lambda assign: free)
+    better = 0
     for _ in range(5):
         got = search.try_once(assign, holes)
         if got is not None:
+            better += 1
             assert all(got[0][k] == s for k, s in enumerate(assign) if k not in free)
             assert score(data, got[0])[0] < holes
             assign, holes = got[0], score(data, got[0])[0]
     search.close()
+    assert better >= 1
 
 
 def test_no_placement_comes_at_the_optimum() -> None:
@@ -115,7 +118,7 @@ def test_a_neighbourhood_around_a_participant_holds_its_meetings() -> None:
 
 def test_compact_improves_by_sat_neighbourhoods_when_nothing_else_does(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    problem = random_problem(2, days=1, per_day=6, n_people=6, n_meetings=9, pins=False)
+    problem = random_problem(2, days=1, per_day=5, n_people=6, n_meetings=8, pins=False)
     ids = [m.id for m in problem.meetings]
     best = brute_force_min_holes(problem, ids)
     data = _data(problem)
