@@ -103,8 +103,8 @@ class Encoding:
         self.first_stand: dict[int, int] = {}  # meeting -> "at its first candidate stand"
         self._meetings()
         self._tables()
-        self.y = self._participants(redundant)
-        self._holes(self.y, caps)
+        y = self._participants(redundant)
+        self._holes(y, caps)
 
     def _hard(self, clauses) -> None:
         for c in clauses:
@@ -185,7 +185,6 @@ class Encoding:
         return y
 
     def _holes(self, y: list[dict[int, int]], caps: Sequence[int]) -> None:
-        self.at_least: dict[int, list[int]] = {}  # p -> "p has at least j + 1 holes"
         for p, ys in enumerate(y):
             ends: list[int] = []
             for day in self.data.days:
@@ -210,7 +209,6 @@ class Encoding:
             tot = ITotalizer(ends, ubound=cap, top_id=self.top)
             self.top = max(self.top, tot.top_id)
             self._hard(tot.cnf.clauses)
-            self.at_least[p] = list(tot.rhs)
             for j, out in enumerate(tot.rhs):
                 if j < cap:
                     self.wcnf.append([-out], weight=1)
