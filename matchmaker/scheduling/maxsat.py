@@ -94,7 +94,7 @@ def applicable(data: _Instance) -> bool:
     return sum(len(a) for a in data.allowed) <= MAX_PAIRS
 
 
-class _Encoding:
+class Encoding:
     def __init__(self, data: _Instance, caps: Sequence[int], redundant: bool) -> None:
         self.data = data
         self.top = 0  # highest variable number in use
@@ -248,7 +248,7 @@ def solve(data: _Instance, caps: Sequence[int], variant: Variant,
     the last SAT call finds a placement (`forum-13crafb`: 6 holes proven after
     11 s, the placement 28 s later), so a stopped run still leaves its bound.
     """
-    enc = _Encoding(data, caps, variant.redundant)
+    enc = Encoding(data, caps, variant.redundant)
     with _RC2(enc.wcnf, on_cost, solver=variant.solver, exhaust=variant.exhaust,
               minz=variant.minz) as rc2:
         model = rc2.compute()

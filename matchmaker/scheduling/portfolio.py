@@ -18,6 +18,10 @@
   from the best placement, which always has a placement to give and does the
   work where MaxSAT cannot finish; a core that MaxSAT leaves runs a second chain
   in a spawned process.
+- Where MaxSAT fits, the annealing rounds after the first alternate with SAT
+  neighbourhood search from the best placement (`sat_lns.py`): on the crowded
+  instances the proof of the bound comes early but the placement at that bound
+  late, and the annealing alone levels off a few holes above it.
 - Where MaxSAT does not fit: a short CP-SAT solve of the full model, and CP-SAT
   on "everyone at their own minimum" before the second chain.
 
@@ -35,6 +39,7 @@ from .maxsat import Variant
 from .maxsat_runs import Answer, MaxsatRun
 from .own_bounds import participant_bounds
 from .placement import as_ids, from_start
+from .sat_lns import HoleSearch, improve
 
 # MaxSAT: each participant held to its own minimum plus this many holes
 MAXSAT_CAP_ABOVE_OWN = 2
@@ -55,6 +60,10 @@ SHORT_SOLVE_SHARE = 0.5
 SHORT_SOLVE_SECONDS = 1.0
 # the per-participant bounds may take this share of phase 1
 OWN_BOUNDS_SHARE = 0.1
+# with MaxSAT, annealing rounds after the first and SAT neighbourhood search take
+# turns of this many seconds, once at least SAT_LNS_MIN_LEFT are left
+SAT_LNS_TURN = 3.0
+SAT_LNS_MIN_LEFT = 2.0
 
 
 class _Portfolio:
@@ -66,6 +75,8 @@ class _Portfolio:
         self.caps: list[int] = []
         self.own: list[int] = []
         self.chain: threading.Thread | None = None
+        self.sat_lns = False  # SAT neighbourhood search between annealing rounds
+        self.holes_sat: HoleSearch | None = None
 
     def settled(self) -> bool:
         """Whether the search should end: stopped, at its proven bound, or no longer
@@ -167,12 +178,14 @@ class _Portfolio:
                     # a short full CP-SAT solve settles the small cases a busy core
                     # kept the plain proof from
                     self.search.full_solve(min(SHORT_SOLVE_SECONDS, self.left() * SHORT_SOLVE_SHARE), 1)
+        self.sat_lns = True
         self.anneal_rounds()
 
     # -- annealing --------------------------------------------------------------
 
     def anneal_rounds(self) -> None:
-        """Annealing in rounds restarted from the best (Python: one core); once no
+        """Annealing in rounds restarted from the best (Python: one core), taking turns
+        with SAT neighbourhood search after the first when `sat_lns` says so; once no
         MaxSAT run is left and another core is free, a second chain there."""
         search = self.search
         rounds = 0
@@ -181,10 +194,38 @@ class _Portfolio:
                 self.chain = threading.Thread(target=self.second_chain, daemon=True)
                 self.chain.start()
             left = self.left()
-            chunk = left * 0.3 if rounds == 0 else left if left < 8 else max(8.0, left / 2)
+            turns = self.sat_lns and rounds > 0
+            if turns and left >= SAT_LNS_MIN_LEFT:
+                self.sat_turn(time.monotonic() + min(left, SAT_LNS_TURN))
+                if self.settled():
+                    break
+                left = self.left()
+            if turns:
+                chunk = min(left, SAT_LNS_TURN)
+            else:
+                chunk = left * 0.3 if rounds == 0 else left if left < 8 else max(8.0, left / 2)
             search.anneal(time.monotonic() + chunk, hot=rounds == 0,
                           watch=self.watch)
             rounds += 1
+
+    def sat_turn(self, until: float) -> None:
+        """SAT neighbourhood search (`sat_lns.py`) from the best placement until `until`."""
+        search = self.search
+        with search.lock:
+            assign, holes = search.assign, search.score[0] if search.score else 0
+        if assign is None or holes <= search.lb_holes:
+            return
+        if self.holes_sat is None:
+            self.holes_sat = HoleSearch(search.data, self.caps, self.own, holes,
+                                        seed=search.rng.randrange(1 << 30))
+
+        def better(assign: list[int], choice: dict[int, str]) -> None:
+            search.move = "sat-lns"
+            search.accept(assign, choice, 1)
+
+        improve(self.holes_sat, assign, holes,
+                lambda: time.monotonic() >= until or search.halted() or self.watch(),
+                better, target=search.lb_holes)
 
     def second_chain(self) -> None:
         """A second annealing chain in a child process (a thread would not run in
@@ -276,6 +317,8 @@ def fewest_holes(search: CompactSearch, total: float, phase1_end: float, num_wor
     finally:
         search.halt.set()
         folio.close_runs()
+        if folio.holes_sat is not None:
+            folio.holes_sat.close()
         if folio.chain is not None:
             folio.chain.join()
         search.halt.clear()
