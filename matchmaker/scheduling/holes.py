@@ -27,7 +27,9 @@ KICK_PEOPLE = 3
 KICK_MOVES = 3
 # Longer chains tried, at most, to take a meeting out of a slot whose shared tables are full
 PATH_TRIES = 20
-EVALS_PER_SECOND = 20_000  # tried moves standing for a second in a reproducible run
+PATH_SAMPLE = 3 * PATH_TRIES  # meetings drawn to find them among
+EVALS_PER_SECOND = 20_000
+MAX_KNOWN_COSTS = 1 << 20  # tried moves standing for a second in a reproducible run
 
 
 class HoleSearch:
@@ -45,6 +47,13 @@ class HoleSearch:
         # meetings at a shared table that a swap may move
         self.movable = {mid: self.state.simple[mid] and not d.own_tables(d.meeting[mid])
                         for mid in self.state.simple}
+        self.parts = {m.id: m.participants for m in d.problem.meetings}
+        # the meetings of `movable` in each slot, kept in step by `swap`
+        self.shared_at: list[dict[str, None]] = [{} for _ in d.slot_ids]
+        for mid, pos in self.state.slot.items():
+            if self.movable[mid]:
+                self.shared_at[pos][mid] = None
+        self.known_costs: dict[int, int] = {}  # busy mask -> its cost (`mask_cost`)
         self.end = ""  # the other end of the chain of the last move made
         # the swaps made since it was set, to undo them (`undo`)
         self.journal: list[tuple[list[str], int, int]] | None = None
@@ -54,9 +63,15 @@ class HoleSearch:
         self.holed = {p for p in self.people if self.has_hole(p)}
         self.dirty: set[str] = set()
 
-    def day_cost(self, p: str, day: int) -> int:
-        gaps, idle = self.agendas.day_gaps(p, day)
-        return W_GAP * gaps + W_IDLE_SLOT * idle
+    def mask_cost(self, mask: int) -> int:
+        """The cost of a busy mask, remembered: the same few masks recur all the time."""
+        cost = self.known_costs.get(mask)
+        if cost is None:
+            if len(self.known_costs) >= MAX_KNOWN_COSTS:
+                self.known_costs.clear()
+            gaps, idle = self.agendas.bits.gaps(mask)
+            cost = self.known_costs[mask] = W_GAP * gaps + W_IDLE_SLOT * idle
+        return cost
 
     def swap(self, chain: list[str], a: int, b: int) -> bool:
         """`SlotState.swap`, keeping the busy masks in step: every meeting of a chain's
@@ -75,6 +90,9 @@ class HoleSearch:
             pos = self.state.slot[mid]
             for p in self.d.meeting[mid].participants:
                 self.agendas.add(p, pos)
+            if self.movable[mid]:
+                del self.shared_at[b if pos == a else a][mid]
+                self.shared_at[pos][mid] = None
         return True
 
     def undo(self) -> None:
@@ -85,7 +103,7 @@ class HoleSearch:
                 self.swap(chain, a, b)
 
     def person_cost(self, p: str) -> int:
-        return sum(self.day_cost(p, day) for day in range(len(self.d.days)))
+        return self.mask_cost(self.agendas.mask.get(p, 0))
 
     def settle(self) -> None:
         """Bring the costs and the participants with holes up to date with the swaps."""
@@ -168,15 +186,9 @@ class HoleSearch:
     def _shift_cost(self, p: str, old: int, new: int) -> int:
         """What moving one of p's meetings from slot `old` to the free slot `new` does
         to p's agenda."""
-        bits = self.agendas.bits
+        bit = self.agendas.bits.bit
         mask = self.agendas.mask.get(p, 0)
-        moved = (mask & ~bits.bit[old]) | bits.bit[new]
-        delta = 0
-        for day in {bits.day_of[old], bits.day_of[new]}:
-            g0, i0 = bits.day_gaps(mask, day)
-            g1, i1 = bits.day_gaps(moved, day)
-            delta += W_GAP * (g1 - g0) + W_IDLE_SLOT * (i1 - i0)
-        return delta
+        return self.mask_cost((mask & ~bit[old]) | bit[new]) - self.mask_cost(mask)
 
     def _revert(self, swaps: list[tuple[list[str], int, int]]) -> None:
         """Undo the swaps of a move just tried, leaving the journal as it was before."""
@@ -215,23 +227,13 @@ class HoleSearch:
         `chain`, whose swap takes one shared-table meeting out of `full` (one meeting
         whose participants are free in `other`, or a longer chain) at the least cost
         to its ends' agendas and published places, if that cost is below `below`."""
-        d, state = self.d, self.state
-        out, best = None, below
-        for mid in state.at[full]:  # first one meeting alone: far cheaper to find
-            u, v = d.meeting[mid].participants
-            if mid in chain or not self.movable[mid] or other not in state.allowed[mid] \
-                    or (u, other) in state.person or (v, other) in state.person:
-                continue
-            cost = self._shift_cost(u, full, other) + self._shift_cost(v, full, other) \
-                + self._moved_delta([mid], full, other)
-            if cost < best:
-                out, best = [mid], cost
-                if cost <= 0:
-                    return out
+        out = self._cheapest_single(full, other, chain, below)
         if out is not None:
             return out
+        d, state, best = self.d, self.state, below
+        at = list(state.at[full])
         tries = PATH_TRIES
-        for mid in self.rng.sample(list(state.at[full]), len(state.at[full])):
+        for mid in self.rng.sample(at, min(len(at), PATH_SAMPLE)):
             if mid in chain or not state.simple[mid]:
                 continue
             tries -= 1
@@ -252,6 +254,30 @@ class HoleSearch:
                 cost += self._shift_cost(end, lost, full if lost == other else other)
             if cost < best:
                 out, best = path, cost
+                if cost <= 0:
+                    break
+        return out
+
+    def _cheapest_single(self, full: int, other: int, chain: set[str], below: int
+                         ) -> list[str] | None:
+        """The shared-table meeting of slot `full` whose participants are both free in
+        `other` that moves there at the least cost, if below `below`: on busy masks and
+        remembered mask costs, as this runs over a whole slot."""
+        mask, bit, cost_of = self.agendas.mask, self.agendas.bits.bit, self.mask_cost
+        clear, set_other = ~bit[full], bit[other]
+        allowed, parts = self.state.allowed, self.parts
+        out, best = None, below
+        for mid in self.shared_at[full]:
+            u, v = parts[mid]
+            mu, mv = mask[u], mask[v]
+            if (mu | mv) & set_other or mid in chain or other not in allowed[mid]:
+                continue
+            cost = cost_of((mu & clear) | set_other) - cost_of(mu) \
+                + cost_of((mv & clear) | set_other) - cost_of(mv)
+            if self.previous:
+                cost += self._moved_delta([mid], full, other)
+            if cost < best:
+                out, best = [mid], cost
                 if cost <= 0:
                     break
         return out

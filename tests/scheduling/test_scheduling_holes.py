@@ -6,7 +6,11 @@ from datetime import datetime, timedelta
 
 from matchmaker.scheduling.agendas import idle_gaps
 from matchmaker.scheduling.domains import Domains
-from matchmaker.scheduling.holes import reduce_holes
+from matchmaker.scheduling.gaps import Agendas, DayBits
+from matchmaker.scheduling.generate import generate
+from matchmaker.scheduling.holes import HoleSearch, W_IDLE_SLOT, _Limits, reduce_holes
+from matchmaker.scheduling.model import W_GAP
+from matchmaker.scheduling.starts import fcfs_placements
 from matchmaker.scheduling.stall import Stall
 from matchmaker.scheduling.problem import Meeting, Participant, Problem, Slot, Table
 
@@ -73,3 +77,29 @@ def test_hole_closed_where_the_shared_tables_are_full() -> None:
     assert idle_gaps(d, slots) == 0
     assert sorted(slots.values()) == [0, 1, 2, 3]
     assert set(slots) == set(start)
+
+
+def test_search_bookkeeping_stays_in_step_with_the_slots() -> None:
+    # the per-slot shared-table index and the remembered mask costs after many moves
+    problem = generate(60, 3, slots=8, scarce_tables=True, stands=True)
+    d = Domains(problem)
+    start = greedy_slots(problem, d)
+    search = HoleSearch(d, start, seed=1)
+    search.descend(search.people, _Limits(float("inf"), 2_000, None))
+    for _ in range(20):
+        search.descend(search.kick(3), _Limits(float("inf"), search.evals + 200, None))
+    for pos, shared in enumerate(search.shared_at):
+        assert set(shared) == {mid for mid in search.state.at[pos] if search.movable[mid]}
+    assert search.cost() == idle_cost(d, search.state.slot)
+    assert search.cost() <= idle_cost(d, start)
+
+
+def greedy_slots(problem: Problem, d: Domains) -> dict[str, int]:
+    return {mid: d.slot_pos[slot] for mid, (slot, _) in fcfs_placements(problem, None, d).items()}
+
+
+def idle_cost(d: Domains, slots: dict[str, int]) -> int:
+    busy = Agendas.of(DayBits(d.days, len(d.slot_ids)),
+                      ((p, pos) for mid, pos in slots.items() for p in d.meeting[mid].participants))
+    gaps, idle = busy.total()
+    return W_GAP * gaps + W_IDLE_SLOT * idle
