@@ -1,5 +1,5 @@
-"""Work every test app repeats, done once per test process: compiling URL builders and
-templates.
+"""Work every test app repeats, done once per test process: compiling URL builders,
+templates and SQL statements.
 
 The suite creates an app per test (and some tests more). Each new app compiled again
 two Python functions per route (Werkzeug: an AST built, then `compile()`d, about 90 ms
@@ -7,6 +7,11 @@ of CPU per `create_app()`) and every template it rendered (Jinja: parsed, turned
 Python source, compiled). Apps built by the same `create_app()` produce the same code,
 so the test process keeps it: what the routes build and the templates render is
 unchanged, only the compiling is skipped.
+
+SQLAlchemy likewise compiled every statement again for every new engine: its cache of
+compiled statements belongs to the engine and is keyed by the engine's dialect object.
+The apps' engines of one kind (same dialect class and options) now share the first
+one's dialect and one cache, so a query compiled in one test is reused in the next.
 """
 from __future__ import annotations
 
@@ -36,6 +41,7 @@ class MemoryBytecodeCache(BytecodeCache):
 def install() -> None:
     share_compiled_templates()
     share_compiled_builders()
+    share_compiled_statements()
 
 
 def share_compiled_templates() -> None:
@@ -64,3 +70,34 @@ def share_compiled_builders() -> None:
 
     compile_builder._shared = True
     Rule._compile_builder = compile_builder
+
+
+STATEMENTS_CACHED = 5_000  # compiled statements kept (SQLAlchemy's default per engine: 500)
+
+
+def share_compiled_statements() -> None:
+    """Flask-SQLAlchemy makes each app's engine with `engine_from_config`, which calls
+    `sqlalchemy.engine.create.create_engine`; engines it makes with the same dialect and
+    options get the dialect and the compiled-statement cache of the first such engine."""
+    from sqlalchemy.engine import create
+    from sqlalchemy.util import LRUCache
+
+    original = create.create_engine
+    if getattr(original, "_shared", False):
+        return
+    shared: dict[tuple, tuple] = {}
+
+    def create_engine(url, **options):
+        engine = original(url, **options)
+        if "query_cache_size" in options or "execution_options" in options:
+            return engine
+        key = (type(engine.dialect), engine.url.drivername,
+               repr(sorted((name, repr(value)) for name, value in options.items())))
+        if key not in shared:
+            shared[key] = (engine.dialect, LRUCache(STATEMENTS_CACHED))
+        engine.dialect, engine._compiled_cache = shared[key]
+        engine.pool._dialect = engine.dialect
+        return engine
+
+    create_engine._shared = True
+    create.create_engine = create_engine

@@ -15,7 +15,8 @@ from matchmaker.extensions import db
 from matchmaker.schedule.runners import SyncJobRunner
 import compile_once
 from scale_helpers import free_port, stop_process, wait_until
-from support import DEMO_PASSWORD, build_app, demo_event, login, publish_fcfs, seed_demo_event
+from support import (DEMO_PASSWORD, build_app, demo_event, login, publish_fcfs, seed_demo_event,
+                     served_as_in_production)
 
 
 compile_once.install()
@@ -27,13 +28,20 @@ DATABASE_FIXTURES = {"app", "client", "runner", "session", "demo", "login_as"}
 
 def pytest_collection_modifyitems(config, items):
     """Mark the pure solver tests (the solver folders, no database fixture) `solver`, and
-    the end-to-end folder `browser`; other browser tests carry the mark themselves."""
+    the end-to-end folder `browser`; other browser tests carry the mark themselves.
+
+    Then run the longest tests first: `slow`, then `browser`, then the rest, each in the
+    order collected. pytest-xdist hands tests out in this order, so the long ones start
+    early on both workers instead of one worker finishing a 50-s test alone at the end
+    (most of them are in the root folder, collected last)."""
     for item in items:
         folder = Path(str(item.fspath)).relative_to(TESTS).parts[0]
         if folder in SOLVER_FOLDERS and not DATABASE_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.solver)
         if folder == "e2e":
             item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: (item.get_closest_marker("slow") is None,
+                                 item.get_closest_marker("browser") is None))
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +82,13 @@ def demo(app):
     """A small demo event (slug `demo`); returns the app with it loaded."""
     seed_demo_event(app)
     return app
+
+
+@pytest.fixture
+def live(demo):
+    """The demo event served on a loopback port, CSRF on as in production; its base URL."""
+    with served_as_in_production(demo) as base:
+        yield base
 
 
 @pytest.fixture

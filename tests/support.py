@@ -244,6 +244,14 @@ def served(app):
         thread.join(timeout=10)
 
 
+@contextmanager
+def served_as_in_production(app):
+    """`served`, with CSRF on as in production (the browser tests post real forms)."""
+    app.config.update(WTF_CSRF_ENABLED=True)
+    with served(app) as base:
+        yield base
+
+
 def page_left(old_element):
     """A wait condition: the page that held `old_element` is gone.
 

@@ -25,7 +25,7 @@ from matchmaker.meetings.services import why_not_requestable
 from matchmaker.models import (Absence, Listing, MeetingRequest, Participation, RequestStatus,
                                Role, SolveRun, User)
 from accessibility_helpers import WAIT_S, check_pages, log_in, open_page
-from support import DEMO_PASSWORD, ORGANISER, chromium, demo_event, served, wait_for_next_page
+from support import DEMO_PASSWORD, ORGANISER, chromium, demo_event, wait_for_next_page
 
 pytestmark = pytest.mark.browser
 
@@ -33,14 +33,6 @@ SCREENSHOTS = Path(os.environ.get("MATCHMAKER_SCREENSHOTS")
                    or Path(tempfile.gettempdir()) / "matchmaker-screenshots")
 SUPPLIER = "supplier1@demo.example"
 NEWCOMER = "newcomer@example.org"
-
-
-@pytest.fixture
-def live(demo):
-    """The demo event served on a loopback port, CSRF on as in production."""
-    demo.config.update(WTF_CSRF_ENABLED=True)
-    with served(demo) as base:
-        yield base
 
 
 @pytest.fixture
@@ -100,6 +92,7 @@ def test_participant_pages_have_no_serious_accessibility_violations(live, ids, b
         "/events/demo/agenda"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [1280, 375])
 def test_organiser_console_has_no_serious_accessibility_violations(published_run_id, live,
                                                                    width):

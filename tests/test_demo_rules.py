@@ -131,6 +131,7 @@ def test_demo_keeps_its_rules_and_has_no_duplicates(tmp_path, attendees, seed):
 
 
 @pytest.mark.database_independent  # the same checks run on every database at 8 to 500
+@pytest.mark.slow
 def test_demo_of_2000_attendees_has_no_duplicate_names_or_titles(tmp_path):
     app = build_app(tmp_path)
     with app.app_context():

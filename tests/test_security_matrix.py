@@ -182,6 +182,7 @@ def _form_fields(client, url: str) -> list[str]:
     return sorted(set(re.findall(r'name="([A-Za-z_][\w-]*)"', page)) - {"csrf_token"})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("email", ["organiser@demo.example", "supplier1@demo.example"])
 def test_huge_numbers_in_every_form_field_and_query_argument_never_break_the_app(
         demo, login_as, email):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from matchmaker.agenda import views as agenda_views
 from matchmaker.extensions import db
 from matchmaker.models import Meeting
-from support import DEMO_PASSWORD, chromium, served
+from support import DEMO_PASSWORD, chromium, served_as_in_production
 
 
 pytestmark = pytest.mark.browser
@@ -26,8 +26,7 @@ def live(published, monkeypatch):
     with published.app_context():
         first = db.session.scalars(select(Meeting).order_by(Meeting.id)).first().slot.starts_at
     monkeypatch.setattr(agenda_views, "utcnow", lambda: first + timedelta(minutes=5))
-    published.config.update(WTF_CSRF_ENABLED=True)
-    with served(published) as base:
+    with served_as_in_production(published) as base:
         yield base
 
 

@@ -8,7 +8,7 @@ from matchmaker.auth import tokens
 from matchmaker.extensions import db
 from matchmaker.models import User
 from accessibility_helpers import check_pages, log_in
-from support import chromium, served, user_by_email
+from support import chromium, served_as_in_production, user_by_email
 
 pytestmark = pytest.mark.browser
 
@@ -16,8 +16,8 @@ NEWCOMER = "unconfirmed@example.org"
 
 
 @pytest.fixture
-def live(demo):
-    demo.config.update(WTF_CSRF_ENABLED=True)
+def account_site(demo):
+    """The demo served with CSRF on, an unconfirmed account, and the e-mailed links."""
     with demo.app_context():
         buyer = user_by_email("buyer1@demo.example")
         db.session.add(User(email=NEWCOMER, name="Una Unconfirmed",
@@ -28,13 +28,13 @@ def live(demo):
         links = {"reset": "/password/reset/" + tokens.make_reset_token(buyer, secret_key=secret),
                  "verify": "/verify/" + token,
                  "join": f"/events/demo/join?role=supplier&verify={token}"}
-    with served(demo) as base:
+    with served_as_in_production(demo) as base:
         yield base, links
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_account_pages_have_no_serious_accessibility_violations(live, width):
-    base, links = live
+def test_account_pages_have_no_serious_accessibility_violations(account_site, width):
+    base, links = account_site
     with chromium(width, 900) as driver:
         driver.set_script_timeout(60)
         check_pages(driver, base, ["/password/forgot", links["reset"],

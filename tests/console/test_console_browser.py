@@ -13,7 +13,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import (Absence, Event, Meeting, MeetingRequest, RequestStatus,
                                User)
-from support import browser_log_in, chromium, page_left, place_meeting, served
+from support import browser_log_in, chromium, page_left, place_meeting
 
 pytestmark = pytest.mark.browser
 
@@ -21,13 +21,6 @@ PHONE = (375, 812)
 WAIT_S = 20
 PAGES = ["/", "/event", "/blocks", "/tables", "/dialogues", "/attendees", "/attendees/import",
          "/checkin", "/onsite"]
-
-
-@pytest.fixture
-def live(demo):
-    demo.config.update(WTF_CSRF_ENABLED=True)
-    with served(demo) as base:
-        yield base
 
 
 @pytest.fixture

@@ -54,6 +54,7 @@ def test_organiser_and_screen_link_open_the_clock_others_do_not(demo, login_as):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_countdown_runs_and_signals_the_change_of_round(demo, tmp_path):
     """Slots moved to start a few seconds from now: the page counts down, then flashes
     into round 1 and counts its time down, without another request to the server."""

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from support import chromium, served
+from support import chromium, served_as_in_production
 
 
 @pytest.fixture
 def live_app(demo):
     """The app with the demo event, served on a loopback port, CSRF on as in production;
     its address is `config["LIVE_URL"]`."""
-    demo.config.update(WTF_CSRF_ENABLED=True)
-    with served(demo) as base:
+    with served_as_in_production(demo) as base:
         demo.config["LIVE_URL"] = base
         yield demo
 

@@ -20,6 +20,7 @@ import os
 import re
 import time
 
+import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
@@ -91,6 +92,7 @@ class Person:
         return self.find("main h1").text
 
 
+@pytest.mark.slow
 def test_new_supplier_sends_a_first_request_in_at_most_twelve_clicks(live_app):
     with chromium(1280, 900) as driver:
         driver.implicitly_wait(0)

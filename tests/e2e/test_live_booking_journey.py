@@ -15,14 +15,13 @@ from matchmaker.meetings import live
 from matchmaker.models import Meeting, RequestStatus, Role
 from journey import Journey
 from live_helpers import pending_requests, seed_live_event
-from support import chromium, demo_event, served
+from support import chromium, demo_event, served_as_in_production
 
 
 @pytest.fixture
 def live_site(app):
     seed_live_event(app)
-    app.config.update(WTF_CSRF_ENABLED=True)
-    with served(app) as base:
+    with served_as_in_production(app) as base:
         yield app, base
 
 

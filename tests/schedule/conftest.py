@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matchmaker.schedule.runners import ThreadJobRunner
-from support import served
+from support import served_as_in_production
 
 
 @pytest.fixture(autouse=True)
@@ -20,10 +20,9 @@ def _runs_in_the_request(request):
 def live_app(demo):
     """The demo app served on a loopback port, CSRF on, runs on a job thread as in
     production; its address is `config["LIVE_URL"]`."""
-    demo.config.update(WTF_CSRF_ENABLED=True)
     demo.extensions["solve_runner"] = ThreadJobRunner(1)
     try:
-        with served(demo) as base:
+        with served_as_in_production(demo) as base:
             demo.config["LIVE_URL"] = base
             yield demo
     finally:

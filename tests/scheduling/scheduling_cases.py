@@ -1,6 +1,8 @@
 """Shared cases for the scheduling tests: the contract's example and broken variants of it."""
 from __future__ import annotations
 
+from matchmaker.scheduling import dumps_instance, dumps_schedule, parse_instance, parse_schedule
+
 EXAMPLE = {
     "format": "matchmaker-instance/1",
     "event": {"name": "Buyer meets Supplier", "timezone": "Europe/Brussels"},
@@ -106,3 +108,7 @@ BAD = {
 }
 
 
+def assert_files_round_trip(problem, schedule) -> None:
+    """The instance and the schedule read back from their files as they were written."""
+    assert parse_instance(dumps_instance(problem)) == problem
+    assert parse_schedule(dumps_schedule(schedule)) == schedule
